@@ -1,0 +1,34 @@
+"""Database engine and connection helpers (SQLAlchemy 2 on psycopg2)."""
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from gis.settings import Settings
+
+
+def make_engine(settings: Settings) -> Engine:
+    """Create the engine for a settings object; callers own its lifetime (dispose on shutdown)."""
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_pre_ping=True,
+        connect_args={"options": "-c timezone=UTC", "application_name": "zoneatlas"},
+    )
+
+
+def database_versions(engine: Engine) -> dict[str, str]:
+    """Report the PostgreSQL and PostGIS versions the app is talking to."""
+    with engine.connect() as conn:
+        pg = conn.execute(text("SHOW server_version")).scalar_one()
+        postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+    return {"postgresql": str(pg), "postgis": str(postgis)}
+
+
+def server_url(database_url: str) -> str:
+    """Return the URL of the maintenance database on the same server (to create or drop databases)."""
+    return make_url(database_url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def database_name(database_url: str) -> str:
+    """Return the database name part of a URL."""
+    return make_url(database_url).database or ""

@@ -1,0 +1,534 @@
+"""The PostGIS schema: SQLAlchemy 2 + GeoAlchemy2 tables that Alembic migrates and layers read."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import DATERANGE, ExcludeConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from gis.vocab import (
+    AdminLevel,
+    Authority,
+    DecisionKind,
+    FacilityStatus,
+    FunctionalAreaType,
+    GateMode,
+    Milestone,
+    ParkKind,
+    ParkType,
+    PlanLevel,
+    PlotStatus,
+    ProjectStatus,
+    TransportLineKind,
+    TransportNodeKind,
+    ZoneType,
+    sql_in,
+)
+
+SRID = 4326
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every table."""
+
+
+def geom_column(geometry_type: str, nullable: bool = False) -> Mapped:
+    """A geometry column in EPSG:4326 with a GiST index (GeoAlchemy2 creates it)."""
+    return mapped_column(Geometry(geometry_type, srid=SRID, spatial_index=True), nullable=nullable)
+
+
+def enum_check(column: str, values, name: str) -> CheckConstraint:
+    """CHECK that a text column holds one of an enum's values."""
+    return CheckConstraint(f"{column} IN {sql_in(values)}", name=name)
+
+
+def valid_geometry_check(table: str) -> CheckConstraint:
+    """Reject invalid geometry in the database itself, whatever the write path."""
+    return CheckConstraint("geom IS NULL OR ST_IsValid(geom)", name=f"ck_{table}_geom_valid")
+
+
+def area_ha_column() -> Mapped:
+    """Area in hectares on the WGS84 ellipsoid, derived by PostGIS so it can never disagree with geom."""
+    return mapped_column(Numeric(14, 4), Computed("ST_Area(geom::geography) / 10000.0", persisted=True))
+
+
+class ProvenanceMixin:
+    """Every spatial record says whether its geometry is illustrative and where its facts come from."""
+
+    geometry_illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class NamedMixin:
+    """Vietnamese name required, English optional."""
+
+    name_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    name_en: Mapped[str | None] = mapped_column(Text)
+
+
+class VersionedMixin:
+    """One row per version of a planned thing: valid from a decision until the next one changes it.
+
+    `uid` is the stable identity across versions; `valid_during` is a generated daterange so that
+    "as of a date" and "under decision X" are one GiST-indexed containment test, and an exclusion
+    constraint forbids two versions of one thing overlapping in time.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), nullable=False)
+    valid_from: Mapped[date] = mapped_column(Date, nullable=False)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    valid_during = mapped_column(DATERANGE, Computed("daterange(valid_from, valid_to, '[)')", persisted=True))
+
+    @declared_attr
+    def decision_id(cls) -> Mapped[int]:
+        """The decision that made this version."""
+        return mapped_column(ForeignKey("decisions.id"), nullable=False, index=True)
+
+    @classmethod
+    def version_table_args(cls, table: str) -> tuple:
+        """Constraints and indexes every versioned table carries."""
+        return (
+            CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name=f"ck_{table}_valid_range"),
+            ExcludeConstraint(
+                ("uid", "="), ("valid_during", "&&"), using="gist", name=f"ex_{table}_uid_no_overlap"
+            ),
+            Index(f"ix_{table}_valid_during", "valid_during", postgresql_using="gist"),
+            Index(f"ix_{table}_current", "uid", unique=True, postgresql_where=text("valid_to IS NULL")),
+        )
+
+
+# --- lookups (data, not code) -------------------------------------------------------------------------
+
+
+class LandUseCode(Base):
+    """Cadastral land-use type (loại đất) per circular, loaded from a versioned CSV."""
+
+    __tablename__ = "landuse_codes"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    group_code: Mapped[str | None] = mapped_column(String(8))
+    circular: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class PlanningFunction(Base):
+    """Planning land function (chức năng sử dụng đất) with its planning-map colour."""
+
+    __tablename__ = "planning_functions"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    color: Mapped[str] = mapped_column(String(7), nullable=False)
+    leasable: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    __table_args__ = (CheckConstraint("color ~ '^#[0-9A-Fa-f]{6}$'", name="ck_planning_functions_color"),)
+
+
+class GateClass(Base):
+    """Border-gate class: international, main, secondary, crossing."""
+
+    __tablename__ = "gate_classes"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    rank: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class CrsChoice(Base):
+    """Coordinate systems offered to users (VN-2000 zones, WGS84, Web Mercator)."""
+
+    __tablename__ = "crs_choices"
+    epsg: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+
+
+# --- administrative units and decisions -----------------------------------------------------------------
+
+
+class AdminUnit(NamedMixin, ProvenanceMixin, Base):
+    """Province or commune, valid for a period: merged provinces keep their old names for older records."""
+
+    __tablename__ = "admin_units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), nullable=False)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    merged_into: Mapped[str | None] = mapped_column(String(32))
+    tm3_epsg: Mapped[int | None] = mapped_column(ForeignKey("crs_choices.epsg"))
+    valid_from: Mapped[date] = mapped_column(Date, nullable=False)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    valid_during = mapped_column(DATERANGE, Computed("daterange(valid_from, valid_to, '[)')", persisted=True))
+    geom = geom_column("MULTIPOLYGON", nullable=True)
+    __table_args__ = (
+        enum_check("level", AdminLevel, "ck_admin_units_level"),
+        CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="ck_admin_units_valid_range"),
+        ExcludeConstraint(("code", "="), ("valid_during", "&&"), using="gist", name="ex_admin_units_code"),
+        valid_geometry_check("admin_units"),
+    )
+
+
+class Decision(Base):
+    """A legal document (quyết định, nghị quyết…) that approves or changes plans, zones or projects."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    title_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    date_signed: Mapped[date] = mapped_column(Date, nullable=False)
+    date_effective: Mapped[date] = mapped_column(Date, nullable=False)
+    authority: Mapped[str] = mapped_column(String(32), nullable=False)
+    authority_name_vi: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    plan_level: Mapped[str | None] = mapped_column(String(16))
+    horizon_year: Mapped[int | None] = mapped_column(Integer)
+    vision_year: Mapped[int | None] = mapped_column(Integer)
+    zone_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        enum_check("authority", Authority, "ck_decisions_authority"),
+        enum_check("kind", DecisionKind, "ck_decisions_kind"),
+        CheckConstraint(f"plan_level IS NULL OR plan_level IN {sql_in(PlanLevel)}", name="ck_decisions_level"),
+        CheckConstraint("date_effective >= date_signed", name="ck_decisions_dates"),
+        CheckConstraint("supersedes_id IS NULL OR supersedes_id <> id", name="ck_decisions_not_self"),
+    )
+
+
+# --- versioned planned things ---------------------------------------------------------------------------
+
+
+class EconomicZone(VersionedMixin, NamedMixin, ProvenanceMixin, Base):
+    """Economic zone (KKT) or border-gate economic zone (KKTCK), one row per boundary version."""
+
+    __tablename__ = "economic_zones"
+    zone_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    official_area_ha: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    area_ha = area_ha_column()
+    geom = geom_column("MULTIPOLYGON")
+    __table_args__ = (
+        enum_check("zone_type", ZoneType, "ck_economic_zones_type"),
+        valid_geometry_check("economic_zones"),
+        *VersionedMixin.version_table_args("economic_zones"),
+    )
+
+
+class FunctionalArea(VersionedMixin, NamedMixin, ProvenanceMixin, Base):
+    """Functional area (khu chức năng) of an economic zone, versioned by plan decisions."""
+
+    __tablename__ = "functional_areas"
+    zone_uid: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    area_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    area_ha = area_ha_column()
+    geom = geom_column("MULTIPOLYGON")
+    __table_args__ = (
+        enum_check("area_type", FunctionalAreaType, "ck_functional_areas_type"),
+        valid_geometry_check("functional_areas"),
+        *VersionedMixin.version_table_args("functional_areas"),
+    )
+
+
+class IndustrialPark(VersionedMixin, NamedMixin, ProvenanceMixin, Base):
+    """Industrial park (KCN) or cluster (CCN) with developer, term, prices and capacities."""
+
+    __tablename__ = "industrial_parks"
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    park_type: Mapped[str] = mapped_column(String(24), nullable=False, server_default="regular")
+    zone_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    developer: Mapped[str | None] = mapped_column(Text)
+    operating_from: Mapped[date | None] = mapped_column(Date)
+    operating_to: Mapped[date | None] = mapped_column(Date)
+    land_rent_usd_m2_min: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    land_rent_usd_m2_max: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    factory_rent_usd_m2_month: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    power_kv: Mapped[int | None] = mapped_column(Integer)
+    water_m3_day: Mapped[int | None] = mapped_column(Integer)
+    wastewater_m3_day: Mapped[int | None] = mapped_column(Integer)
+    contact: Mapped[str | None] = mapped_column(Text)
+    official_area_ha: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    area_ha = area_ha_column()
+    geom = geom_column("MULTIPOLYGON")
+    __table_args__ = (
+        enum_check("kind", ParkKind, "ck_industrial_parks_kind"),
+        enum_check("park_type", ParkType, "ck_industrial_parks_type"),
+        CheckConstraint(
+            "land_rent_usd_m2_min IS NULL OR land_rent_usd_m2_max IS NULL "
+            "OR land_rent_usd_m2_min <= land_rent_usd_m2_max",
+            name="ck_industrial_parks_rent_range",
+        ),
+        CheckConstraint(
+            "operating_to IS NULL OR operating_from IS NULL OR operating_to > operating_from",
+            name="ck_industrial_parks_term",
+        ),
+        valid_geometry_check("industrial_parks"),
+        *VersionedMixin.version_table_args("industrial_parks"),
+    )
+
+
+class LandPlot(VersionedMixin, ProvenanceMixin, Base):
+    """Land plot (lô đất) that investors lease, inside a park or functional area."""
+
+    __tablename__ = "land_plots"
+    code: Mapped[str] = mapped_column(String(32), nullable=False)
+    name_vi: Mapped[str | None] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    park_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    zone_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    planning_function: Mapped[str] = mapped_column(ForeignKey("planning_functions.code"), nullable=False)
+    landuse_code: Mapped[str | None] = mapped_column(ForeignKey("landuse_codes.code"))
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    land_rent_usd_m2: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    area_ha = area_ha_column()
+    geom = geom_column("POLYGON")
+    __table_args__ = (
+        enum_check("status", PlotStatus, "ck_land_plots_status"),
+        CheckConstraint("park_uid IS NOT NULL OR zone_uid IS NOT NULL", name="ck_land_plots_parent"),
+        CheckConstraint("land_rent_usd_m2 IS NULL OR land_rent_usd_m2 >= 0", name="ck_land_plots_rent"),
+        valid_geometry_check("land_plots"),
+        *VersionedMixin.version_table_args("land_plots"),
+    )
+
+
+# --- points and lines used for distances --------------------------------------------------------------
+
+
+class BorderGate(NamedMixin, ProvenanceMixin, Base):
+    """Border gate (cửa khẩu) with its class and counterpart across the border."""
+
+    __tablename__ = "border_gates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    gate_class: Mapped[str] = mapped_column(ForeignKey("gate_classes.code"), nullable=False)
+    mode: Mapped[str] = mapped_column(String(16), nullable=False)
+    country: Mapped[str] = mapped_column(String(2), nullable=False, server_default="VN")
+    counterpart_uid: Mapped[str | None] = mapped_column(String(64))
+    counterpart_name: Mapped[str | None] = mapped_column(Text)
+    counterpart_country: Mapped[str | None] = mapped_column(String(2))
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    zone_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    geom = geom_column("POINT")
+    __table_args__ = (
+        enum_check("mode", GateMode, "ck_border_gates_mode"),
+        CheckConstraint("country ~ '^[A-Z]{2}$'", name="ck_border_gates_country"),
+    )
+
+
+class LogisticsCentre(NamedMixin, ProvenanceMixin, Base):
+    """Logistics centre (trung tâm logistics), planned or operating."""
+
+    __tablename__ = "logistics_centres"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(String(24), nullable=False)
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    operator: Mapped[str | None] = mapped_column(Text)
+    planned_area_ha: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    geom = geom_column("POINT")
+    __table_args__ = (enum_check("status", FacilityStatus, "ck_logistics_centres_status"),)
+
+
+class TransportNode(NamedMixin, ProvenanceMixin, Base):
+    """Seaport, river port, airport or expressway junction that distances are measured to."""
+
+    __tablename__ = "transport_nodes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    status: Mapped[str] = mapped_column(String(24), nullable=False, server_default="operating")
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    capacity_note: Mapped[str | None] = mapped_column(Text)
+    geom = geom_column("POINT")
+    __table_args__ = (
+        enum_check("kind", TransportNodeKind, "ck_transport_nodes_kind"),
+        enum_check("status", FacilityStatus, "ck_transport_nodes_status"),
+    )
+
+
+class TransportLine(NamedMixin, ProvenanceMixin, Base):
+    """National/provincial road, expressway or canal."""
+
+    __tablename__ = "transport_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    ref: Mapped[str | None] = mapped_column(String(16))
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    length_km = mapped_column(Numeric(10, 3), Computed("ST_Length(geom::geography) / 1000.0", persisted=True))
+    geom = geom_column("MULTILINESTRING")
+    __table_args__ = (
+        enum_check("kind", TransportLineKind, "ck_transport_lines_kind"),
+        valid_geometry_check("transport_lines"),
+    )
+
+
+# --- investment projects --------------------------------------------------------------------------------
+
+
+class Project(NamedMixin, ProvenanceMixin, Base):
+    """Investment project (dự án đầu tư); 'delayed' is derived from its milestones."""
+
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    investor: Mapped[str] = mapped_column(Text, nullable=False)
+    investor_country: Mapped[str | None] = mapped_column(String(2))
+    sector: Mapped[str] = mapped_column(Text, nullable=False)
+    capital_vnd: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
+    capital_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    status: Mapped[str] = mapped_column(String(24), nullable=False)
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    zone_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    park_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    policy_decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    site_area_ha: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    geom = geom_column("POINT")
+    __table_args__ = (
+        enum_check("status", ProjectStatus, "ck_projects_status"),
+        CheckConstraint("capital_vnd IS NULL OR capital_vnd >= 0", name="ck_projects_capital_vnd"),
+        CheckConstraint("capital_usd IS NULL OR capital_usd >= 0", name="ck_projects_capital_usd"),
+    )
+
+
+class ProjectMilestone(Base):
+    """Committed and actual date of one milestone of a project."""
+
+    __tablename__ = "project_milestones"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    milestone: Mapped[str] = mapped_column(String(24), primary_key=True)
+    committed_on: Mapped[date | None] = mapped_column(Date)
+    actual_on: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (enum_check("milestone", Milestone, "ck_project_milestones_milestone"),)
+
+
+class ProjectPlot(Base):
+    """Many-to-many link between projects and the plots (by stable uid) they occupy."""
+
+    __tablename__ = "project_plots"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    plot_uid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    __table_args__ = (Index("ix_project_plots_plot_uid", "plot_uid"),)
+
+
+class ProjectYearFigures(Base):
+    """Per-year reported figures of a project: revenue, exports, workers."""
+
+    __tablename__ = "project_year_figures"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revenue_vnd: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
+    exports_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    workers_domestic: Mapped[int | None] = mapped_column(Integer)
+    workers_foreign: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 1990 AND 2100", name="ck_project_year_figures_year"),
+        CheckConstraint(
+            "coalesce(workers_domestic, 0) >= 0 AND coalesce(workers_foreign, 0) >= 0",
+            name="ck_project_year_figures_workers",
+        ),
+    )
+
+
+# --- land clearance -------------------------------------------------------------------------------------
+
+STAGE_ORDER_SQL = (
+    "(notice_issued_on IS NULL OR inventoried_on IS NULL OR notice_issued_on <= inventoried_on) AND "
+    "(inventoried_on IS NULL OR plan_approved_on IS NULL OR inventoried_on <= plan_approved_on) AND "
+    "(plan_approved_on IS NULL OR compensation_paid_on IS NULL OR plan_approved_on <= compensation_paid_on) AND "
+    "(compensation_paid_on IS NULL OR handed_over_on IS NULL OR compensation_paid_on <= handed_over_on)"
+)
+STAGE_SQL = (
+    "CASE WHEN handed_over_on IS NOT NULL THEN 'handed_over' "
+    "WHEN compensation_paid_on IS NOT NULL THEN 'compensation_paid' "
+    "WHEN plan_approved_on IS NOT NULL THEN 'plan_approved' "
+    "WHEN inventoried_on IS NOT NULL THEN 'inventoried' "
+    "WHEN notice_issued_on IS NOT NULL THEN 'notice_issued' ELSE 'not_started' END"
+)
+
+
+class ClearanceParcel(ProvenanceMixin, Base):
+    """A cadastral parcel (thửa) to be cleared for a project, with the date each stage was reached."""
+
+    __tablename__ = "clearance_parcels"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    parcel_no: Mapped[str] = mapped_column(String(16), nullable=False)
+    map_sheet: Mapped[str] = mapped_column(String(16), nullable=False)
+    commune_code: Mapped[str | None] = mapped_column(String(32))
+    landuse_code: Mapped[str | None] = mapped_column(ForeignKey("landuse_codes.code"))
+    owner_name: Mapped[str | None] = mapped_column(Text)
+    households_affected: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    households_to_resettle: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    compensation_approved_vnd: Mapped[Decimal | None] = mapped_column(Numeric(18, 0))
+    compensation_paid_vnd: Mapped[Decimal | None] = mapped_column(Numeric(18, 0))
+    notice_issued_on: Mapped[date | None] = mapped_column(Date)
+    inventoried_on: Mapped[date | None] = mapped_column(Date)
+    plan_approved_on: Mapped[date | None] = mapped_column(Date)
+    compensation_paid_on: Mapped[date | None] = mapped_column(Date)
+    handed_over_on: Mapped[date | None] = mapped_column(Date)
+    enforcement_on: Mapped[date | None] = mapped_column(Date)
+    stage = mapped_column(String(24), Computed(STAGE_SQL, persisted=True))
+    area_ha = area_ha_column()
+    geom = geom_column("POLYGON")
+    __table_args__ = (
+        UniqueConstraint("project_id", "map_sheet", "parcel_no", name="uq_clearance_parcels_number"),
+        CheckConstraint(STAGE_ORDER_SQL, name="ck_clearance_parcels_stage_order"),
+        CheckConstraint(
+            "households_to_resettle >= 0 AND households_affected >= households_to_resettle",
+            name="ck_clearance_parcels_households",
+        ),
+        CheckConstraint(
+            "compensation_paid_vnd IS NULL OR compensation_paid_vnd >= 0", name="ck_clearance_parcels_paid"
+        ),
+        Index("ix_clearance_parcels_project_stage", "project_id", "stage"),
+        valid_geometry_check("clearance_parcels"),
+    )
+
+
+class LayerChange(Base):
+    """Change counter per table, bumped by trigger, so caches and ETags follow the data."""
+
+    __tablename__ = "layer_changes"
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+TRACKED_TABLES = [
+    "economic_zones",
+    "functional_areas",
+    "industrial_parks",
+    "land_plots",
+    "border_gates",
+    "logistics_centres",
+    "transport_nodes",
+    "transport_lines",
+    "projects",
+    "clearance_parcels",
+    "decisions",
+    "admin_units",
+]

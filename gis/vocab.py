@@ -1,0 +1,171 @@
+"""Closed vocabularies stored as CHECK-constrained text; open ones (land-use codes, colours) are lookup tables."""
+
+from enum import StrEnum
+
+
+class ZoneType(StrEnum):
+    """Economic-zone types per Decree 35/2022/NĐ-CP."""
+
+    coastal = "coastal"
+    border_gate = "border_gate"
+    specialised = "specialised"
+
+
+class FunctionalAreaType(StrEnum):
+    """Functional areas (khu chức năng) inside an economic zone."""
+
+    non_tariff = "non_tariff"
+    bonded = "bonded"
+    export_processing = "export_processing"
+    industrial = "industrial"
+    logistics_port = "logistics_port"
+    gate_area = "gate_area"
+    trade_services = "trade_services"
+    tourism = "tourism"
+    urban = "urban"
+    residential_resettlement = "residential_resettlement"
+    administrative = "administrative"
+    agro_forestry = "agro_forestry"
+
+
+class ParkKind(StrEnum):
+    """Industrial park (KCN) and industrial cluster (CCN) are separate legal regimes."""
+
+    industrial_park = "industrial_park"
+    industrial_cluster = "industrial_cluster"
+
+
+class ParkType(StrEnum):
+    """Industrial-park types per Decree 35/2022/NĐ-CP."""
+
+    regular = "regular"
+    export_processing = "export_processing"
+    supporting = "supporting"
+    eco = "eco"
+    specialised = "specialised"
+    high_tech = "high_tech"
+
+
+class PlotStatus(StrEnum):
+    """Status of a land plot (lô đất) as investors see it."""
+
+    available = "available"
+    reserved = "reserved"
+    leased = "leased"
+    not_cleared = "not_cleared"
+
+
+class GateMode(StrEnum):
+    """How a border gate is crossed."""
+
+    road = "road"
+    river = "river"
+    road_river = "road_river"
+    rail = "rail"
+
+
+class FacilityStatus(StrEnum):
+    """Whether a logistics centre or transport node exists yet."""
+
+    planned = "planned"
+    under_construction = "under_construction"
+    operating = "operating"
+
+
+class TransportNodeKind(StrEnum):
+    """Nodes that distances are measured to."""
+
+    seaport = "seaport"
+    river_port = "river_port"
+    airport = "airport"
+    expressway_junction = "expressway_junction"
+
+
+class TransportLineKind(StrEnum):
+    """Lines that distances are measured to."""
+
+    expressway = "expressway"
+    national_road = "national_road"
+    provincial_road = "provincial_road"
+    canal = "canal"
+    river = "river"
+    railway = "railway"
+
+
+class ProjectStatus(StrEnum):
+    """Investment-project stages; 'delayed' is derived from milestones, never stored."""
+
+    policy_approved = "policy_approved"
+    irc_issued = "irc_issued"
+    under_construction = "under_construction"
+    operating = "operating"
+    terminated = "terminated"
+
+
+class Milestone(StrEnum):
+    """Project milestones with committed and actual dates."""
+
+    policy_approved = "policy_approved"
+    irc_issued = "irc_issued"
+    land_handover = "land_handover"
+    construction_start = "construction_start"
+    operation_start = "operation_start"
+
+
+class ClearanceStage(StrEnum):
+    """Land-clearance stages (Land Law 2024, arts. 85-87, 94), in order."""
+
+    not_started = "not_started"
+    notice_issued = "notice_issued"
+    inventoried = "inventoried"
+    plan_approved = "plan_approved"
+    compensation_paid = "compensation_paid"
+    handed_over = "handed_over"
+
+
+class DecisionKind(StrEnum):
+    """What a legal decision does."""
+
+    approve_plan_task = "approve_plan_task"
+    approve_plan = "approve_plan"
+    overall_revision = "overall_revision"
+    local_revision = "local_revision"
+    establish_zone = "establish_zone"
+    enlarge_zone = "enlarge_zone"
+    regulation = "regulation"
+    investment_policy = "investment_policy"
+    land_recovery = "land_recovery"
+    compensation_plan = "compensation_plan"
+    land_lease = "land_lease"
+
+
+class PlanLevel(StrEnum):
+    """Planning levels and their usual scales."""
+
+    general = "general"  # quy hoạch chung 1/10,000-1/25,000
+    zoning = "zoning"  # quy hoạch phân khu 1/2,000-1/5,000
+    detailed = "detailed"  # quy hoạch chi tiết 1/500
+
+
+class Authority(StrEnum):
+    """Issuing authorities of decisions."""
+
+    prime_minister = "prime_minister"
+    government = "government"
+    ministry = "ministry"
+    provincial_council = "provincial_council"
+    provincial_committee = "provincial_committee"
+    management_board = "management_board"
+
+
+class AdminLevel(StrEnum):
+    """Administrative levels kept (districts were abolished on 2025-07-01)."""
+
+    province = "province"
+    district = "district"
+    commune = "commune"
+
+
+def sql_in(values: type[StrEnum]) -> str:
+    """Render an enum as a SQL IN-list for a CHECK constraint (values are ours, never user input)."""
+    return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
