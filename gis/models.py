@@ -532,3 +532,12 @@ TRACKED_TABLES = [
     "decisions",
     "admin_units",
 ]
+
+
+class DataLoad(Base):
+    """Checksum of the last load of a named data set, so a repeated load changes nothing."""
+
+    __tablename__ = "data_loads"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    checksum: Mapped[str] = mapped_column(String(64), nullable=False)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -421,11 +421,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('project_id', 'year')
     )
     _create_change_tracking()
-    _create_project_delay_view()
 
 
 def downgrade() -> None:
-    op.execute("DROP VIEW IF EXISTS project_delays")
     for table in TRACKED_TABLES:
         op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_changed ON {table}")
     op.execute("DROP FUNCTION IF EXISTS zoneatlas_bump_layer_version()")
@@ -511,21 +509,3 @@ def _create_change_tracking() -> None:
             "FOR EACH STATEMENT EXECUTE FUNCTION zoneatlas_bump_layer_version()"
         )
 
-
-def _create_project_delay_view() -> None:
-    """Delay is derived: a committed milestone date has passed (or was beaten late) without being met."""
-    op.execute(
-        """
-        CREATE VIEW project_delays AS
-        SELECT p.id AS project_id,
-               m.milestone,
-               m.committed_on,
-               m.actual_on,
-               greatest(coalesce(m.actual_on, current_date) - m.committed_on, 0) AS days_late
-        FROM projects p
-        JOIN project_milestones m ON m.project_id = p.id
-        WHERE p.status <> 'terminated'
-          AND m.committed_on IS NOT NULL
-          AND ((m.actual_on IS NULL AND m.committed_on < current_date) OR m.actual_on > m.committed_on)
-        """
-    )

@@ -1,0 +1,40 @@
+"""The FastAPI application factory: one engine per app, opened and closed by the lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import health, landing
+from gis.db import make_engine
+from gis.settings import Settings, get_settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app for a settings object (tests pass their own)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = make_engine(settings)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Zone Atlas",
+        description="GIS planning system for Vietnam's Economic Zone Management Boards.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(landing.router)
+    app.include_router(health.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Entry point for uvicorn's --factory: settings from the environment."""
+    return create_app(get_settings())

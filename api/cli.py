@@ -1,0 +1,129 @@
+"""The `zoneatlas` command: the one entry point the Makefile, CI and people use."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from gis.database_admin import ensure_database, ensure_extensions
+from gis.db import make_engine
+from gis.errors import ZoneAtlasError
+from gis.migrate import upgrade
+from gis.settings import get_settings
+
+app = typer.Typer(help="Zone Atlas: GIS planning system for Economic Zone Management Boards.", no_args_is_help=True)
+db_app = typer.Typer(help="Database set-up.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo and scale data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+
+
+def fail(message: str) -> None:
+    """Print a user-facing error and exit with status 2 (bad input), without a traceback."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database and extensions if needed, apply migrations and sync the lookup tables."""
+    from layers.demo.loader import load_lookups
+
+    settings = get_settings()
+    try:
+        if ensure_database(settings.database_url):
+            typer.echo("created database")
+        ensure_extensions(settings.database_url)
+    except RuntimeError as exc:
+        fail(str(exc))
+    upgrade(settings.database_url)
+    engine = make_engine(settings)
+    try:
+        with engine.begin() as conn:
+            counts = load_lookups(conn, settings.data_dir / "lookups")
+    except ZoneAtlasError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    typer.echo("database at head; lookups: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@demo_app.command("load")
+def demo_load(
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with the demo files (default: data/demo).")] = None,
+    replace: Annotated[bool, typer.Option(help="Replace data that was not loaded as demo data.")] = False,
+) -> None:
+    """Load the demo data set, all or nothing; does nothing when the same files are already loaded."""
+    from layers.demo.loader import load_demo
+
+    settings = get_settings()
+    folder = data_dir or settings.data_dir / "demo"
+    engine = make_engine(settings)
+    try:
+        with engine.begin() as conn:
+            result = load_demo(conn, folder, replace=replace)
+    except ZoneAtlasError as exc:
+        fail(f"{exc}\nnothing was loaded")
+    finally:
+        engine.dispose()
+    if result.skipped:
+        typer.echo("demo data already loaded and unchanged; nothing to do")
+    else:
+        typer.echo("loaded demo data: " + ", ".join(f"{k} {v}" for k, v in result.rows.items()))
+
+
+@demo_app.command("generate")
+def demo_generate(
+    parcels: Annotated[int, typer.Option(min=0, help="Clearance parcels to generate.")] = 200_000,
+    plots: Annotated[int, typer.Option(min=0, help="Land plots to generate.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same rows.")] = 1,
+) -> None:
+    """Write deterministic synthetic scale data (uids GEN-…) into the same tables as the demo data."""
+    from layers.demo.generate import generate_scale_data
+
+    settings = get_settings()
+    engine = make_engine(settings)
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), disable=not sys.stderr.isatty(),
+    ) as progress:
+
+        def report(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done)
+
+        try:
+            with engine.begin() as conn:
+                counts = generate_scale_data(conn, parcels=parcels, plots=plots, seed=seed, progress=report)
+        finally:
+            engine.dispose()
+    typer.echo("generated: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PORT or 8000).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default WORKERS or 1).")] = None,
+) -> None:
+    """Serve the web app and API."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        proxy_headers=True,
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,219 @@
+"""Load the lookup tables and the demo data set from data/, all or nothing, skipping when unchanged."""
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError as SADataError
+
+from gis import models
+from gis.errors import Conflict, InvalidInput
+from gis.tabular import SourceRecord, check_geometry, coerce_values, read_records
+
+LOOKUPS = ["crs_choices", "gate_classes", "landuse_codes", "planning_functions"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A file field naming another record by its natural key, resolved to the foreign-key id."""
+
+    field: str
+    column: str
+    table: str
+    key: str
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    """One demo file and the table it fills."""
+
+    table: str
+    suffix: str
+    references: tuple[Reference, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        """File name inside data/demo/."""
+        return f"{self.table}.{self.suffix}"
+
+
+DECISION = Reference("decision", "decision_id", "decisions", "number")
+PROJECT = Reference("project_uid", "project_id", "projects", "uid")
+
+# Load order follows the foreign keys.
+DEMO_FILES = [
+    DemoFile("admin_units", "geojson"),
+    DemoFile("decisions", "csv", (Reference("supersedes", "supersedes_id", "decisions", "number"),)),
+    DemoFile("economic_zones", "geojson", (DECISION,)),
+    DemoFile("functional_areas", "geojson", (DECISION,)),
+    DemoFile("industrial_parks", "geojson", (DECISION,)),
+    DemoFile("land_plots", "geojson", (DECISION,)),
+    DemoFile("border_gates", "geojson"),
+    DemoFile("logistics_centres", "geojson"),
+    DemoFile("transport_nodes", "geojson"),
+    DemoFile("transport_lines", "geojson"),
+    DemoFile("projects", "geojson", (Reference("policy_decision", "policy_decision_id", "decisions", "number"),)),
+    DemoFile("project_milestones", "csv", (PROJECT,)),
+    DemoFile("project_plots", "csv", (PROJECT,)),
+    DemoFile("project_year_figures", "csv", (PROJECT,)),
+    DemoFile("clearance_parcels", "geojson", (PROJECT,)),
+]
+DATA_TABLES = [f.table for f in DEMO_FILES]
+
+
+@dataclass
+class LoadResult:
+    """What a load did: rows per table, or that nothing needed doing."""
+
+    skipped: bool
+    checksum: str
+    rows: dict[str, int]
+
+
+def writable_columns(table: Table) -> set[str]:
+    """Columns a file may set: not generated, not the surrogate key."""
+    return {c.name for c in table.columns if c.computed is None and c.name != "id" and c.name != "geom"}
+
+
+def required_columns(table: Table) -> set[str]:
+    """Columns a record must carry (NOT NULL with no default)."""
+    return {
+        c.name
+        for c in table.columns
+        if not c.nullable and c.server_default is None and c.computed is None and c.name not in {"id", "geom"}
+        and not (c.primary_key and c.autoincrement is True)
+    }
+
+
+def directory_checksum(paths: list[Path]) -> str:
+    """Checksum of the files' names and bytes, to skip a load that would change nothing."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_lookups(conn: Connection, lookup_dir: Path) -> dict[str, int]:
+    """Upsert the lookup CSVs (reference data, not code) into their tables."""
+    counts = {}
+    for name in LOOKUPS:
+        path = lookup_dir / f"{name}.csv"
+        if not path.exists():
+            raise InvalidInput(f"lookup file {path} is missing")
+        table = models.Base.metadata.tables[name]
+        key = [c.name for c in table.primary_key.columns]
+        columns = writable_columns(table) | set(key)
+        rows = [_row(record, table, columns, ()) for record in read_records(path)]
+        if rows:
+            updates = ", ".join(f"{c} = excluded.{c}" for c in sorted(columns - set(key)))
+            cols = ", ".join(sorted(columns))
+            params = ", ".join(f":{c}" for c in sorted(columns))
+            changed = " OR ".join(f"{name}.{c} IS DISTINCT FROM excluded.{c}" for c in sorted(columns - set(key)))
+            conn.execute(
+                text(
+                    f"INSERT INTO {name} ({cols}) VALUES ({params}) ON CONFLICT ({', '.join(key)}) "
+                    f"DO UPDATE SET {updates} WHERE {changed}"
+                ),
+                rows,
+            )
+        counts[name] = len(rows)
+    return counts
+
+
+def load_demo(conn: Connection, demo_dir: Path, *, replace: bool = False) -> LoadResult:
+    """Load every demo file in one transaction; skip when the same files were loaded before."""
+    paths = [demo_dir / f.name for f in DEMO_FILES]
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:
+        raise InvalidInput(f"demo data in {demo_dir} is incomplete: missing {', '.join(missing)}")
+    checksum = directory_checksum(paths)
+    previous = conn.execute(text("SELECT checksum FROM data_loads WHERE name = 'demo'")).scalar_one_or_none()
+    if previous == checksum:
+        return LoadResult(True, checksum, {})
+    if previous is None and not replace and _has_rows(conn):
+        raise Conflict(
+            "the database already holds data that was not loaded as demo data; "
+            "run 'zoneatlas demo load --replace' to replace it with the demo set"
+        )
+    _clear(conn)
+    rows = {spec.table: _load_file(conn, spec, demo_dir / spec.name) for spec in DEMO_FILES}
+    conn.execute(
+        text(
+            "INSERT INTO data_loads (name, checksum, loaded_at) VALUES ('demo', :c, now()) "
+            "ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, loaded_at = now()"
+        ),
+        {"c": checksum},
+    )
+    return LoadResult(False, checksum, rows)
+
+
+def _has_rows(conn: Connection) -> bool:
+    """True when any data table holds a row."""
+    return any(conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {t})")).scalar() for t in DATA_TABLES)
+
+
+def _clear(conn: Connection) -> None:
+    """Empty the data tables before a (re)load; the load's transaction makes this all or nothing."""
+    conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+
+
+def _load_file(conn: Connection, spec: DemoFile, path: Path) -> int:
+    """Insert one file's records, naming the file and feature of the first that cannot be stored."""
+    table = models.Base.metadata.tables[spec.table]
+    columns = writable_columns(table)
+    geom_col = table.c.get("geom")
+    lookups = {ref.field: _key_map(conn, ref) for ref in spec.references}
+    count = 0
+    for record in read_records(path):
+        values = _row(record, table, columns, spec.references, lookups)
+        if geom_col is not None:
+            geometry = check_geometry(record, geom_col.type.geometry_type, geom_col.nullable)
+            values["geom"] = None if geometry is None else func.ST_GeomFromText(geometry.wkt, models.SRID)
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(table).values(**values))
+        except (IntegrityError, SADataError) as exc:
+            raise InvalidInput(f"{record.where}: {_constraint_message(exc)}") from exc
+        count += 1
+    return count
+
+
+def _row(record: SourceRecord, table: Table, columns: set[str], references, lookups=None) -> dict:
+    """Typed column values for a record, with references resolved and required fields checked."""
+    unknown = set(record.values) - columns - {ref.field for ref in references}
+    if unknown:
+        raise InvalidInput(f"{record.where}: unknown field(s) {', '.join(sorted(unknown))}")
+    values = coerce_values(record, table, columns & set(record.values))
+    for ref in references:
+        key = record.values.get(ref.field)
+        if key is None:
+            continue
+        resolved = (lookups or {}).get(ref.field, {}).get(key)
+        if resolved is None:
+            raise InvalidInput(f"{record.where}: {ref.field} '{key}' does not match any {ref.table}.{ref.key}")
+        values[ref.column] = resolved
+    missing = sorted(c for c in required_columns(table) if values.get(c) is None)
+    if missing:
+        raise InvalidInput(f"{record.where}: required field(s) missing: {', '.join(missing)}")
+    return values
+
+
+def _key_map(conn: Connection, ref: Reference) -> dict[str, int]:
+    """Natural key → id for a referenced table (small tables only)."""
+    table = models.Base.metadata.tables[ref.table]
+    return {k: v for k, v in conn.execute(select(table.c[ref.key], table.c.id))}
+
+
+def _constraint_message(exc: Exception) -> str:
+    """Turn a database constraint error into one readable sentence."""
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    detail = getattr(diag, "message_detail", None) or ""
+    primary = getattr(diag, "message_primary", None) or str(orig or exc).splitlines()[0]
+    if name:
+        return f"violates rule {name}: {primary}" + (f" ({detail})" if detail else "")
+    return primary + (f" ({detail})" if detail else "")

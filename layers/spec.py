@@ -1,0 +1,64 @@
+"""The typed description of a published layer: what it is, where it lives, who may see which fields."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Access(StrEnum):
+    """Who may see a layer or a field."""
+
+    public = "public"
+    internal = "internal"
+
+
+@dataclass(frozen=True)
+class Legend:
+    """How a layer is drawn and explained: one colour, or one colour per value of a field."""
+
+    fill: str = "#3388ff"
+    stroke: str = "#1f5fbf"
+    by_field: str | None = None
+    classes: tuple[tuple[str, str, str, str], ...] = ()  # (value, colour, label_vi, label_en)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of the catalogue; every identifier used in SQL for this layer comes from here."""
+
+    id: str
+    title_vi: str
+    title_en: str
+    description_vi: str
+    description_en: str
+    table: str
+    theme: str
+    access: Access
+    public_fields: tuple[str, ...]
+    internal_fields: tuple[str, ...] = ()
+    geometry_column: str | None = "geom"
+    geometry_type: str | None = None
+    storage_srid: int = 4326
+    id_column: str = "id"
+    versioned: bool = False
+    editable: bool = True
+    queryables: tuple[str, ...] = ()
+    tile_fields: tuple[str, ...] = ()
+    min_zoom: int = 0
+    max_zoom: int = 22
+    tile_feature_cap: int = 50_000
+    legend: Legend = field(default_factory=Legend)
+
+    def fields_for(self, access: Access) -> tuple[str, ...]:
+        """Fields a reader with this access level may see."""
+        if access is Access.internal:
+            return self.public_fields + self.internal_fields
+        return self.public_fields
+
+    def visible_to(self, access: Access) -> bool:
+        """Whether a reader with this access level may see the layer at all."""
+        return self.access is Access.public or access is Access.internal
+
+    @property
+    def title(self) -> str:
+        """Bilingual title, Vietnamese first."""
+        return f"{self.title_vi} / {self.title_en}"

@@ -1,0 +1,40 @@
+"""Health and landing: what a new user and a monitoring probe see first."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from api.app import create_app
+from gis.settings import Settings
+
+
+def test_health_reports_the_versions_the_database_reports(client, db_conn):
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["postgis"] == db_conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+    assert body["database"]["postgresql"] == db_conn.execute(text("SHOW server_version")).scalar_one()
+
+
+def test_health_is_503_when_the_database_is_unreachable():
+    settings = Settings(DATABASE_URL="postgresql://nobody:nothing@127.0.0.1:9/absent")
+    with TestClient(create_app(settings)) as unreachable:
+        response = unreachable.get("/health")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_landing_links_the_docs_and_lists_public_layers(client):
+    body = client.get("/", headers={"Accept": "application/json"}).json()
+    hrefs = {link["rel"]: link["href"] for link in body["links"]}
+    assert hrefs["service-doc"] == "/docs" and hrefs["service-desc"] == "/openapi.json"
+    ids = {layer["id"] for layer in body["layers"]}
+    assert "border_gates" in ids and "clearance_parcels" not in ids
+    assert client.get(hrefs["service-doc"]).status_code == 200
+    assert client.get(hrefs["service-desc"]).status_code == 200
+
+
+def test_landing_page_for_browsers_is_html_in_vietnamese_and_english(client):
+    response = client.get("/", headers={"Accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Cửa khẩu" in response.text and "Border gates" in response.text

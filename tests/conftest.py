@@ -1,0 +1,74 @@
+"""Test fixtures: a throwaway PostGIS database per run, migrated and loaded; each test isolated in a transaction.
+
+There is no fallback: if PostgreSQL or PostGIS is unavailable, the session fixture errors and every
+spatial test fails (never skips).
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
+
+from api.app import create_app
+from gis.database_admin import drop_database, ensure_database, ensure_extensions
+from gis.db import make_engine
+from gis.migrate import upgrade
+from gis.settings import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
+from layers.demo.loader import load_demo, load_lookups
+
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+def _test_database_url() -> str:
+    """A fresh database name on the server the developer configured (or the local default)."""
+    base = Settings(DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)).database_url
+    name = f"zoneatlas_test_{uuid.uuid4().hex[:10]}"
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    url = _test_database_url()
+    ensure_database(url)
+    try:
+        ensure_extensions(url)
+        upgrade(url)
+        yield url
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(DATABASE_URL=database_url)
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    with engine.begin() as conn:
+        load_lookups(conn, DATA_DIR / "lookups")
+        load_demo(conn, DATA_DIR / "demo")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_conn(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            yield conn
+        finally:
+            trans.rollback()
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
