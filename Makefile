@@ -6,6 +6,7 @@ ZA := .venv/bin/zoneatlas
 
 setup:
 	@scripts/setup-python.sh
+	@scripts/setup-web.sh
 	@scripts/ensure-postgis.sh
 	@$(ZA) db upgrade
 
@@ -17,6 +18,7 @@ run: setup
 ## Run the whole test suite against a throwaway database
 test:
 	@scripts/setup-python.sh
+	@scripts/setup-web.sh
 	@scripts/ensure-postgis.sh
 	@scripts/ensure-test-tools.sh
 	.venv/bin/python -m pytest $(PYTEST_ARGS)

@@ -4,11 +4,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import health, landing
+from api.routes import features, health, tiles
 from gis.db import make_engine
-from gis.settings import Settings, get_settings
+from gis.settings import PROJECT_ROOT, Settings, get_settings
+from maps.pages import STATIC
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -30,7 +32,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(landing.router)
+    app.include_router(features.router)
+    app.include_router(tiles.router)
+    mount_static(app)
     app.include_router(health.router)
     return app
 
@@ -38,3 +42,10 @@ def create_app(settings: Settings) -> FastAPI:
 def app_from_env() -> FastAPI:
     """Entry point for uvicorn's --factory: settings from the environment."""
     return create_app(get_settings())
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve our own JS/CSS and the npm-installed Leaflet: pages never load assets from a CDN."""
+    app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
+    leaflet = PROJECT_ROOT / "node_modules" / "leaflet" / "dist"
+    app.mount("/static/vendor/leaflet", StaticFiles(directory=leaflet, check_dir=False), name="leaflet")

@@ -1,6 +1,7 @@
 """One table from neutral errors to HTTP status codes, in the OGC exception JSON form."""
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from gis.errors import Conflict, InvalidInput, NotFound, ZoneAtlasError
@@ -17,4 +18,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"code": type(exc).__name__, "description": str(exc)},
             status_code=status,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_parameters(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("path", "query", "body"))
+            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+        return JSONResponse(
+            {"code": "InvalidParameterValue", "description": "; ".join(problems)}, status_code=400
         )

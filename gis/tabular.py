@@ -82,12 +82,12 @@ def coerce_values(record: SourceRecord, table: Table, columns: set[str]) -> dict
     for name in columns:
         raw = record.values.get(name)
         column = table.c[name]
-        out[name] = None if raw is None else _coerce(raw, column.type, f"{record.where}: field '{name}'")
+        out[name] = None if raw is None else coerce_value(raw, column.type, f"{record.where}: field '{name}'")
     return out
 
 
-def _coerce(raw: Any, sql_type: Any, where: str) -> Any:
-    """Convert one value, naming the field when it does not fit."""
+def coerce_value(raw: Any, sql_type: Any, where: str) -> Any:
+    """Convert one value from text to a column's Python type, naming the field when it does not fit."""
     try:
         if isinstance(sql_type, Boolean):
             if isinstance(raw, bool):

@@ -53,7 +53,7 @@ class Anchor:
     key: str
     name_vi: str
     name_en: str
-    province_code: str  # GSO province code (mã tỉnh)
+    province_code: str  # admin_units.code of the province
     lat: float
     lon: float
     epsg: int
@@ -63,11 +63,11 @@ class Anchor:
 
 
 ANCHORS = (
-    Anchor("AG", "Tịnh Biên", "Tinh Bien", "89", 10.617, 105.003, 9208, ZoneType.border_gate, 1.2, 60.0),
-    Anchor("HT1", "Vũng Áng", "Vung Ang", "42", 18.06, 106.36, 9209, ZoneType.coastal, 1.5, 65.0),
-    Anchor("HT2", "Cầu Treo", "Cau Treo", "42", 18.425, 105.285, 9209, ZoneType.border_gate, 0.6, 45.0),
-    Anchor("HG", "Tân Phú Thạnh", "Tan Phu Thanh", "93", 9.968, 105.735, 5897, ZoneType.specialised, 1.0, 70.0),
-    Anchor("NB", "Gián Khẩu", "Gian Khau", "37", 20.308, 105.903, 5897, ZoneType.specialised, 1.0, 110.0),
+    Anchor("AG", "Tịnh Biên", "Tinh Bien", "AN_GIANG", 10.617, 105.003, 9208, ZoneType.border_gate, 1.2, 60.0),
+    Anchor("HT1", "Vũng Áng", "Vung Ang", "HA_TINH", 18.06, 106.36, 9209, ZoneType.coastal, 1.5, 65.0),
+    Anchor("HT2", "Cầu Treo", "Cau Treo", "HA_TINH", 18.425, 105.285, 9209, ZoneType.border_gate, 0.6, 45.0),
+    Anchor("HG", "Tân Phú Thạnh", "Tan Phu Thanh", "HAU_GIANG", 9.968, 105.735, 5897, ZoneType.specialised, 1.0, 70.0),
+    Anchor("NB", "Gián Khẩu", "Gian Khau", "NINH_BINH", 20.308, 105.903, 5897, ZoneType.specialised, 1.0, 110.0),
 )
 
 # --- vocabularies for names and attributes (weights are rough shares, not statistics) --------------------

@@ -1,0 +1,188 @@
+"""OGC API – Tiles: Mapbox Vector Tiles per collection and for all public layers, with ETags that follow edits."""
+
+from typing import Any
+
+import morecantile
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import AccessDep, ConnectionDep, LayerDep
+from api.params import feature_query
+from api.routes.features import base_url
+from gis.errors import InvalidInput, NotFound
+from gis.tiles import TileAddress
+from layers.features import FeatureQuery, layer_extent
+from layers.registry import layers_visible_to
+from layers.spec import LayerSpec
+from layers.tiles import check_tile, data_version, render_tile, tile_etag
+
+router = APIRouter(tags=["OGC API - Tiles"])
+
+MVT = "application/vnd.mapbox-vector-tile"
+TMS_ID = "WebMercatorQuad"
+TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+TILE_PARAMS = {"datetime", "filter", "filter-lang", "filter-crs", "f"}
+
+
+def _tms() -> morecantile.TileMatrixSet:
+    """The one tiling scheme served."""
+    return morecantile.tms.get(TMS_ID)
+
+
+def _check_tms(tile_matrix_set_id: str) -> None:
+    """404 for any tiling scheme but WebMercatorQuad."""
+    if tile_matrix_set_id != TMS_ID:
+        raise NotFound(f"tile matrix set '{tile_matrix_set_id}' is not offered; use {TMS_ID}")
+
+
+@router.get("/tileMatrixSets", summary="Tiling schemes")
+def tile_matrix_sets(request: Request) -> JSONResponse:
+    """The tiling schemes this server uses."""
+    root = base_url(request)
+    return JSONResponse({"tileMatrixSets": [{
+        "id": TMS_ID, "title": "Google Maps Compatible for the World", "uri": TMS_URI,
+        "links": [{"href": f"{root}/tileMatrixSets/{TMS_ID}", "rel": "self", "type": "application/json"}],
+    }]})
+
+
+@router.get("/tileMatrixSets/{tile_matrix_set_id}", summary="One tiling scheme")
+def tile_matrix_set(tile_matrix_set_id: str) -> JSONResponse:
+    """The definition of WebMercatorQuad (from morecantile)."""
+    _check_tms(tile_matrix_set_id)
+    return JSONResponse(_tms().model_dump(mode="json", exclude_none=True))
+
+
+def _tileset(request: Request, specs: list[LayerSpec], prefix: str, title: str, conn) -> dict[str, Any]:
+    """OGC tileset metadata with a TileJSON-compatible part (tiles, vector_layers, zooms, bounds)."""
+    root = base_url(request)
+    template = f"{root}{prefix}/tiles/{TMS_ID}/{{tileMatrix}}/{{tileCol}}/{{tileRow}}"
+    boxes = [b for b in (layer_extent(conn, s)[0] for s in specs) if b]
+    bounds = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)] \
+        if boxes else [-180, -85.05, 180, 85.05]
+    return {
+        "title": title,
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": TMS_URI,
+        "links": [
+            {"href": f"{root}/tileMatrixSets/{TMS_ID}", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+             "type": "application/json"},
+            {"href": template, "rel": "item", "type": MVT, "templated": True},
+        ],
+        "layers": [{"id": s.id, "title": s.title, "dataType": "vector", "geometryType": s.geometry_type.lower(),
+                    "minTileMatrix": str(s.min_zoom), "maxTileMatrix": str(s.max_zoom)} for s in specs],
+        # TileJSON 3.0 keys, so MapLibre, Leaflet.VectorGrid and QGIS's vector-tile reader can use this directly.
+        "tilejson": "3.0.0",
+        "tiles": [template.replace("{tileMatrix}", "{z}").replace("{tileCol}", "{x}").replace("{tileRow}", "{y}")],
+        "minzoom": min(s.min_zoom for s in specs),
+        "maxzoom": max(min(s.max_zoom, 22) for s in specs),
+        "bounds": bounds,
+        "vector_layers": [{"id": s.id, "fields": {f: "" for f in s.tile_fields}, "minzoom": s.min_zoom,
+                           "maxzoom": min(s.max_zoom, 22)} for s in specs],
+    }
+
+
+def _tilesets_list(request: Request, prefix: str, title: str) -> JSONResponse:
+    """The list of tilesets at a path (one: WebMercatorQuad)."""
+    root = base_url(request)
+    return JSONResponse({"tilesets": [{
+        "title": title, "dataType": "vector", "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": TMS_URI,
+        "links": [{"href": f"{root}{prefix}/tiles/{TMS_ID}", "rel": "self", "type": "application/json"}],
+    }]})
+
+
+@router.get("/collections/{collection_id}/tiles", summary="Tilesets of a layer")
+def collection_tilesets(request: Request, spec: LayerDep) -> JSONResponse:
+    """The vector tilesets of one layer."""
+    _require_geometry(spec)
+    return _tilesets_list(request, f"/collections/{spec.id}", spec.title)
+
+
+@router.get("/collections/{collection_id}/tiles/{tile_matrix_set_id}", summary="Tileset metadata and TileJSON")
+def collection_tileset(request: Request, spec: LayerDep, tile_matrix_set_id: str, conn: ConnectionDep) -> JSONResponse:
+    """Tileset metadata of one layer (also valid TileJSON)."""
+    _require_geometry(spec)
+    _check_tms(tile_matrix_set_id)
+    return JSONResponse(_tileset(request, [spec], f"/collections/{spec.id}", spec.title, conn))
+
+
+@router.get("/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile of a layer",
+            response_class=Response, responses={200: {"content": {MVT: {}}}, 204: {"description": "empty tile"}})
+def collection_tile(request: Request, spec: LayerDep, tile_matrix_set_id: str, z: int, x: int, y: int,
+                    conn: ConnectionDep, access: AccessDep) -> Response:
+    """One MVT tile of one layer, honouring datetime and filter."""
+    _require_geometry(spec)
+    _check_tms(tile_matrix_set_id)
+    tile = TileAddress(z, x, y)
+    check_tile(spec, tile)
+    query = _tile_query(request, spec, access)
+    return _tile_response(request, conn, [(spec, query)], tile)
+
+
+@router.get("/tiles", summary="Tilesets of all public layers")
+def dataset_tilesets(request: Request) -> JSONResponse:
+    """The multi-layer vector tileset."""
+    return _tilesets_list(request, "", "Zone Atlas")
+
+
+@router.get("/tiles/{tile_matrix_set_id}", summary="Multi-layer tileset metadata and TileJSON")
+def dataset_tileset(request: Request, tile_matrix_set_id: str, conn: ConnectionDep, access: AccessDep) -> JSONResponse:
+    """Metadata of the multi-layer tileset (also valid TileJSON)."""
+    _check_tms(tile_matrix_set_id)
+    return JSONResponse(_tileset(request, _tiled_layers(access), "", "Zone Atlas", conn))
+
+
+@router.get("/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile with one layer per public collection",
+            response_class=Response, responses={200: {"content": {MVT: {}}}, 204: {"description": "empty tile"}})
+def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, conn: ConnectionDep,
+                 access: AccessDep) -> Response:
+    """One MVT tile holding every layer whose zoom range includes z (datetime applies to versioned layers)."""
+    _check_tms(tile_matrix_set_id)
+    tile = TileAddress(z, x, y)
+    check_tile(None, tile)
+    _only(request, {"datetime", "f"})
+    layers = []
+    for spec in _tiled_layers(access):
+        if spec.min_zoom <= z <= spec.max_zoom:
+            layers.append((spec, _tile_query(request, spec, access)))
+    return _tile_response(request, conn, layers, tile)
+
+
+def _tiled_layers(access) -> list[LayerSpec]:
+    """Layers with geometry that this reader may see."""
+    return [s for s in layers_visible_to(access) if s.geometry_column]
+
+
+def _require_geometry(spec: LayerSpec) -> None:
+    """Layers without geometry have no tiles."""
+    if not spec.geometry_column:
+        raise NotFound(f"'{spec.id}' has no geometry, so it has no tiles")
+
+
+def _only(request: Request, allowed: set[str]) -> None:
+    """Refuse query parameters a tile endpoint does not understand."""
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise InvalidInput(f"unknown parameter {', '.join(unknown)}; tiles accept {', '.join(sorted(allowed))}")
+
+
+def _tile_query(request: Request, spec: LayerSpec, access) -> FeatureQuery:
+    """datetime and filter, parsed exactly as for items."""
+    _only(request, TILE_PARAMS)
+    return feature_query(request, spec, access)
+
+
+def _tile_response(request: Request, conn, layers, tile: TileAddress) -> Response:
+    """Encode, or answer 304 when the client's copy is current; empty tiles are 204."""
+    version = data_version(conn, [spec for spec, _ in layers])
+    etag = tile_etag(version, tile, sorted(request.query_params.multi_items()), [s.id for s, _ in layers])
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Cookie, Authorization"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    rendered = render_tile(conn, layers, tile)
+    if rendered.truncated_layers:
+        headers["X-Tile-Truncated"] = ",".join(rendered.truncated_layers)
+    if not rendered.data:
+        return Response(status_code=204, headers=headers)
+    return Response(rendered.data, media_type=MVT, headers=headers)

@@ -1,0 +1,231 @@
+"""One feature query per request, built from a layer spec: the same selectable feeds items, tiles and exports."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import JSON, Connection, Table, Text, and_, cast, func, literal, literal_column, null, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from gis import models
+from gis.cql import FilterContext, to_sql
+from gis.crs import CrsRef
+from gis.errors import InvalidInput, NotFound
+from gis.tabular import coerce_value
+from layers.spec import Access, LayerSpec
+
+WGS84 = 4326
+GEOGRAPHIC = (4326, 4756)
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A bounding box in a stated CRS, already in x/y (lon/lat or easting/northing) order."""
+
+    minx: float
+    miny: float
+    maxx: float
+    maxy: float
+    srid: int = WGS84
+
+
+@dataclass(frozen=True)
+class Period:
+    """A date or a closed/open interval; None at either end means open."""
+
+    start: date | None
+    end: date | None
+
+    @property
+    def is_instant(self) -> bool:
+        """True for a single date."""
+        return self.start is not None and self.start == self.end
+
+
+@dataclass(frozen=True)
+class FeatureQuery:
+    """Everything that selects features of a layer, independent of the output format."""
+
+    access: Access = Access.public
+    bbox: BBox | None = None
+    period: Period | None = None
+    equals: dict[str, str] = field(default_factory=dict)
+    cql: dict | None = None
+    filter_srid: int = WGS84
+    filter_flip: bool = False
+    properties: Sequence[str] | None = None
+    sortby: Sequence[tuple[str, bool]] = ()
+    limit: int = 100
+    offset: int = 0
+
+
+def table_of(spec: LayerSpec) -> Table:
+    """The SQLAlchemy table behind a layer."""
+    return models.Base.metadata.tables[spec.table]
+
+
+def visible_columns(spec: LayerSpec, access: Access) -> dict[str, ColumnElement]:
+    """Allow-listed property columns a reader may see, filter and sort on."""
+    table = table_of(spec)
+    return {name: table.c[name] for name in spec.fields_for(access)}
+
+
+def selected_fields(spec: LayerSpec, query: FeatureQuery) -> list[str]:
+    """Fields to return: the requested ones (checked) or all visible ones, in spec order."""
+    visible = spec.fields_for(query.access)
+    if query.properties is None:
+        return list(visible)
+    unknown = [p for p in query.properties if p not in visible]
+    if unknown:
+        raise InvalidInput(f"unknown property {', '.join(unknown)}; properties are: {', '.join(visible)}")
+    return [p for p in visible if p in query.properties]
+
+
+def where_clause(spec: LayerSpec, query: FeatureQuery) -> ColumnElement[bool]:
+    """All the query's conditions on the layer's table, with bound values only."""
+    table = table_of(spec)
+    columns = visible_columns(spec, query.access)
+    geom = table.c[spec.geometry_column] if spec.geometry_column else None
+    conditions: list[ColumnElement[bool]] = [_period_condition(spec, table, query.period)]
+    if query.bbox is not None:
+        if geom is None:
+            raise InvalidInput(f"'{spec.id}' has no geometry, so bbox does not apply")
+        conditions.append(func.ST_Intersects(geom, _envelope(query.bbox, spec.storage_srid)))
+    for name, raw in query.equals.items():
+        if name not in columns:
+            raise InvalidInput(f"unknown property '{name}'; queryable properties are: {', '.join(columns)}")
+        conditions.append(columns[name] == coerce_value(raw, columns[name].type, f"property '{name}'"))
+    if query.cql is not None:
+        ctx = FilterContext(columns, geom, spec.storage_srid, query.filter_srid, query.filter_flip)
+        conditions.append(to_sql(query.cql, ctx))
+    return and_(*conditions)
+
+
+def _period_condition(spec: LayerSpec, table: Table, period: Period | None) -> ColumnElement[bool]:
+    """Versioned layers show the versions valid in the period; without one, the current versions."""
+    if not spec.versioned:
+        return true()
+    if period is None:
+        return table.c.valid_to.is_(None)
+    if period.is_instant:
+        return table.c.valid_during.op("@>")(period.start)
+    return table.c.valid_during.op("&&")(func.daterange(period.start, period.end, literal_column("'[]'")))
+
+
+def _envelope(bbox: BBox, storage_srid: int) -> ColumnElement:
+    """The bbox as a polygon in the storage CRS, so the spatial index on the column is used."""
+    envelope = func.ST_MakeEnvelope(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy, bbox.srid)
+    if bbox.srid == storage_srid:
+        return envelope
+    return func.ST_Transform(func.ST_Segmentize(envelope, _segment(bbox)), storage_srid)
+
+
+def _segment(bbox: BBox) -> float:
+    """Densify a transformed envelope so its edges follow the curvature of the target CRS."""
+    return max(bbox.maxx - bbox.minx, bbox.maxy - bbox.miny) / 32 or 1.0
+
+
+def order_by(spec: LayerSpec, query: FeatureQuery) -> list[ColumnElement]:
+    """Sort keys from sortby (checked against visible fields), then the id for stable paging."""
+    table = table_of(spec)
+    columns = visible_columns(spec, query.access)
+    keys = []
+    for name, descending in query.sortby:
+        if name not in columns:
+            raise InvalidInput(f"cannot sort by '{name}'; sortable properties are: {', '.join(columns)}")
+        keys.append(columns[name].desc() if descending else columns[name].asc())
+    keys.append(table.c[spec.id_column].asc())
+    return keys
+
+
+def output_geometry(spec: LayerSpec, crs: CrsRef) -> ColumnElement:
+    """The geometry in the output CRS and axis order."""
+    geom = table_of(spec).c[spec.geometry_column]
+    if crs.epsg != spec.storage_srid:
+        geom = func.ST_Transform(geom, crs.epsg)
+    if not crs.lonlat_order:
+        geom = func.ST_FlipCoordinates(geom)
+    return geom
+
+
+def feature_json(spec: LayerSpec, fields: list[str], crs: CrsRef) -> ColumnElement:
+    """One GeoJSON Feature as JSON, built by PostgreSQL from allow-listed columns."""
+    table = table_of(spec)
+    pairs: list[ColumnElement] = []
+    for name in fields:
+        pairs += [literal(name), table.c[name]]
+    geometry: ColumnElement = null()
+    if spec.geometry_column:
+        digits = 7 if crs.epsg in GEOGRAPHIC else 3
+        geometry = cast(func.ST_AsGeoJSON(output_geometry(spec, crs), digits), JSON)
+    return func.json_build_object(
+        literal("type"), literal("Feature"),
+        literal("id"), table.c[spec.id_column],
+        literal("geometry"), geometry,
+        literal("properties"), func.json_build_object(*pairs),
+    )
+
+
+@dataclass
+class FeaturePage:
+    """One page of features as GeoJSON text pieces, and the total that matched."""
+
+    features: list[str]
+    number_matched: int
+
+
+def fetch_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> FeaturePage:
+    """Run the page query and the count with the same conditions."""
+    table = table_of(spec)
+    condition = where_clause(spec, query)
+    fields = selected_fields(spec, query)
+    page = (
+        select(cast(feature_json(spec, fields, crs), Text))
+        .select_from(table)
+        .where(condition)
+        .order_by(*order_by(spec, query))
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    features = list(conn.execute(page).scalars())
+    matched = conn.execute(select(func.count()).select_from(table).where(condition)).scalar_one()
+    return FeaturePage(features, matched)
+
+
+def fetch_one(conn: Connection, spec: LayerSpec, feature_id: str, access: Access, crs: CrsRef) -> str:
+    """One feature by id (any version), or NotFound."""
+    table = table_of(spec)
+    id_column = table.c[spec.id_column]
+    key = coerce_value(feature_id, id_column.type, "feature id") if feature_id.isdigit() else None
+    if key is None:
+        raise NotFound(f"no feature '{feature_id}' in '{spec.id}'")
+    fields = list(spec.fields_for(access))
+    row = conn.execute(
+        select(cast(feature_json(spec, fields, crs), Text)).select_from(table).where(id_column == key)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no feature '{feature_id}' in '{spec.id}'")
+    return row
+
+
+def layer_extent(conn: Connection, spec: LayerSpec) -> tuple[list[float] | None, list[date | None] | None]:
+    """Spatial extent in WGS84 and, for versioned layers, the temporal extent."""
+    table = table_of(spec)
+    bbox = None
+    if spec.geometry_column:
+        box = conn.execute(
+            select(
+                func.ST_XMin(func.ST_Extent(table.c[spec.geometry_column])),
+                func.ST_YMin(func.ST_Extent(table.c[spec.geometry_column])),
+                func.ST_XMax(func.ST_Extent(table.c[spec.geometry_column])),
+                func.ST_YMax(func.ST_Extent(table.c[spec.geometry_column])),
+            )
+        ).one()
+        bbox = None if box[0] is None else [round(float(v), 7) for v in box]
+    interval = None
+    if spec.versioned:
+        start, end, open_ = conn.execute(
+            select(func.min(table.c.valid_from), func.max(table.c.valid_to), func.bool_or(table.c.valid_to.is_(None)))
+        ).one()
+        interval = [start, None if open_ else end]
+    return bbox, interval

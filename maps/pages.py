@@ -1,0 +1,62 @@
+"""HTML pages of the OGC API (landing, collections, items) with small maps drawn by Leaflet served by the app."""
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from layers.spec import LayerSpec
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@lru_cache
+def environment() -> Environment:
+    """The Jinja environment (autoescaping on: names and notes come from data)."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def render(template: str, **context: Any) -> str:
+    """Render one template."""
+    return environment().get_template(template).render(**context)
+
+
+def script_json(value: Any) -> str:
+    """JSON safe to embed in a <script type="application/json"> element."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text.replace("</", "<\\/")
+
+
+def landing_page(body: dict, layers: list[LayerSpec]) -> str:
+    """The landing page for people."""
+    root = next((link["href"] for link in body["links"] if link["rel"] == "self"), "/").split("?")[0].rstrip("/")
+    return render("landing.html", title="Zone Atlas", body=body, layers=layers, root=root or "/")
+
+
+def collections_page(documents: list[dict]) -> str:
+    """The list of layers for people."""
+    return render("collections.html", title="Collections", documents=documents)
+
+
+def collection_page(spec: LayerSpec, document: dict, items_view: bool = False) -> str:
+    """One layer with a map of its features fetched from the items endpoint."""
+    bbox = document.get("extent", {}).get("spatial", {}).get("bbox", [None])[0]
+    items_url = f"/collections/{spec.id}/items?f=geojson&limit=1000"
+    return render(
+        "collection.html", title=spec.title, spec=spec, document=document, items_url=items_url,
+        bbox_json=json.dumps(bbox), items_view=items_view,
+    )
+
+
+def item_page(spec: LayerSpec, feature_text: str) -> str:
+    """One feature with its properties and a small map."""
+    feature = json.loads(feature_text)
+    props = feature.get("properties") or {}
+    heading = props.get("name_vi") or props.get("code") or props.get("number") or f"{spec.title_vi} {feature['id']}"
+    return render(
+        "item.html", title=str(heading), heading=heading, spec=spec, properties=list(props.items()),
+        feature_json=script_json(feature_text),
+    )
