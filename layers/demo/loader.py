@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Table, func, insert, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import DataError as SADataError
+from sqlalchemy.exc import IntegrityError
 
 from gis import models
 from gis.errors import Conflict, InvalidInput
@@ -165,10 +165,14 @@ def _load_file(conn: Connection, spec: DemoFile, path: Path) -> int:
     table = models.Base.metadata.tables[spec.table]
     columns = writable_columns(table)
     geom_col = table.c.get("geom")
-    lookups = {ref.field: _key_map(conn, ref) for ref in spec.references}
+    external = tuple(ref for ref in spec.references if ref.table != spec.table)
+    internal = [ref for ref in spec.references if ref.table == spec.table]
+    lookups = {ref.field: _key_map(conn, ref) for ref in external}
+    deferred: list[tuple[SourceRecord, Reference, str]] = []
     count = 0
     for record in read_records(path):
-        values = _row(record, table, columns, spec.references, lookups)
+        values = _row(record, table, columns, external, lookups, ignore={r.field for r in internal})
+        deferred += [(record, ref, record.values[ref.field]) for ref in internal if record.values.get(ref.field)]
         if geom_col is not None:
             geometry = check_geometry(record, geom_col.type.geometry_type, geom_col.nullable)
             values["geom"] = None if geometry is None else func.ST_GeomFromText(geometry.wkt, models.SRID)
@@ -178,12 +182,23 @@ def _load_file(conn: Connection, spec: DemoFile, path: Path) -> int:
         except (IntegrityError, SADataError) as exc:
             raise InvalidInput(f"{record.where}: {_constraint_message(exc)}") from exc
         count += 1
+    _resolve_self_references(conn, table, deferred)
     return count
 
 
-def _row(record: SourceRecord, table: Table, columns: set[str], references, lookups=None) -> dict:
+def _resolve_self_references(conn: Connection, table: Table, deferred: list) -> None:
+    """Set references between rows of one file (e.g. a decision superseding another) once all rows exist."""
+    for record, ref, key in deferred:
+        target = conn.execute(select(table.c.id).where(table.c[ref.key] == key)).scalar_one_or_none()
+        if target is None:
+            raise InvalidInput(f"{record.where}: {ref.field} '{key}' does not match any {ref.table}.{ref.key}")
+        own_key = record.values[ref.key]
+        conn.execute(table.update().where(table.c[ref.key] == own_key).values({ref.column: target}))
+
+
+def _row(record: SourceRecord, table: Table, columns: set[str], references, lookups=None, ignore=frozenset()) -> dict:
     """Typed column values for a record, with references resolved and required fields checked."""
-    unknown = set(record.values) - columns - {ref.field for ref in references}
+    unknown = set(record.values) - columns - {ref.field for ref in references} - set(ignore)
     if unknown:
         raise InvalidInput(f"{record.where}: unknown field(s) {', '.join(sorted(unknown))}")
     values = coerce_values(record, table, columns & set(record.values))

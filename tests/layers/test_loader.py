@@ -80,7 +80,8 @@ def test_invalid_polygon_stops_the_cli_load_naming_file_and_feature(demo_copy, d
          "ck_land_plots_status"),
         ("projects.geojson", 1, lambda f: f["properties"].update(colour="red"),
          "unknown field(s) colour"),
-        ("border_gates.geojson", 1, lambda f: f.update(geometry={"type": "Point", "coordinates": [594081.1, 2003540.1]}),
+        ("border_gates.geojson", 1,
+         lambda f: f.update(geometry={"type": "Point", "coordinates": [594081.1, 2003540.1]}),
          "coordinates are not WGS84 longitude/latitude"),
     ],
 )
