@@ -1,0 +1,127 @@
+"""Vector tiles: decoded and checked against SQL written here; ETags follow the data."""
+
+import mapbox_vector_tile
+import morecantile
+import pytest
+from sqlalchemy import text
+
+TMS = morecantile.tms.get("WebMercatorQuad")
+
+
+def tile_for(lon: float, lat: float, zoom: int) -> morecantile.Tile:
+    return TMS.tile(lon, lat, zoom)
+
+
+def decode(response) -> dict:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    return mapbox_vector_tile.decode(response.content)
+
+
+def plots_in_tile(conn, tile: morecantile.Tile) -> set[int]:
+    """Current plots intersecting the tile's bounds, from morecantile's bounds (not PostGIS's tile envelope)."""
+    west, south, east, north = TMS.bounds(tile)
+    return set(conn.execute(text(
+        "SELECT id FROM land_plots WHERE valid_to IS NULL "
+        "AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))"),
+        {"w": west, "s": south, "e": east, "n": north}).scalars())
+
+
+def vinhomes_tile(conn, zoom: int) -> morecantile.Tile:
+    lon, lat = conn.execute(text(
+        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c FROM land_plots "
+        "WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL) s")).one()
+    return tile_for(lon, lat, zoom)
+
+
+def test_plot_tile_holds_the_plots_in_the_tile_with_tile_fields_only(client, db_conn):
+    tile = vinhomes_tile(db_conn, 14)
+    layers = decode(client.get(f"/collections/land_plots/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"))
+    assert set(layers) == {"land_plots"}
+    features = layers["land_plots"]["features"]
+    expected = plots_in_tile(db_conn, tile)
+    assert {f["id"] for f in features} == expected
+    for feature in features:
+        assert set(feature["properties"]) <= {"uid", "code", "park_uid", "status", "planning_function", "area_ha"}
+    cn4 = [f for f in features if f["properties"]["uid"] == "KCN-VHVA-CN4"]
+    assert len(cn4) == 1
+
+
+def test_tiles_honour_filter_and_datetime(client, db_conn):
+    tile = vinhomes_tile(db_conn, 14)
+    path = f"/collections/land_plots/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
+    leased = client.get(path, params={"filter": "status = 'leased'"})
+    statuses = {f["properties"]["status"] for f in decode(leased)["land_plots"]["features"]}
+    assert statuses == {"leased"}
+    gate = tile_for(105.160144, 18.390175, 8)
+    zone_path = f"/collections/economic_zones/tiles/WebMercatorQuad/{gate.z}/{gate.x}/{gate.y}"
+    old_id = db_conn.execute(text("SELECT id FROM economic_zones WHERE uid = 'KKTCK-CT' "
+                                  "AND valid_during @> DATE '2020-01-01'")).scalar_one()
+    new_id = db_conn.execute(text("SELECT id FROM economic_zones WHERE uid = 'KKTCK-CT' "
+                                  "AND valid_to IS NULL")).scalar_one()
+    then = decode(client.get(zone_path, params={"datetime": "2020-01-01"}))["economic_zones"]["features"]
+    now = decode(client.get(zone_path))["economic_zones"]["features"]
+    assert old_id in {f["id"] for f in then} and new_id not in {f["id"] for f in then}
+    assert new_id in {f["id"] for f in now}
+
+
+def test_multi_layer_tile_has_one_layer_per_public_collection_in_range(client, db_conn):
+    tile = vinhomes_tile(db_conn, 14)
+    layers = decode(client.get(f"/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"))
+    assert "land_plots" in layers and "industrial_parks" in layers and "economic_zones" in layers
+    assert "clearance_parcels" not in layers
+    low = tile_for(106.0, 16.0, 5)
+    layers = decode(client.get(f"/tiles/WebMercatorQuad/{low.z}/{low.x}/{low.y}"))
+    assert "land_plots" not in layers  # plots start at zoom 10
+
+
+def test_etag_gives_304_and_changes_after_an_edit(client, engine):
+    with engine.connect() as conn:
+        tile = vinhomes_tile(conn, 14)
+    path = f"/collections/land_plots/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
+    first = client.get(path)
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    with engine.begin() as conn:
+        old = conn.execute(text("SELECT status FROM land_plots WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"))\
+            .scalar_one()
+        new = "reserved" if old != "reserved" else "available"
+        conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
+                     {"s": new})
+    try:
+        second = client.get(path, headers={"If-None-Match": etag})
+        assert second.status_code == 200 and second.headers["etag"] != etag
+        cn4 = [f for f in decode(second)["land_plots"]["features"] if f["properties"]["uid"] == "KCN-VHVA-CN4"]
+        assert cn4[0]["properties"]["status"] == new
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
+                         {"s": old})
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/collections/land_plots/tiles/WebMercatorQuad/3/8/0", 400),  # x out of range
+        ("/collections/land_plots/tiles/WebMercatorQuad/25/0/0", 400),  # beyond zoom 24
+        ("/collections/land_plots/tiles/WebMercatorQuad/5/25/14", 400),  # below the layer's zoom range
+        ("/collections/land_plots/tiles/WebMercatorQuad/-1/0/0", 400),
+        ("/collections/land_plots/tiles/WebMercatorQuad/x/0/0", 400),
+        ("/collections/land_plots/tiles/WorldCRS84Quad/10/0/0", 404),
+        ("/collections/decisions/tiles/WebMercatorQuad/10/0/0", 404),
+        ("/collections/land_plots/tiles/WebMercatorQuad/14/0/0", 204),  # empty: 204 No Content
+    ],
+)
+def test_out_of_range_and_empty_tiles(client, path, status):
+    assert client.get(path).status_code == status
+
+
+def test_tileset_metadata_is_usable_as_tilejson(client):
+    body = client.get("/collections/land_plots/tiles/WebMercatorQuad").json()
+    assert body["tilejson"] == "3.0.0"
+    assert body["tiles"][0].endswith("/collections/land_plots/tiles/WebMercatorQuad/{z}/{x}/{y}")
+    assert body["minzoom"] == 10 and body["vector_layers"][0]["id"] == "land_plots"
+    assert client.get("/tileMatrixSets/WebMercatorQuad").json()["id"] == "WebMercatorQuad"
+    listing = client.get("/collections/land_plots/tiles").json()
+    assert listing["tilesets"][0]["links"][0]["href"].endswith("/collections/land_plots/tiles/WebMercatorQuad")
