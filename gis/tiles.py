@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, LargeBinary, Table, and_, bindparam, func, literal_column, select
+from sqlalchemy import Connection, LargeBinary, Select, Table, and_, func, literal, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 EXTENT = 4096
@@ -51,8 +51,11 @@ WORLD_3857 = literal_column(
 )
 
 
-def encode_layer(conn: Connection, layer: TileLayer, tile: TileAddress) -> EncodedLayer:
-    """Encode one layer of a tile; the envelope is transformed into the storage CRS so the GiST index is used."""
+def tile_statement(layer: TileLayer, tile: TileAddress) -> Select:
+    """One statement returning (mvt bytes, candidates found, features drawn) for a layer of a tile.
+
+    The envelope is transformed into the storage CRS so the GiST index on the column is used.
+    """
     envelope = func.ST_TileEnvelope(tile.z, tile.x, tile.y)
     with_margin = func.ST_TileEnvelope(tile.z, tile.x, tile.y, WORLD_3857, BUFFER / EXTENT)
     in_storage = func.ST_Transform(with_margin, layer.storage_srid)
@@ -68,12 +71,17 @@ def encode_layer(conn: Connection, layer: TileLayer, tile: TileAddress) -> Encod
     )
     kept = select(candidates).where(candidates.c.mvt_geom.is_not(None)).limit(layer.feature_cap).cte("kept")
     mvt = (
-        select(func.ST_AsMVT(literal_column("kept.*"), bindparam("layer_name", layer.name), EXTENT, "mvt_geom",
-                             "fid", type_=LargeBinary))
+        select(func.ST_AsMVT(literal_column("kept.*"), literal(layer.name), EXTENT, "mvt_geom", "fid",
+                             type_=LargeBinary))
         .select_from(kept)
         .scalar_subquery()
     )
     total = select(func.count()).select_from(candidates).scalar_subquery()
     kept_count = select(func.count()).select_from(kept).scalar_subquery()
-    data, found, drawn = conn.execute(select(mvt, total, kept_count)).one()
+    return select(mvt, total, kept_count)
+
+
+def encode_layer(conn: Connection, layer: TileLayer, tile: TileAddress) -> EncodedLayer:
+    """Encode one layer of a tile and say whether the feature cap cut it."""
+    data, found, drawn = conn.execute(tile_statement(layer, tile)).one()
     return EncodedLayer(bytes(data or b""), int(drawn), int(found) > layer.feature_cap)

@@ -4,7 +4,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import JSON, Connection, Table, Text, and_, cast, func, literal, literal_column, null, select, true
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Select,
+    Table,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from gis import models
@@ -174,8 +188,8 @@ class FeaturePage:
     number_matched: int
 
 
-def fetch_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> FeaturePage:
-    """Run the page query and the count with the same conditions."""
+def page_statements(spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> tuple[Select, Select]:
+    """The page query and the count query, sharing one condition (also used by the benchmark's floor)."""
     table = table_of(spec)
     condition = where_clause(spec, query)
     fields = selected_fields(spec, query)
@@ -187,9 +201,13 @@ def fetch_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsR
         .limit(query.limit)
         .offset(query.offset)
     )
-    features = list(conn.execute(page).scalars())
-    matched = conn.execute(select(func.count()).select_from(table).where(condition)).scalar_one()
-    return FeaturePage(features, matched)
+    return page, select(func.count()).select_from(table).where(condition)
+
+
+def fetch_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> FeaturePage:
+    """Run the page query and the count with the same conditions."""
+    page, count = page_statements(spec, query, crs)
+    return FeaturePage(list(conn.execute(page).scalars()), conn.execute(count).scalar_one())
 
 
 def fetch_one(conn: Connection, spec: LayerSpec, feature_id: str, access: Access, crs: CrsRef) -> str:
