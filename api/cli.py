@@ -121,6 +121,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         proxy_headers=True,
+        access_log=settings.access_log,
     )
 
 

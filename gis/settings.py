@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     environment: str = Field("development", alias="ZONEATLAS_ENV")
     data_dir: Path = Field(PROJECT_ROOT / "data", alias="ZONEATLAS_DATA_DIR")
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE")
+    access_log: bool = Field(True, alias="ACCESS_LOG")
 
     @field_validator("database_url")
     @classmethod

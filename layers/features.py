@@ -207,7 +207,10 @@ def page_statements(spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> tuple[
 def fetch_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> FeaturePage:
     """Run the page query and the count with the same conditions."""
     page, count = page_statements(spec, query, crs)
-    return FeaturePage(list(conn.execute(page).scalars()), conn.execute(count).scalar_one())
+    features = list(conn.execute(page).scalars())
+    if len(features) < query.limit and (features or query.offset == 0):
+        return FeaturePage(features, query.offset + len(features))  # a short page is the last one: no count needed
+    return FeaturePage(features, conn.execute(count).scalar_one())
 
 
 def fetch_one(conn: Connection, spec: LayerSpec, feature_id: str, access: Access, crs: CrsRef) -> str:

@@ -1,0 +1,237 @@
+"""Items and vector-tile throughput of the app beside the same SQL run directly in PostGIS (the floor).
+
+Run with `bench/run` (add `--help` for options). It builds its own database `zoneatlas_bench` with the demo data
+plus the scale data (`zoneatlas demo generate`), starts `zoneatlas serve` with production workers, drives it with
+wrk and runs the identical statements with pgbench at the same concurrency, twice, and prints a table.
+"""
+
+import argparse
+import math
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import morecantile
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import make_url
+
+from gis.crs import parse_crs_uri
+from gis.models import LayerChange
+from gis.settings import Settings
+from gis.tiles import TileAddress, tile_statement
+from layers.features import BBox, FeatureQuery, page_statements
+from layers.registry import get_layer, layers_visible_to
+from layers.spec import Access
+from layers.tiles import data_version, tile_layer
+
+ROOT = Path(__file__).resolve().parent.parent
+PGBENCH = next((str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))), "pgbench")
+CRS84 = parse_crs_uri("CRS84")
+
+
+@dataclass
+class Scenario:
+    """One request, as a URL for wrk and as SQL statements for pgbench."""
+
+    name: str
+    path: str
+    statements: list[str]
+
+
+@dataclass
+class Figures:
+    """Throughput and latency of one run."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def sql_text(statement) -> str:
+    """A statement with its values inlined, on one line, as pgbench needs it."""
+    compiled = statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    return " ".join(str(compiled).split()) + ";"
+
+
+def densest_point(conn) -> tuple[float, float]:
+    """Centre of the park with the most plots: where a planner's map is busiest."""
+    return conn.execute(text(
+        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(geom)) AS c, count(*) AS n "
+        "FROM land_plots WHERE valid_to IS NULL GROUP BY park_uid ORDER BY n DESC LIMIT 1) s")).one()
+
+
+def square_bbox(lon: float, lat: float, km2: float) -> BBox:
+    """A square of about km2 square kilometres around a point, in degrees."""
+    half_km = math.sqrt(km2) / 2
+    dlat = half_km / 110.574
+    dlon = half_km / (111.320 * math.cos(math.radians(lat)))
+    return BBox(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+
+
+def version_sql(specs) -> str:
+    """The change-version lookup the app makes for every tile (part of the same work)."""
+    table = LayerChange.__table__
+    return sql_text(select(table.c.table_name, table.c.version).where(table.c.table_name.in_([s.table for s in specs])))
+
+
+def scenarios(conn) -> list[Scenario]:
+    """Items in ~1 km² and ~100 km² boxes, and tiles at z14, z10 and z6 over the densest area."""
+    lon, lat = densest_point(conn)
+    plots = get_layer("land_plots")
+    out = []
+    for name, km2, limit in (("items 1 km² (limit 100)", 1, 100), ("items 100 km² (limit 1000)", 100, 1000)):
+        box = square_bbox(lon, lat, km2)
+        query = FeatureQuery(bbox=box, limit=limit)
+        page, count = page_statements(plots, query, CRS84)
+        path = (f"/collections/land_plots/items?bbox={box.minx:.6f},{box.miny:.6f},{box.maxx:.6f},{box.maxy:.6f}"
+                f"&limit={limit}")
+        out.append(Scenario(name, path, [sql_text(page), sql_text(count)]))
+    tms = morecantile.tms.get("WebMercatorQuad")
+    for z in (14, 10):
+        t = tms.tile(lon, lat, z)
+        layer = tile_layer(plots, FeatureQuery())
+        statements = [version_sql([plots]), sql_text(tile_statement(layer, TileAddress(z, t.x, t.y)))]
+        out.append(Scenario(f"tile z{z} land_plots", f"/collections/land_plots/tiles/WebMercatorQuad/{z}/{t.x}/{t.y}",
+                            statements))
+    t = tms.tile(lon, lat, 6)
+    specs = [s for s in layers_visible_to(Access.public) if s.geometry_column and s.min_zoom <= 6 <= s.max_zoom]
+    statements = [version_sql(specs)] + [
+        sql_text(tile_statement(tile_layer(s, FeatureQuery()), TileAddress(6, t.x, t.y))) for s in specs
+    ]
+    out.append(Scenario("tile z6 all public layers", f"/tiles/WebMercatorQuad/6/{t.x}/{t.y}", statements))
+    return out
+
+
+def run_wrk(url: str, connections: int, seconds: int) -> Figures:
+    """Drive the app with wrk and read requests/s and latency percentiles."""
+    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                          capture_output=True, text=True, check=True)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
+    if errors:
+        raise RuntimeError(f"{url} answered {errors.group(1)} errors:\n{done.stdout}")
+    return Figures(rps, _wrk_ms(done.stdout, "50%"), _wrk_ms(done.stdout, "99%"))
+
+
+def _wrk_ms(output: str, percentile: str) -> float:
+    """One latency percentile from wrk's --latency table, in ms."""
+    value, unit = re.search(rf"^\s+{re.escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_pgbench(url: str, statements: list[str], connections: int, seconds: int) -> Figures:
+    """Run the same statements as one pgbench transaction at the same concurrency."""
+    parsed = make_url(url)
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "request.sql"
+        script.write_text("\n".join(statements) + "\n", encoding="utf-8")
+        env = {**os.environ, "PGPASSWORD": parsed.password or ""}
+        done = subprocess.run(
+            [PGBENCH, "-n", "-c", str(connections), "-j", "2", "-T", str(seconds), "-f", str(script),
+             "-l", "--log-prefix", f"{folder}/log", "-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432),
+             "-U", parsed.username or "postgres", parsed.database],
+            capture_output=True, text=True, env=env, cwd=folder,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"pgbench failed: {done.stderr[-2000:]}")
+        tps = float(re.search(r"tps = ([\d.]+)", done.stdout).group(1))
+        latencies = sorted(int(line.split()[2]) / 1000.0 for log in Path(folder).glob("log*")
+                           for line in log.read_text().splitlines())
+    return Figures(tps, statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1])
+
+
+def prepare_database(url: str, parcels: int, plots: int) -> None:
+    """Migrate, load the demo data and the scale data (skipped when already there)."""
+    env = {**os.environ, "DATABASE_URL": url}
+    za = str(ROOT / ".venv" / "bin" / "zoneatlas")
+    subprocess.run([za, "db", "upgrade"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([za, "demo", "load", "--replace"], env=env, check=True, stdout=subprocess.DEVNULL)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        have = conn.execute(text("SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+                                 "WHERE p.uid LIKE 'GEN-%'")).scalar_one()
+        have_plots = conn.execute(text("SELECT count(*) FROM land_plots WHERE uid LIKE 'GEN-%'")).scalar_one()
+    engine.dispose()
+    if (have, have_plots) != (parcels, plots):
+        print(f"generating {parcels} parcels and {plots} plots …", flush=True)
+        subprocess.run([za, "demo", "generate", "--parcels", str(parcels), "--plots", str(plots), "--seed", "1"],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["psql", make_url(url).render_as_string(hide_password=False).replace("+psycopg2", ""),
+                        "-qc", "VACUUM ANALYZE"], check=True)
+
+
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    """`zoneatlas serve` as make run starts it, with production workers and no access log."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "WORKERS": str(workers), "ACCESS_LOG": "false"}
+    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "zoneatlas"), "serve"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("the server did not start")
+
+
+def main() -> None:
+    """Parse options, prepare, measure twice, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parcels", type=int, default=200_000)
+    parser.add_argument("--plots", type=int, default=20_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (Debian package wrk)")
+
+    base_url = Settings(DATABASE_URL=os.environ.get("DATABASE_URL", Settings().database_url)).database_url
+    url = make_url(base_url).set(database="zoneatlas_bench").render_as_string(hide_password=False)
+    prepare_database(url, args.parcels, args.plots)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        cases = scenarios(conn)
+        data_version(conn, [get_layer("land_plots")])
+    engine.dispose()
+    process, base = start_server(url, args.workers)
+    try:
+        for case in cases:  # warm both paths and check the app answers
+            response = httpx.get(base + case.path, timeout=60)
+            assert response.status_code in (200, 204), (case.path, response.status_code, response.text[:300])
+        print(f"\n{args.plots} plots, {args.parcels} parcels; {args.connections} connections, {args.seconds} s each, "
+              f"{args.workers} app workers, {os.cpu_count()} cores\n")
+        header = f"{'request':32} {'round':>5} {'app req/s':>10} {'p50 ms':>8} {'p99 ms':>8} " \
+                 f"{'floor tps':>10} {'p50 ms':>8} {'p99 ms':>8} {'app/floor':>9}"
+        print(header)
+        print("-" * len(header))
+        for round_no in range(1, args.rounds + 1):
+            for case in cases:
+                app = run_wrk(base + case.path, args.connections, args.seconds)
+                floor = run_pgbench(url, case.statements, args.connections, args.seconds)
+                print(f"{case.name:32} {round_no:>5} {app.rps:>10.1f} {app.p50_ms:>8.1f} {app.p99_ms:>8.1f} "
+                      f"{floor.rps:>10.1f} {floor.p50_ms:>8.1f} {floor.p99_ms:>8.1f} {app.rps / floor.rps:>9.2f}",
+                      flush=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
