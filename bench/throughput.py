@@ -95,7 +95,8 @@ def scenarios(conn) -> list[Scenario]:
         page, count = page_statements(plots, query, CRS84)
         path = (f"/collections/land_plots/items?bbox={box.minx:.6f},{box.miny:.6f},{box.maxx:.6f},{box.maxy:.6f}"
                 f"&limit={limit}")
-        out.append(Scenario(name, path, [sql_text(page), sql_text(count)]))
+        short_page = len(conn.execute(page).all()) < limit  # the app skips the count then, so does the floor
+        out.append(Scenario(name, path, [sql_text(page)] + ([] if short_page else [sql_text(count)])))
     tms = morecantile.tms.get("WebMercatorQuad")
     for z in (14, 10):
         t = tms.tile(lon, lat, z)
