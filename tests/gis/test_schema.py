@@ -201,3 +201,12 @@ def test_vietnamese_text_round_trips(db_conn):
     assert stored == name
     assert db_conn.execute(text("SELECT pg_encoding_to_char(encoding) FROM pg_database "
                                 "WHERE datname = current_database()")).scalar_one() == "UTF8"
+
+
+def test_search_folding_ignores_diacritics_case_and_d_stroke(db_conn):
+    fold = db_conn.execute(text("SELECT za_fold('Cửa khẩu quốc tế CẦU TREO, Đồng Đăng')")).scalar_one()
+    assert fold == "cua khau quoc te cau treo, dong dang"
+    found = db_conn.execute(text(
+        "SELECT name_vi FROM border_gates WHERE za_fold(name_vi) LIKE '%' || za_fold('cau treo') || '%' "
+        "AND country = 'VN'")).scalars().all()
+    assert found == ["Cửa khẩu quốc tế Cầu Treo"]
