@@ -99,9 +99,9 @@ def parse_crs(raw: str | None) -> CrsRef:
 def feature_query(request: Request, spec: LayerSpec, access: Access) -> FeatureQuery:
     """Everything in the query string, checked: unknown parameters that are not properties are refused."""
     params = request.query_params
-    for name in params:
-        if list(params.getlist(name)) and len(params.getlist(name)) > 1:
-            raise InvalidInput(f"parameter '{name}' is given more than once")
+    repeated = sorted({name for name in params if len(params.getlist(name)) > 1})
+    if repeated:
+        raise InvalidInput(f"parameter {', '.join(repeated)} is given more than once")
     visible = spec.fields_for(access)
     equals = {k: v for k, v in params.items() if k not in ITEM_PARAMS}
     unknown = [k for k in equals if k not in visible]
