@@ -1,11 +1,18 @@
+# Web assets (Leaflet and plugins) from the npm registry, served by the app: no CDN at run time.
+FROM node:20-bookworm-slim AS web
+WORKDIR /web
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY gis gis
 COPY api api
 COPY layers layers
 COPY maps maps
 COPY data data
+COPY --from=web /web/node_modules node_modules
 RUN pip install --no-cache-dir -e .
 ENV HOST=0.0.0.0 PORT=8000
 EXPOSE 8000

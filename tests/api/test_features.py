@@ -263,3 +263,13 @@ def test_f_parameter_and_accept_header_choose_the_encoding(client):
     assert client.get("/collections/border_gates/items",
                       headers={"Accept": "application/geo+json"}).headers["content-type"] == "application/geo+json"
     assert client.get("/collections?f=xml").status_code == 400
+
+
+def test_filter_crs_reads_literals_in_vn2000(client):
+    to_tm3 = Transformer.from_crs(4326, 9209, always_xy=True)
+    x, y = to_tm3.transform(105.160144, 18.390175)  # Cầu Treo gate, in VN-2000 / TM-3 105-30 metres
+    square = f"POLYGON(({x - 300} {y - 300}, {x + 300} {y - 300}, {x + 300} {y + 300}, {x - 300} {y + 300}, " \
+             f"{x - 300} {y - 300}))"
+    body = get_items(client, "border_gates", filter=f"S_INTERSECTS(geom, {square})",
+                     **{"filter-crs": "http://www.opengis.net/def/crs/EPSG/0/9209"})
+    assert {f["properties"]["uid"] for f in body["features"]} == {"CK-CAU-TREO"}
