@@ -81,21 +81,11 @@ def test_border_gates_map_draws_every_gate(browser_page: BrowserPage, live_serve
     bp.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="collection.js links `items/{id}` relative to /collections/{id}: "
-                   "on /collections/border_gates?f=html that resolves to /collections/items/{id} (404)")
-def test_collection_page_links_to_its_items(browser_page: BrowserPage, live_server: str) -> None:
+@pytest.mark.parametrize("page", ["/collections/border_gates?f=html", "/collections/border_gates/items?f=html"])
+def test_collection_pages_link_to_their_items(browser_page: BrowserPage, live_server: str, page: str) -> None:
     fc = items(live_server, "border_gates")
     bp = browser_page
-    bp.open("/collections/border_gates?f=html")
-    wait_for_features(bp, BORDER_GATES)
-    paths = bp.page.eval_on_selector_all("#features a", "links => links.map((a) => new URL(a.href).pathname)")
-    assert paths == [f"/collections/border_gates/items/{f['id']}" for f in fc["features"]]
-
-
-def test_items_page_links_to_its_items(browser_page: BrowserPage, live_server: str) -> None:
-    fc = items(live_server, "border_gates")
-    bp = browser_page
-    bp.open("/collections/border_gates/items?f=html")
+    bp.open(page)
     wait_for_features(bp, BORDER_GATES)
     paths = bp.page.eval_on_selector_all("#features a", "links => links.map((a) => new URL(a.href).pathname)")
     assert paths == [f"/collections/border_gates/items/{f['id']}" for f in fc["features"]]
