@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import features, health, tiles
+from api.routes import exports, features, health, tiles
 from gis.db import make_engine
 from gis.settings import PROJECT_ROOT, Settings, get_settings
 from maps.pages import STATIC
@@ -34,6 +34,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(features.router)
     app.include_router(tiles.router)
+    app.include_router(exports.router)
     mount_static(app)
     app.include_router(health.router)
     return app

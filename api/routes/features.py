@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from api.deps import AccessDep, ConnectionDep, LayerDep
 from api.negotiate import GEOJSON, HTML, JSON, negotiate
 from api.params import feature_query, parse_crs
+from api.routes.exports import export_response, is_export
 from gis.crs import CRS84_URI, supported_crs_uris
 from layers.features import fetch_one, fetch_page, layer_extent, table_of
 from layers.registry import layers_visible_to
@@ -197,6 +198,8 @@ def queryables(request: Request, spec: LayerDep, access: AccessDep) -> Response:
 @router.get("/collections/{collection_id}/items", summary="Features of a layer")
 def items(request: Request, spec: LayerDep, conn: ConnectionDep, access: AccessDep) -> Response:
     """A page of features, filtered by bbox, datetime, properties and CQL2, in the requested CRS."""
+    if is_export(request):  # f=gpkg|shp|kml|geojson|csv|fgb|dxf: the whole matched set as a file
+        return export_response(request, spec, conn, access)
     media = negotiate(request, (GEOJSON, JSON, HTML))
     if media == HTML:
         document = collection_document(request, spec, conn)

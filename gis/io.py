@@ -1,0 +1,430 @@
+"""Vector files through pyogrio/GDAL: streamed batch writing, Shapefile packaging, and guarded reading.
+
+Writers take rows in batches (an iterator) so memory stays flat however large the layer: each batch becomes an
+Arrow record batch that GDAL writes and forgets. Readers refuse bad files (empty, oversize, damaged zip, not
+spatial, not UTF-8) with a message a person can act on, before any row is looked at.
+"""
+
+import csv
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from gis.errors import InvalidInput
+
+Row = Sequence[Any]
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """One output format: GDAL driver, file suffix, media type and what the format forces."""
+
+    key: str
+    label: str
+    driver: str | None  # None: written by our own streaming writer (GeoJSON, CSV)
+    suffix: str
+    media_type: str
+    wgs84_only: bool = False
+
+
+FORMATS: dict[str, FileFormat] = {
+    f.key: f
+    for f in (
+        FileFormat("gpkg", "GeoPackage", "GPKG", ".gpkg", "application/geopackage+sqlite3"),
+        FileFormat("shp", "Shapefile (zipped)", "ESRI Shapefile", ".zip", "application/zip"),
+        FileFormat("kml", "KML", "KML", ".kml", "application/vnd.google-earth.kml+xml", wgs84_only=True),
+        FileFormat("geojson", "GeoJSON", None, ".geojson", "application/geo+json"),
+        FileFormat("csv", "CSV", None, ".csv", "text/csv; charset=utf-8"),
+        FileFormat("fgb", "FlatGeobuf", "FlatGeobuf", ".fgb", "application/flatgeobuf"),
+        FileFormat("dxf", "DXF", "DXF", ".dxf", "image/vnd.dxf"),
+    )
+}
+
+SHAPEFILE_NAME_LENGTH = 10
+DBF_TEXT_BYTES = 254
+
+
+def file_format(key: str) -> FileFormat:
+    """The format for a key such as 'gpkg', or a message listing the formats."""
+    try:
+        return FORMATS[key.lower()]
+    except KeyError:
+        raise InvalidInput(f"unknown export format '{key}'; formats are: {', '.join(FORMATS)}") from None
+
+
+def crs_wkt(epsg: int) -> str:
+    """WKT of an EPSG code, as GDAL wants it for a new layer."""
+    return CRS.from_epsg(epsg).to_wkt()
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+
+def arrow_batches(
+    columns: Sequence[tuple[str, pa.DataType]], batches: Iterable[Sequence[Row]], with_geometry: bool
+) -> pa.RecordBatchReader:
+    """Rows (values in column order, then WKB when with_geometry) as a lazy Arrow stream."""
+    fields = [pa.field(name, kind) for name, kind in columns]
+    if with_geometry:
+        fields.append(pa.field("geom", pa.binary()))
+    schema = pa.schema(fields)
+
+    def convert() -> Iterator[pa.RecordBatch]:
+        for rows in batches:
+            if not rows:
+                continue
+            values = list(zip(*rows, strict=True))
+            yield pa.record_batch([pa.array(values[i], type=schema.field(i).type) for i in range(len(fields))],
+                                  schema=schema)
+
+    return pa.RecordBatchReader.from_batches(schema, convert())
+
+
+def write_batches(
+    path: Path,
+    columns: Sequence[tuple[str, pa.DataType]],
+    batches: Iterable[Sequence[Row]],
+    *,
+    driver: str,
+    layer: str,
+    geometry_type: str | None,
+    epsg: int | None,
+    append: bool = False,
+    encoding: str | None = None,
+    dataset_options: dict[str, str] | None = None,
+    layer_options: dict[str, str] | None = None,
+) -> None:
+    """Stream batches of rows into one layer of a GDAL file; the last value of each row is WKB (or None)."""
+    with_geometry = geometry_type is not None
+    stream = arrow_batches(columns, batches, with_geometry)
+    pyogrio.write_arrow(
+        stream, str(path), layer=layer, driver=driver, append=append, encoding=encoding,
+        geometry_name="geom" if with_geometry else None,
+        geometry_type=geometry_type if with_geometry else None,
+        crs=crs_wkt(epsg) if (with_geometry and epsg) else None,
+        dataset_options=dataset_options, layer_options=layer_options,
+    )
+
+
+def write_dxf(path: Path, rows: Iterable[tuple[str, bytes | None]], geometry_type: str) -> int:
+    """Write (DXF layer name, WKB) pairs with GDAL's DXF driver, which cannot append: one call for all rows.
+
+    Only the layer name and the geometry are held in memory (DXF entities carry no attributes).
+    """
+    names: list[str] = []
+    geoms: list[bytes | None] = []
+    for name, wkb in rows:
+        names.append(name)
+        geoms.append(wkb)
+    from pyogrio.raw import write
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # DXF has no CRS: the caller states it
+        write(str(path), np.array(geoms, dtype=object), [np.array(names, dtype=object)], ["Layer"], driver="DXF",
+              geometry_type=geometry_type, crs=None)
+    return len(names)
+
+
+def shapefile_field_names(names: Sequence[str]) -> dict[str, str]:
+    """Map field names to unique DBF names of at most 10 characters, deterministically, in the given order.
+
+    Rule: a name of 10 characters or fewer is kept; a longer one is cut to its first 10 characters; if that
+    is taken (compared case-insensitively), it is cut to 8 characters plus a two-digit counter 01, 02, …
+    """
+    mapping: dict[str, str] = {}
+    taken = {n.lower() for n in names if len(n) <= SHAPEFILE_NAME_LENGTH}
+    for name in names:
+        if len(name) <= SHAPEFILE_NAME_LENGTH:
+            mapping[name] = name
+            continue
+        short = name[:SHAPEFILE_NAME_LENGTH]
+        counter = 0
+        while short.lower() in taken:
+            counter += 1
+            short = f"{name[:SHAPEFILE_NAME_LENGTH - 2]}{counter:02d}"
+        taken.add(short.lower())
+        mapping[name] = short
+    return mapping
+
+
+def truncate_utf8(text: str, limit: int = DBF_TEXT_BYTES) -> str:
+    """Cut text to at most `limit` UTF-8 bytes without splitting a character (DBF text fields hold 254 bytes)."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    return encoded[:limit].decode("utf-8", errors="ignore")
+
+
+def zip_files(files: Iterable[tuple[Path, str]], target: Path, extra: dict[str, str] | None = None) -> None:
+    """Pack files (path, name in the archive) plus small text members into a zip."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, name in files:
+            archive.write(path, name)
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content.encode("utf-8"))
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """CSV lines (RFC 4180 quoting) from rows of values."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+READ_SUFFIXES = {
+    ".gpkg": "GeoPackage", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".dxf": "DXF",
+    ".csv": "CSV", ".zip": "zipped Shapefile", ".shp": "Shapefile", ".fgb": "FlatGeobuf",
+}
+TEXT_FORMATS = {".geojson", ".json", ".kml", ".csv"}
+WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape")
+
+
+@dataclass
+class CsvOptions:
+    """How to find the geometry in a CSV: a WKT column, or x/y columns (X may be the northing)."""
+
+    wkt_column: str | None = None
+    x_column: str | None = None
+    y_column: str | None = None
+    northing_first: bool = False
+    delimiter: str | None = None
+
+
+@dataclass
+class VectorTable:
+    """What a file holds, read in full (files are size-limited): rows of properties and shapely geometries."""
+
+    name: str
+    kind: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    geometries: list[BaseGeometry | None]
+    crs: CRS | None
+    notes: list[str] = field(default_factory=list)
+
+
+def check_size(path: Path, max_bytes: int) -> None:
+    """Refuse empty and oversize files before GDAL sees them."""
+    size = path.stat().st_size
+    if size == 0:
+        raise InvalidInput(f"{path.name}: the file is empty (0 bytes)")
+    if size > max_bytes:
+        raise InvalidInput(
+            f"{path.name}: the file is {size / 1_048_576:.1f} MB; the import limit is "
+            f"{max_bytes / 1_048_576:.1f} MB (setting IMPORT_MAX_BYTES)"
+        )
+
+
+def read_vector(
+    path: Path, *, max_bytes: int, layer: str | None = None, csv_options: CsvOptions | None = None,
+    display_name: str | None = None,
+) -> VectorTable:
+    """Read a GPKG, zipped Shapefile, GeoJSON, KML, DXF, FlatGeobuf or CSV file, or say why it cannot be read."""
+    name = display_name or path.name
+    suffix = Path(name).suffix.lower()
+    if suffix not in READ_SUFFIXES:
+        raise InvalidInput(f"{name}: unsupported file type '{suffix or '(none)'}'; accepted: "
+                           + ", ".join(f"{k} ({v})" for k, v in READ_SUFFIXES.items()))
+    check_size(path, max_bytes)
+    kind = READ_SUFFIXES[suffix]
+    if suffix in TEXT_FORMATS:
+        text = _utf8_text(path, name)
+        if suffix == ".csv":
+            return _read_csv(text, name, csv_options or CsvOptions())
+    gdal_path, encoding = str(path), None
+    if suffix == ".zip":
+        gdal_path, encoding = _shapefile_in_zip(path, name)
+    elif suffix == ".shp":
+        encoding = _shapefile_encoding(path.with_suffix(".cpg"))
+    return _read_gdal(gdal_path, name, kind, layer, encoding)
+
+
+def _utf8_text(path: Path, name: str) -> str:
+    """The file as UTF-8 text (a BOM is allowed), or where the first byte that is not UTF-8 sits."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            f"{name}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8 "
+            "(Excel: 'CSV UTF-8'; legacy Vietnamese TCVN3/VNI fonts must be converted to Unicode first)"
+        ) from None
+
+
+def _shapefile_in_zip(path: Path, name: str) -> tuple[str, str | None]:
+    """The /vsizip/ path of the one Shapefile inside a zip, with the encoding its .cpg declares."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.namelist()
+            damaged = archive.testzip()
+            shp = [m for m in members if m.lower().endswith(".shp") and not m.startswith("__MACOSX")]
+            if damaged is not None:
+                raise InvalidInput(f"{name}: the zip file is damaged ({damaged} fails its checksum)")
+            if not shp:
+                listing = ", ".join(members) or "nothing"
+                raise InvalidInput(f"{name}: the zip holds no Shapefile (.shp); it has: {listing}")
+            if len(shp) > 1:
+                raise InvalidInput(f"{name}: the zip holds {len(shp)} Shapefiles ({', '.join(shp)}); "
+                                   "send one per import")
+            stem = shp[0][:-4]
+            lower = {m.lower() for m in members}
+            missing = [ext for ext in (".dbf", ".shx") if f"{stem}{ext}".lower() not in lower]
+            if missing:
+                raise InvalidInput(f"{name}: the Shapefile {shp[0]} is incomplete: {' and '.join(missing)} missing")
+            cpg = next((m for m in members if m.lower() == f"{stem}.cpg".lower()), None)
+            encoding = _encoding_name(archive.read(cpg).decode("ascii", "replace")) if cpg else None
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+        raise InvalidInput(f"{name}: the zip file is damaged or truncated ({exc})") from None
+    return f"/vsizip/{path}/{shp[0]}", encoding
+
+
+def _shapefile_encoding(cpg: Path) -> str | None:
+    """The encoding a .cpg file declares, if there is one."""
+    return _encoding_name(cpg.read_text(encoding="ascii", errors="replace")) if cpg.exists() else None
+
+
+def _encoding_name(text: str) -> str:
+    """Normalise .cpg contents ('UTF-8', '65001', 'utf8') to a Python codec name."""
+    value = text.strip().upper()
+    return "UTF-8" if value in ("UTF-8", "UTF8", "65001") else value
+
+
+def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding: str | None) -> VectorTable:
+    """Read one layer through pyogrio; text must decode as UTF-8 unless the file declares another encoding."""
+    try:
+        layers = [str(row[0]) for row in pyogrio.list_layers(gdal_path)]
+    except (DataSourceError, DataLayerError, OSError) as exc:
+        raise InvalidInput(f"{name}: GDAL cannot open it as {kind}: {_gdal_message(exc)}") from None
+    if not layers:
+        raise InvalidInput(f"{name}: the file holds no layer")
+    if layer is None and len(layers) > 1:
+        raise InvalidInput(f"{name}: the file has {len(layers)} layers ({', '.join(layers)}); name the one to import")
+    if layer is not None and layer not in layers:
+        raise InvalidInput(f"{name}: no layer '{layer}'; layers are: {', '.join(layers)}")
+    chosen = layer or layers[0]
+    try:
+        info = pyogrio.read_info(gdal_path, layer=chosen, encoding=encoding)
+        if info.get("geometry_type") in (None, "None") and kind != "DXF":
+            raise InvalidInput(f"{name}: layer '{chosen}' has no geometry (not a spatial file)")
+        meta, fids, geometry, field_data = pyogrio.raw.read(gdal_path, layer=chosen, encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{name}: text in the file is not {encoding or 'UTF-8'} ({exc.reason} at byte {exc.start}); add a .cpg "
+            "naming its encoding, or convert it to UTF-8"
+        ) from None
+    except (DataSourceError, DataLayerError, FieldError, GeometryError, OSError) as exc:
+        raise InvalidInput(f"{name}: GDAL cannot read it as {kind}: {_gdal_message(exc)}") from None
+    columns = [str(c) for c in meta["fields"]]
+    geometries = [None if wkb is None else shapely.from_wkb(wkb) for wkb in geometry] if geometry is not None else []
+    if not geometries or all(g is None or g.is_empty for g in geometries):
+        if len(fids):
+            raise InvalidInput(f"{name}: no feature has a geometry (not a spatial file)")
+    rows = []
+    for index in range(len(fids)):
+        rows.append({col: _python(field_data[i][index]) for i, col in enumerate(columns)})
+    for value in (v for row in rows for v in row.values() if isinstance(v, str)):
+        if "\ufffd" in value:
+            raise InvalidInput(f"{name}: text in the file is not valid {encoding or 'UTF-8'} (found '{value[:40]}')")
+    crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
+    notes = [] if encoding or kind != "Shapefile" else ["the Shapefile has no .cpg; read as UTF-8"]
+    return VectorTable(name, kind, columns, rows, geometries or [None] * len(rows), crs, notes)
+
+
+def _python(value: Any) -> Any:
+    """numpy scalars and NaN from pyogrio as plain Python values (None for missing)."""
+    if value is None:
+        return None
+    if isinstance(value, float | np.floating) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.datetime64):
+        return str(value)
+    return value
+
+
+def _gdal_message(exc: Exception) -> str:
+    """GDAL's message without the temporary path it mentions."""
+    return re.sub(r"(/vsizip/)?/\S+/", "", str(exc)).strip() or type(exc).__name__
+
+
+def _read_csv(text: str, name: str, options: CsvOptions) -> VectorTable:
+    """A CSV with a WKT column or x/y columns; the CRS is never in the file, so it must be declared or guessed."""
+    sample = text[:4096]
+    delimiter = options.delimiter or (";" if sample.count(";") > sample.count(",") else ",")
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    if not columns:
+        raise InvalidInput(f"{name}: the CSV has no header line")
+    lower = {c.lower(): c for c in columns}
+    wkt = options.wkt_column or next((lower[c] for c in WKT_COLUMNS if c in lower), None)
+    x_col = options.x_column or next((lower[c] for c in ("x", "lon", "longitude", "easting", "e") if c in lower), None)
+    y_col = options.y_column or next((lower[c] for c in ("y", "lat", "latitude", "northing", "n") if c in lower), None)
+    for given in (options.wkt_column, options.x_column, options.y_column):
+        if given and given not in columns:
+            raise InvalidInput(f"{name}: no column '{given}'; columns are: {', '.join(columns)}")
+    if not wkt and not (x_col and y_col):
+        raise InvalidInput(
+            f"{name}: no geometry column: give a WKT column (one of {', '.join(WKT_COLUMNS)}) or x and y columns "
+            f"(x/y, lon/lat, easting/northing); columns are: {', '.join(columns)}"
+        )
+    rows: list[dict[str, Any]] = []
+    geometries: list[BaseGeometry | None] = []
+    geometry_columns = {wkt} if wkt else {x_col, y_col}
+    for line_no, raw in enumerate(reader, start=2):
+        if None in raw:
+            raise InvalidInput(f"{name} line {line_no}: more values than header columns")
+        row = {k.strip(): (v.strip() if v is not None and v.strip() != "" else None) for k, v in raw.items()}
+        geometries.append(_csv_geometry(row, wkt, x_col, y_col, options.northing_first, f"{name} line {line_no}"))
+        rows.append({k: v for k, v in row.items() if k not in geometry_columns})
+    notes = [f"geometry from column '{wkt}' (WKT)"] if wkt else [
+        f"geometry from columns '{x_col}' and '{y_col}'"
+        + (f" with '{x_col}' as the northing (survey order)" if options.northing_first else "")
+    ]
+    return VectorTable(name, "CSV", [c for c in columns if c not in geometry_columns], rows, geometries, None, notes)
+
+
+def _csv_geometry(row: dict, wkt: str | None, x_col: str | None, y_col: str | None, northing_first: bool,
+                  where: str) -> BaseGeometry | None:
+    """One CSV row's geometry; unreadable WKT or numbers are reported with the line."""
+    if wkt:
+        text = row.get(wkt)
+        if text is None:
+            return None
+        try:
+            return shapely.from_wkt(text)
+        except shapely.errors.GEOSException as exc:
+            raise InvalidInput(f"{where}: column '{wkt}' is not WKT ({exc})") from None
+    x_text, y_text = row.get(x_col), row.get(y_col)
+    if x_text is None or y_text is None:
+        return None
+    try:
+        x, y = float(x_text.replace(" ", "")), float(y_text.replace(" ", ""))
+    except ValueError:
+        raise InvalidInput(f"{where}: coordinates '{x_text}', '{y_text}' are not numbers") from None
+    if northing_first:
+        x, y = y, x
+    return shapely.Point(x, y)
+
+
+ProgressFn = Callable[[int, int], None]

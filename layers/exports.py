@@ -1,0 +1,454 @@
+"""Exports of a layer, or of a whole zone, to files: the items endpoint's selectable, streamed in batches.
+
+Rows come from a server-side cursor in batches; PostGIS transforms the geometry to the output CRS and hands
+it over as WKB (or WKT, or GeoJSON), and each batch is written and dropped, so memory does not grow with the
+layer. File axis order is always east/north (x = longitude or easting), as GIS and CAD files expect; only
+GeoJSON follows the OGC `crs` rule of the items endpoint (EPSG:4326 is latitude first there).
+"""
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    Text,
+    and_,
+    cast,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from gis.crs import WGS84, CrsRef, epsg_uri
+from gis.errors import InvalidInput, NotFound
+from gis.io import (
+    FORMATS,
+    FileFormat,
+    csv_text,
+    file_format,
+    shapefile_field_names,
+    truncate_utf8,
+    write_batches,
+    write_dxf,
+    zip_files,
+)
+from layers.features import FeatureQuery, Period, feature_json, order_by, selected_fields, table_of, where_clause
+from layers.registry import get_layer
+from layers.spec import Access, LayerSpec
+
+BATCH_SIZE = 5_000
+Progress = Callable[[str, int, int], None]
+FILE_CRS84 = CrsRef(WGS84, True, "http://www.opengis.net/def/crs/OGC/1.3/CRS84")
+
+
+@dataclass
+class ExportOptions:
+    """Format details: CSV geometry as WKT or x/y columns, and a byte-order mark for Excel."""
+
+    csv_geometry: str = "wkt"
+    csv_bom: bool = False
+    batch_size: int = BATCH_SIZE
+
+
+@dataclass
+class ExportResult:
+    """The written file and what a person should know about it."""
+
+    path: Path
+    filename: str
+    media_type: str
+    count: int
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One output field: its name, the SQL expression that reads it and its Arrow type."""
+
+    name: str
+    expression: ColumnElement
+    arrow: pa.DataType
+
+
+def export_columns(spec: LayerSpec, fields: Sequence[str]) -> list[ExportColumn]:
+    """The id and the selected fields, typed for files (exact integers, floats, dates, booleans, text)."""
+    table = table_of(spec)
+    columns = [ExportColumn("id", table.c[spec.id_column], pa.int64())]
+    for name in fields:
+        column = table.c[name]
+        kind = column.type
+        if isinstance(kind, Boolean):
+            columns.append(ExportColumn(name, column, pa.bool_()))
+        elif isinstance(kind, BigInteger):
+            columns.append(ExportColumn(name, column, pa.int64()))
+        elif isinstance(kind, Integer):
+            columns.append(ExportColumn(name, column, pa.int32()))
+        elif isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.scale == 0 \
+                and (kind.precision or 99) <= 18:
+            columns.append(ExportColumn(name, cast(column, BigInteger), pa.int64()))
+        elif isinstance(kind, Numeric):
+            columns.append(ExportColumn(name, cast(column, Float(53)), pa.float64()))
+        elif isinstance(kind, DateTime):
+            columns.append(ExportColumn(name, column, pa.timestamp("s", tz="UTC")))
+        elif isinstance(kind, Date):
+            columns.append(ExportColumn(name, column, pa.date32()))
+        else:
+            columns.append(ExportColumn(name, cast(column, Text), pa.string()))
+    return columns
+
+
+def export_condition(spec: LayerSpec, query: FeatureQuery, extra: Sequence[ColumnElement] = ()) -> ColumnElement:
+    """The items endpoint's condition plus any extra ones (a zone's members)."""
+    return and_(where_clause(spec, query), *extra)
+
+
+def export_statement(
+    spec: LayerSpec, query: FeatureQuery, columns: Sequence[ColumnElement], condition: ColumnElement,
+    limit: int | None,
+) -> Select:
+    """One ordered statement over the layer; no default page size (limit only when the caller gives one)."""
+    statement = (
+        select(*columns).select_from(table_of(spec)).where(condition).order_by(*order_by(spec, query))
+        .offset(query.offset)
+    )
+    return statement.limit(limit) if limit is not None else statement
+
+
+def geometry_in(spec: LayerSpec, epsg: int) -> ColumnElement:
+    """The geometry column transformed by PostGIS into the output CRS (east/north order)."""
+    geom = table_of(spec).c[spec.geometry_column]
+    return geom if epsg == spec.storage_srid else func.ST_Transform(geom, epsg)
+
+
+def stream_batches(conn: Connection, statement: Select, batch_size: int) -> Iterator[list]:
+    """Rows in batches from a server-side cursor: only one batch is ever held in memory."""
+    result = conn.execute(statement, execution_options={"stream_results": True, "max_row_buffer": batch_size})
+    try:
+        yield from result.partitions(batch_size)
+    finally:
+        result.close()
+
+
+def count_matching(conn: Connection, spec: LayerSpec, condition: ColumnElement, query: FeatureQuery,
+                   limit: int | None) -> int:
+    """How many rows the export will write (for progress and numberMatched)."""
+    total = conn.execute(select(func.count()).select_from(table_of(spec)).where(condition)).scalar_one()
+    total = max(total - query.offset, 0)
+    return total if limit is None else min(total, limit)
+
+
+def export_layer(
+    conn: Connection,
+    spec: LayerSpec,
+    query: FeatureQuery,
+    fmt: str | FileFormat,
+    crs: CrsRef,
+    folder: Path,
+    *,
+    limit: int | None = None,
+    options: ExportOptions | None = None,
+    progress: Progress | None = None,
+    extra: Sequence[ColumnElement] = (),
+) -> ExportResult:
+    """Write the features the query selects to folder/<layer><suffix> in the format and CRS asked for."""
+    form = fmt if isinstance(fmt, FileFormat) else file_format(fmt)
+    options = options or ExportOptions()
+    if not spec.visible_to(query.access):
+        raise NotFound(f"no layer '{spec.id}'")
+    if spec.geometry_column is None and form.key not in ("csv", "geojson"):
+        raise InvalidInput(f"'{spec.id}' has no geometry; export it as csv or geojson")
+    fields = selected_fields(spec, query)
+    condition = export_condition(spec, query, extra)
+    total = count_matching(conn, spec, condition, query, limit)
+    target = folder / f"{spec.id}{form.suffix}"
+    notes: list[str] = []
+    epsg = crs.epsg
+    if form.wgs84_only and epsg != WGS84:
+        notes.append(f"{form.label} is always WGS84 (EPSG:4326, longitude/latitude); the requested "
+                     f"EPSG:{epsg} was not applied")
+        epsg = WGS84
+
+    def report(done: int) -> None:
+        if progress:
+            progress(spec.id, done, total)
+
+    writer = {
+        "geojson": _write_geojson, "csv": _write_csv, "shp": _write_shapefile, "dxf": _write_dxf,
+    }.get(form.key, _write_gdal)
+    count = writer(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes)
+    return ExportResult(target, target.name, form.media_type, count, notes)
+
+
+Writer = Callable[..., int]
+
+
+def _counting(batches: Iterator[list], report: Callable[[int], None]) -> Iterator[list]:
+    """Pass batches through, reporting how many rows went by."""
+    done = 0
+    report(0)
+    for rows in batches:
+        done += len(rows)
+        report(done)
+        yield rows
+
+
+def _rows_for_gdal(conn, spec, query, fields, condition, limit, epsg, options, report, seen: list[int]):
+    """Batches of (values…, WKB) for a GDAL writer, counting rows as they pass."""
+    columns = export_columns(spec, fields)
+    expressions = [c.expression for c in columns]
+    if spec.geometry_column:
+        expressions.append(func.ST_AsBinary(geometry_in(spec, epsg)))
+    statement = export_statement(spec, query, expressions, condition, limit)
+
+    def batches() -> Iterator[list]:
+        for rows in _counting(stream_batches(conn, statement, options.batch_size), report):
+            seen[0] += len(rows)
+            yield [tuple(_plain(v) for v in row) for row in rows]
+
+    return columns, batches()
+
+
+def _plain(value: Any) -> Any:
+    """Driver values as Arrow accepts them (memoryview WKB as bytes)."""
+    if isinstance(value, memoryview):
+        return value.tobytes()
+    return value
+
+
+def _write_gdal(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes) -> int:
+    """GeoPackage, FlatGeobuf, KML: one Arrow stream into GDAL."""
+    seen = [0]
+    columns, batches = _rows_for_gdal(conn, spec, query, fields, condition, limit, epsg, options, report, seen)
+    dataset_options = None
+    if form.key == "kml":
+        label = next((f for f in ("name_vi", "code", "parcel_no", "number", "uid") if f in fields), None)
+        dataset_options = {"NameField": label} if label else None
+    write_batches(target, [(c.name, c.arrow) for c in columns], batches, driver=form.driver, layer=spec.id,
+                  geometry_type=spec.geometry_type, epsg=epsg, dataset_options=dataset_options)
+    return seen[0]
+
+
+def _write_shapefile(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report,
+                     notes) -> int:
+    """A zipped Shapefile: .shp/.shx/.dbf/.prj, a UTF-8 .cpg, and fields.csv + README.txt for the short names."""
+    seen = [0]
+    columns, batches = _rows_for_gdal(conn, spec, query, fields, condition, limit, epsg, options, report, seen)
+    mapping = shapefile_field_names([c.name for c in columns])
+    cut = {"values": 0}
+    text_positions = [i for i, c in enumerate(columns) if pa.types.is_string(c.arrow)]
+
+    def shortened() -> Iterator[list]:
+        for rows in batches:
+            out = []
+            for row in rows:
+                values = list(row)
+                for i in text_positions:
+                    if values[i] is not None:
+                        short = truncate_utf8(values[i])
+                        if short != values[i]:
+                            cut["values"] += 1
+                            values[i] = short
+                out.append(values)
+            yield out
+
+    folder = target.parent / f"{spec.id}_shp"
+    folder.mkdir()
+    shp = folder / f"{spec.id}.shp"
+    write_batches(shp, [(mapping[c.name], c.arrow) for c in columns], shortened(), driver=form.driver,
+                  layer=spec.id, geometry_type=spec.geometry_type, epsg=epsg, encoding="UTF-8")
+    cpg = folder / f"{spec.id}.cpg"
+    cpg.write_text("UTF-8", encoding="ascii")
+    fields_csv = "field,shapefile_field\r\n" + "".join(f"{k},{v}\r\n" for k, v in mapping.items())
+    renamed = {k: v for k, v in mapping.items() if k != v}
+    readme = [
+        f"{spec.title_vi} / {spec.title_en} ({spec.id}), {seen[0]} features, CRS EPSG:{epsg}.",
+        "Text is UTF-8 (see the .cpg file).",
+        "DBF field names hold at most 10 characters. Rule: names of 10 characters or fewer are kept; longer",
+        "ones are cut to 10 characters, or to 8 characters plus a counter 01, 02... when that name is taken.",
+        "fields.csv lists every field with its Shapefile name.",
+    ]
+    readme += [f"  {k} -> {v}" for k, v in renamed.items()]
+    if cut["values"]:
+        readme.append(f"{cut['values']} text values longer than 254 bytes were shortened (a DBF limit); "
+                      "use GeoPackage for full text.")
+        notes.append(f"{cut['values']} text values were shortened to 254 bytes (Shapefile limit)")
+    parts = [(p, p.name) for p in sorted(folder.iterdir())]
+    zip_files(parts, target, {"fields.csv": fields_csv, "README.txt": "\r\n".join(readme) + "\r\n"})
+    for path, _ in parts:
+        path.unlink()
+    folder.rmdir()
+    if renamed:
+        notes.append("field names shortened for the DBF: " + ", ".join(f"{k}->{v}" for k, v in renamed.items()))
+    return seen[0]
+
+
+def _write_dxf(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes) -> int:
+    """DXF through GDAL: one DXF layer per type (the legend's field), geometry only."""
+    table = table_of(spec)
+    by_field = spec.legend.by_field if spec.legend.by_field in spec.fields_for(query.access) else None
+    layer_name = (func.concat(spec.id + "-", func.coalesce(cast(table.c[by_field], Text), "none"))
+                  if by_field else func.concat(spec.id))
+    statement = export_statement(
+        spec, query, [layer_name, func.ST_AsBinary(geometry_in(spec, epsg))], condition, limit
+    )
+
+    def rows() -> Iterator[tuple[str, bytes]]:
+        for batch in _counting(stream_batches(conn, statement, options.batch_size), report):
+            for name, wkb in batch:
+                yield name, _plain(wkb)
+
+    notes.append(f"DXF layers are named {spec.id}-<{by_field}>" if by_field else f"DXF layer {spec.id}")
+    return write_dxf(target, rows(), spec.geometry_type)
+
+
+def _write_geojson(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report,
+                   notes) -> int:
+    """A FeatureCollection built from the items endpoint's own PostGIS GeoJSON, all matching features."""
+    statement = export_statement(spec, query, [cast(feature_json(spec, fields, crs), Text)], condition, limit)
+    count = 0
+    with target.open("w", encoding="utf-8") as out:
+        out.write('{"type":"FeatureCollection","name":' + json.dumps(spec.id) + ',"features":[')
+        for rows in _counting(stream_batches(conn, statement, options.batch_size), report):
+            for (feature,) in rows:
+                out.write(("," if count else "") + feature)
+                count += 1
+        tail = {
+            "numberReturned": count,
+            "numberMatched": query.offset + count if limit is None else None,
+            "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        if tail["numberMatched"] is None:
+            tail["numberMatched"] = query.offset + count_matching(conn, spec, condition, query, None)
+        out.write("]," + json.dumps(tail)[1:])
+    return count
+
+
+def _write_csv(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes) -> int:
+    """CSV in UTF-8: the fields, then the geometry as WKT or, for points, x and y columns."""
+    columns = export_columns(spec, fields)
+    expressions = [c.expression for c in columns]
+    header = [c.name for c in columns]
+    if spec.geometry_column:
+        geom = geometry_in(spec, epsg)
+        if options.csv_geometry == "xy":
+            if spec.geometry_type != "Point":
+                raise InvalidInput(f"geometry=xy needs a point layer; '{spec.id}' holds {spec.geometry_type} "
+                                   "features: use geometry=wkt")
+            expressions += [func.ST_X(geom), func.ST_Y(geom)]
+            header += ["x", "y"]
+        elif options.csv_geometry == "wkt":
+            expressions.append(func.ST_AsText(geom))
+            header.append("wkt")
+        else:
+            raise InvalidInput(f"geometry must be wkt or xy, not '{options.csv_geometry}'")
+    statement = export_statement(spec, query, expressions, condition, limit)
+    count = 0
+    with target.open("w", encoding="utf-8-sig" if options.csv_bom else "utf-8", newline="") as out:
+        out.writelines(csv_text([header]))
+
+        def rows() -> Iterator[list]:
+            nonlocal count
+            for batch in _counting(stream_batches(conn, statement, options.batch_size), report):
+                count += len(batch)
+                for row in batch:
+                    yield [_csv_value(v) for v in row]
+
+        out.writelines(csv_text(rows()))
+    notes.append(f"CRS EPSG:{epsg}; x = longitude/easting, y = latitude/northing" if spec.geometry_column else "")
+    return count
+
+
+def _csv_value(value: Any) -> Any:
+    """Dates as ISO text, decimals and floats without exponent surprises."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+# --- a whole zone ---------------------------------------------------------------------------------------------
+
+ZONE_LAYERS = ("economic_zones", "functional_areas", "industrial_parks", "land_plots", "border_gates", "projects",
+               "clearance_parcels", "logistics_centres", "transport_nodes", "transport_lines", "decisions")
+
+
+def zone_members(conn: Connection, zone_uid: str, period: Period | None) -> dict[str, list[ColumnElement]]:
+    """Per layer, the extra conditions that pick what belongs to the zone (its versions valid then)."""
+    zones = get_layer("economic_zones")
+    zt = table_of(zones)
+    at = FeatureQuery(access=Access.internal, period=period)
+    zone_rows = select(zt.c.geom).where(where_clause(zones, at), zt.c.uid == zone_uid)
+    if conn.execute(select(func.count()).select_from(zone_rows.subquery())).scalar_one() == 0:
+        when = f" valid on {period.start}" if period and period.start else ""
+        raise NotFound(f"no economic zone '{zone_uid}'{when}")
+    outline = select(func.ST_Union(zt.c.geom)).where(where_clause(zones, at), zt.c.uid == zone_uid).scalar_subquery()
+    parks = table_of(get_layer("industrial_parks"))
+    projects = table_of(get_layer("projects"))
+    members: dict[str, list[ColumnElement]] = {}
+    for layer_id in ZONE_LAYERS:
+        table = table_of(get_layer(layer_id))
+        if layer_id == "economic_zones":
+            members[layer_id] = [table.c.uid == zone_uid]
+        elif layer_id == "land_plots":
+            members[layer_id] = [or_(table.c.zone_uid == zone_uid,
+                                     table.c.park_uid.in_(select(parks.c.uid).where(parks.c.zone_uid == zone_uid)))]
+        elif layer_id == "clearance_parcels":
+            members[layer_id] = [table.c.project_id.in_(select(projects.c.id).where(projects.c.zone_uid == zone_uid))]
+        elif "zone_uid" in table.c:
+            members[layer_id] = [table.c.zone_uid == zone_uid]
+        else:
+            members[layer_id] = [func.ST_Intersects(table.c.geom, outline)]
+    return members
+
+
+def export_zone(
+    conn: Connection, zone_uid: str, access: Access, period: Period | None, crs: CrsRef, folder: Path,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """One GeoPackage with a layer per kind of thing in the zone: the zone, its areas, parks, plots, gates…"""
+    members = zone_members(conn, zone_uid, period)
+    target = folder / f"zone_{_safe(zone_uid)}.gpkg"
+    total, written = 0, []
+    for layer_id, extra in members.items():
+        spec = get_layer(layer_id)
+        if not spec.visible_to(access):
+            continue
+        query = FeatureQuery(access=access, period=period)
+        seen = [0]
+
+        def report(done: int, _id: str = layer_id) -> None:
+            if progress:
+                progress(_id, done, -1)
+
+        columns, batches = _rows_for_gdal(conn, spec, query, selected_fields(spec, query),
+                                          export_condition(spec, query, extra), None, crs.epsg, ExportOptions(),
+                                          report, seen)
+        write_batches(target, [(c.name, c.arrow) for c in columns], batches, driver="GPKG", layer=layer_id,
+                      geometry_type=spec.geometry_type, epsg=crs.epsg, append=target.exists())
+        total += seen[0]
+        written.append(f"{layer_id} {seen[0]}")
+    notes = [f"CRS EPSG:{crs.epsg} ({epsg_uri(crs.epsg)})", "layers: " + ", ".join(written)]
+    return ExportResult(target, target.name, FORMATS["gpkg"].media_type, total, notes)
+
+
+def _safe(text: str) -> str:
+    """A file-name-safe version of an identifier."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
