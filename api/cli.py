@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from api import cli_data
 from gis.database_admin import ensure_database, ensure_extensions
 from gis.db import make_engine
 from gis.errors import ZoneAtlasError
@@ -123,6 +124,9 @@ def serve(
         proxy_headers=True,
         access_log=settings.access_log,
     )
+
+
+cli_data.register(app)  # zoneatlas export / import
 
 
 def main() -> None:
