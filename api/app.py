@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import exports, features, health, tiles
+from api.routes import auth, editing, exports, features, health, tiles
+from api.security import install_security
 from gis.db import make_engine
 from gis.settings import PROJECT_ROOT, Settings, get_settings
 from maps.pages import STATIC
@@ -32,6 +33,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_security(app, settings)
+    app.include_router(auth.router)
+    app.include_router(editing.router)
     app.include_router(features.router)
     app.include_router(tiles.router)
     app.include_router(exports.router)

@@ -6,8 +6,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 
-from gis.errors import NotFound
+from api.security import SESSION_COOKIE, unsign_session
+from gis.accounts import User, user_for_token
+from gis.errors import Forbidden, NotAuthenticated
 from gis.settings import Settings
+from gis.vocab import Role
 from layers.registry import get_layer
 from layers.spec import Access, LayerSpec
 
@@ -33,19 +36,64 @@ ConnectionDep = Annotated[Connection, Depends(get_connection)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def current_access() -> Access:
-    """The reader's access level; every reader is anonymous (public) until accounts exist."""
-    return Access.public
+def current_user(request: Request, engine: EngineDep, settings: SettingsDep) -> User | None:
+    """The signed-in user from `Authorization: Bearer` (session or personal token) or the session cookie.
+
+    A bearer token that is unknown, expired or revoked is refused (401), so scripts notice; a stale
+    cookie just means anonymous, so public pages keep working after a session ends.
+    """
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("use 'Authorization: Bearer <token>' (get one from POST /auth/token)")
+        with engine.begin() as conn:
+            user = user_for_token(conn, token.strip())
+        if user is None:
+            raise NotAuthenticated("the bearer token is unknown, expired or revoked")
+        return user
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        token = unsign_session(settings, cookie)
+        if token:
+            with engine.begin() as conn:
+                return user_for_token(conn, token)
+    return None
+
+
+CurrentUserDep = Annotated[User | None, Depends(current_user)]
+
+
+def current_access(user: CurrentUserDep) -> Access:
+    """The reader's access level: staff (any role) read internal layers and fields, anonymous readers public ones."""
+    return Access.public if user is None else Access.internal
 
 
 AccessDep = Annotated[Access, Depends(current_access)]
 
 
-def layer_for_reader(collection_id: str, access: AccessDep) -> LayerSpec:
-    """The layer spec, or 404 when it does not exist or the reader may not know it exists."""
+def require_role(role: Role | str):
+    """A dependency that yields the signed-in user whose role includes `role`: 401 when anonymous, 403 when too low."""
+    needed = Role(role)
+
+    def dependency(user: CurrentUserDep) -> User:
+        if user is None:
+            raise NotAuthenticated(f"sign in as {needed.value} or above (POST /auth/token or /login)")
+        if not user.has_role(needed):
+            raise Forbidden(f"this needs the {needed.value} role; '{user.username}' is {user.role.value}")
+        return user
+
+    dependency.__name__ = f"require_{needed.value}"
+    return dependency
+
+
+def layer_for_reader(collection_id: str, access: AccessDep, user: CurrentUserDep) -> LayerSpec:
+    """The layer spec; an internal layer is 401 to anonymous readers (and 403 to a user who may not read it)."""
     spec = get_layer(collection_id)
     if not spec.visible_to(access):
-        raise NotFound(f"no layer '{collection_id}'")
+        if user is None:
+            raise NotAuthenticated(f"'{collection_id}' is internal: sign in as staff to read it")
+        raise Forbidden(f"'{collection_id}' is not readable with the {user.role.value} role")
     return spec
 
 

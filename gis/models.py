@@ -21,7 +21,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import DATERANGE, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import DATERANGE, JSONB, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from gis.vocab import (
@@ -37,6 +37,7 @@ from gis.vocab import (
     PlanLevel,
     PlotStatus,
     ProjectStatus,
+    Role,
     TransportLineKind,
     TransportNodeKind,
     ZoneType,
@@ -541,3 +542,64 @@ class DataLoad(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     checksum: Mapped[str] = mapped_column(String(64), nullable=False)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+# --- accounts and the audit log -------------------------------------------------------------------------
+
+
+class User(Base):
+    """A staff account: viewers read internal layers, editors edit, admins manage users."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    display_name: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    __table_args__ = (
+        enum_check("role", Role, "ck_users_role"),
+        CheckConstraint("username ~ '^[A-Za-z0-9_.@-]{1,64}$'", name="ck_users_username"),
+    )
+
+
+class ApiToken(Base):
+    """A bearer token, stored only as its SHA-256: a login session (expires) or a personal API token (revocable)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (CheckConstraint("kind IN ('session', 'personal')", name="ck_api_tokens_kind"),)
+
+
+class AuditEntry(Base):
+    """One change to one feature: who, when, what before and after (attributes and GeoJSON), under which decision."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    username: Mapped[str | None] = mapped_column(String(64))
+    layer_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    table_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    feature_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    feature_uid: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    before: Mapped[dict | None] = mapped_column(JSONB)
+    after: Mapped[dict | None] = mapped_column(JSONB)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (
+        CheckConstraint("action IN ('create', 'update', 'delete')", name="ck_audit_log_action"),
+        Index("ix_audit_log_feature", "layer_id", "feature_id"),
+        Index("ix_audit_log_uid", "layer_id", "feature_uid"),
+        Index("ix_audit_log_changed_at", "changed_at"),
+    )

@@ -3,11 +3,12 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://zoneatlas:zoneatlas@127.0.0.1:5432/zoneatlas"
+DEFAULT_SECRET_KEY = "zoneatlas-development-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -23,6 +24,33 @@ class Settings(BaseSettings):
     data_dir: Path = Field(PROJECT_ROOT / "data", alias="ZONEATLAS_DATA_DIR")
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE")
     access_log: bool = Field(True, alias="ACCESS_LOG")
+    secret_key: str = Field(DEFAULT_SECRET_KEY, alias="SECRET_KEY")
+    cors_origins: str = Field("", alias="CORS_ORIGINS")
+    max_body_bytes: int = Field(10 * 1024 * 1024, alias="MAX_BODY_BYTES")
+    max_upload_bytes: int = Field(200 * 1024 * 1024, alias="MAX_UPLOAD_BYTES")
+    session_hours: float = Field(12, alias="SESSION_HOURS")
+    login_max_failures: int = Field(10, alias="LOGIN_MAX_FAILURES")
+    login_window_seconds: int = Field(300, alias="LOGIN_WINDOW_SECONDS")
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """CORS_ORIGINS as a list (comma-separated in the environment)."""
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def is_development(self) -> bool:
+        """Development mode: plain-HTTP cookies and the default secret are tolerated."""
+        return self.environment == "development"
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> "Settings":
+        """Refuse to start in production with the well-known default secret or a short one."""
+        if self.environment == "production" and (self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32):
+            raise ValueError(
+                "ZONEATLAS_ENV=production needs SECRET_KEY set to a random value of at least 32 characters "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

@@ -169,3 +169,11 @@ class AdminLevel(StrEnum):
 def sql_in(values: type[StrEnum]) -> str:
     """Render an enum as a SQL IN-list for a CHECK constraint (values are ours, never user input)."""
     return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
+
+
+class Role(StrEnum):
+    """Staff roles, each including the rights of the ones before it: viewer < editor < admin."""
+
+    viewer = "viewer"
+    editor = "editor"
+    admin = "admin"

@@ -11,6 +11,7 @@ from api.negotiate import GEOJSON, HTML, JSON, negotiate
 from api.params import feature_query, parse_crs
 from api.routes.exports import export_response, is_export
 from gis.crs import CRS84_URI, supported_crs_uris
+from layers.editing import etag_of
 from layers.features import fetch_one, fetch_page, layer_extent, table_of
 from layers.registry import layers_visible_to
 from layers.spec import LayerSpec
@@ -237,8 +238,9 @@ def item(request: Request, spec: LayerDep, feature_id: str, conn: ConnectionDep,
     media = negotiate(request, (GEOJSON, JSON, HTML))
     crs = parse_crs(None if media == HTML else request.query_params.get("crs"))
     feature = fetch_one(conn, spec, feature_id, access, crs)
+    etag = etag_of(conn, spec, int(feature_id))  # If-Match for edits (Part 4); hashes the whole row
     if media == HTML:
-        return HTMLResponse(item_page(spec, feature))
+        return HTMLResponse(item_page(spec, feature), headers={"ETag": etag, "Vary": "Accept, Cookie, Authorization"})
     root = base_url(request)
     links = JSONResponse([
         _link(f"{root}/collections/{spec.id}/items/{feature_id}", "self", GEOJSON, "This feature"),
@@ -247,4 +249,4 @@ def item(request: Request, spec: LayerDep, feature_id: str, conn: ConnectionDep,
     ]).body.decode()
     body = feature[:-1] + ', "links": ' + links + "}"
     return Response(body, media_type=GEOJSON if media == GEOJSON else JSON,
-                    headers={"Content-Crs": f"<{crs.uri}>"})
+                    headers={"Content-Crs": f"<{crs.uri}>", "ETag": etag, "Vary": "Accept, Cookie, Authorization"})

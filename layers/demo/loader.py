@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError as SADataError
 from sqlalchemy.exc import IntegrityError
 
 from gis import models
+from gis.constraints import constraint_message as _constraint_message
 from gis.errors import Conflict, InvalidInput
 from gis.tabular import SourceRecord, check_geometry, coerce_values, read_records
 
@@ -220,15 +221,3 @@ def _key_map(conn: Connection, ref: Reference) -> dict[str, int]:
     """Natural key → id for a referenced table (small tables only)."""
     table = models.Base.metadata.tables[ref.table]
     return {k: v for k, v in conn.execute(select(table.c[ref.key], table.c.id))}
-
-
-def _constraint_message(exc: Exception) -> str:
-    """Turn a database constraint error into one readable sentence."""
-    orig = getattr(exc, "orig", None)
-    diag = getattr(orig, "diag", None)
-    name = getattr(diag, "constraint_name", None)
-    detail = getattr(diag, "message_detail", None) or ""
-    primary = getattr(diag, "message_primary", None) or str(orig or exc).splitlines()[0]
-    if name:
-        return f"violates rule {name}: {primary}" + (f" ({detail})" if detail else "")
-    return primary + (f" ({detail})" if detail else "")

@@ -222,7 +222,10 @@ def test_internal_layers_and_fields_stay_hidden_from_anonymous_readers(client):
     for path in ("/collections/clearance_parcels", "/collections/clearance_parcels/items",
                  "/collections/clearance_parcels/queryables",
                  "/collections/clearance_parcels/tiles/WebMercatorQuad/14/13073/7332"):
-        assert client.get(path).status_code == 404, path
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.headers["www-authenticate"].startswith("Bearer"), path
+    assert "clearance_parcels" not in [c["id"] for c in client.get("/collections").json()["collections"]]
     projects = get_items(client, "projects", limit=100)
     assert all("policy_decision_id" not in f["properties"] for f in projects["features"])
     assert "policy_decision_id" not in client.get("/collections/projects/queryables").json()["properties"]

@@ -1,0 +1,30 @@
+"""Database constraint errors turned into sentences a person can act on, and the allowed values of enum columns."""
+
+import re
+
+from sqlalchemy import CheckConstraint, Table
+
+ENUM_CHECK = re.compile(r"^\s*(\w+) IN \((.*)\)\s*$", re.DOTALL)
+
+
+def constraint_message(exc: Exception) -> str:
+    """Turn a database constraint error into one readable sentence."""
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    detail = getattr(diag, "message_detail", None) or ""
+    primary = getattr(diag, "message_primary", None) or str(orig or exc).splitlines()[0]
+    if name:
+        return f"violates rule {name}: {primary}" + (f" ({detail})" if detail else "")
+    return primary + (f" ({detail})" if detail else "")
+
+
+def enum_choices(table: Table) -> dict[str, list[str]]:
+    """Column → allowed values, read from the table's `column IN (...)` CHECK constraints."""
+    choices: dict[str, list[str]] = {}
+    for constraint in table.constraints:
+        if isinstance(constraint, CheckConstraint):
+            match = ENUM_CHECK.match(str(constraint.sqltext))
+            if match:
+                choices[match.group(1)] = re.findall(r"'((?:[^']|'')*)'", match.group(2))
+    return choices

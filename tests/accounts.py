@@ -1,0 +1,69 @@
+"""Accounts and edit clean-up for API tests: one user per role, bearer headers, and rows written by a test removed.
+
+Use in a test module:  from tests import accounts; staff = accounts.staff; edits = accounts.edits
+(module-level assignments; pytest finds fixtures by attribute).
+
+Edits through the API commit (the app has its own engine), so `edits` records the highest id of every
+table a test may write and deletes newer rows afterwards: other tests keep seeing only the demo data.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine, text
+
+from gis.accounts import User, create_user, issue_token
+
+PASSWORD = "mật-khẩu-đủ-dài-1"
+ROLES = ("viewer", "editor", "admin")
+# Children before parents, so deleting newer rows never trips a foreign key.
+WRITABLE_TABLES = (
+    "audit_log", "api_tokens", "clearance_parcels", "project_plots", "project_milestones", "project_year_figures",
+    "projects", "land_plots", "industrial_parks", "functional_areas", "economic_zones", "border_gates",
+    "logistics_centres", "transport_nodes", "transport_lines", "decisions",
+)
+LINK_TABLES = ("project_plots", "project_milestones", "project_year_figures")
+ID_TABLES = tuple(t for t in WRITABLE_TABLES if t not in LINK_TABLES)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The users of each role and the headers that authenticate as them."""
+
+    users: dict[str, User]
+    headers: dict[str, dict[str, str]]
+
+    def __getitem__(self, role: str) -> dict[str, str]:
+        return self.headers[role]
+
+
+def make_user(engine: Engine, username: str, role: str, password: str = PASSWORD) -> User:
+    """Create an account directly (tests do not go through the CLI, except the CLI tests)."""
+    with engine.begin() as conn:
+        return create_user(conn, username, role, password, display_name=f"Cán bộ {role}")
+
+
+def bearer(engine: Engine, user: User) -> dict[str, str]:
+    """A personal API token for the user, as a request header."""
+    with engine.begin() as conn:
+        issued = issue_token(conn, user, kind="personal", name="tests")
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
+@pytest.fixture(scope="session")
+def staff(engine: Engine) -> Staff:
+    users = {role: make_user(engine, f"test_{role}", role) for role in ROLES}
+    headers = {"anonymous": {}} | {role: bearer(engine, user) for role, user in users.items()}
+    return Staff(users, headers)
+
+
+@pytest.fixture
+def edits(engine: Engine, staff: Staff) -> Iterator[None]:
+    with engine.connect() as conn:
+        marks = {t: conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {t}")).scalar_one() for t in ID_TABLES}
+    yield
+    with engine.begin() as conn:
+        for table in WRITABLE_TABLES:
+            if table in marks:
+                conn.execute(text(f"DELETE FROM {table} WHERE id > :mark"), {"mark": marks[table]})
