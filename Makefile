@@ -8,6 +8,7 @@ setup:
 	@scripts/setup-python.sh
 	@scripts/setup-web.sh
 	@scripts/ensure-postgis.sh
+	@scripts/ensure-pdf-libs.sh
 	@$(ZA) db upgrade
 
 ## Run the product on the local PostGIS with the demo data: http://127.0.0.1:8000 (HOST/PORT honoured)
@@ -20,6 +21,7 @@ test:
 	@scripts/setup-python.sh
 	@scripts/setup-web.sh
 	@scripts/ensure-postgis.sh
+	@scripts/ensure-pdf-libs.sh
 	@scripts/ensure-test-tools.sh
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
