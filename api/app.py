@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import auth, editing, exports, features, health, tiles
+from api.routes import auth, editing, exports, features, health, imports, tiles
 from api.routes.land import router as land_router
 from api.security import install_security
 from gis.db import make_engine
@@ -40,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(features.router)
     app.include_router(tiles.router)
     app.include_router(exports.router)
+    app.include_router(imports.router)
     app.include_router(land_router)
     mount_static(app)
     app.include_router(health.router)

@@ -326,7 +326,7 @@ def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding
         info = pyogrio.read_info(gdal_path, layer=chosen, encoding=encoding)
         if info.get("geometry_type") in (None, "None") and kind != "DXF":
             raise InvalidInput(f"{name}: layer '{chosen}' has no geometry (not a spatial file)")
-        meta, fids, geometry, field_data = pyogrio.raw.read(gdal_path, layer=chosen, encoding=encoding)
+        meta, _fids, geometry, field_data = pyogrio.raw.read(gdal_path, layer=chosen, encoding=encoding)
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             f"{name}: text in the file is not {encoding or 'UTF-8'} ({exc.reason} at byte {exc.start}); add a .cpg "
@@ -335,12 +335,12 @@ def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding
     except (DataSourceError, DataLayerError, FieldError, GeometryError, OSError) as exc:
         raise InvalidInput(f"{name}: GDAL cannot read it as {kind}: {_gdal_message(exc)}") from None
     columns = [str(c) for c in meta["fields"]]
+    count = len(geometry) if geometry is not None else (len(field_data[0]) if len(field_data) else 0)
     geometries = [None if wkb is None else shapely.from_wkb(wkb) for wkb in geometry] if geometry is not None else []
-    if not geometries or all(g is None or g.is_empty for g in geometries):
-        if len(fids):
-            raise InvalidInput(f"{name}: no feature has a geometry (not a spatial file)")
+    if count and all(g is None or g.is_empty for g in geometries):
+        raise InvalidInput(f"{name}: no feature has a geometry (not a spatial file)")
     rows = []
-    for index in range(len(fids)):
+    for index in range(count):
         rows.append({col: _python(field_data[i][index]) for i, col in enumerate(columns)})
     for value in (v for row in rows for v in row.values() if isinstance(v, str)):
         if "\ufffd" in value:

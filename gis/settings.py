@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(PROJECT_ROOT / "data", alias="ZONEATLAS_DATA_DIR")
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE")
     access_log: bool = Field(True, alias="ACCESS_LOG")
+    import_max_bytes: int = Field(50 * 1024 * 1024, alias="IMPORT_MAX_BYTES")
     secret_key: str = Field(DEFAULT_SECRET_KEY, alias="SECRET_KEY")
     cors_origins: str = Field("", alias="CORS_ORIGINS")
     max_body_bytes: int = Field(10 * 1024 * 1024, alias="MAX_BODY_BYTES")

@@ -1,0 +1,589 @@
+"""Imports of survey and plan files into a layer: a validation report first, then all or nothing.
+
+Reading and refusing bad files is `gis.io`'s job; here every feature is checked against the layer (geometry
+type and validity, inside Vietnam and its province, required fields, allowed values, duplicate keys and codes,
+version dates) and the report lists every problem with where it is. Only a report without problems is
+written, in one transaction, versioned layers closing and opening versions under the named decision, each
+feature recorded in the audit log.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+from sqlalchemy import CheckConstraint, Connection, Table, and_, func, insert, literal_column, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from gis import models
+from gis.crs import SUPPORTED_EPSG, VIETNAM_BOX, WGS84, crs_name, guess_vn2000_zones, transformer
+from gis.errors import Conflict, InvalidInput, NotFound
+from gis.io import CsvOptions, VectorTable, read_vector, shapefile_field_names
+from gis.tabular import coerce_value
+from layers.audit import record_change
+from layers.features import table_of
+from layers.registry import get_layer
+from layers.spec import Access, LayerSpec
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+NOT_IMPORTED = {"id", "valid_from", "valid_to", "decision_id", "valid_during"}
+MULTI = {"MultiPolygon": MultiPolygon, "MultiLineString": MultiLineString, "MultiPoint": MultiPoint}
+
+
+@dataclass
+class ImportOptions:
+    """What the person said about the file: its CRS, the decision, the source layer, CSV geometry, defaults."""
+
+    crs: int | None = None
+    decision: str | None = None
+    source_layer: str | None = None
+    csv: CsvOptions = field(default_factory=CsvOptions)
+    defaults: dict[str, str] = field(default_factory=dict)
+    max_bytes: int = DEFAULT_MAX_BYTES
+    dry_run: bool = False
+
+
+@dataclass
+class Problem:
+    """One reason the file cannot be written, and where."""
+
+    kind: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass
+class ImportReport:
+    """What the import found and would do (or did)."""
+
+    layer: str
+    file: str
+    format: str
+    features: int = 0
+    crs: str = ""
+    field_mapping: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    defaults: dict[str, str] = field(default_factory=dict)
+    creates: int = 0
+    updates: int = 0
+    decision: str | None = None
+    valid_from: date | None = None
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stands in the way of writing."""
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-friendly data (the HTTP answer)."""
+        return {
+            "layer": self.layer, "file": self.file, "format": self.format, "features": self.features,
+            "crs": self.crs, "field_mapping": self.field_mapping, "ignored_columns": self.ignored_columns,
+            "defaults": self.defaults, "creates": self.creates, "updates": self.updates, "decision": self.decision,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "problems": [{"kind": p.kind, "where": p.where, "message": p.message} for p in self.problems],
+            "notes": self.notes, "dry_run": self.dry_run, "written": self.written, "text": self.text(),
+        }
+
+    def text(self) -> str:
+        """The report for a person, as the CLI prints it."""
+        lines = [f"Import into {self.layer} from {self.file} ({self.format})",
+                 f"  features: {self.features}", f"  CRS: {self.crs}"]
+        if self.field_mapping:
+            lines.append("  field mapping (layer field <- file column):")
+            lines += [f"    {target} <- {source}" for target, source in self.field_mapping.items()]
+        if self.defaults:
+            lines.append("  defaults: " + ", ".join(f"{k}={v}" for k, v in self.defaults.items()))
+        if self.ignored_columns:
+            lines.append("  ignored columns: " + ", ".join(self.ignored_columns))
+        if self.decision:
+            lines.append(f"  decision: {self.decision} (new versions valid from {self.valid_from})")
+        lines += [f"  note: {n}" for n in self.notes]
+        lines.append(f"  would create {self.creates}, update {self.updates}" if not self.written
+                     else f"  created {self.creates}, updated {self.updates}")
+        if self.problems:
+            lines.append(f"  problems ({len(self.problems)}):")
+            lines += [f"    [{p.kind}] {p}" for p in self.problems]
+        if self.written:
+            lines.append("  result: written")
+        elif self.problems:
+            lines.append("  result: REFUSED, nothing written")
+        else:
+            lines.append("  result: dry run, nothing written" if self.dry_run else "  result: not written")
+        return "\n".join(lines)
+
+
+@dataclass
+class PlannedFeature:
+    """One checked feature ready to write: its values, WGS84 geometry and the row it replaces, if any."""
+
+    where: str
+    values: dict[str, Any]
+    geometry: BaseGeometry
+    existing: dict[str, Any] | None
+
+
+@dataclass
+class ImportPlan:
+    """The report and, when it is clean, what to write."""
+
+    spec: LayerSpec
+    report: ImportReport
+    features: list[PlannedFeature]
+    decision_id: int | None
+
+
+def importable_fields(spec: LayerSpec) -> list[str]:
+    """Fields a file may set: every field of the layer except ids, version bookkeeping and computed columns."""
+    table = table_of(spec)
+    return [name for name in spec.fields_for(Access.internal)
+            if name not in NOT_IMPORTED and table.c[name].computed is None]
+
+
+def required_fields(spec: LayerSpec) -> list[str]:
+    """Fields a new feature must have (NOT NULL without a default)."""
+    table = table_of(spec)
+    return [name for name in importable_fields(spec)
+            if not table.c[name].nullable and table.c[name].server_default is None]
+
+
+def allowed_values(conn: Connection, spec: LayerSpec) -> dict[str, set]:
+    """Closed vocabularies (CHECK … IN, built from gis.vocab) and lookup tables (foreign keys) per field."""
+    table = table_of(spec)
+    fields = set(importable_fields(spec))
+    allowed: dict[str, set] = {}
+    for constraint in table.constraints:
+        if isinstance(constraint, CheckConstraint):
+            for column, values in re.findall(r"(\w+) IN \(([^)]*)\)", str(constraint.sqltext)):
+                if column in fields:
+                    allowed[column] = set(re.findall(r"'((?:[^']|'')*)'", values))
+    for name in fields:
+        for fk in table.c[name].foreign_keys:
+            allowed[name] = set(conn.execute(select(fk.column)).scalars())
+    return allowed
+
+
+def plan_import(conn: Connection, layer_id: str, path: Path, options: ImportOptions,
+                display_name: str | None = None) -> ImportPlan:
+    """Read and check a file against a layer; nothing is written. File-level faults raise InvalidInput."""
+    spec = get_layer(layer_id)
+    if spec.geometry_column is None or not spec.editable:
+        raise InvalidInput(f"'{spec.id}' cannot be imported into (it has no geometry or is not editable)")
+    decision_id, effective = _decision(conn, spec, options)
+    source = read_vector(path, max_bytes=options.max_bytes, layer=options.source_layer, csv_options=options.csv,
+                         display_name=display_name)
+    report = ImportReport(spec.id, source.name, source.kind, features=len(source.rows), dry_run=options.dry_run,
+                          decision=options.decision if decision_id else None, valid_from=effective)
+    report.notes += source.notes
+    if not source.rows:
+        raise InvalidInput(f"{source.name}: the file holds no features")
+    mapping = _map_fields(spec, source, report)
+    epsg = _source_crs(conn, source, options, report, _province_systems(conn, source, mapping))
+    defaults = _defaults(spec, options.defaults)
+    report.defaults = dict(options.defaults)
+    table = table_of(spec)
+    required = required_fields(spec)
+    absent = [f for f in required if f not in mapping and f not in defaults]
+    allowed = allowed_values(conn, spec)
+    existing = _existing(conn, spec)
+    provinces = _province_outlines(conn)
+    to_wgs84 = None if epsg == WGS84 else transformer(epsg, WGS84)
+    keys_seen: dict[Any, str] = {}
+    codes_seen: dict[Any, str] = {}
+    planned: list[PlannedFeature] = []
+    new_features = 0
+    for index, (row, geom) in enumerate(zip(source.rows, source.geometries, strict=True), start=1):
+        values = dict(defaults)
+        label = None
+        for target, column in mapping.items():
+            raw = row.get(column)
+            if raw is not None and not (isinstance(raw, str) and raw.strip() == ""):
+                values[target] = raw
+        label = values.get("uid") or values.get("code") or values.get("parcel_no")
+        where = f"feature #{index}" + (f" ({label})" if label else "")
+        problems_before = len(report.problems)
+        typed = _typed_values(table, values, allowed, where, report)
+        key = _identity(spec, typed)
+        current = existing.get(key) if key is not None else None
+        if current is None:
+            new_features += 1
+            for name in required:
+                if name not in absent and values.get(name) is None:
+                    report.problems.append(Problem("missing_field", where, f"required field '{name}' is empty"))
+        if key is not None:
+            if key in keys_seen:
+                report.problems.append(Problem("duplicate", where, f"{_key_text(spec, key)} appears again "
+                                               f"(first at {keys_seen[key]})"))
+            keys_seen.setdefault(key, where)
+        _check_code(spec, typed, key, existing, codes_seen, where, report)
+        shape = _check_geometry(spec, geom, where, to_wgs84, report)
+        if shape is not None:
+            _check_place(typed, current, shape, provinces, where, report)
+        if spec.versioned and current is not None and effective is not None and current["valid_from"] >= effective:
+            report.problems.append(Problem(
+                "version", where, f"the current version of {key} is valid from {current['valid_from']}, not before "
+                f"the decision's effective date {effective}"))
+        if len(report.problems) == problems_before and shape is not None and not (current is None and absent):
+            planned.append(PlannedFeature(where, typed, shape, current))
+            if current is None:
+                report.creates += 1
+            else:
+                report.updates += 1
+    for name in absent if new_features else ():
+        report.problems.insert(0, Problem("missing_field", "", f"required field '{name}' is missing (new features "
+                                          f"need it: {new_features}): no column maps to it and no default was given"))
+    if spec.versioned and decision_id is None:
+        report.notes.append(f"'{spec.id}' is versioned: a real import needs the decision (--decision NUMBER)")
+    return ImportPlan(spec, report, planned if report.ok else [], decision_id)
+
+
+def apply_import(conn: Connection, plan: ImportPlan, *, user: Any = None,
+                 request_id: str | None = None) -> ImportReport:
+    """Write a clean plan in one savepoint (all or nothing), each feature into the audit log."""
+    report, spec = plan.report, plan.spec
+    if not report.ok:
+        raise InvalidInput(f"the import has {len(report.problems)} problems; nothing was written")
+    if spec.versioned and plan.decision_id is None:
+        raise InvalidInput(f"'{spec.id}' is versioned: name the decision that makes these versions (--decision)")
+    table = table_of(spec)
+    request_id = request_id or f"import {uuid.uuid4().hex[:8]} {report.file}"[:64]
+    try:
+        with conn.begin_nested():
+            for feature in plan.features:
+                _write_feature(conn, spec, table, plan, feature, user, request_id[:64])
+    except IntegrityError as exc:
+        raise Conflict(f"the database refused the import, nothing was written: {_db_message(exc)}") from None
+    except DBAPIError as exc:
+        raise InvalidInput(f"the database refused the import, nothing was written: {_db_message(exc)}") from None
+    report.written = True
+    return report
+
+
+def _write_feature(conn: Connection, spec: LayerSpec, table: Table, plan: ImportPlan, feature: PlannedFeature,
+                   user: Any, request_id: str) -> None:
+    """Insert, update, or close-and-open a version; then record the change."""
+    geom = func.ST_GeomFromWKB(shapely.to_wkb(feature.geometry), WGS84)
+    id_column = table.c[spec.id_column]
+    before = None
+    if feature.existing is None:
+        values = dict(feature.values)
+        action = "create"
+    else:
+        before = _snapshot(conn, spec, feature.existing["id"])
+        carried = {k: v for k, v in before.items() if k in importable_fields(spec)}
+        values = {**carried, **feature.values}
+        action = "update"
+    if spec.versioned:
+        effective = plan.report.valid_from
+        if feature.existing is not None:
+            conn.execute(update(table).where(id_column == feature.existing["id"]).values(valid_to=effective))
+        values.update(valid_from=effective, valid_to=None, decision_id=plan.decision_id)
+        new_id = conn.execute(insert(table).values(**values, geom=geom).returning(id_column)).scalar_one()
+    elif feature.existing is None:
+        new_id = conn.execute(insert(table).values(**values, geom=geom).returning(id_column)).scalar_one()
+    else:
+        new_id = feature.existing["id"]
+        conn.execute(update(table).where(id_column == new_id).values(**values, geom=geom))
+    record_change(conn, user=user, layer_id=spec.id, feature_id=new_id, action=action, before=before,
+                  after=_snapshot(conn, spec, new_id), decision_id=plan.decision_id, request_id=request_id)
+
+
+def _snapshot(conn: Connection, spec: LayerSpec, feature_id: int) -> dict[str, Any]:
+    """A row's fields and GeoJSON geometry, for the audit log's before and after."""
+    table = table_of(spec)
+    names = list(spec.fields_for(Access.internal))
+    row = conn.execute(
+        select(*[table.c[n] for n in names], func.ST_AsGeoJSON(table.c[spec.geometry_column]).label("geometry"))
+        .where(table.c[spec.id_column] == feature_id)
+    ).one()
+    data = dict(zip([*names, "geometry"], row, strict=True))
+    data["id"] = feature_id
+    return data
+
+
+def _db_message(exc: DBAPIError) -> str:
+    """The first line of PostgreSQL's message."""
+    return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+
+
+def _decision(conn: Connection, spec: LayerSpec, options: ImportOptions) -> tuple[int | None, date | None]:
+    """The decision named for a versioned layer, and its effective date."""
+    if not options.decision:
+        if spec.versioned and not options.dry_run:
+            raise InvalidInput(f"'{spec.id}' is versioned: name the decision that makes these versions "
+                               "(--decision NUMBER, e.g. --decision 456/QĐ-TTg)")
+        return None, None
+    decisions = models.Decision.__table__
+    row = conn.execute(select(decisions.c.id, decisions.c.date_effective)
+                       .where(decisions.c.number == options.decision.strip())).one_or_none()
+    if row is None:
+        raise NotFound(f"no decision numbered '{options.decision}'; add the decision first")
+    return row.id, row.date_effective
+
+
+def _province_systems(conn: Connection, source: VectorTable, mapping: dict[str, str]) -> dict[int, str]:
+    """The TM-3 systems of the provinces the file's features name (admin_units.tm3_epsg), as hints."""
+    column = mapping.get("province_code")
+    codes = {row.get(column) for row in source.rows} - {None} if column else set()
+    if not codes:
+        return {}
+    units = models.AdminUnit.__table__
+    rows = conn.execute(select(units.c.tm3_epsg, units.c.code).where(
+        units.c.code.in_(sorted(map(str, codes))), units.c.tm3_epsg.isnot(None), units.c.valid_to.is_(None)))
+    return {epsg: code for epsg, code in rows}
+
+
+def _source_crs(conn: Connection, source: VectorTable, options: ImportOptions, report: ImportReport,
+                hints: dict[int, str]) -> int:
+    """The file's CRS (from the file, or declared), or a message listing the likely VN-2000 systems."""
+    declared = options.crs
+    if declared is not None and declared not in SUPPORTED_EPSG:
+        raise InvalidInput(f"EPSG:{declared} is not supported; supported: "
+                           + ", ".join(str(c) for c in SUPPORTED_EPSG))
+    bounds = _bounds(source.geometries)
+    if source.kind == "KML":
+        report.crs = "EPSG:4326 WGS 84 (KML is always WGS84)"
+        return WGS84
+    if source.crs is not None:
+        found = _epsg_of(source.crs)
+        if found is None:
+            raise InvalidInput(f"{source.name}: the file's CRS ({source.crs.name}) is not one of the supported "
+                               "systems (WGS84, VN-2000 geographic, UTM and TM-3 zones); reproject it first")
+        if declared is not None and declared != found:
+            raise InvalidInput(f"{source.name}: the file says EPSG:{found} ({crs_name(found)}) but EPSG:{declared} "
+                               "was declared; leave out the declared CRS or fix the file")
+        report.crs = f"EPSG:{found} {crs_name(found)} (from the file)"
+        return found
+    if declared is not None:
+        report.crs = f"EPSG:{declared} {crs_name(declared)} (declared)"
+        return declared
+    if bounds is None:
+        raise InvalidInput(f"{source.name}: no feature has coordinates")
+    minx, miny, maxx, maxy = bounds
+    if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        rule = "GeoJSON is WGS84 by definition" if source.kind == "GeoJSON" else \
+            "the file has no CRS; its coordinates look like longitude/latitude, read as WGS84"
+        report.crs = f"EPSG:4326 WGS 84 ({rule})"
+        return WGS84
+    guesses = guess_vn2000_zones(minx, miny, maxx, maxy)
+    if guesses:
+        guesses = [c for c in hints if c in guesses] + [c for c in guesses if c not in hints]
+    listing = "; ".join(f"EPSG:{code} ({crs_name(code)}" + (f", the system of {hints[code]})" if code in hints
+                                                             else ")") for code in guesses[:6])
+    raise InvalidInput(
+        f"{source.name}: the file has no CRS and its coordinates (x {minx:.0f}…{maxx:.0f}, y {miny:.0f}…{maxy:.0f}) "
+        f"are projected metres, not longitude/latitude. Declare the CRS (--crs EPSG or crs=). "
+        + (f"Likely VN-2000 systems: {listing}. The province's meridian decides the zone (An Giang 9208, "
+           "Kiên Giang 9207, Hà Tĩnh 9209, Hậu Giang/Ninh Bình 5897)." if guesses
+           else "The coordinates do not fall in Vietnam in any VN-2000 TM-3 zone; if X is the northing, "
+                "use the northing-first option.")
+    )
+
+
+def _epsg_of(crs: CRS) -> int | None:
+    """The supported EPSG code a file's CRS is (by authority code or by equivalence)."""
+    code = crs.to_epsg(min_confidence=70)
+    if code in SUPPORTED_EPSG:
+        return code
+    for candidate in SUPPORTED_EPSG:
+        if crs.equals(CRS.from_epsg(candidate), ignore_axis_order=True):
+            return candidate
+    return None
+
+
+def _bounds(geometries: list[BaseGeometry | None]) -> tuple[float, float, float, float] | None:
+    """The bounding box of all non-empty geometries."""
+    boxes = [g.bounds for g in geometries if g is not None and not g.is_empty]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _map_fields(spec: LayerSpec, source: VectorTable, report: ImportReport) -> dict[str, str]:
+    """Layer field -> file column: exact, then case-insensitive, then Shapefile short names, then KML Name."""
+    fields = importable_fields(spec)
+    short = {v.lower(): k for k, v in shapefile_field_names(["id", *spec.fields_for(Access.internal)]).items()}
+    mapping: dict[str, str] = {}
+    for column in source.columns:
+        target = None
+        if column in fields:
+            target = column
+        elif column.lower() in {f.lower() for f in fields}:
+            target = next(f for f in fields if f.lower() == column.lower())
+        elif column.lower() in short and short[column.lower()] in fields:
+            target = short[column.lower()]
+        if target and target not in mapping:
+            mapping[target] = column
+        else:
+            report.ignored_columns.append(column)
+    if "name_vi" in fields and "name_vi" not in mapping and "Name" in source.columns:
+        mapping["name_vi"] = "Name"
+        report.ignored_columns.remove("Name")
+    report.field_mapping = {f: mapping[f] for f in fields if f in mapping}
+    return report.field_mapping
+
+
+def _defaults(spec: LayerSpec, given: dict[str, str]) -> dict[str, str]:
+    """Values for fields the file lacks (e.g. a DXF's status), checked against the layer's fields."""
+    fields = importable_fields(spec)
+    unknown = [k for k in given if k not in fields]
+    if unknown:
+        raise InvalidInput(f"unknown field {', '.join(unknown)} in the defaults; fields are: {', '.join(fields)}")
+    return dict(given)
+
+
+def _typed_values(table: Table, values: dict[str, Any], allowed: dict[str, set], where: str,
+                  report: ImportReport) -> dict[str, Any]:
+    """Values converted to the columns' types; bad values and unknown vocabulary go to the report."""
+    typed: dict[str, Any] = {}
+    for name, raw in values.items():
+        try:
+            value = coerce_value(raw, table.c[name].type, f"field '{name}'")
+        except InvalidInput as exc:
+            report.problems.append(Problem("bad_value", where, str(exc)))
+            continue
+        if name in allowed and value not in allowed[name]:
+            choices = sorted(str(v) for v in allowed[name])
+            shown = ", ".join(choices[:15]) + (" …" if len(choices) > 15 else "")
+            report.problems.append(Problem("unknown_value", where, f"'{value}' is not an allowed value of "
+                                           f"'{name}'; allowed: {shown}"))
+            continue
+        length = getattr(table.c[name].type, "length", None)
+        if length and isinstance(value, str) and len(value) > length:
+            report.problems.append(Problem("bad_value", where, f"field '{name}' holds at most {length} "
+                                           f"characters; '{value[:30]}' has {len(value)}"))
+            continue
+        typed[name] = value
+    return typed
+
+
+def _identity(spec: LayerSpec, values: dict[str, Any]) -> Any:
+    """The key that says whether a feature is new or replaces one: uid, or a parcel's project/sheet/number."""
+    if "uid" in importable_fields(spec):
+        return values.get("uid")
+    if spec.id == "clearance_parcels":
+        key = (values.get("project_id"), values.get("map_sheet"), values.get("parcel_no"))
+        return None if None in key else key
+    return None
+
+
+def _key_text(spec: LayerSpec, key: Any) -> str:
+    """A key as a person reads it."""
+    if isinstance(key, tuple):
+        return f"parcel {key[2]} on sheet {key[1]} of project {key[0]}"
+    return f"uid '{key}'"
+
+
+def _existing(conn: Connection, spec: LayerSpec) -> dict[Any, dict[str, Any]]:
+    """Current rows by identity key (current versions for versioned layers), with code and parent for checks."""
+    table = table_of(spec)
+    condition = table.c.valid_to.is_(None) if spec.versioned else literal_column("true")
+    extra = [c for c in ("code", "park_uid", "zone_uid", "province_code", "valid_from") if c in table.c]
+    if "uid" in importable_fields(spec):
+        keys = [table.c.uid]
+    elif spec.id == "clearance_parcels":
+        keys = [table.c.project_id, table.c.map_sheet, table.c.parcel_no]
+    else:
+        return {}
+    rows = conn.execute(select(table.c[spec.id_column].label("id"), *keys, *[table.c[c] for c in extra])
+                        .where(condition))
+    found = {}
+    for row in rows:
+        data = row._asdict()
+        key = data["uid"] if len(keys) == 1 else (data["project_id"], data["map_sheet"], data["parcel_no"])
+        found[key] = data
+    return found
+
+
+def _check_code(spec: LayerSpec, values: dict, key: Any, existing: dict, seen: dict, where: str,
+                report: ImportReport) -> None:
+    """A plot code is unique within its park (or zone): in the file and against the current rows."""
+    if "code" not in importable_fields(spec) or values.get("code") is None:
+        return
+    parent = values.get("park_uid") or values.get("zone_uid")
+    code_key = (parent, values["code"])
+    if code_key in seen:
+        report.problems.append(Problem("duplicate", where, f"code '{values['code']}' in {parent} appears again "
+                                       f"(first at {seen[code_key]})"))
+    seen.setdefault(code_key, where)
+    for other_key, row in existing.items():
+        if other_key != key and row.get("code") == values["code"] and \
+                (row.get("park_uid") or row.get("zone_uid")) == parent:
+            report.problems.append(Problem("duplicate", where, f"code '{values['code']}' in {parent} is already "
+                                           f"used by {other_key} in the database"))
+            break
+
+
+def _check_geometry(spec: LayerSpec, geom: BaseGeometry | None, where: str, to_wgs84, report: ImportReport):
+    """The geometry as the layer's type, valid, in WGS84; or the reason it cannot be, with its location."""
+    if geom is None or geom.is_empty:
+        report.problems.append(Problem("geometry_missing", where, "the feature has no geometry"))
+        return None
+    geom = shapely.force_2d(geom)
+    expected = spec.geometry_type
+    if expected in ("Polygon", "MultiPolygon") and geom.geom_type in ("LineString", "LinearRing") and geom.is_closed \
+            and len(geom.coords) >= 4:
+        geom = Polygon(geom.coords)  # CAD draws parcels as closed polylines
+    if expected in MULTI and geom.geom_type == expected.removeprefix("Multi"):
+        geom = MULTI[expected]([geom])
+    if geom.geom_type == f"Multi{expected}" and len(geom.geoms) == 1:
+        geom = geom.geoms[0]
+    if geom.geom_type != expected:
+        report.problems.append(Problem("geometry_type", where, f"the geometry is a {geom.geom_type}; "
+                                       f"'{spec.id}' holds {expected} features"))
+        return None
+    if not geom.is_valid:
+        report.problems.append(Problem("invalid_geometry", where, f"invalid geometry: {explain_validity(geom)}"))
+        return None
+    wgs84 = geom if to_wgs84 is None else shapely.transform(geom, lambda xy: _xy(to_wgs84, xy))
+    if not wgs84.is_valid:
+        report.problems.append(Problem("invalid_geometry", where, "the geometry becomes invalid in WGS84: "
+                                       f"{explain_validity(wgs84)}"))
+        return None
+    lon_min, lat_min, lon_max, lat_max = VIETNAM_BOX
+    minx, miny, maxx, maxy = wgs84.bounds
+    if not (lon_min <= minx and maxx <= lon_max and lat_min <= miny and maxy <= lat_max):
+        report.problems.append(Problem(
+            "outside", where, f"the feature lies outside Vietnam (longitude {minx:.5f}…{maxx:.5f}, latitude "
+            f"{miny:.5f}…{maxy:.5f} in WGS84); check the CRS and the axis order"))
+        return None
+    return wgs84
+
+
+def _xy(to_wgs84, coords):
+    """Transform an (n, 2) array of coordinates."""
+    x, y = to_wgs84.transform(coords[:, 0], coords[:, 1])
+    return np.column_stack([x, y])
+
+
+def _province_outlines(conn: Connection) -> dict[str, BaseGeometry]:
+    """Current province boundaries that the database holds (admin_units with a geometry)."""
+    units = models.AdminUnit.__table__
+    rows = conn.execute(select(units.c.code, func.ST_AsBinary(units.c.geom))
+                        .where(and_(units.c.level == "province", units.c.valid_to.is_(None), units.c.geom.isnot(None))))
+    return {code: shapely.from_wkb(bytes(wkb)) for code, wkb in rows}
+
+
+def _check_place(values: dict, current: dict | None, shape: BaseGeometry, provinces: dict, where: str,
+                 report: ImportReport) -> None:
+    """A feature that names a province (or replaces one that does) must touch that province's boundary."""
+    province = values.get("province_code") or (current or {}).get("province_code")
+    outline = provinces.get(province) if province else None
+    if outline is not None and not outline.intersects(shape):
+        report.problems.append(Problem("outside", where, f"the feature lies outside the province {province}"))
+
