@@ -338,8 +338,16 @@ def _decision(conn: Connection, spec: LayerSpec, options: ImportOptions) -> tupl
 
 def _province_systems(conn: Connection, source: VectorTable, mapping: dict[str, str]) -> dict[int, str]:
     """The TM-3 systems of the provinces the file's features name (admin_units.tm3_epsg), as hints."""
-    column = mapping.get("province_code")
-    codes = {row.get(column) for row in source.rows} - {None} if column else set()
+    def values(field_name: str) -> list[str]:
+        column = mapping.get(field_name)
+        return sorted({str(row[column]) for row in source.rows if row.get(column) is not None}) if column else []
+
+    codes = set(values("province_code"))
+    parents = (("park_uid", models.IndustrialPark.__table__), ("zone_uid", models.EconomicZone.__table__))
+    for field_name, table in parents:
+        if values(field_name):
+            codes |= set(conn.execute(select(table.c.province_code).where(table.c.uid.in_(values(field_name))))
+                         .scalars())
     if not codes:
         return {}
     units = models.AdminUnit.__table__
