@@ -9,6 +9,8 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_error_handlers
 from api.routes import auth, editing, exports, features, health, imports, tiles
 from api.routes.land import router as land_router
+from api.routes.maps import router as maps_router
+from api.routes.planning_api import router as planning_router
 from api.security import install_security
 from gis.db import make_engine
 from gis.settings import PROJECT_ROOT, Settings, get_settings
@@ -42,6 +44,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(imports.router)
     app.include_router(land_router)
+    app.include_router(maps_router)
+    app.include_router(planning_router)
     mount_static(app)
     app.include_router(health.router)
     return app

@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://zoneatlas:zoneatlas@127.0.0.1:5432/zoneatlas"
+DEFAULT_BASEMAP_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_SECRET_KEY = "zoneatlas-development-secret-change-me"
 
 
@@ -25,6 +26,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE")
     access_log: bool = Field(True, alias="ACCESS_LOG")
     import_max_bytes: int = Field(50 * 1024 * 1024, alias="IMPORT_MAX_BYTES")
+    # Background tiles of the map pages; empty or "none" for none (the pages draw our own outlines anyway).
+    basemap_url: str | None = Field(DEFAULT_BASEMAP_URL, alias="BASEMAP_URL")
     secret_key: str = Field(DEFAULT_SECRET_KEY, alias="SECRET_KEY")
     cors_origins: str = Field("", alias="CORS_ORIGINS")
     max_body_bytes: int = Field(10 * 1024 * 1024, alias="MAX_BODY_BYTES")
@@ -52,6 +55,16 @@ class Settings(BaseSettings):
                 "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         return self
+
+    @field_validator("basemap_url")
+    @classmethod
+    def _no_basemap(cls, url: str | None) -> str | None:
+        """BASEMAP_URL='' or 'none' turns the basemap off; otherwise an http(s) tile URL with {z}/{x}/{y}."""
+        if url is None or url.strip().lower() in ("", "none", "off"):
+            return None
+        if not url.startswith(("http://", "https://", "/")) or "{z}" not in url:
+            raise ValueError("BASEMAP_URL must be a tile URL with {z}, {x} and {y}, e.g. " + DEFAULT_BASEMAP_URL)
+        return url.strip()
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,62 @@
+"""The planners' map pages: HTML composed by maps/ from layer specs; the features come later from the API."""
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import AccessDep, ConnectionDep, SettingsDep
+from layers.spec import Access
+from maps.clearance import clearance_page
+from maps.folium_offline import content_security_policy
+from maps.projects import projects_page
+from maps.revisions import revisions_page
+from maps.zones import zones_page
+
+router = APIRouter(tags=["map pages"])
+
+LOGIN_PATH = "/login"
+
+
+def map_response(html: str, basemap_url: str | None) -> HTMLResponse:
+    """The page with its own Content-Security-Policy: folium's inline scripts allowed by hash, nothing else."""
+    return HTMLResponse(html, headers={"Content-Security-Policy": content_security_policy(html, basemap_url)})
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """Send the reader to the login page, asking it to come back here afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"{LOGIN_PATH}?next={quote(here, safe='')}", status_code=303)
+
+
+@router.get("/maps", include_in_schema=False)
+def maps_index() -> RedirectResponse:
+    """The zone map is the way in."""
+    return RedirectResponse("/maps/zones", status_code=307)
+
+
+@router.get("/maps/zones", response_class=HTMLResponse, summary="Zone map: every layer, search, coordinates")
+def zones(conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> HTMLResponse:
+    """Every layer the reader may see, grouped by theme."""
+    return map_response(zones_page(conn, access, settings.basemap_url), settings.basemap_url)
+
+
+@router.get("/maps/revisions", response_class=HTMLResponse,
+            summary="A zone's plan over time, two decisions side by side")
+def revisions(conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> HTMLResponse:
+    """Pick a zone and decisions; the plans and change table come from /api/revisions/compare."""
+    return map_response(revisions_page(conn, access, settings.basemap_url), settings.basemap_url)
+
+
+@router.get("/maps/clearance", response_class=HTMLResponse, summary="Land-clearance progress (staff only)")
+def clearance(request: Request, conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> Response:
+    """Staff see the page; anyone else is sent to the login page."""
+    if access is not Access.internal:
+        return login_redirect(request)
+    return map_response(clearance_page(conn, access, settings.basemap_url), settings.basemap_url)
+
+
+@router.get("/maps/projects", response_class=HTMLResponse, summary="Projects by status, delayed ones highlighted")
+def projects(conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> HTMLResponse:
+    """Projects on the map with the delayed-projects report beside them."""
+    return map_response(projects_page(conn, access, settings.basemap_url), settings.basemap_url)

@@ -1,0 +1,119 @@
+"""Domain endpoints behind the planners' maps: search, decisions, revision comparison, clearance, reports."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import AccessDep, ConnectionDep
+from gis.errors import InvalidInput, NotAuthenticated
+from layers.clearance import project_clearance
+from layers.reports import Report, clearance_report, delayed_projects_report
+from layers.revisions import compare, list_decisions
+from layers.search import search
+from layers.spec import Access
+from layers.summaries import plot_summary, project_summary
+
+router = APIRouter(tags=["planning"])
+
+CSV = "text/csv; charset=utf-8"
+
+
+def staff_only(access: AccessDep) -> Access:
+    """Clearance figures are internal: anonymous readers are told to sign in (401)."""
+    if access is not Access.internal:
+        raise NotAuthenticated("land-clearance figures are internal: sign in with a staff account "
+                               "(/login, or a bearer token from POST /auth/token)")
+    return access
+
+
+StaffDep = Annotated[Access, Depends(staff_only)]
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """An optional YYYY-MM-DD parameter, with a message naming it when it is not a date."""
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date YYYY-MM-DD, got '{value}'") from None
+
+
+def wants_csv(request: Request, f: str | None) -> bool:
+    """f=csv, or an Accept header that prefers text/csv; f=json forces JSON."""
+    if f is not None:
+        if f not in ("json", "csv"):
+            raise InvalidInput(f"f must be 'json' or 'csv', got '{f}'")
+        return f == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def report_response(report: Report, as_csv: bool, filename: str) -> Response:
+    """A report as JSON, or as a UTF-8 CSV download."""
+    if as_csv:
+        return Response(report.as_csv().encode("utf-8"), media_type=CSV,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    return JSONResponse(report.as_json())
+
+
+@router.get("/api/search", summary="Find zones, parks, plots, gates, projects… by name (ignores case and diacritics)")
+def search_names(conn: ConnectionDep, access: AccessDep, q: str = "",
+                 limit: Annotated[int, Query(ge=1, le=100)] = 20) -> JSONResponse:
+    """'cau treo' finds Cầu Treo; each hit carries its layer, ids and extent for zooming."""
+    hits = search(conn, q, access, limit)
+    return JSONResponse({
+        "query": q,
+        "hits": [{"layer": h.layer, "id": h.id, "uid": h.uid, "name_vi": h.name_vi, "name_en": h.name_en,
+                  "context": h.context, "bbox": list(h.bbox)} for h in hits],
+    })
+
+
+@router.get("/api/decisions", summary="Legal decisions, oldest first; filter by zone")
+def decisions(conn: ConnectionDep, zone: str | None = None, plan_only: bool = False) -> JSONResponse:
+    """Decisions with number, dates, authority and kind; plan_only keeps those that made a plan version."""
+    return JSONResponse({"zone": zone, "decisions": [d.as_json() for d in list_decisions(conn, zone, plan_only)]})
+
+
+@router.get("/api/revisions/compare", summary="What changed in a zone's plan between two decisions or dates")
+def compare_revisions(conn: ConnectionDep, zone: str, from_: Annotated[str, Query(alias="from")],
+                      to: str) -> JSONResponse:
+    """Added and removed areas as GeoJSON, and a table by functional-area type in ha (PostGIS, ellipsoidal)."""
+    return JSONResponse(compare(conn, zone, from_, to).as_geojson(), media_type="application/geo+json")
+
+
+@router.get("/api/plots/{uid}", summary="A land plot with its park and projects (clearance status for staff)")
+def plot(conn: ConnectionDep, access: AccessDep, uid: str) -> JSONResponse:
+    """What a plot's popup shows."""
+    return JSONResponse(plot_summary(conn, uid, access))
+
+
+@router.get("/api/projects/{uid}", summary="A project with its park and plots")
+def project(conn: ConnectionDep, uid: str) -> JSONResponse:
+    """What a project's popup shows."""
+    return JSONResponse(project_summary(conn, uid))
+
+
+@router.get("/api/projects/{uid}/clearance", summary="Land-clearance figures of a project (staff)")
+def clearance(conn: ConnectionDep, access: StaffDep, uid: str, as_of: str | None = None) -> JSONResponse:
+    """Households, ha cleared and handed over, VND approved and paid, parcels by stage and the stage history."""
+    return JSONResponse(project_clearance(conn, uid, parse_day(as_of, "as_of")).as_json())
+
+
+@router.get("/api/reports/delayed-projects", summary="Projects with missed or late milestones (JSON or CSV)")
+def delayed_projects(request: Request, conn: ConnectionDep, as_of: str | None = None,
+                     f: str | None = None) -> Response:
+    """One row per missed or late milestone on `as_of` (today by default)."""
+    day = parse_day(as_of, "as_of") or date.today()
+    return report_response(delayed_projects_report(conn, day), wants_csv(request, f),
+                           f"du-an-cham-tien-do-{day.isoformat()}")
+
+
+@router.get("/api/reports/clearance", summary="Weekly land-clearance report (staff; JSON or CSV)")
+def clearance_weekly(request: Request, conn: ConnectionDep, access: StaffDep, project: str | None = None,
+                     week: str | None = None, f: str | None = None) -> Response:
+    """Figures at the end of an ISO week (e.g. 2025-W14) and the parcels that reached each stage in it."""
+    report = clearance_report(conn, project, week)
+    return report_response(report, wants_csv(request, f),
+                           f"gpmb-{report.parameters['week']}" + (f"-{project}" if project else ""))

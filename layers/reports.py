@@ -1,0 +1,141 @@
+"""The board's periodic reports (delayed projects, weekly clearance progress) as rows, and as UTF-8 CSV."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, text
+
+from gis.errors import InvalidInput
+from layers.clearance import DATED_STAGES, project_clearance, project_row
+from layers.projects import delayed_milestones
+
+WEEK_RE = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report: a title, column names and rows (dicts keyed by column), plus the parameters it was run with."""
+
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[dict]
+    parameters: dict
+
+    def as_json(self) -> dict:
+        """The report as JSON (dates as ISO text)."""
+        return {"report": self.name, "title": self.title, **self.parameters, "columns": self.columns,
+                "rows": [{k: _plain(v) for k, v in row.items()} for row in self.rows]}
+
+    def as_csv(self) -> str:
+        """The rows as CSV with a UTF-8 byte-order mark, so spreadsheet programs keep the diacritics."""
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\r\n")
+        writer.writeheader()
+        for row in self.rows:
+            writer.writerow({k: _plain(row.get(k)) for k in self.columns})
+        return buffer.getvalue()
+
+
+def _plain(value):
+    """Dates as ISO text; everything else as it is."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def parse_week(value: str | None, today: date | None = None) -> tuple[date, date]:
+    """An ISO week '2025-W14' (or '2025W14') as (Monday, Sunday); the current week when not given."""
+    if value is None or not value.strip():
+        start = (today or date.today()) - timedelta(days=(today or date.today()).weekday())
+        return start, start + timedelta(days=6)
+    match = WEEK_RE.match(value.strip())
+    if not match:
+        raise InvalidInput(f"week must be an ISO week such as 2025-W14, got '{value}'")
+    year, week = int(match.group(1)), int(match.group(2))
+    try:
+        start = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise InvalidInput(f"{year} has no week {week}") from None
+    return start, start + timedelta(days=6)
+
+
+PROJECT_INFO_SQL = text(
+    """
+    SELECT p.uid, p.name_vi, p.name_en, p.status, p.investor, p.zone_uid, p.park_uid, p.province_code
+    FROM projects p WHERE p.uid = ANY(:uids)
+    """
+)
+DELAYED_COLUMNS = ["project_uid", "name_vi", "name_en", "status", "investor", "province_code", "zone_uid",
+                   "park_uid", "milestone", "committed_on", "actual_on", "days_late"]
+
+
+def delayed_projects_report(conn: Connection, as_of: date) -> Report:
+    """Every missed or late milestone on a date, one row per milestone, grouped by project."""
+    delays = delayed_milestones(conn, as_of)
+    info = {r.uid: r for r in conn.execute(PROJECT_INFO_SQL, {"uids": sorted({d.uid for d in delays})})}
+    rows = []
+    for d in delays:
+        p = info[d.uid]
+        rows.append({
+            "project_uid": d.uid, "name_vi": d.name_vi, "name_en": p.name_en, "status": d.status,
+            "investor": p.investor, "province_code": p.province_code, "zone_uid": p.zone_uid,
+            "park_uid": p.park_uid, "milestone": d.milestone, "committed_on": d.committed_on,
+            "actual_on": d.actual_on, "days_late": int(d.days_late),
+        })
+    return Report("delayed-projects", "Dự án chậm tiến độ / Delayed projects", DELAYED_COLUMNS, rows,
+                  {"as_of": as_of.isoformat(), "projects": len({r["project_uid"] for r in rows})})
+
+
+CLEARANCE_COLUMNS = [
+    "project_uid", "name_vi", "week_start", "week_end", "parcels", "total_ha", "households_affected",
+    "households_to_resettle", "households_resettled", "cleared_ha", "handed_over_ha", "approved_vnd", "paid_vnd",
+    "enforcement_parcels",
+    *[f"parcels_at_{s}" for s in ("not_started", *DATED_STAGES)],
+    *[f"reached_{s}_this_week" for s in DATED_STAGES],
+]
+REACHED_SQL = text(
+    """
+    SELECT count(*) FILTER (WHERE notice_issued_on BETWEEN :a AND :b) AS notice_issued,
+           count(*) FILTER (WHERE inventoried_on BETWEEN :a AND :b) AS inventoried,
+           count(*) FILTER (WHERE plan_approved_on BETWEEN :a AND :b) AS plan_approved,
+           count(*) FILTER (WHERE compensation_paid_on BETWEEN :a AND :b) AS compensation_paid,
+           count(*) FILTER (WHERE handed_over_on BETWEEN :a AND :b) AS handed_over
+    FROM clearance_parcels WHERE project_id = :project
+    """
+)
+
+
+def clearance_report(conn: Connection, project_uid: str | None, week: str | None) -> Report:
+    """Clearance figures at the end of an ISO week and the parcels that reached each stage during it."""
+    start, end = parse_week(week)
+    if project_uid:
+        uids = [project_row(conn, project_uid).uid]
+    else:
+        uids = list(conn.execute(text(
+            "SELECT DISTINCT p.uid FROM projects p JOIN clearance_parcels c ON c.project_id = p.id ORDER BY 1"
+        )).scalars())
+    rows = []
+    for uid in uids:
+        figures = project_clearance(conn, uid, end)
+        reached = conn.execute(REACHED_SQL, {"project": project_row(conn, uid).id, "a": start, "b": end}).one()
+        row = {
+            "project_uid": uid, "name_vi": figures.name_vi, "week_start": start, "week_end": end,
+            "parcels": figures.parcels, "total_ha": round(figures.total_ha, 4),
+            "households_affected": figures.households_affected,
+            "households_to_resettle": figures.households_to_resettle,
+            "households_resettled": figures.households_resettled, "cleared_ha": round(figures.cleared_ha, 4),
+            "handed_over_ha": round(figures.handed_over_ha, 4), "approved_vnd": figures.approved_vnd,
+            "paid_vnd": figures.paid_vnd, "enforcement_parcels": figures.enforcement_parcels,
+        }
+        for count in figures.by_stage:
+            row[f"parcels_at_{count.stage}"] = count.parcels
+        for stage in DATED_STAGES:
+            row[f"reached_{stage}_this_week"] = int(reached._mapping[stage])
+        rows.append(row)
+    iso = start.isocalendar()
+    return Report("clearance", "Tiến độ giải phóng mặt bằng / Land-clearance progress", CLEARANCE_COLUMNS, rows,
+                  {"week": f"{iso.year}-W{iso.week:02d}", "week_start": start.isoformat(),
+                   "week_end": end.isoformat(), "project": project_uid})

@@ -1,0 +1,147 @@
+"""What a map page's script needs to know about layers, places and coordinate systems, as small JSON.
+
+Nothing here reads features: a page gets only the catalogue (titles, legends, URLs), the places to zoom to and
+the proj4 definitions of the provinces' VN-2000 TM-3 zones. Layers come later from the API: small ones as
+GeoJSON from /collections/{id}/items, large ones (those whose spec sets a minimum zoom) as vector tiles.
+"""
+
+import warnings
+from functools import lru_cache
+
+from pyproj import CRS
+
+from gis.crs import VN2000_TOWGS84
+from layers.search import Place
+from layers.spec import Access, LayerSpec
+
+THEMES = {
+    "planning": ("Quy hoạch", "Planning"),
+    "investment": ("Đầu tư", "Investment"),
+    "transport": ("Giao thông, cửa khẩu", "Transport and gates"),
+    "clearance": ("Giải phóng mặt bằng", "Land clearance"),
+}
+
+# The attributes a popup shows first, per layer (always filtered through what the reader may see).
+POPUP_FIELDS = {
+    "economic_zones": ("zone_type", "province_code", "official_area_ha", "area_ha", "valid_from"),
+    "functional_areas": ("area_type", "zone_uid", "area_ha", "valid_from"),
+    "industrial_parks": ("kind", "developer", "zone_uid", "official_area_ha", "area_ha", "land_rent_usd_m2_min",
+                         "land_rent_usd_m2_max", "operating_to"),
+    "land_plots": ("code", "status", "planning_function", "landuse_code", "area_ha", "land_rent_usd_m2"),
+    "border_gates": ("gate_class", "mode", "counterpart_name", "counterpart_country", "opened_on"),
+    "logistics_centres": ("status", "operator", "planned_area_ha"),
+    "transport_nodes": ("kind", "status", "capacity_note"),
+    "transport_lines": ("kind", "ref", "length_km"),
+    "projects": ("investor", "sector", "status", "capital_vnd", "capital_usd", "site_area_ha"),
+    "clearance_parcels": ("parcel_no", "map_sheet", "stage", "area_ha", "households_affected",
+                          "households_to_resettle"),
+}
+
+FIELD_LABELS = {
+    "zone_type": ("Loại khu kinh tế", "Zone type"),
+    "province_code": ("Tỉnh", "Province"),
+    "official_area_ha": ("Diện tích công bố (ha)", "Published area (ha)"),
+    "area_ha": ("Diện tích (ha)", "Area (ha)"),
+    "valid_from": ("Hiệu lực từ", "Valid from"),
+    "area_type": ("Loại khu chức năng", "Functional-area type"),
+    "zone_uid": ("Khu kinh tế", "Economic zone"),
+    "kind": ("Loại", "Kind"),
+    "developer": ("Chủ đầu tư hạ tầng", "Infrastructure developer"),
+    "land_rent_usd_m2_min": ("Giá thuê đất thấp nhất (USD/m²)", "Land rent from (USD/m²)"),
+    "land_rent_usd_m2_max": ("Giá thuê đất cao nhất (USD/m²)", "Land rent to (USD/m²)"),
+    "operating_to": ("Thời hạn hoạt động đến", "Operating term to"),
+    "code": ("Ký hiệu lô", "Lot code"),
+    "status": ("Tình trạng", "Status"),
+    "planning_function": ("Chức năng quy hoạch", "Planning function"),
+    "landuse_code": ("Loại đất", "Land-use code"),
+    "land_rent_usd_m2": ("Giá thuê (USD/m²)", "Rent (USD/m²)"),
+    "gate_class": ("Loại cửa khẩu", "Gate class"),
+    "mode": ("Loại hình", "Mode"),
+    "counterpart_name": ("Cửa khẩu đối diện", "Counterpart gate"),
+    "counterpart_country": ("Nước", "Country"),
+    "opened_on": ("Mở từ", "Opened"),
+    "operator": ("Đơn vị vận hành", "Operator"),
+    "planned_area_ha": ("Diện tích quy hoạch (ha)", "Planned area (ha)"),
+    "capacity_note": ("Năng lực", "Capacity"),
+    "ref": ("Số hiệu", "Ref"),
+    "length_km": ("Chiều dài (km)", "Length (km)"),
+    "investor": ("Nhà đầu tư", "Investor"),
+    "sector": ("Ngành", "Sector"),
+    "capital_vnd": ("Vốn đăng ký (VND)", "Registered capital (VND)"),
+    "capital_usd": ("Vốn đăng ký (USD)", "Registered capital (USD)"),
+    "site_area_ha": ("Diện tích dự án (ha)", "Site area (ha)"),
+    "parcel_no": ("Số thửa", "Parcel no."),
+    "map_sheet": ("Tờ bản đồ", "Map sheet"),
+    "stage": ("Bước GPMB", "Clearance stage"),
+    "households_affected": ("Số hộ bị ảnh hưởng", "Households affected"),
+    "households_to_resettle": ("Số hộ phải tái định cư", "Households to resettle"),
+}
+
+
+def tiled(spec: LayerSpec) -> bool:
+    """Large layers (their spec sets a minimum zoom) come as vector tiles, the rest as GeoJSON."""
+    return spec.min_zoom > 0
+
+
+def layer_json(spec: LayerSpec, access: Access) -> dict:
+    """One layer as the page script sees it: titles, theme, legend, where to fetch it, what a popup shows."""
+    legend = spec.legend
+    visible = spec.fields_for(access)
+    return {
+        "id": spec.id,
+        "title_vi": spec.title_vi,
+        "title_en": spec.title_en,
+        "theme": spec.theme,
+        "geometry_type": spec.geometry_type,
+        "versioned": spec.versioned,
+        "mode": "tiles" if tiled(spec) else "geojson",
+        "items": f"/collections/{spec.id}/items",
+        "tiles": f"/collections/{spec.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}",
+        "min_zoom": spec.min_zoom,
+        "popup_fields": [f for f in POPUP_FIELDS.get(spec.id, ()) if f in visible],
+        "legend": {
+            "fill": legend.fill,
+            "stroke": legend.stroke,
+            "by_field": legend.by_field,
+            "classes": [{"value": v, "colour": c, "vi": vi, "en": en} for v, c, vi, en in legend.classes],
+        },
+    }
+
+
+@lru_cache(maxsize=32)
+def proj4_definition(epsg: int) -> str:
+    """A proj4 string for proj4js: PROJ's own definition plus VN-2000's EPSG:6960 shift (+towgs84)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "you will lose information": we add the shift back below
+        text = CRS.from_epsg(epsg).to_proj4()
+    parts = [p for p in text.split() if p not in ("+no_defs", "+type=crs")]
+    return " ".join([*parts, VN2000_TOWGS84, "+no_defs"])
+
+
+def places_json(places: list[Place]) -> list[dict]:
+    """Places to zoom to, with their TM-3 EPSG."""
+    return [
+        {"kind": p.kind, "code": p.code, "name_vi": p.name_vi, "name_en": p.name_en, "tm3_epsg": p.tm3_epsg,
+         "bbox": [round(v, 6) for v in p.bbox]}
+        for p in places
+    ]
+
+
+def proj4_json(places: list[Place]) -> dict[str, str]:
+    """proj4 definitions of every TM-3 zone the places use."""
+    return {f"EPSG:{code}": proj4_definition(code) for code in sorted({p.tm3_epsg for p in places if p.tm3_epsg})}
+
+
+def common_config(*, page: str, access: Access, basemap_url: str | None, places: list[Place],
+                  layers: list[LayerSpec]) -> dict:
+    """What every map page starts from."""
+    return {
+        "page": page,
+        "access": access.value,
+        "basemap": basemap_url or None,
+        "themes": {k: {"vi": vi, "en": en} for k, (vi, en) in THEMES.items()},
+        "field_labels": {k: {"vi": vi, "en": en} for k, (vi, en) in FIELD_LABELS.items()},
+        "layers": [layer_json(spec, access) for spec in layers],
+        "places": places_json(places),
+        "proj4": proj4_json(places),
+    }
