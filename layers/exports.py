@@ -322,7 +322,10 @@ def _write_geojson(conn, spec, query, fields, condition, limit, form, epsg, crs,
     statement = export_statement(spec, query, [cast(feature_json(spec, fields, crs), Text)], condition, limit)
     count = 0
     with target.open("w", encoding="utf-8") as out:
-        out.write('{"type":"FeatureCollection","name":' + json.dumps(spec.id) + ',"features":[')
+        head = {"type": "FeatureCollection", "name": spec.id}
+        if crs.uri != FILE_CRS84.uri:  # the GeoJSON 2008 member GDAL and QGIS read; RFC 7946 files are CRS84
+            head["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{crs.epsg}"}}
+        out.write(json.dumps(head)[:-1] + ',"features":[')
         for rows in _counting(stream_batches(conn, statement, options.batch_size), report):
             for (feature,) in rows:
                 out.write(("," if count else "") + feature)

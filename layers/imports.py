@@ -10,7 +10,7 @@ feature recorded in the audit log.
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from pyproj import CRS
 from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
-from sqlalchemy import CheckConstraint, Connection, Table, and_, func, insert, literal_column, select, update
+from sqlalchemy import CheckConstraint, Connection, Date, Table, and_, func, insert, literal_column, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from gis import models
@@ -460,6 +460,8 @@ def _typed_values(table: Table, values: dict[str, Any], allowed: dict[str, set],
     """Values converted to the columns' types; bad values and unknown vocabulary go to the report."""
     typed: dict[str, Any] = {}
     for name, raw in values.items():
+        if isinstance(table.c[name].type, Date):
+            raw = _date_text(raw)
         try:
             value = coerce_value(raw, table.c[name].type, f"field '{name}'")
         except InvalidInput as exc:
@@ -478,6 +480,15 @@ def _typed_values(table: Table, values: dict[str, Any], allowed: dict[str, set],
             continue
         typed[name] = value
     return typed
+
+
+def _date_text(raw: Any) -> Any:
+    """Dates as other tools write them (KML 2023/02/23, FlatGeobuf 2023-02-23 00:00:00) in ISO form."""
+    if isinstance(raw, datetime) and raw.time() == time(0):
+        return raw.date()
+    match = re.fullmatch(r"(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?",
+                         str(raw).strip())
+    return f"{match[1]}-{match[2]}-{match[3]}" if match else raw
 
 
 def _identity(spec: LayerSpec, values: dict[str, Any]) -> Any:

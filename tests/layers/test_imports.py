@@ -490,3 +490,21 @@ def test_closed_cad_polylines_become_plots_but_open_ones_are_refused(db_conn, tm
     assert ("geometry_type", "feature #2 (LO-CAD)") in kinds
     assert ("duplicate", "feature #2 (LO-CAD)") in kinds  # the same default uid twice
     assert not any(where == "feature #1 (LO-CAD)" for _, where in kinds)
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "shp", "kml", "geojson", "csv", "fgb"])
+def test_every_export_format_reads_back_as_a_clean_import(client, db_conn, tmp_path, fmt):
+    response = client.get("/collections/border_gates/items", params={"f": fmt, "crs": "EPSG:9208"})
+    name = response.headers["content-disposition"].split("filename=")[1].strip('"')
+    path = tmp_path / name
+    path.write_bytes(response.content)
+    plan = plan_import(db_conn, "border_gates", path, ImportOptions(dry_run=True, crs=9208 if fmt == "csv" else None))
+    assert plan.report.ok, plan.report.text()
+    assert (plan.report.creates, plan.report.updates) == (0, 8)
+    assert plan.report.field_mapping["name_vi"] in ("name_vi", "Name")
+    expected = "EPSG:4326" if fmt == "kml" else "EPSG:9208"  # GeoJSON in VN-2000 carries a 2008-style crs member
+    assert plan.report.crs.startswith(expected), plan.report.crs
+    stored = dict(db_conn.execute(text("SELECT uid, ST_AsText(geom) FROM border_gates")).all())
+    for feature in plan.features:
+        assert feature.geometry.distance(shapely.from_wkt(stored[feature.values["uid"]])) < 1e-6
+        assert feature.values["name_vi"].startswith(("Cửa khẩu", "Lối mở"))
