@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from api import cli_data
+from api.cli_users import users_app
 from gis.database_admin import ensure_database, ensure_extensions
 from gis.db import make_engine
 from gis.errors import ZoneAtlasError
@@ -19,6 +20,7 @@ db_app = typer.Typer(help="Database set-up.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo and scale data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
 
 
 def fail(message: str) -> None:

@@ -310,12 +310,17 @@ def _snapshot(conn: Connection, spec: LayerSpec, key: int) -> dict:
     return conn.execute(select(document).where(table.c[spec.id_column] == key)).scalar_one()
 
 
-def check_if_match(if_match: str | None, etag: str) -> None:
-    """428 without If-Match, 412 when it names an older version of the row."""
+def require_if_match(if_match: str | None) -> None:
+    """428 without If-Match: checked before anything else about a write to an existing feature."""
     if if_match is None or not if_match.strip():
         raise PreconditionRequired(
             "send If-Match with the ETag from GET of this feature, so changes made meanwhile are not overwritten"
         )
+
+
+def check_if_match(if_match: str | None, etag: str) -> None:
+    """428 without If-Match, 412 when it names an older version of the row."""
+    require_if_match(if_match)
     tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
     if "*" not in tags and f'"{etag}"' not in tags:
         raise PreconditionFailed(

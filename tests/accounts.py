@@ -13,13 +13,15 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine, text
 
-from gis.accounts import User, create_user, issue_token
+from gis.accounts import User, create_user, get_user, issue_token
+from gis.errors import NotFound
 
 PASSWORD = "mật-khẩu-đủ-dài-1"
 ROLES = ("viewer", "editor", "admin")
 # Children before parents, so deleting newer rows never trips a foreign key.
 WRITABLE_TABLES = (
-    "audit_log", "api_tokens", "clearance_parcels", "project_plots", "project_milestones", "project_year_figures",
+    "audit_log", "api_tokens", "users", "clearance_parcels", "project_plots", "project_milestones",
+    "project_year_figures",
     "projects", "land_plots", "industrial_parks", "functional_areas", "economic_zones", "border_gates",
     "logistics_centres", "transport_nodes", "transport_lines", "decisions",
 )
@@ -51,9 +53,18 @@ def bearer(engine: Engine, user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {issued.token}"}
 
 
+def _staff_user(engine: Engine, role: str) -> User:
+    """The shared test user of a role (each module that imports the fixture gets its own session instance)."""
+    with engine.begin() as conn:
+        try:
+            return get_user(conn, f"test_{role}")
+        except NotFound:
+            return create_user(conn, f"test_{role}", role, PASSWORD, display_name=f"Cán bộ {role}")
+
+
 @pytest.fixture(scope="session")
 def staff(engine: Engine) -> Staff:
-    users = {role: make_user(engine, f"test_{role}", role) for role in ROLES}
+    users = {role: _staff_user(engine, role) for role in ROLES}
     headers = {"anonymous": {}} | {role: bearer(engine, user) for role, user in users.items()}
     return Staff(users, headers)
 

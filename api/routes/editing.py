@@ -20,6 +20,7 @@ from layers.editing import (
     delete_feature,
     feature_key,
     parse_change,
+    require_if_match,
     resolve_decision,
     update_feature,
 )
@@ -114,6 +115,7 @@ def create_item(request: Request, spec: LayerDep, user: EditorDep, body: BodyDep
 def _update(request: Request, spec, feature_id: str, user: User, body: bytes, engine, partial: bool) -> Response:
     """PUT and PATCH share everything but the merge."""
     _media(request, PATCH_TYPES if partial else FEATURE_TYPES)
+    require_if_match(request.headers.get("if-match"))
     with engine.begin() as conn:
         change = parse_change(conn, spec, body, request.headers.get("content-crs"), partial=partial)
         decision = resolve_decision(conn, decision_header(request) or change.decision)
@@ -143,6 +145,7 @@ def update_item(request: Request, spec: LayerDep, feature_id: str, user: EditorD
                responses={204: {"description": "deleted (versioned layers: current version closed)"}})
 def delete_item(request: Request, spec: LayerDep, feature_id: str, user: EditorDep, engine: EngineDep) -> Response:
     """Delete a feature; for versioned layers close its current version on the decision's date."""
+    require_if_match(request.headers.get("if-match"))
     with engine.begin() as conn:
         decision = resolve_decision(conn, decision_header(request))
         delete_feature(conn, spec, feature_id, if_match=request.headers.get("if-match"), user=user,

@@ -1,0 +1,110 @@
+"""`zoneatlas users …`: create accounts, issue and revoke API tokens, disable accounts."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from gis.accounts import (
+    create_user,
+    generate_password,
+    get_user,
+    issue_token,
+    list_tokens,
+    list_users,
+    revoke_token_id,
+    set_active,
+)
+from gis.db import make_engine
+from gis.errors import ZoneAtlasError
+from gis.settings import get_settings
+from gis.vocab import Role
+
+users_app = typer.Typer(help="Staff accounts and API tokens.", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    """A user-facing error with exit status 2, no traceback."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _run(action):
+    """Run one action in a transaction, turning neutral errors into a clean exit."""
+    engine = make_engine(get_settings())
+    try:
+        with engine.begin() as conn:
+            return action(conn)
+    except ZoneAtlasError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+@users_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Username (letters, digits, . _ @ -).")],
+    role: Annotated[Role, typer.Option(help="viewer (read internal), editor (edit, import) or admin.")],
+    display_name: Annotated[str | None, typer.Option(help="Full name shown in the history.")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Create an account; without --password-stdin a random password is generated and printed once."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
+    user = _run(lambda conn: create_user(conn, name, role, password, display_name=display_name))
+    typer.echo(f"created {user.username} ({user.role.value})")
+    if not password_stdin:
+        typer.echo(f"password: {password}")
+
+
+@users_app.command("token")
+def token(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    label: Annotated[str, typer.Option("--name", help="What the token is for, e.g. 'QGIS laptop'.")] = "cli",
+) -> None:
+    """Print a new personal API token (use as 'Authorization: Bearer …'); it is shown only this once."""
+    def action(conn):
+        user = get_user(conn, name)
+        if not user.active:
+            raise ZoneAtlasError(f"user '{name}' is disabled")
+        return issue_token(conn, user, kind="personal", name=label)
+
+    typer.echo(_run(action).token)
+
+
+@users_app.command("tokens")
+def tokens(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """List a user's personal tokens (ids and dates, never the values)."""
+    rows = _run(lambda conn: list_tokens(conn, get_user(conn, name)))
+    for row in rows:
+        state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "live"
+        used = f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "never"
+        typer.echo(f"{row['id']}\t{row['name']}\tcreated {row['created_at']:%Y-%m-%d}\tlast used {used}\t{state}")
+
+
+@users_app.command("revoke")
+def revoke(token_id: Annotated[int, typer.Argument(help="Token id from `zoneatlas users tokens NAME`.")]) -> None:
+    """Revoke one personal token at once."""
+    _run(lambda conn: revoke_token_id(conn, token_id))
+    typer.echo(f"revoked token {token_id}")
+
+
+@users_app.command("disable")
+def disable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """Disable an account and revoke all its tokens and sessions."""
+    user = _run(lambda conn: set_active(conn, name, False))
+    typer.echo(f"disabled {user.username}; its tokens and sessions no longer work")
+
+
+@users_app.command("enable")
+def enable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """Enable a disabled account again (old tokens stay revoked)."""
+    user = _run(lambda conn: set_active(conn, name, True))
+    typer.echo(f"enabled {user.username}")
+
+
+@users_app.command("list")
+def list_() -> None:
+    """Every account with its role and state."""
+    for user in _run(list_users):
+        typer.echo(f"{user.username}\t{user.role.value}\t{'active' if user.active else 'disabled'}\t"
+                   f"{user.display_name or ''}")
