@@ -93,7 +93,7 @@ def nearest_join(kind: NodeKind, geom: str, named: bool) -> str:
     distance d is an upper bound on the true nearest distance. Step 2: every node within d on the ellipsoid lies
     inside degree_radius(d) in the plane, so ST_DWithin on the indexed geometry collects all candidates, and
     ST_Distance on geography (spheroid) ranks them. The result is the exact geodesic nearest, not an estimate
-    (degrees alone would be wrong: a degree of longitude is ~5% shorter than one of latitude in Vietnam).
+    (degrees alone would be wrong: a degree of longitude is 1-8 % shorter than one of latitude in Vietnam).
     """
     cond = kind.condition.replace("n.", "s.")
     seed = (

@@ -1,0 +1,156 @@
+"""The land-finder API and sheets over HTTP: hand-built places (through a client bound to the test's transaction)
+and the demo data checked against SQL written here."""
+
+import csv
+import io
+import subprocess
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from api.app import create_app
+from api.deps import get_connection
+from tests import land_data as ld
+
+PARK = "KCN-TEST-API"
+
+
+@pytest.fixture
+def tx_client(settings, db_conn):
+    """A client whose requests read through the test's own connection, so uncommitted rows are visible."""
+    app = create_app(settings)
+    app.dependency_overrides[get_connection] = lambda: db_conn
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def gate_park(db_conn):
+    built = ld.decision(db_conn)
+    near = ld.square_east_of(*ld.offset(*ld.ORIGIN, 90, 4900), 100)
+    far = ld.square_east_of(*ld.offset(*ld.ORIGIN, 90, 5100), 100)
+    ld.gate(db_conn, "CK-TEST-API", "Cửa khẩu Thử API", ld.ORIGIN)
+    ld.park(db_conn, built, PARK, ld.around(near, far), name_vi="Khu công nghiệp Đồng Thử")
+    ld.plot(db_conn, built, "TA-NEAR", near, PARK, rent=45.5)
+    ld.plot(db_conn, built, "TA-FAR", far, PARK, rent=52)
+
+
+def test_five_km_from_a_gate_over_http(tx_client, gate_park):
+    response = tx_client.get("/api/land/available", params={"park": PARK, "max_km_border_gate": "5"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/geo+json"
+    body = response.json()
+    assert body["numberMatched"] == body["numberReturned"] == 1
+    feature = body["features"][0]
+    assert feature["id"] == "TA-NEAR" and feature["geometry"]["type"] == "Polygon"
+    props = feature["properties"]
+    assert props["park"]["name_vi"] == "Khu công nghiệp Đồng Thử"
+    assert props["distances"]["border_gate"]["km"] == pytest.approx(4.9, abs=0.002)
+    assert props["sheet_url"] == "/land/plots/TA-NEAR"
+    everything = tx_client.get("/api/land/available", params={"park": PARK, "sort": "-distance"})
+    assert everything.status_code == 400 and "needs a distance bound" in everything.json()["description"]
+    ordered = tx_client.get("/api/land/available", params={"park": PARK, "sort": "-distance_border_gate"}).json()
+    assert [f["id"] for f in ordered["features"]] == ["TA-FAR", "TA-NEAR"]
+
+
+def test_rent_bound_over_http_is_inclusive(tx_client, gate_park):
+    at = tx_client.get("/api/land/available", params={"park": PARK, "max_rent": "45.50"}).json()
+    assert [f["id"] for f in at["features"]] == ["TA-NEAR"]
+    below = tx_client.get("/api/land/available", params={"park": PARK, "max_rent": "45.49"}).json()
+    assert below["numberMatched"] == 0
+
+
+def test_csv_is_utf8_with_diacritics(tx_client, gate_park):
+    response = tx_client.get("/api/land/available", params={"park": PARK, "f": "csv", "sort": "rent"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    raw = response.content
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets then read UTF-8
+    assert "Khu công nghiệp Đồng Thử".encode() in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["uid"] for r in rows] == ["TA-NEAR", "TA-FAR"]
+    assert rows[0]["park_name_vi"] == "Khu công nghiệp Đồng Thử"
+    assert rows[0]["nearest_border_gate"] == "Cửa khẩu Thử API"
+    assert float(rows[0]["km_border_gate"]) == pytest.approx(4.9, abs=0.002)
+    assert rows[0]["sheet_url"].endswith("/land/plots/TA-NEAR")
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"max_rent": "cheap"}, "max_rent must be a number"),
+    ({"min_area_ha": "-1"}, "zero or more"),
+    ({"min_area_ha": "5", "max_area_ha": "2"}, "larger than max_area_ha"),
+    ({"max_km_gate": "5"}, "unknown parameter max_km_gate"),
+    ({"function": "casino"}, "unknown planning function casino"),
+    ({"sort": "colour"}, "cannot sort by 'colour'"),
+    ({"clean": "maybe"}, "clean must be true or false"),
+    ({"park": "KCN-KHONG-CO"}, "no park with code"),
+    ({"name_seaport": "Cảng không tồn tại"}, "no seaport named like"),
+    ({"f": "xlsx"}, "f must be geojson or csv"),
+])
+def test_bad_input_is_a_clear_400(client, params, words):
+    response = client.get("/api/land/available", params=params)
+    assert response.status_code == 400, response.text
+    assert words in response.json()["description"]
+
+
+def test_demo_counts_match_sql_written_here(client, db_conn):
+    expected = db_conn.execute(text(
+        "SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available'")).scalar_one()
+    body = client.get("/api/land/available").json()
+    assert body["numberMatched"] == body["numberReturned"] == expected
+    services = db_conn.execute(text(
+        "SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available' "
+        "AND planning_function = 'services' AND land_rent_usd_m2 <= 60")).scalar_one()
+    body = client.get("/api/land/available", params={"function": "services", "max_rent": "60"}).json()
+    assert body["numberMatched"] == services > 0
+    assert all(f["properties"]["land_rent_usd_m2"] <= 60 for f in body["features"])
+
+
+def test_park_summary_and_list(client, db_conn):
+    leasable, leased = db_conn.execute(text(
+        "SELECT sum(p.area_ha) FILTER (WHERE f.leasable), sum(p.area_ha) FILTER (WHERE f.leasable AND "
+        "p.status = 'leased') FROM land_plots p JOIN planning_functions f ON f.code = p.planning_function "
+        "WHERE p.valid_to IS NULL AND p.park_uid = 'KCN-VA1'")).one()
+    summary = client.get("/api/parks/KCN-VA1/summary").json()
+    assert summary["name_vi"] == "Khu công nghiệp Vũng Áng 1"
+    assert summary["leasable_ha"] == pytest.approx(float(leasable), abs=1e-4)
+    assert summary["occupancy_pct"] == pytest.approx(float(leased / leasable * 100), abs=0.05)
+    assert summary["distances"]["seaport"]["name_vi"] == "Cảng Vũng Áng"
+    listed = client.get("/api/parks", params={"sort": "-occupancy_pct"}).json()["parks"]
+    current = db_conn.execute(text("SELECT count(*) FROM industrial_parks WHERE valid_to IS NULL")).scalar_one()
+    assert len(listed) == current
+    assert next(p for p in listed if p["uid"] == "KCN-VA1") == summary
+    assert client.get("/api/parks/KCN-KHONG-CO/summary").status_code == 404
+
+
+def test_sheets_are_bilingual_and_carry_a_qr_code(client):
+    plot = client.get("/land/plots/KCN-VA1-CN4")
+    assert plot.status_code == 200 and plot.headers["content-type"].startswith("text/html")
+    html = plot.text
+    for vi, en in [("Diện tích", "Area"), ("Tình trạng", "Status"), ("Giá thuê đất", "Land rent"),
+                   ("Cửa khẩu", "Border gate"), ("Cảng biển", "Seaport"), ("Sân bay", "Airport"),
+                   ("Hạ tầng khu công nghiệp", "Park infrastructure"), ("Liên hệ", "Contacts")]:
+        assert vi in html and en in html, (vi, en)
+    assert 'class="segno"' in html and "<svg" in html
+    assert 'href="http://testserver/land/plots/KCN-VA1-CN4.pdf"' in html
+    park = client.get("/land/parks/KCN-VA1").text
+    for vi, en in [("Tỷ lệ lấp đầy", "Occupancy"), ("Các lô còn trống", "Available plots"),
+                   ("Số lao động", "Workers")]:
+        assert vi in park and en in park, (vi, en)
+    assert client.get("/land/plots/KHONG-CO").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/land/plots/KCN-VA1-CN4.pdf", "/land/parks/KCN-VA1.pdf"])
+def test_pdf_is_a_pdf_with_vietnamese_text(client, path, tmp_path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(response.content)
+    extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
+                               text=True).stdout
+    assert "Khu công nghiệp Vũng Áng 1" in extracted
+    assert "Diện tích" in extracted and "Area" in extracted
+    assert "Đất" in extracted or "đất" in extracted
