@@ -19,6 +19,8 @@ from gis.db import make_engine
 from gis.migrate import upgrade
 from gis.settings import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
 from layers.demo.loader import load_demo, load_lookups
+from tests.accounts import edits, staff  # noqa: F401  (shared fixtures, registered once)
+from tests.browser import browser_page, chromium_browser  # noqa: F401
 
 DATA_DIR = PROJECT_ROOT / "data"
 

@@ -16,9 +16,6 @@ from api.app import create_app
 from gis.settings import Settings
 from tests import accounts
 
-staff = accounts.staff
-edits = accounts.edits
-
 
 def _user(engine, name, role="viewer"):
     return accounts.make_user(engine, name, role)

@@ -13,10 +13,6 @@ import pytest
 from sqlalchemy import text
 
 from layers.registry import LAYERS
-from tests import accounts
-
-staff = accounts.staff
-edits = accounts.edits
 
 ROLES = ("anonymous", "viewer", "editor", "admin")
 PUBLIC, INTERNAL = "projects", "clearance_parcels"

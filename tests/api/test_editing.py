@@ -11,11 +11,6 @@ import pytest
 from pyproj import Transformer
 from sqlalchemy import text
 
-from tests import accounts
-
-staff = accounts.staff
-edits = accounts.edits
-
 GEOJSON = {"Content-Type": "application/geo+json"}
 GATE_PROPS = {
     "uid": "TEST-CK-ĐỒNG-THÁP", "name_vi": "Cửa khẩu thử nghiệm Đồng Tháp", "name_en": "Test gate",

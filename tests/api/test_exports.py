@@ -16,10 +16,8 @@ import shapely
 from pyproj import Transformer
 from sqlalchemy import text
 
-from tests import accounts
 from tests.conftest import DATA_DIR
 
-staff = accounts.staff
 FORMATS = ("gpkg", "shp", "kml", "geojson", "csv", "fgb", "dxf")
 TO_9209 = Transformer.from_crs("EPSG:4326", "EPSG:9209", always_xy=True)
 

@@ -12,9 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from api.app import create_app
 from tests import accounts
 
-edits = accounts.edits
-staff = accounts.staff
-
 EXAMPLES = 6
 
 

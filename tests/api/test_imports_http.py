@@ -8,11 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from tests import accounts
-
-staff = accounts.staff
-edits = accounts.edits
-
 
 def gate(uid: str, lon: float = 105.2, lat: float = 18.4, **props) -> dict:
     properties = {"uid": uid, "name_vi": f"Cửa khẩu thử {uid}", "gate_class": "secondary", "mode": "road",

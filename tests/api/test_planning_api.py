@@ -21,9 +21,7 @@ from maps.clearance import clearance_page
 from maps.projects import projects_page
 from maps.revisions import revisions_page
 from maps.zones import zones_page
-from tests import accounts
 
-staff = accounts.staff
 GEOD = Geod(ellps="WGS84")
 OLD_AG = "QHC KKTCK An Giang (trước 2016)"
 PAGES = ("/maps/zones", "/maps/revisions", "/maps/projects")

@@ -5,30 +5,11 @@ as the query: the filter lives in the URL, so the same link must give the same a
 """
 
 import subprocess
-from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, sync_playwright
 
-from tests import browser
 from tests.browser import SCREENSHOTS, BrowserPage
-
-browser_page = browser.browser_page
-
-
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Browser]:
-    """tests.browser's Chromium, but closed at the end of this module: Playwright's sync API allows one at a time,
-    and each module that assigns the session-scoped fixture would otherwise keep its own running to the end."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=browser.chromium_executable(),
-                                              args=browser.CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 UI_PARAMS = {"lang", "tab", "cmp", "sel"}
 

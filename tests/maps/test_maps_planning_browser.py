@@ -5,40 +5,23 @@ pyproj.Geod on the GeoJSON of two plans (the change table), the demo data files 
 """
 
 import json
-from collections.abc import Iterator
 from datetime import date
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 from pyproj import Geod, Transformer
 from shapely.geometry import shape
 from sqlalchemy import text
 
 from gis.crs import TEST_VECTORS
 from gis.settings import PROJECT_ROOT
-from tests import accounts, browser
+from tests import accounts
 from tests.api.test_planning_api import OLD_AG, independent_changes
 from tests.browser import BrowserPage
 
-browser_page = browser.browser_page
-staff = accounts.staff
 GEOD = Geod(ellps="WGS84")
 PLOT = "KCN-VHVA-CN22"
 
-
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Browser]:
-    """tests.browser's Chromium, closed at the end of this module: Playwright's sync API allows one at a time,
-    and a session-scoped fixture assigned in several modules would keep one running per module (the file name
-    sorts before test_pages_browser.py, whose session-scoped browser stays open to the end)."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=browser.chromium_executable(),
-                                              args=browser.CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def api(live_server: str, path: str, params: dict | None = None) -> dict:

@@ -6,13 +6,10 @@ The feature counts come from the JSON API over httpx, an independent path from t
 import httpx
 import pytest
 
-from tests import browser
 from tests.browser import CANVAS_PIXELS_JS, BrowserPage
 
 # The browser fixtures, made visible to pytest in this module (assigned, not imported, so that test arguments
 # of the same name do not read as redefinitions to ruff).
-chromium_browser = browser.chromium_browser
-browser_page = browser.browser_page
 
 BORDER_GATES = 8
 
