@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import auth, editing, exports, features, health, imports, tiles
+from api.routes import auth, docs, editing, exports, features, health, imports, tiles
 from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
@@ -33,6 +33,8 @@ def create_app(settings: Settings) -> FastAPI:
         description="GIS planning system for Vietnam's Economic Zone Management Boards.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api/routes/docs.py from the app's own Swagger UI copy (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -48,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(planning_router)
     mount_static(app)
     app.include_router(health.router)
+    app.include_router(docs.router)
     return app
 
 

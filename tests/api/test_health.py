@@ -1,5 +1,7 @@
 """Health and landing: what a new user and a monitoring probe see first."""
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -38,3 +40,13 @@ def test_landing_page_for_browsers_is_html_in_vietnamese_and_english(client):
     response = client.get("/", headers={"Accept": "text/html"})
     assert response.headers["content-type"].startswith("text/html")
     assert "Cửa khẩu" in response.text and "Border gates" in response.text
+
+
+def test_api_docs_load_their_assets_from_the_app(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    for source in sources:
+        assert client.get(source).status_code == 200, source
+    assert "'sha256-" in page.headers["content-security-policy"]

@@ -48,6 +48,16 @@ def test_landing_page(browser_page: BrowserPage) -> None:
     bp.assert_clean()
 
 
+def test_api_docs_render_offline(browser_page: BrowserPage) -> None:
+    bp = browser_page
+    bp.open("/docs")
+    bp.page.wait_for_selector(".swagger-ui .info .title")
+    assert "Zone Atlas" in bp.page.inner_text(".swagger-ui .info .title")
+    bp.page.get_by_text("/collections/{collection_id}/items", exact=True).first.wait_for()
+    bp.screenshot("api_docs")
+    bp.assert_clean()
+
+
 def test_collections_page(browser_page: BrowserPage) -> None:
     bp = browser_page
     bp.open("/collections?f=html")
