@@ -82,6 +82,11 @@ def landing(request: Request, access: AccessDep) -> Response:
         _link(f"{root}/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", JSON,
               "Tile matrix sets"),
         _link(f"{root}/health", "status", JSON, "Health"),
+        _link(f"{root}/maps/zones", "related", HTML, "Bản đồ khu kinh tế / Zone map"),
+        _link(f"{root}/maps/revisions", "related", HTML, "Điều chỉnh quy hoạch / Plan revisions"),
+        _link(f"{root}/maps/projects", "related", HTML, "Dự án đầu tư / Investment projects"),
+        _link(f"{root}/maps/land", "related", HTML, "Tìm đất cho nhà đầu tư / Land finder"),
+        _link(f"{root}/maps/clearance", "related", HTML, "Giải phóng mặt bằng (nội bộ) / Land clearance (staff)"),
     ]
     body = {
         "title": "Zone Atlas",

@@ -50,3 +50,12 @@ def test_api_docs_load_their_assets_from_the_app(client):
     for source in sources:
         assert client.get(source).status_code == 200, source
     assert "'sha256-" in page.headers["content-security-policy"]
+
+
+def test_landing_links_every_map_page(client):
+    body = client.get("/", headers={"Accept": "application/json"}).json()
+    maps = [link["href"] for link in body["links"] if link["rel"] == "related"]
+    assert {m.rsplit("/", 1)[1] for m in maps} == {"zones", "revisions", "projects", "land", "clearance"}
+    for href in maps:
+        response = client.get(href, follow_redirects=False)
+        assert response.status_code in (200, 303, 307), href  # clearance sends anonymous readers to sign in
