@@ -14,6 +14,7 @@ from api.routes.planning_api import router as planning_router
 from api.security import install_security
 from gis.db import make_engine
 from gis.settings import PROJECT_ROOT, Settings, get_settings
+from layers.tiles import TileCache
 from maps.pages import STATIC
 
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.tile_cache = TileCache(settings.tile_cache_size)  # per worker process (see docs/scaling.md)
     install_error_handlers(app)
     install_security(app, settings)
     app.include_router(auth.router)

@@ -1,10 +1,15 @@
-"""Typed dependencies shared by routers."""
+"""Typed dependencies shared by routers.
+
+Dependencies that do no I/O are `async def`: FastAPI runs sync dependencies in the thread pool, one hop each, which
+costs more than the work itself on the hot read paths (see docs/scaling.md). Database work stays in the thread pool.
+"""
 
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
+from starlette.concurrency import run_in_threadpool
 
 from api.security import SESSION_COOKIE, unsign_session
 from gis.accounts import User, user_for_token
@@ -15,12 +20,12 @@ from layers.registry import get_layer
 from layers.spec import Access, LayerSpec
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The engine opened by the app's lifespan."""
     return request.app.state.engine
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return request.app.state.settings
 
@@ -31,12 +36,22 @@ def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[C
         yield conn
 
 
+def read_connection(engine: Engine) -> Connection:
+    """An autocommit connection for read-only hot paths (items, tiles): no BEGIN/ROLLBACK round trips.
+
+    PostgreSQL's default READ COMMITTED gives each statement its own snapshot either way, so reads see the same data.
+    Routes open it inside the endpoint (`with read_connection(engine) as conn:`) rather than as a yield dependency,
+    which would cost two more thread-pool hops per request.
+    """
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def current_user(request: Request, engine: EngineDep, settings: SettingsDep) -> User | None:
+async def current_user(request: Request, engine: EngineDep, settings: SettingsDep) -> User | None:
     """The signed-in user from `Authorization: Bearer` (session or personal token) or the session cookie.
 
     A bearer token that is unknown, expired or revoked is refused (401), so scripts notice; a stale
@@ -47,8 +62,7 @@ def current_user(request: Request, engine: EngineDep, settings: SettingsDep) -> 
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("use 'Authorization: Bearer <token>' (get one from POST /auth/token)")
-        with engine.begin() as conn:
-            user = user_for_token(conn, token.strip())
+        user = await run_in_threadpool(_user_for_token, engine, token.strip())
         if user is None:
             raise NotAuthenticated("the bearer token is unknown, expired or revoked")
         return user
@@ -56,15 +70,20 @@ def current_user(request: Request, engine: EngineDep, settings: SettingsDep) -> 
     if cookie:
         token = unsign_session(settings, cookie)
         if token:
-            with engine.begin() as conn:
-                return user_for_token(conn, token)
+            return await run_in_threadpool(_user_for_token, engine, token)
     return None
+
+
+def _user_for_token(engine: Engine, token: str) -> User | None:
+    """Look a token up in its own transaction (run in the thread pool)."""
+    with engine.begin() as conn:
+        return user_for_token(conn, token)
 
 
 CurrentUserDep = Annotated[User | None, Depends(current_user)]
 
 
-def current_access(user: CurrentUserDep) -> Access:
+async def current_access(user: CurrentUserDep) -> Access:
     """The reader's access level: staff (any role) read internal layers and fields, anonymous readers public ones."""
     return Access.public if user is None else Access.internal
 
@@ -76,7 +95,7 @@ def require_role(role: Role | str):
     """A dependency that yields the signed-in user whose role includes `role`: 401 when anonymous, 403 when too low."""
     needed = Role(role)
 
-    def dependency(user: CurrentUserDep) -> User:
+    async def dependency(user: CurrentUserDep) -> User:
         if user is None:
             raise NotAuthenticated(f"sign in as {needed.value} or above (POST /auth/token or /login)")
         if not user.has_role(needed):
@@ -87,7 +106,7 @@ def require_role(role: Role | str):
     return dependency
 
 
-def layer_for_reader(collection_id: str, access: AccessDep, user: CurrentUserDep) -> LayerSpec:
+async def layer_for_reader(collection_id: str, access: AccessDep, user: CurrentUserDep) -> LayerSpec:
     """The layer spec; an internal layer is 401 to anonymous readers (and 403 to a user who may not read it)."""
     spec = get_layer(collection_id)
     if not spec.visible_to(access):

@@ -46,6 +46,7 @@ class Scenario:
     name: str
     path: str
     statements: list[str]
+    cached: bool = False  # served by the app with its tile cache on (the floor still renders: the same SQL)
 
 
 @dataclass
@@ -104,6 +105,8 @@ def scenarios(conn) -> list[Scenario]:
         statements = [version_sql([plots]), sql_text(tile_statement(layer, TileAddress(z, t.x, t.y)))]
         out.append(Scenario(f"tile z{z} land_plots", f"/collections/land_plots/tiles/WebMercatorQuad/{z}/{t.x}/{t.y}",
                             statements))
+        if z == 14:
+            out.append(Scenario("tile z14 land_plots (cached)", out[-1].path, statements, cached=True))
     t = tms.tile(lon, lat, 6)
     specs = [s for s in layers_visible_to(Access.public) if s.geometry_column and s.min_zoom <= 6 <= s.max_zoom]
     statements = [version_sql(specs)] + [
@@ -171,12 +174,17 @@ def prepare_database(url: str, parcels: int, plots: int) -> None:
                         "-qc", "VACUUM ANALYZE"], check=True)
 
 
-def start_server(url: str, workers: int) -> tuple[subprocess.Popen, str]:
-    """`zoneatlas serve` as make run starts it, with production workers and no access log."""
+def start_server(url: str, workers: int, tile_cache: bool) -> tuple[subprocess.Popen, str]:
+    """`zoneatlas serve` as make run starts it, with production workers and no access log.
+
+    Without tile_cache the server renders every tile (TILE_CACHE_SIZE=0), so uncached rows measure PostGIS work.
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "WORKERS": str(workers), "ACCESS_LOG": "false"}
+    if not tile_cache:
+        env["TILE_CACHE_SIZE"] = "0"
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "zoneatlas"), "serve"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -199,6 +207,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only requests whose name contains this text (repeatable), e.g. --only items")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian package wrk)")
@@ -208,30 +218,33 @@ def main() -> None:
     prepare_database(url, args.parcels, args.plots)
     engine = create_engine(url)
     with engine.connect() as conn:
-        cases = scenarios(conn)
+        cases = [c for c in scenarios(conn) if not args.only or any(o in c.name for o in args.only)]
         data_version(conn, [get_layer("land_plots")])
     engine.dispose()
-    process, base = start_server(url, args.workers)
+    plain, plain_base = start_server(url, args.workers, tile_cache=False)
+    cached, cached_base = start_server(url, args.workers, tile_cache=True)
+    servers = {False: plain_base, True: cached_base}
     try:
         for case in cases:  # warm both paths and check the app answers
-            response = httpx.get(base + case.path, timeout=60)
+            response = httpx.get(servers[case.cached] + case.path, timeout=60)
             assert response.status_code in (200, 204), (case.path, response.status_code, response.text[:300])
         print(f"\n{args.plots} plots, {args.parcels} parcels; {args.connections} connections, {args.seconds} s each, "
               f"{args.workers} app workers, {os.cpu_count()} cores\n")
-        header = f"{'request':32} {'round':>5} {'app req/s':>10} {'p50 ms':>8} {'p99 ms':>8} " \
+        header = f"{'request':34} {'round':>5} {'app req/s':>10} {'p50 ms':>8} {'p99 ms':>8} " \
                  f"{'floor tps':>10} {'p50 ms':>8} {'p99 ms':>8} {'app/floor':>9}"
         print(header)
         print("-" * len(header))
         for round_no in range(1, args.rounds + 1):
             for case in cases:
-                app = run_wrk(base + case.path, args.connections, args.seconds)
+                app = run_wrk(servers[case.cached] + case.path, args.connections, args.seconds)
                 floor = run_pgbench(url, case.statements, args.connections, args.seconds)
-                print(f"{case.name:32} {round_no:>5} {app.rps:>10.1f} {app.p50_ms:>8.1f} {app.p99_ms:>8.1f} "
+                print(f"{case.name:34} {round_no:>5} {app.rps:>10.1f} {app.p50_ms:>8.1f} {app.p99_ms:>8.1f} "
                       f"{floor.rps:>10.1f} {floor.p50_ms:>8.1f} {floor.p99_ms:>8.1f} {app.rps / floor.rps:>9.2f}",
                       flush=True)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for process in (plain, cached):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 if __name__ == "__main__":

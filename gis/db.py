@@ -11,7 +11,7 @@ def make_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=settings.db_pre_ping,
         connect_args={"options": "-c timezone=UTC", "application_name": "zoneatlas"},
     )
 

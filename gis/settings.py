@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     environment: str = Field("development", alias="ZONEATLAS_ENV")
     data_dir: Path = Field(PROJECT_ROOT / "data", alias="ZONEATLAS_DATA_DIR")
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE")
+    # A "SELECT 1" before every pooled connection is handed out: survives a database restart silently, but costs a
+    # round trip per request. Off, a restart fails one request per worker and the pool reconnects (docs/scaling.md).
+    db_pre_ping: bool = Field(True, alias="DB_PRE_PING")
+    # Encoded vector tiles kept per worker process, keyed by the layers' change version (0 turns the cache off).
+    tile_cache_size: int = Field(2048, alias="TILE_CACHE_SIZE")
     access_log: bool = Field(True, alias="ACCESS_LOG")
     import_max_bytes: int = Field(50 * 1024 * 1024, alias="IMPORT_MAX_BYTES")
     # Background tiles of the map pages; empty or "none" for none (the pages draw our own outlines anyway).

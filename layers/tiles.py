@@ -1,6 +1,8 @@
 """Vector tiles of layers: spec-limited attributes, the same filters as items, ETags that follow the data."""
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Date, DateTime, Float, Numeric, String, cast, select, true
@@ -81,3 +83,43 @@ def tile_etag(version: str, *parts: object) -> str:
     """Strong ETag from the data version and everything that shaped the tile."""
     digest = hashlib.sha256("|".join([version, *map(str, parts)]).encode()).hexdigest()[:32]
     return f'"{digest}"'
+
+
+class TileCache:
+    """Encoded tiles of this process, least recently used dropped first, keyed by what shaped them.
+
+    Keys hold the layers' change version (see data_version), so an edit makes the next request miss and re-render:
+    nothing is ever served stale and nothing expires by time. Thread-safe (sync routes run in a thread pool).
+    """
+
+    def __init__(self, max_tiles: int) -> None:
+        self.max_tiles = max_tiles
+        self._tiles: OrderedDict[tuple, Tile] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple) -> Tile | None:
+        """The tile stored under key (now the most recently used), or None."""
+        with self._lock:
+            tile = self._tiles.get(key)
+            if tile is None:
+                self.misses += 1
+                return None
+            self._tiles.move_to_end(key)
+            self.hits += 1
+            return tile
+
+    def put(self, key: tuple, tile: Tile) -> None:
+        """Store a tile, dropping the least recently used beyond max_tiles (a size of 0 stores nothing)."""
+        if self.max_tiles <= 0:
+            return
+        with self._lock:
+            self._tiles[key] = tile
+            self._tiles.move_to_end(key)
+            while len(self._tiles) > self.max_tiles:
+                self._tiles.popitem(last=False)
+
+    def __len__(self) -> int:
+        """How many tiles are stored."""
+        return len(self._tiles)

@@ -6,15 +6,15 @@ import morecantile
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep, LayerDep
+from api.deps import AccessDep, ConnectionDep, EngineDep, LayerDep, read_connection
 from api.params import feature_query
 from api.routes.features import base_url
 from gis.errors import InvalidInput, NotFound
 from gis.tiles import TileAddress
 from layers.features import FeatureQuery, layer_extent
 from layers.registry import layers_visible_to
-from layers.spec import LayerSpec
-from layers.tiles import check_tile, data_version, render_tile, tile_etag
+from layers.spec import Access, LayerSpec
+from layers.tiles import TileCache, check_tile, data_version, render_tile, tile_etag
 
 router = APIRouter(tags=["OGC API - Tiles"])
 
@@ -110,14 +110,15 @@ def collection_tileset(request: Request, spec: LayerDep, tile_matrix_set_id: str
 @router.get("/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile of a layer",
             response_class=Response, responses={200: {"content": {MVT: {}}}, 204: {"description": "empty tile"}})
 def collection_tile(request: Request, spec: LayerDep, tile_matrix_set_id: str, z: int, x: int, y: int,
-                    conn: ConnectionDep, access: AccessDep) -> Response:
+                    engine: EngineDep, access: AccessDep) -> Response:
     """One MVT tile of one layer, honouring datetime and filter."""
     _require_geometry(spec)
     _check_tms(tile_matrix_set_id)
     tile = TileAddress(z, x, y)
     check_tile(spec, tile)
     query = _tile_query(request, spec, access)
-    return _tile_response(request, conn, [(spec, query)], tile)
+    with read_connection(engine) as conn:
+        return _tile_response(request, conn, [(spec, query)], tile, access)
 
 
 @router.get("/tiles", summary="Tilesets of all public layers")
@@ -135,7 +136,7 @@ def dataset_tileset(request: Request, tile_matrix_set_id: str, conn: ConnectionD
 
 @router.get("/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile with one layer per public collection",
             response_class=Response, responses={200: {"content": {MVT: {}}}, 204: {"description": "empty tile"}})
-def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, conn: ConnectionDep,
+def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, engine: EngineDep,
                  access: AccessDep) -> Response:
     """One MVT tile holding every layer whose zoom range includes z (datetime applies to versioned layers)."""
     _check_tms(tile_matrix_set_id)
@@ -146,7 +147,8 @@ def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: i
     for spec in _tiled_layers(access):
         if spec.min_zoom <= z <= spec.max_zoom:
             layers.append((spec, _tile_query(request, spec, access)))
-    return _tile_response(request, conn, layers, tile)
+    with read_connection(engine) as conn:
+        return _tile_response(request, conn, layers, tile, access)
 
 
 def _tiled_layers(access) -> list[LayerSpec]:
@@ -173,14 +175,20 @@ def _tile_query(request: Request, spec: LayerSpec, access) -> FeatureQuery:
     return feature_query(request, spec, access)
 
 
-def _tile_response(request: Request, conn, layers, tile: TileAddress) -> Response:
-    """Encode, or answer 304 when the client's copy is current; empty tiles are 204."""
+def _tile_response(request: Request, conn, layers, tile: TileAddress, access: Access) -> Response:
+    """Encode (or take from this worker's tile cache), or 304 when the client's copy is current; empty tiles are 204."""
     version = data_version(conn, [spec for spec, _ in layers])
     etag = tile_etag(version, tile, sorted(request.query_params.multi_items()), [s.id for s, _ in layers])
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Cookie, Authorization"}
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    rendered = render_tile(conn, layers, tile)
+    cache: TileCache | None = getattr(request.app.state, "tile_cache", None)
+    key = (access, etag)  # the ETag covers version, tile, query and layers; access decides the attributes
+    rendered = cache.get(key) if cache is not None else None
+    if rendered is None:
+        rendered = render_tile(conn, layers, tile)
+        if cache is not None:
+            cache.put(key, rendered)
     if rendered.truncated_layers:
         headers["X-Tile-Truncated"] = ",".join(rendered.truncated_layers)
     if not rendered.data:

@@ -125,3 +125,51 @@ def test_tileset_metadata_is_usable_as_tilejson(client):
     assert client.get("/tileMatrixSets/WebMercatorQuad").json()["id"] == "WebMercatorQuad"
     listing = client.get("/collections/land_plots/tiles").json()
     assert listing["tilesets"][0]["links"][0]["href"].endswith("/collections/land_plots/tiles/WebMercatorQuad")
+
+
+def test_repeated_tile_comes_from_the_worker_cache_and_an_edit_is_seen_at_once(client, engine):
+    """The TestClient app is one process, so the second request is answered by the same tile cache."""
+    with engine.connect() as conn:
+        tile = vinhomes_tile(conn, 15)  # a tile no other test asks for, so the first request is a miss
+    path = f"/collections/land_plots/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
+    cache = client.app.state.tile_cache
+    first = client.get(path)
+    hits = cache.hits
+    again = client.get(path)
+    assert cache.hits == hits + 1  # served without rendering
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    with engine.begin() as conn:
+        old = conn.execute(text("SELECT status FROM land_plots WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"))\
+            .scalar_one()
+        new = "reserved" if old != "reserved" else "available"
+        conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
+                     {"s": new})
+    try:
+        hits = cache.hits
+        edited = client.get(path)
+        assert cache.hits == hits  # the change version moved on: a miss, rendered afresh
+        assert edited.headers["etag"] != first.headers["etag"]
+        cn4 = [f for f in decode(edited)["land_plots"]["features"] if f["properties"]["uid"] == "KCN-VHVA-CN4"]
+        assert cn4[0]["properties"]["status"] == new
+        before = [f for f in decode(first)["land_plots"]["features"] if f["properties"]["uid"] == "KCN-VHVA-CN4"]
+        assert before[0]["properties"]["status"] == old
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
+                         {"s": old})
+
+
+def test_tile_cache_is_bounded_and_drops_the_least_recently_used():
+    from layers.tiles import Tile, TileCache
+
+    cache = TileCache(2)
+    a, b, c = (Tile(bytes([n]), 1, []) for n in range(3))
+    cache.put(("a",), a)
+    cache.put(("b",), b)
+    assert cache.get(("a",)) is a  # a is now the most recently used
+    cache.put(("c",), c)
+    assert len(cache) == 2
+    assert cache.get(("b",)) is None and cache.get(("a",)) is a and cache.get(("c",)) is c
+    off = TileCache(0)
+    off.put(("a",), a)
+    assert off.get(("a",)) is None
