@@ -2,7 +2,20 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, LargeBinary, Select, Table, and_, func, literal, literal_column, select
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Integer,
+    LargeBinary,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 EXTENT = 4096
@@ -51,13 +64,36 @@ WORLD_3857 = literal_column(
 )
 
 
+@dataclass(frozen=True)
+class CompiledTile:
+    """A layer's tile statement compiled once to driver SQL, with its bound values (the tile's are filled per call).
+
+    Building and cache-keying the statement costs more Python time than PostGIS spends on a small tile, so a layer
+    whose statement does not depend on the request (no filter) is compiled once per process and reused.
+    """
+
+    sql: str
+    params: dict
+    feature_cap: int
+
+
+TILE_Z = bindparam("tile_z", type_=Integer)
+TILE_X = bindparam("tile_x", type_=Integer)
+TILE_Y = bindparam("tile_y", type_=Integer)
+
+
 def tile_statement(layer: TileLayer, tile: TileAddress) -> Select:
-    """One statement returning (mvt bytes, candidates found, features drawn) for a layer of a tile.
+    """One statement returning (mvt bytes, candidates found, features drawn) for a layer of a tile."""
+    return tile_template(layer).params(tile_z=tile.z, tile_x=tile.x, tile_y=tile.y)
+
+
+def tile_template(layer: TileLayer) -> Select:
+    """The tile statement of a layer with the tile's z, x and y as parameters tile_z, tile_x, tile_y.
 
     The envelope is transformed into the storage CRS so the GiST index on the column is used.
     """
-    envelope = func.ST_TileEnvelope(tile.z, tile.x, tile.y)
-    with_margin = func.ST_TileEnvelope(tile.z, tile.x, tile.y, WORLD_3857, BUFFER / EXTENT)
+    envelope = func.ST_TileEnvelope(TILE_Z, TILE_X, TILE_Y)
+    with_margin = func.ST_TileEnvelope(TILE_Z, TILE_X, TILE_Y, WORLD_3857, BUFFER / EXTENT)
     in_storage = func.ST_Transform(with_margin, layer.storage_srid)
     mvt_geom = func.ST_AsMVTGeom(func.ST_Transform(layer.geometry, 3857), envelope, EXTENT, BUFFER, True)
     columns = [mvt_geom.label("mvt_geom"), layer.id_column.label("fid")]
@@ -85,3 +121,16 @@ def encode_layer(conn: Connection, layer: TileLayer, tile: TileAddress) -> Encod
     """Encode one layer of a tile and say whether the feature cap cut it."""
     data, found, drawn = conn.execute(tile_statement(layer, tile)).one()
     return EncodedLayer(bytes(data or b""), int(drawn), int(found) > layer.feature_cap)
+
+
+def compile_tile(layer: TileLayer, dialect: Dialect) -> CompiledTile:
+    """Compile a layer's tile statement once (for conditions without expanding parameters, e.g. no IN lists)."""
+    compiled = tile_template(layer).compile(dialect=dialect)
+    return CompiledTile(str(compiled), dict(compiled.params), layer.feature_cap)
+
+
+def encode_compiled(conn: Connection, compiled: CompiledTile, tile: TileAddress) -> EncodedLayer:
+    """Encode one layer of a tile from its compiled statement: the same SQL as encode_layer, no statement building."""
+    params = {**compiled.params, "tile_z": tile.z, "tile_x": tile.x, "tile_y": tile.y}
+    data, found, drawn = conn.exec_driver_sql(compiled.sql, params).one()
+    return EncodedLayer(bytes(data or b""), int(drawn), int(found) > compiled.feature_cap)

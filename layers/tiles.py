@@ -9,9 +9,9 @@ from sqlalchemy import Connection, Date, DateTime, Float, Numeric, String, cast,
 
 from gis import models
 from gis.errors import InvalidInput
-from gis.tiles import TileAddress, TileLayer, encode_layer
+from gis.tiles import CompiledTile, TileAddress, TileLayer, compile_tile, encode_compiled, encode_layer
 from layers.features import FeatureQuery, table_of, where_clause
-from layers.spec import LayerSpec
+from layers.spec import Access, LayerSpec
 
 
 @dataclass
@@ -58,11 +58,29 @@ def tile_layer(spec: LayerSpec, query: FeatureQuery) -> TileLayer:
     )
 
 
+_COMPILED: dict[tuple[str, Access, str], CompiledTile] = {}
+
+
+def _unfiltered(query: FeatureQuery) -> bool:
+    """True when the query adds no condition of its own (the layer's statement is then the same for every request)."""
+    return query.bbox is None and query.period is None and not query.equals and query.cql is None
+
+
 def render_tile(conn: Connection, layers: list[tuple[LayerSpec, FeatureQuery]], tile: TileAddress) -> Tile:
-    """Encode each layer and concatenate them (an MVT is a sequence of layers)."""
+    """Encode each layer and concatenate them (an MVT is a sequence of layers).
+
+    Unfiltered layers (what maps ask for) run a statement compiled once per process and reader access level.
+    """
     parts, features, truncated = [], 0, []
     for spec, query in layers:
-        encoded = encode_layer(conn, tile_layer(spec, query), tile)
+        if _unfiltered(query):
+            key = (spec.id, query.access, conn.dialect.name)
+            compiled = _COMPILED.get(key)
+            if compiled is None:
+                compiled = _COMPILED[key] = compile_tile(tile_layer(spec, query), conn.dialect)
+            encoded = encode_compiled(conn, compiled, tile)
+        else:
+            encoded = encode_layer(conn, tile_layer(spec, query), tile)
         parts.append(encoded.data)
         features += encoded.features
         if encoded.truncated:
