@@ -7,10 +7,13 @@ from datetime import date
 from sqlalchemy import (
     JSON,
     Connection,
+    Float,
+    Integer,
     Select,
     Table,
     Text,
     and_,
+    bindparam,
     cast,
     func,
     literal,
@@ -95,8 +98,12 @@ def selected_fields(spec: LayerSpec, query: FeatureQuery) -> list[str]:
     return [p for p in visible if p in query.properties]
 
 
-def where_clause(spec: LayerSpec, query: FeatureQuery) -> ColumnElement[bool]:
-    """All the query's conditions on the layer's table, with bound values only."""
+def where_clause(spec: LayerSpec, query: FeatureQuery, *, named: bool = False) -> ColumnElement[bool]:
+    """All the query's conditions on the layer's table, with bound values only.
+
+    named gives the bbox's values fixed parameter names (bbox_minx …), so a compiled statement can be reused with
+    another bbox; only for statements holding one condition (two would clash).
+    """
     table = table_of(spec)
     columns = visible_columns(spec, query.access)
     geom = table.c[spec.geometry_column] if spec.geometry_column else None
@@ -104,7 +111,7 @@ def where_clause(spec: LayerSpec, query: FeatureQuery) -> ColumnElement[bool]:
     if query.bbox is not None:
         if geom is None:
             raise InvalidInput(f"'{spec.id}' has no geometry, so bbox does not apply")
-        conditions.append(func.ST_Intersects(geom, _envelope(query.bbox, spec.storage_srid)))
+        conditions.append(func.ST_Intersects(geom, _envelope(query.bbox, spec.storage_srid, named)))
     for name, raw in query.equals.items():
         if name not in columns:
             raise InvalidInput(f"unknown property '{name}'; queryable properties are: {', '.join(columns)}")
@@ -126,12 +133,24 @@ def _period_condition(spec: LayerSpec, table: Table, period: Period | None) -> C
     return table.c.valid_during.op("&&")(func.daterange(period.start, period.end, literal_column("'[]'")))
 
 
-def _envelope(bbox: BBox, storage_srid: int) -> ColumnElement:
+def _envelope(bbox: BBox, storage_srid: int, named: bool = False) -> ColumnElement:
     """The bbox as a polygon in the storage CRS, so the spatial index on the column is used."""
-    envelope = func.ST_MakeEnvelope(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy, bbox.srid)
+    values = _bbox_values(bbox)
+    corners = [bindparam(k, values[k], type_=Float) if named else values[k] for k in BBOX_PARAMS]
+    envelope = func.ST_MakeEnvelope(*corners, bbox.srid)
     if bbox.srid == storage_srid:
         return envelope
-    return func.ST_Transform(func.ST_Segmentize(envelope, _segment(bbox)), storage_srid)
+    segment = bindparam("bbox_segment", values["bbox_segment"], type_=Float) if named else values["bbox_segment"]
+    return func.ST_Transform(func.ST_Segmentize(envelope, segment), storage_srid)
+
+
+BBOX_PARAMS = ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")
+
+
+def _bbox_values(bbox: BBox) -> dict[str, float]:
+    """The bbox's bound values by parameter name (see where_clause's named)."""
+    return {"bbox_minx": bbox.minx, "bbox_miny": bbox.miny, "bbox_maxx": bbox.maxx, "bbox_maxy": bbox.maxy,
+            "bbox_segment": _segment(bbox)}
 
 
 def _segment(bbox: BBox) -> float:
@@ -188,29 +207,81 @@ class FeaturePage:
     number_matched: int
 
 
-def page_statements(spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> tuple[Select, Select]:
-    """The page query and the count query, sharing one condition (also used by the benchmark's floor)."""
+def page_statements(spec: LayerSpec, query: FeatureQuery, crs: CrsRef, *, named: bool = False) -> tuple[Select, Select]:
+    """The page query and the count query, sharing one condition (also used by the benchmark's floor).
+
+    named: bbox, limit and offset as fixed parameter names, so the compiled statements can be reused (fetch_page).
+    """
     table = table_of(spec)
-    condition = where_clause(spec, query)
+    condition = where_clause(spec, query, named=named)
     fields = selected_fields(spec, query)
     page = (
         select(cast(feature_json(spec, fields, crs), Text))
         .select_from(table)
         .where(condition)
         .order_by(*order_by(spec, query))
-        .limit(query.limit)
-        .offset(query.offset)
+        .limit(bindparam("page_limit", query.limit, type_=Integer) if named else query.limit)
+        .offset(bindparam("page_offset", query.offset, type_=Integer) if named else query.offset)
     )
     return page, select(func.count()).select_from(table).where(condition)
 
 
+@dataclass(frozen=True)
+class CompiledPage:
+    """The page and count statements of one query shape, compiled once to driver SQL with their bound values."""
+
+    page_sql: str
+    page_params: dict
+    count_sql: str
+    count_params: dict
+
+
+_COMPILED_PAGES: dict[tuple, CompiledPage] = {}
+
+
+def _page_shape(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> tuple | None:
+    """What decides the SQL text of a bbox-or-nothing query (values aside); None for other filters."""
+    if query.period is not None or query.equals or query.cql is not None:
+        return None
+    return (spec.id, query.access, None if query.bbox is None else query.bbox.srid,
+            None if query.properties is None else tuple(query.properties), tuple(query.sortby),
+            crs.epsg, crs.lonlat_order, conn.dialect.name)
+
+
+def _compiled_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsRef, shape: tuple) -> CompiledPage:
+    """The compiled statements of a query shape, compiled on first use in this process."""
+    compiled = _COMPILED_PAGES.get(shape)
+    if compiled is None:
+        page, count = page_statements(spec, query, crs, named=True)
+        page_c, count_c = page.compile(dialect=conn.dialect), count.compile(dialect=conn.dialect)
+        compiled = _COMPILED_PAGES[shape] = CompiledPage(str(page_c), dict(page_c.params),
+                                                         str(count_c), dict(count_c.params))
+    return compiled
+
+
 def fetch_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsRef) -> FeaturePage:
-    """Run the page query and the count with the same conditions."""
-    page, count = page_statements(spec, query, crs)
-    features = list(conn.execute(page).scalars())
+    """Run the page query and the count with the same conditions.
+
+    Queries by bbox only (what maps ask) run statements compiled once per shape: building and cache-keying them
+    costs more Python time than PostGIS spends on a small page. The SQL is the same as page_statements'.
+    """
+    shape = _page_shape(conn, spec, query, crs)
+    if shape is None:
+        page, count = page_statements(spec, query, crs)
+        run_page, run_count = (lambda: conn.execute(page).scalars()), (lambda: conn.execute(count).scalar_one())
+    else:
+        compiled = _compiled_page(conn, spec, query, crs, shape)
+        values = {"page_limit": query.limit, "page_offset": query.offset}
+        if query.bbox is not None:
+            values.update(_bbox_values(query.bbox))
+        page_params = {**compiled.page_params, **{k: v for k, v in values.items() if k in compiled.page_params}}
+        count_params = {**compiled.count_params, **{k: v for k, v in values.items() if k in compiled.count_params}}
+        run_page = lambda: conn.exec_driver_sql(compiled.page_sql, page_params).scalars()  # noqa: E731
+        run_count = lambda: conn.exec_driver_sql(compiled.count_sql, count_params).scalar_one()  # noqa: E731
+    features = list(run_page())
     if len(features) < query.limit and (features or query.offset == 0):
         return FeaturePage(features, query.offset + len(features))  # a short page is the last one: no count needed
-    return FeaturePage(features, conn.execute(count).scalar_one())
+    return FeaturePage(features, run_count())
 
 
 def fetch_one(conn: Connection, spec: LayerSpec, feature_id: str, access: Access, crs: CrsRef) -> str:
