@@ -21,18 +21,17 @@ from pathlib import Path
 
 import httpx
 import morecantile
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
 from gis.crs import parse_crs_uri
-from gis.models import LayerChange
 from gis.settings import Settings
 from gis.tiles import TileAddress, tile_statement
 from layers.features import BBox, FeatureQuery, page_statements
 from layers.registry import get_layer, layers_visible_to
 from layers.spec import Access
-from layers.tiles import data_version, tile_layer
+from layers.tiles import VERSION_SQL, data_version, tile_layer
 
 ROOT = Path(__file__).resolve().parent.parent
 PGBENCH = next((str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))), "pgbench")
@@ -80,9 +79,10 @@ def square_bbox(lon: float, lat: float, km2: float) -> BBox:
 
 
 def version_sql(specs) -> str:
-    """The change-version lookup the app makes for every tile (part of the same work)."""
-    table = LayerChange.__table__
-    return sql_text(select(table.c.table_name, table.c.version).where(table.c.table_name.in_([s.table for s in specs])))
+    """The change-version lookup the app makes for every tile (part of the same work), values inlined by psycopg2."""
+    from psycopg2.extensions import adapt
+
+    return VERSION_SQL.replace("%(tables)s", adapt([s.table for s in specs]).getquoted().decode()) + ";"
 
 
 def scenarios(conn) -> list[Scenario]:

@@ -5,7 +5,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Date, DateTime, Float, Numeric, String, cast, select, true
+from sqlalchemy import Connection, Date, DateTime, Float, Numeric, String, cast, true
 
 from gis import models
 from gis.errors import InvalidInput
@@ -88,12 +88,13 @@ def render_tile(conn: Connection, layers: list[tuple[LayerSpec, FeatureQuery]], 
     return Tile(b"".join(parts), features, truncated)
 
 
+VERSION_SQL = (f"SELECT table_name, version FROM {models.LayerChange.__tablename__} "
+               "WHERE table_name = ANY(%(tables)s)")  # driver SQL: asked on every tile request, built once
+
+
 def data_version(conn: Connection, specs: list[LayerSpec]) -> str:
     """A token that changes whenever any of the layers' tables change (bumped by triggers)."""
-    changes = models.LayerChange.__table__
-    rows = conn.execute(
-        select(changes.c.table_name, changes.c.version).where(changes.c.table_name.in_([s.table for s in specs]))
-    ).all()
+    rows = conn.exec_driver_sql(VERSION_SQL, {"tables": [s.table for s in specs]}).all()
     return ",".join(f"{name}:{version}" for name, version in sorted(rows))
 
 
