@@ -619,7 +619,8 @@ def plan_projects(rng: np.random.Generator, zones: list[Zone], plots: PlotTable,
     zone_of_park = {it.index: z for z in zones for it in z.items if it.kind == "park"}
     tenant_statuses = [ProjectStatus.irc_issued, ProjectStatus.under_construction, ProjectStatus.operating]
     starts = np.sort(rng.choice(len(leased), size=n_tenants, replace=False)).tolist() if n_tenants else []
-    for k, stop in zip(starts, [*starts[1:], len(leased)], strict=True):
+    stops = [*starts[1:], len(leased)] if starts else []  # no tenants (tiny runs): no windows
+    for k, stop in zip(starts, stops, strict=True):
         first = leased[k]
         park = plots.park[first]
         window = leased[k : min(stop, k + int(rng.integers(1, 4)))]  # windows never reach the next start
