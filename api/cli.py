@@ -1,16 +1,14 @@
 """The `zoneatlas` command: the one entry point the Makefile, CI and people use."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from api import cli_data
+from api.cli_common import command_engine, fail, progress_bar
 from api.cli_users import users_app
 from gis.database_admin import ensure_database, ensure_extensions
-from gis.db import make_engine
 from gis.errors import ZoneAtlasError
 from gis.migrate import upgrade
 from gis.settings import get_settings
@@ -21,12 +19,6 @@ demo_app = typer.Typer(help="Demo and scale data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
-
-
-def fail(message: str) -> None:
-    """Print a user-facing error and exit with status 2 (bad input), without a traceback."""
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(2)
 
 
 @db_app.command("upgrade")
@@ -42,14 +34,11 @@ def db_upgrade() -> None:
     except RuntimeError as exc:
         fail(str(exc))
     upgrade(settings.database_url)
-    engine = make_engine(settings)
     try:
-        with engine.begin() as conn:
+        with command_engine() as engine, engine.begin() as conn:
             counts = load_lookups(conn, settings.data_dir / "lookups")
     except ZoneAtlasError as exc:
         fail(str(exc))
-    finally:
-        engine.dispose()
     typer.echo("database at head; lookups: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
@@ -63,14 +52,11 @@ def demo_load(
 
     settings = get_settings()
     folder = data_dir or settings.data_dir / "demo"
-    engine = make_engine(settings)
     try:
-        with engine.begin() as conn:
+        with command_engine() as engine, engine.begin() as conn:
             result = load_demo(conn, folder, replace=replace)
     except ZoneAtlasError as exc:
         fail(f"{exc}\nnothing was loaded")
-    finally:
-        engine.dispose()
     if result.skipped:
         typer.echo("demo data already loaded and unchanged; nothing to do")
     else:
@@ -86,24 +72,8 @@ def demo_generate(
     """Write deterministic synthetic scale data (uids GEN-…) into the same tables as the demo data."""
     from layers.demo.generate import generate_scale_data
 
-    settings = get_settings()
-    engine = make_engine(settings)
-    tasks: dict[str, TaskID] = {}
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), disable=not sys.stderr.isatty(),
-    ) as progress:
-
-        def report(label: str, done: int, total: int) -> None:
-            if label not in tasks:
-                tasks[label] = progress.add_task(label, total=total)
-            progress.update(tasks[label], completed=done)
-
-        try:
-            with engine.begin() as conn:
-                counts = generate_scale_data(conn, parcels=parcels, plots=plots, seed=seed, progress=report)
-        finally:
-            engine.dispose()
+    with progress_bar() as report, command_engine() as engine, engine.begin() as conn:
+        counts = generate_scale_data(conn, parcels=parcels, plots=plots, seed=seed, progress=report)
     typer.echo("generated: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 

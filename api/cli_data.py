@@ -1,28 +1,20 @@
 """`zoneatlas export` and `zoneatlas import`: files in and out from the command line, with a progress bar."""
 
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from api.cli_common import command_engine, fail, progress_bar
 from gis.crs import CrsRef, epsg_uri, parse_crs_uri
-from gis.db import make_engine
 from gis.errors import ZoneAtlasError
 from gis.io import FORMATS, CsvOptions
 from gis.settings import get_settings
 
 SUFFIX_FORMATS = {".gpkg": "gpkg", ".zip": "shp", ".shp": "shp", ".kml": "kml", ".geojson": "geojson",
                   ".json": "geojson", ".csv": "csv", ".fgb": "fgb", ".dxf": "dxf"}
-
-
-def fail(message: str) -> None:
-    """Print a user-facing error and exit with status 2 (bad input), without a traceback."""
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(2)
 
 
 def file_crs(text: str | None) -> CrsRef:
@@ -63,20 +55,10 @@ def export_command(
         fail("a zone is exported as one multi-layer GeoPackage (--format gpkg)")
     if not zone and key not in FORMATS:
         fail(f"say the format with --format ({', '.join(FORMATS)}) or use a known suffix")
-    settings = get_settings()
-    engine = make_engine(settings)
     folder = Path(tempfile.mkdtemp(prefix="zoneatlas-export-", dir=output.parent if output.parent.exists() else None))
-    tasks: dict[str, TaskID] = {}
     try:
         out_crs = file_crs(crs)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), disable=not sys.stderr.isatty()) as bar:
-
-            def report(label: str, done: int, total: int) -> None:
-                if label not in tasks:
-                    tasks[label] = bar.add_task(label, total=total if total >= 0 else None)
-                bar.update(tasks[label], completed=done)
-
+        with progress_bar() as report, command_engine() as engine:
             with engine.connect() as conn:
                 if zone:
                     period = parse_datetime(datetime)
@@ -97,7 +79,6 @@ def export_command(
         fail(str(exc))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        engine.dispose()
     typer.echo(f"wrote {result.count} features to {output} (CRS EPSG:{out_crs.epsg})")
     for note in (n for n in result.notes if n):
         typer.echo(f"note: {note}")
@@ -134,14 +115,13 @@ def import_command(
         defaults[name.strip()] = value
     if not file.exists():
         fail(f"{file}: no such file")
-    engine = make_engine(settings)
     try:
         options = ImportOptions(
             crs=None if crs is None else parse_crs_uri(crs).epsg, decision=decision, source_layer=source_layer,
             csv=CsvOptions(wkt_column=wkt_column, x_column=x_column, y_column=y_column, northing_first=northing_first),
             defaults=defaults, max_bytes=settings.import_max_bytes, dry_run=dry_run,
         )
-        with engine.begin() as conn:
+        with command_engine() as engine, engine.begin() as conn:
             account = None
             if user is not None:
                 account = get_user(conn, user)
@@ -157,8 +137,6 @@ def import_command(
         typer.echo(plan.report.text())
     except ZoneAtlasError as exc:
         fail(f"{exc}\nnothing was written")
-    finally:
-        engine.dispose()
 
 
 def register(app: typer.Typer) -> None:

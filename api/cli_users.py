@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli_common import command_engine, fail
 from gis.accounts import (
     create_user,
     generate_password,
@@ -15,30 +16,19 @@ from gis.accounts import (
     revoke_token_id,
     set_active,
 )
-from gis.db import make_engine
 from gis.errors import ZoneAtlasError
-from gis.settings import get_settings
 from gis.vocab import Role
 
 users_app = typer.Typer(help="Staff accounts and API tokens.", no_args_is_help=True)
 
 
-def _fail(message: str) -> None:
-    """A user-facing error with exit status 2, no traceback."""
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(2)
-
-
 def _run(action):
     """Run one action in a transaction, turning neutral errors into a clean exit."""
-    engine = make_engine(get_settings())
     try:
-        with engine.begin() as conn:
+        with command_engine() as engine, engine.begin() as conn:
             return action(conn)
     except ZoneAtlasError as exc:
-        _fail(str(exc))
-    finally:
-        engine.dispose()
+        fail(str(exc))
 
 
 @users_app.command("add")

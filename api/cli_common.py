@@ -1,0 +1,46 @@
+"""What every `zoneatlas` command shares: clean failures, a short-lived engine, a progress bar."""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from gis.db import make_engine
+from gis.settings import get_settings
+
+Report = Callable[[str, int, int], None]
+
+
+def fail(message: str) -> NoReturn:
+    """Print a user-facing error and exit with status 2 (bad input), without a traceback."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def command_engine() -> Iterator[Engine]:
+    """An engine for one command, disposed when it ends."""
+    engine = make_engine(get_settings())
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def progress_bar() -> Iterator[Report]:
+    """A rich progress bar per label (only on a terminal), fed by `report(label, done, total)`."""
+    tasks: dict[str, TaskID] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), disable=not sys.stderr.isatty()) as bar:
+
+        def report(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total if total >= 0 else None)
+            bar.update(tasks[label], completed=done)
+
+        yield report
