@@ -10,7 +10,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -426,5 +426,3 @@ def _csv_geometry(row: dict, wkt: str | None, x_col: str | None, y_col: str | No
         x, y = y, x
     return shapely.Point(x, y)
 
-
-ProgressFn = Callable[[int, int], None]

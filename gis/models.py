@@ -519,21 +519,6 @@ class LayerChange(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-TRACKED_TABLES = [
-    "economic_zones",
-    "functional_areas",
-    "industrial_parks",
-    "land_plots",
-    "border_gates",
-    "logistics_centres",
-    "transport_nodes",
-    "transport_lines",
-    "projects",
-    "clearance_parcels",
-    "decisions",
-    "admin_units",
-]
-
 
 class DataLoad(Base):
     """Checksum of the last load of a named data set, so a repeated load changes nothing."""

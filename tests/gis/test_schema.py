@@ -8,6 +8,7 @@ from shapely import Polygon
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from gis.crs import check_postgis_matches_pyproj
 from layers.plans import plan_as_of, plan_under_decision
 from layers.projects import delayed_project_uids
 
@@ -210,3 +211,7 @@ def test_search_folding_ignores_diacritics_case_and_d_stroke(db_conn):
         "SELECT name_vi FROM border_gates WHERE za_fold(name_vi) LIKE '%' || za_fold('cau treo') || '%' "
         "AND country = 'VN'")).scalars().all()
     assert found == ["Cửa khẩu quốc tế Cầu Treo"]
+
+
+def test_postgis_transforms_match_pyproj_for_every_offered_crs(db_conn):
+    assert check_postgis_matches_pyproj(db_conn) == []
