@@ -301,23 +301,24 @@ def fetch_one(conn: Connection, spec: LayerSpec, feature_id: str, access: Access
 
 
 def layer_extent(conn: Connection, spec: LayerSpec) -> tuple[list[float] | None, list[date | None] | None]:
-    """Spatial extent in WGS84 and, for versioned layers, the temporal extent."""
+    """Spatial extent in WGS84 and, for versioned layers, the temporal extent, in one scan of the table."""
     table = table_of(spec)
+    columns: list[ColumnElement] = []
+    if spec.geometry_column:
+        extent = func.ST_Extent(table.c[spec.geometry_column])  # PostgreSQL computes the repeated aggregate once
+        columns += [func.ST_XMin(extent), func.ST_YMin(extent), func.ST_XMax(extent), func.ST_YMax(extent)]
+    if spec.versioned:
+        columns += [func.min(table.c.valid_from), func.max(table.c.valid_to),
+                    func.bool_or(table.c.valid_to.is_(None))]
+    if not columns:
+        return None, None
+    row = list(conn.execute(select(*columns)).one())
     bbox = None
     if spec.geometry_column:
-        box = conn.execute(
-            select(
-                func.ST_XMin(func.ST_Extent(table.c[spec.geometry_column])),
-                func.ST_YMin(func.ST_Extent(table.c[spec.geometry_column])),
-                func.ST_XMax(func.ST_Extent(table.c[spec.geometry_column])),
-                func.ST_YMax(func.ST_Extent(table.c[spec.geometry_column])),
-            )
-        ).one()
+        box, row = row[:4], row[4:]
         bbox = None if box[0] is None else [round(float(v), 7) for v in box]
     interval = None
     if spec.versioned:
-        start, end, open_ = conn.execute(
-            select(func.min(table.c.valid_from), func.max(table.c.valid_to), func.bool_or(table.c.valid_to.is_(None)))
-        ).one()
-        interval = [start, None if open_ else end]
+        start, end, still_open = row
+        interval = [start, None if still_open else end]
     return bbox, interval
