@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     Numeric,
@@ -507,6 +508,26 @@ class ClearanceParcel(ProvenanceMixin, Base):
         ),
         Index("ix_clearance_parcels_project_stage", "project_id", "stage"),
         valid_geometry_check("clearance_parcels"),
+    )
+
+
+class ClearanceOverview(Base):
+    """Clearance parcels merged per project, map sheet and stage, in Web Mercator: what low-zoom tiles draw.
+
+    Rebuilt by triggers on clearance_parcels in the same transaction, so every parcel is always in one row.
+    """
+
+    __tablename__ = "clearance_overview"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    map_sheet: Mapped[str] = mapped_column(String(16), nullable=False)
+    stage: Mapped[str] = mapped_column(String(24), nullable=False)
+    parcels: Mapped[int] = mapped_column(Integer, nullable=False)
+    area_ha: Mapped[Decimal] = mapped_column(Numeric(14, 4), nullable=False)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=3857, spatial_index=True), nullable=False)
+    __table_args__ = (
+        UniqueConstraint("project_id", "map_sheet", "stage", name="uq_clearance_overview_group"),
+        {"info": {"derived": True}},  # follows clearance_parcels; never a reason to refuse an edit
     )
 
 

@@ -95,7 +95,11 @@ def tile_template(layer: TileLayer) -> Select:
     envelope = func.ST_TileEnvelope(TILE_Z, TILE_X, TILE_Y)
     with_margin = func.ST_TileEnvelope(TILE_Z, TILE_X, TILE_Y, WORLD_3857, BUFFER / EXTENT)
     in_storage = func.ST_Transform(with_margin, layer.storage_srid)
-    mvt_geom = func.ST_AsMVTGeom(func.ST_Transform(layer.geometry, 3857), envelope, EXTENT, BUFFER, True)
+    in_3857 = func.ST_Transform(layer.geometry, 3857)
+    # A feature smaller than one tile unit would vanish at this zoom: draw it as a point instead, so no feature
+    # in the tile is silently missing (a map that drops small parcels misleads).
+    mvt_geom = func.coalesce(func.ST_AsMVTGeom(in_3857, envelope, EXTENT, BUFFER, True),
+                             func.ST_AsMVTGeom(func.ST_PointOnSurface(in_3857), envelope, EXTENT, BUFFER, True))
     columns = [mvt_geom.label("mvt_geom"), layer.id_column.label("fid")]
     columns += [column.label(name) for name, column in layer.attributes.items()]
     candidates = (

@@ -505,7 +505,7 @@ def _refuse_if_referenced(conn: Connection, spec: LayerSpec, key: int) -> None:
     target = table_of(spec)
     for table in models.Base.metadata.sorted_tables:
         for fk in table.foreign_keys:
-            if fk.column.table is target and table.name != "audit_log":
+            if fk.column.table is target and table.name != "audit_log" and not table.info.get("derived"):
                 count = conn.execute(select(func.count()).select_from(table).where(fk.parent == key)).scalar_one()
                 if count:
                     raise Conflict(

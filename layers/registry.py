@@ -72,6 +72,31 @@ PROJECT_STATUS_LEGEND = Legend(
     ),
 )
 
+# Below zoom CLEARANCE_DETAIL_ZOOM parcels are drawn merged per project, map sheet and stage (clearance_overview,
+# rebuilt by triggers): every parcel is in a tile at every zoom, and a z6 tile stays small.
+CLEARANCE_DETAIL_ZOOM = 12
+CLEARANCE_OVERVIEW = LayerSpec(
+    id="clearance_parcels",
+    title_vi="Thửa đất giải phóng mặt bằng (gộp theo dự án, tờ bản đồ và bước)",
+    title_en="Land-clearance parcels (merged per project, map sheet and stage)",
+    description_vi="Các thửa của một dự án trên cùng tờ bản đồ, cùng bước GPMB, gộp lại và đơn giản hoá cho "
+                   "mức phóng nhỏ.",
+    description_en="A project's parcels on one map sheet at the same clearance stage, merged and simplified for small "
+                   "scales.",
+    table="clearance_overview",
+    changes_table="clearance_parcels",
+    theme="clearance",
+    access=Access.internal,
+    public_fields=("project_id", "map_sheet", "stage", "parcels", "area_ha"),
+    geometry_type="MultiPolygon",
+    storage_srid=3857,
+    editable=False,
+    queryables=("project_id", "map_sheet", "stage"),
+    tile_fields=("project_id", "map_sheet", "stage", "parcels", "area_ha"),  # no "id": not a parcel's id
+    max_zoom=CLEARANCE_DETAIL_ZOOM - 1,
+    legend=STAGE_LEGEND,
+)
+
 LAYERS: dict[str, LayerSpec] = {
     spec.id: spec
     for spec in [
@@ -257,8 +282,8 @@ LAYERS: dict[str, LayerSpec] = {
             geometry_type="Polygon",
             queryables=("project_id", "parcel_no", "map_sheet", "commune_code", "landuse_code", "stage"),
             tile_fields=("id", "project_id", "parcel_no", "stage"),
-            min_zoom=12,
             legend=STAGE_LEGEND,
+            overview=CLEARANCE_OVERVIEW,
         ),
         LayerSpec(
             id="decisions",

@@ -47,6 +47,10 @@ class LayerSpec:
     max_zoom: int = 22
     tile_feature_cap: int = 50_000
     legend: Legend = field(default_factory=Legend)
+    # Drawn instead of this layer at the overview's zooms (up to its max_zoom): features merged and simplified,
+    # so low-zoom tiles show everything without cutting the layer at a feature cap.
+    overview: "LayerSpec | None" = None
+    changes_table: str | None = None  # whose change counter versions this layer, when not its own table
 
     def fields_for(self, access: Access) -> tuple[str, ...]:
         """Fields a reader with this access level may see."""
@@ -57,6 +61,22 @@ class LayerSpec:
     def visible_to(self, access: Access) -> bool:
         """Whether a reader with this access level may see the layer at all."""
         return self.access is Access.public or access is Access.internal
+
+    @property
+    def tracked_table(self) -> str:
+        """The table whose change counter (layer_changes) says this layer's data changed."""
+        return self.changes_table or self.table
+
+    @property
+    def tiled(self) -> bool:
+        """Large layers (a minimum zoom or an overview) are served to maps as vector tiles, not as GeoJSON."""
+        return self.min_zoom > 0 or self.overview is not None
+
+    def at_zoom(self, z: int) -> "LayerSpec":
+        """The spec whose table a tile at zoom z is drawn from: the overview at its zooms, else this layer."""
+        if self.overview is not None and z <= self.overview.max_zoom:
+            return self.overview
+        return self
 
     @property
     def title(self) -> str:

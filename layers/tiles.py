@@ -58,7 +58,7 @@ def tile_layer(spec: LayerSpec, query: FeatureQuery) -> TileLayer:
     )
 
 
-_COMPILED: dict[tuple[str, Access, str], CompiledTile] = {}
+_COMPILED: dict[tuple[str, str, Access, str], CompiledTile] = {}
 
 
 def _unfiltered(query: FeatureQuery) -> bool:
@@ -74,7 +74,7 @@ def render_tile(conn: Connection, layers: list[tuple[LayerSpec, FeatureQuery]], 
     parts, features, truncated = [], 0, []
     for spec, query in layers:
         if _unfiltered(query):
-            key = (spec.id, query.access, conn.dialect.name)
+            key = (spec.table, spec.id, query.access, conn.dialect.name)
             compiled = _COMPILED.get(key)
             if compiled is None:
                 compiled = _COMPILED[key] = compile_tile(tile_layer(spec, query), conn.dialect)
@@ -94,8 +94,13 @@ VERSION_SQL = (f"SELECT table_name, version FROM {models.LayerChange.__tablename
 
 def data_version(conn: Connection, specs: list[LayerSpec]) -> str:
     """A token that changes whenever any of the layers' tables change (bumped by triggers)."""
-    rows = conn.exec_driver_sql(VERSION_SQL, {"tables": [s.table for s in specs]}).all()
-    return ",".join(f"{name}:{version}" for name, version in sorted(rows))
+    rows = conn.exec_driver_sql(VERSION_SQL, {"tables": [s.tracked_table for s in specs]}).all()
+    return version_token(dict(rows))
+
+
+def version_token(versions: dict[str, int]) -> str:
+    """The versions as one token, the same whether read from the database or from the change feed."""
+    return ",".join(f"{name}:{version}" for name, version in sorted(versions.items()))
 
 
 def tile_etag(version: str, *parts: object) -> str:

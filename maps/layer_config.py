@@ -2,7 +2,7 @@
 
 Nothing here reads features: a page gets only the catalogue (titles, legends, URLs), the places to zoom to and
 the proj4 definitions of the provinces' VN-2000 TM-3 zones. Layers come later from the API: small ones as
-GeoJSON from /collections/{id}/items, large ones (those whose spec sets a minimum zoom) as vector tiles.
+GeoJSON from /collections/{id}/items, large ones (spec.tiled: a minimum zoom or an overview) as vector tiles.
 """
 
 import warnings
@@ -33,7 +33,7 @@ POPUP_FIELDS = {
     "transport_nodes": ("kind", "status", "capacity_note"),
     "transport_lines": ("kind", "ref", "length_km"),
     "projects": ("investor", "sector", "status", "capital_vnd", "capital_usd", "site_area_ha"),
-    "clearance_parcels": ("parcel_no", "map_sheet", "stage", "area_ha", "households_affected",
+    "clearance_parcels": ("parcel_no", "parcels", "map_sheet", "stage", "area_ha", "households_affected",
                           "households_to_resettle"),
 }
 
@@ -71,6 +71,7 @@ FIELD_LABELS = {
     "capital_usd": ("Vốn đăng ký (USD)", "Registered capital (USD)"),
     "site_area_ha": ("Diện tích dự án (ha)", "Site area (ha)"),
     "parcel_no": ("Số thửa", "Parcel no."),
+    "parcels": ("Số thửa gộp", "Parcels merged"),
     "map_sheet": ("Tờ bản đồ", "Map sheet"),
     "stage": ("Bước GPMB", "Clearance stage"),
     "households_affected": ("Số hộ bị ảnh hưởng", "Households affected"),
@@ -78,15 +79,12 @@ FIELD_LABELS = {
 }
 
 
-def tiled(spec: LayerSpec) -> bool:
-    """Large layers (their spec sets a minimum zoom) come as vector tiles, the rest as GeoJSON."""
-    return spec.min_zoom > 0
 
 
 def layer_json(spec: LayerSpec, access: Access) -> dict:
     """One layer as the page script sees it: titles, theme, legend, where to fetch it, what a popup shows."""
     legend = spec.legend
-    visible = spec.fields_for(access)
+    visible = spec.fields_for(access) + (spec.overview.fields_for(access) if spec.overview else ())
     return {
         "id": spec.id,
         "title_vi": spec.title_vi,
@@ -94,7 +92,7 @@ def layer_json(spec: LayerSpec, access: Access) -> dict:
         "theme": spec.theme,
         "geometry_type": spec.geometry_type,
         "versioned": spec.versioned,
-        "mode": "tiles" if tiled(spec) else "geojson",
+        "mode": "tiles" if spec.tiled else "geojson",
         "items": f"/collections/{spec.id}/items",
         "tiles": f"/collections/{spec.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}",
         "min_zoom": spec.min_zoom,

@@ -11,10 +11,10 @@ from api.params import feature_query
 from api.routes.features import base_url
 from gis.errors import InvalidInput, NotFound
 from gis.tiles import TileAddress
-from layers.features import FeatureQuery, layer_extent
+from layers.features import FeatureQuery, layer_extent, where_clause
 from layers.registry import layers_visible_to
 from layers.spec import Access, LayerSpec
-from layers.tiles import TileCache, check_tile, data_version, render_tile, tile_etag
+from layers.tiles import Tile, TileCache, check_tile, data_version, render_tile, tile_etag, version_token
 
 router = APIRouter(tags=["OGC API - Tiles"])
 
@@ -77,9 +77,15 @@ def _tileset(request: Request, specs: list[LayerSpec], prefix: str, title: str, 
         "minzoom": min(s.min_zoom for s in specs),
         "maxzoom": max(min(s.max_zoom, 22) for s in specs),
         "bounds": bounds,
-        "vector_layers": [{"id": s.id, "fields": {f: "" for f in s.tile_fields}, "minzoom": s.min_zoom,
+        "vector_layers": [{"id": s.id, "fields": {f: "" for f in _tile_fields(s)}, "minzoom": s.min_zoom,
                            "maxzoom": min(s.max_zoom, 22)} for s in specs],
     }
+
+
+def _tile_fields(spec: LayerSpec) -> list[str]:
+    """Attributes a layer's tiles may carry, its overview's included."""
+    extra = spec.overview.tile_fields if spec.overview else ()
+    return list(dict.fromkeys([*spec.tile_fields, *extra]))
 
 
 def _tilesets_list(request: Request, prefix: str, title: str) -> JSONResponse:
@@ -116,9 +122,8 @@ def collection_tile(request: Request, spec: LayerDep, tile_matrix_set_id: str, z
     _check_tms(tile_matrix_set_id)
     tile = TileAddress(z, x, y)
     check_tile(spec, tile)
-    query = _tile_query(request, spec, access)
-    with read_connection(engine) as conn:
-        return _tile_response(request, conn, [(spec, query)], tile, access)
+    _only(request, TILE_PARAMS)
+    return _tile_response(request, engine, [_drawn_layer(request, spec, z, access)], tile, access)
 
 
 @router.get("/tiles", summary="Tilesets of all public layers")
@@ -143,12 +148,9 @@ def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: i
     tile = TileAddress(z, x, y)
     check_tile(None, tile)
     _only(request, {"datetime", "f"})
-    layers = []
-    for spec in _tiled_layers(access):
-        if spec.min_zoom <= z <= spec.max_zoom:
-            layers.append((spec, _tile_query(request, spec, access)))
-    with read_connection(engine) as conn:
-        return _tile_response(request, conn, layers, tile, access)
+    layers = [_drawn_layer(request, spec, z, access) for spec in _tiled_layers(access)
+              if spec.min_zoom <= z <= spec.max_zoom]
+    return _tile_response(request, engine, layers, tile, access)
 
 
 def _tiled_layers(access) -> list[LayerSpec]:
@@ -169,26 +171,77 @@ def _only(request: Request, allowed: set[str]) -> None:
         raise InvalidInput(f"unknown parameter {', '.join(unknown)}; tiles accept {', '.join(sorted(allowed))}")
 
 
-def _tile_query(request: Request, spec: LayerSpec, access) -> FeatureQuery:
-    """datetime and filter, parsed exactly as for items."""
-    _only(request, TILE_PARAMS)
-    return feature_query(request, spec, access)
+def _drawn_layer(request: Request, spec: LayerSpec, z: int, access) -> tuple[LayerSpec, FeatureQuery]:
+    """What a tile at zoom z draws for a layer (its overview at the overview's zooms), with datetime and filter
+    parsed exactly as for items."""
+    drawn = spec.at_zoom(z)
+    if drawn is spec:
+        return spec, feature_query(request, spec, access)
+    try:
+        query = feature_query(request, drawn, access)
+        where_clause(drawn, query)  # refuse filters on parcel fields here, with the reason
+        return drawn, query
+    except InvalidInput as error:
+        raise InvalidInput(
+            f"below zoom {drawn.max_zoom + 1} '{spec.id}' is drawn merged ({drawn.title_en.lower()}), so filters "
+            f"there may use only {', '.join(drawn.queryables)}: {error}") from None
 
 
-def _tile_response(request: Request, conn, layers, tile: TileAddress, access: Access) -> Response:
-    """Encode (or take from this worker's tile cache), or 304 when the client's copy is current; empty tiles are 204."""
-    version = data_version(conn, [spec for spec, _ in layers])
+def _tile_response(request: Request, engine, layers, tile: TileAddress, access: Access) -> Response:
+    """Answer from this worker's tile cache, 304 when the client's copy is current, else render; empty tiles are 204.
+
+    With the change feed up, the layers' versions come from memory and a cached tile needs no database connection.
+    """
+    specs = [spec for spec, _ in layers]
+    feed = getattr(request.app.state, "change_feed", None)
+    versions = feed.versions([s.tracked_table for s in specs]) if feed is not None else None
+    if versions is not None:
+        version = version_token(versions)
+        answer = _without_rendering(request, version, layers, tile, access)
+        if answer is not None:
+            return answer
+        with read_connection(engine) as conn:
+            return _rendered(request, conn, version, layers, tile, access)
+    with read_connection(engine) as conn:
+        version = data_version(conn, specs)
+        answer = _without_rendering(request, version, layers, tile, access)
+        return answer if answer is not None else _rendered(request, conn, version, layers, tile, access)
+
+
+def _cache_key(request: Request, version: str, layers, tile: TileAddress, access: Access) -> tuple[str, tuple]:
+    """The ETag (version, tile, query and layers) and the cache key (the ETag and the reader's access)."""
     etag = tile_etag(version, tile, sorted(request.query_params.multi_items()), [s.id for s, _ in layers])
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Cookie, Authorization"}
+    return etag, (access, etag)
+
+
+def _without_rendering(request: Request, version: str, layers, tile: TileAddress, access: Access) -> Response | None:
+    """304 for a current client copy, the cached tile if this worker has it, else None."""
+    etag, key = _cache_key(request, version, layers, tile, access)
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers=_tile_headers(etag))
     cache: TileCache | None = getattr(request.app.state, "tile_cache", None)
-    key = (access, etag)  # the ETag covers version, tile, query and layers; access decides the attributes
     rendered = cache.get(key) if cache is not None else None
-    if rendered is None:
-        rendered = render_tile(conn, layers, tile)
-        if cache is not None:
-            cache.put(key, rendered)
+    return None if rendered is None else _tile_answer(etag, rendered)
+
+
+def _rendered(request: Request, conn, version: str, layers, tile: TileAddress, access: Access) -> Response:
+    """Render the tile, keep it in this worker's cache, answer it."""
+    etag, key = _cache_key(request, version, layers, tile, access)
+    rendered = render_tile(conn, layers, tile)
+    cache: TileCache | None = getattr(request.app.state, "tile_cache", None)
+    if cache is not None:
+        cache.put(key, rendered)
+    return _tile_answer(etag, rendered)
+
+
+def _tile_headers(etag: str) -> dict[str, str]:
+    """Revalidate every time (no-cache) against a strong ETag; the answer depends on who asks."""
+    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Cookie, Authorization"}
+
+
+def _tile_answer(etag: str, rendered: Tile) -> Response:
+    """The MVT bytes, or 204 for an empty tile, and X-Tile-Truncated when a cap cut a layer."""
+    headers = _tile_headers(etag)
     if rendered.truncated_layers:
         headers["X-Tile-Truncated"] = ",".join(rendered.truncated_layers)
     if not rendered.data:

@@ -114,7 +114,10 @@
   }
 
   function popupHtml(ctx, layer, props, featureId) {
-    const name = props.name_vi || props.code || props.parcel_no || featureId;
+    const merged = props.parcels !== undefined  // low-zoom tiles merge parcels; they have no page of their own
+      ? ctx.t(`${props.parcels} thửa (gộp theo tờ bản đồ và bước)`, `${props.parcels} parcels (merged by sheet and stage)`)
+      : undefined;
+    const name = props.name_vi || props.code || props.parcel_no || merged || featureId;
     const other = props.name_en && ctx.lang === "en" ? `<div class="za-popup-en">${escapeHtml(props.name_en)}</div>` : "";
     const rows = layer.popup_fields.filter((f) => f in props).map((f) =>
       `<tr><th>${escapeHtml(fieldLabel(ctx, f))}</th><td>${formatValue(classLabel(ctx, layer, f, props[f]))}</td></tr>`
@@ -135,7 +138,9 @@
       return { radius: 6, color: layer.legend.stroke, weight: 1.5, fillColor: colour, fillOpacity: 0.9, fill: true,
         ...extra };
     }
-    return { color: layer.legend.stroke, weight: 1.2, fillColor: colour, fillOpacity: 0.45, fill: true, ...extra };
+    // radius: features too small for the zoom arrive in tiles as points (drawn as small dots, never dropped).
+    return { color: layer.legend.stroke, weight: 1.2, fillColor: colour, fillOpacity: 0.45, fill: true, radius: 3,
+      ...extra };
   }
 
   // --- panes, background and basemap ------------------------------------------------------------------------

@@ -234,6 +234,26 @@ def test_clearance_map_chart_shows_the_stage_history(browser_page: BrowserPage, 
     bp.assert_clean()
 
 
+def test_clearance_map_draws_merged_parcels_at_low_zoom(browser_page: BrowserPage, staff, db_conn):
+    bp = browser_page
+    sign_in(bp, "/maps/clearance")
+    lat, lon, project, sheet, parcels = db_conn.execute(text(
+        "SELECT ST_Y(c), ST_X(c), uid, map_sheet, n FROM (SELECT p.uid, map_sheet, count(*) AS n, "
+        "ST_PointOnSurface(ST_Union(c.geom)) AS c FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+        "GROUP BY p.uid, map_sheet, stage ORDER BY count(*) DESC LIMIT 1) g")).one()
+    bp.page.goto(bp.base_url + f"/maps/clearance#c={lat:.6f},{lon:.6f}&z=11&project={project}")
+    bp.page.reload(wait_until="networkidle")
+    bp.page.wait_for_selector(".leaflet-za-parcels-pane path")
+    assert bp.page.evaluate("() => window.zoneAtlasPage.map.getZoom()") == 11
+    click_at(bp, lat, lon)
+    popup = bp.page.locator(".leaflet-popup-content")
+    popup.get_by_text(f"{parcels} thửa (gộp theo tờ bản đồ và bước)").wait_for()
+    assert sheet in popup.inner_text()
+    assert "Chi tiết" not in popup.inner_text()  # a merged group has no item page
+    bp.screenshot("maps_clearance_merged")
+    bp.assert_clean()
+
+
 def test_projects_map_highlights_delayed_projects(browser_page: BrowserPage, db_conn):
     bp = browser_page
     bp.open("/maps/projects#as_of=2026-01-01")
