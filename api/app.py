@@ -12,7 +12,8 @@ from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
 from api.security import install_security
-from gis.db import make_engine
+from gis.change_feed import ChangeFeed
+from gis.db import libpq_dsn, make_engine
 from gis.settings import PROJECT_ROOT, Settings, get_settings
 from layers.tiles import TileCache
 from maps.pages import STATIC
@@ -24,9 +25,14 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings)
+        app.state.change_feed = ChangeFeed(libpq_dsn(settings)) if settings.change_feed else None
+        if app.state.change_feed is not None:
+            app.state.change_feed.start()
         try:
             yield
         finally:
+            if app.state.change_feed is not None:
+                app.state.change_feed.stop()
             app.state.engine.dispose()
 
     app = FastAPI(

@@ -46,6 +46,14 @@ def read_connection(engine: Engine) -> Connection:
     return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
+def wait_until_seen(request: Request, engine: Engine, tables: list[str]) -> None:
+    """After a write commits: wait for its change notification, so the writer's next read, on any worker, sees it."""
+    feed = getattr(request.app.state, "change_feed", None)
+    if feed is not None and feed.available:
+        with engine.connect() as conn:
+            feed.wait_for_commit(conn, tables)
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

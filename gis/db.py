@@ -32,3 +32,8 @@ def server_url(database_url: str) -> str:
 def database_name(database_url: str) -> str:
     """Return the database name part of a URL."""
     return make_url(database_url).database or ""
+
+
+def libpq_dsn(settings: Settings) -> str:
+    """The database URL as libpq (psycopg2.connect) takes it, for connections outside the pool."""
+    return make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     db_pre_ping: bool = Field(True, alias="DB_PRE_PING")
     # Encoded vector tiles kept per worker process, keyed by the layers' change version (0 turns the cache off).
     tile_cache_size: int = Field(2048, alias="TILE_CACHE_SIZE")
+    # Layers' change versions kept in memory, fed by LISTEN/NOTIFY (one extra connection per worker): a cached tile
+    # then costs no database round trip. Off, every tile asks the database for the versions.
+    change_feed: bool = Field(True, alias="CHANGE_FEED")
     access_log: bool = Field(True, alias="ACCESS_LOG")
     import_max_bytes: int = Field(50 * 1024 * 1024, alias="IMPORT_MAX_BYTES")
     # Background tiles of the map pages; empty or "none" for none (the pages draw our own outlines anyway).

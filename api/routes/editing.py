@@ -6,7 +6,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import EngineDep, LayerDep, require_role
+from api.deps import EngineDep, LayerDep, require_role, wait_until_seen
 from api.negotiate import GEOJSON
 from api.routes.features import base_url
 from gis.accounts import User
@@ -109,6 +109,7 @@ def create_item(request: Request, spec: LayerDep, user: EditorDep, body: BodyDep
         change = parse_change(conn, spec, body, request.headers.get("content-crs"), partial=False)
         decision = resolve_decision(conn, decision_header(request) or change.decision)
         result = create_feature(conn, spec, change, user=user, decision=decision, request_id=_request_id(request))
+    wait_until_seen(request, engine, [spec.tracked_table])
     return _answer(request, spec.id, result, 201)
 
 
@@ -121,6 +122,7 @@ def _update(request: Request, spec, feature_id: str, user: User, body: bytes, en
         decision = resolve_decision(conn, decision_header(request) or change.decision)
         result = update_feature(conn, spec, feature_id, change, if_match=request.headers.get("if-match"),
                                 partial=partial, user=user, decision=decision, request_id=_request_id(request))
+    wait_until_seen(request, engine, [spec.tracked_table])
     return _answer(request, spec.id, result, 200)
 
 
@@ -150,6 +152,7 @@ def delete_item(request: Request, spec: LayerDep, feature_id: str, user: EditorD
         decision = resolve_decision(conn, decision_header(request))
         delete_feature(conn, spec, feature_id, if_match=request.headers.get("if-match"), user=user,
                        decision=decision, request_id=_request_id(request))
+    wait_until_seen(request, engine, [spec.tracked_table])
     return Response(status_code=204)
 
 

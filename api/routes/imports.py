@@ -5,15 +5,16 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from api.deps import EngineDep, SettingsDep, require_role
+from api.deps import EngineDep, SettingsDep, require_role, wait_until_seen
 from gis.accounts import User
 from gis.crs import parse_crs_uri
 from gis.errors import InvalidInput
 from gis.io import CsvOptions
 from layers.imports import ImportOptions, apply_import, plan_import
+from layers.registry import get_layer
 
 router = APIRouter(tags=["imports"])
 EditorDep = Annotated[User, Depends(require_role("editor"))]
@@ -22,6 +23,7 @@ CHUNK = 1024 * 1024
 
 @router.post("/api/imports", summary="Import a file into a layer (editors): validation report, then all or nothing")
 def import_file(
+    request: Request,
     editor: EditorDep,
     engine: EngineDep,
     settings: SettingsDep,
@@ -67,6 +69,8 @@ def import_file(
                 )
             if not dry_run:
                 apply_import(conn, plan, user=editor)
+        if not dry_run:
+            wait_until_seen(request, engine, [get_layer(layer).tracked_table])
         return JSONResponse(plan.report.as_dict(), status_code=200)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

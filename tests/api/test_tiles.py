@@ -75,6 +75,13 @@ def test_multi_layer_tile_has_one_layer_per_public_collection_in_range(client, d
     assert "land_plots" not in layers  # plots start at zoom 10
 
 
+def notified(client, engine, table: str) -> None:
+    """An edit made in SQL reaches the app's in-memory versions by notification at commit: wait for it
+    (writes through the API wait for theirs before answering)."""
+    with engine.connect() as conn:
+        assert client.app.state.change_feed.wait_for_commit(conn, [table])
+
+
 def test_etag_gives_304_and_changes_after_an_edit(client, engine):
     with engine.connect() as conn:
         tile = vinhomes_tile(conn, 14)
@@ -89,6 +96,7 @@ def test_etag_gives_304_and_changes_after_an_edit(client, engine):
         new = "reserved" if old != "reserved" else "available"
         conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
                      {"s": new})
+    notified(client, engine, "land_plots")
     try:
         second = client.get(path, headers={"If-None-Match": etag})
         assert second.status_code == 200 and second.headers["etag"] != etag
@@ -144,6 +152,7 @@ def test_repeated_tile_comes_from_the_worker_cache_and_an_edit_is_seen_at_once(c
         new = "reserved" if old != "reserved" else "available"
         conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
                      {"s": new})
+    notified(client, engine, "land_plots")
     try:
         hits = cache.hits
         edited = client.get(path)
@@ -157,6 +166,47 @@ def test_repeated_tile_comes_from_the_worker_cache_and_an_edit_is_seen_at_once(c
         with engine.begin() as conn:
             conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
                          {"s": old})
+
+
+def test_without_the_change_feed_tiles_ask_the_database_and_see_an_edit_at_once(client, engine):
+    with engine.connect() as conn:
+        tile = vinhomes_tile(conn, 16)
+    path = f"/collections/land_plots/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
+    feed = client.app.state.change_feed
+    client.app.state.change_feed = None  # as with CHANGE_FEED=false, or while the listening connection is down
+    try:
+        first = client.get(path)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE land_plots SET notes = coalesce(notes, '') WHERE uid = 'KCN-VHVA-CN4' "
+                              "AND valid_to IS NULL"))
+        assert client.get(path).headers["etag"] != first.headers["etag"]  # no waiting: asked the database
+    finally:
+        client.app.state.change_feed = feed
+
+
+def test_change_feed_follows_commits_and_ignores_rollbacks(database_url, engine):
+    from gis.change_feed import ChangeFeed
+    from gis.db import libpq_dsn
+    from gis.settings import Settings
+
+    feed = ChangeFeed(libpq_dsn(Settings(DATABASE_URL=database_url)))
+    feed.start()
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT version FROM layer_changes WHERE table_name = 'border_gates'"))\
+                .scalar_one()
+        assert feed.versions(["border_gates"]) == {"border_gates": stored}
+        with engine.connect() as conn:
+            with conn.begin() as transaction:
+                conn.execute(text("UPDATE border_gates SET notes = notes WHERE false"))
+                transaction.rollback()
+            with conn.begin():
+                conn.execute(text("UPDATE border_gates SET notes = notes WHERE false"))  # a statement: one bump
+            assert feed.wait_for_commit(conn, ["border_gates"], timeout=5)
+        assert feed.versions(["border_gates"]) == {"border_gates": stored + 1}
+    finally:
+        feed.stop()
+    assert not feed.available and feed.versions(["border_gates"]) is None
 
 
 def test_tile_cache_is_bounded_and_drops_the_least_recently_used():

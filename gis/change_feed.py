@@ -1,0 +1,143 @@
+"""Layer change versions held in memory per worker, kept current by PostgreSQL LISTEN/NOTIFY.
+
+The change triggers bump layer_changes.version and, from migration 0007, NOTIFY the new version on the channel
+below. A worker that listens knows every layer's version without asking the database, so a cached tile costs no
+round trip. PostgreSQL delivers a notification when its transaction commits; a request first drains whatever has
+arrived on the socket, and writers that need their own edit seen at once call `wait_for_commit`. While the
+listening connection is down the feed reports itself unavailable and callers ask the database, as before.
+"""
+
+import logging
+import select
+import threading
+import time
+
+import psycopg2
+import psycopg2.extensions
+
+CHANNEL = "za_layer_changes"
+RETRY_SECONDS = 2.0
+
+log = logging.getLogger(__name__)
+
+
+class ChangeFeed:
+    """Every tracked table's change version, as the database last notified it."""
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._versions: dict[str, int] = {}
+        self._conn: psycopg2.extensions.connection | None = None
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Connect, listen and load the versions, then keep draining notifications in a daemon thread."""
+        try:
+            self._connect()
+        except psycopg2.Error as error:  # the database may come up later: the thread keeps trying
+            log.warning("change feed could not connect (%s); asking the database until it can", error)
+        self._thread = threading.Thread(target=self._run, name="change-feed", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening and close the connection."""
+        self._stopping.set()
+        with self._lock:
+            self._close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    @property
+    def available(self) -> bool:
+        """True while the listening connection is up (versions are then current)."""
+        return self._conn is not None
+
+    def versions(self, tables: list[str]) -> dict[str, int] | None:
+        """The tables' versions after draining what has arrived, or None while the feed is down."""
+        with self._lock:
+            if self._conn is None or not self._drain():
+                return None
+            return {t: self._versions[t] for t in tables if t in self._versions}
+
+    def wait_for_commit(self, conn, tables: list[str], timeout: float = 2.0) -> bool:
+        """After a commit: wait until this worker has been notified of the tables' committed versions.
+
+        PostgreSQL signals every listener at commit, so once this worker's notification is in, other workers'
+        are too: the writer's next request, to any worker, sees its edit.
+        """
+        rows = conn.exec_driver_sql(
+            "SELECT table_name, version FROM layer_changes WHERE table_name = ANY(%(t)s)", {"t": tables}).all()
+        wanted = dict(rows)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._conn is not None:
+                self._drain()
+                if all(self._versions.get(t, -1) >= v for t, v in wanted.items()):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, 0.01))
+        return False
+
+    # --- the listening connection -------------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        """Open the connection, LISTEN first and then read every version, so no change falls in between."""
+        conn = psycopg2.connect(self._dsn, application_name="zoneatlas-change-feed")
+        conn.set_session(autocommit=True)
+        with conn.cursor() as cursor:
+            cursor.execute(f"LISTEN {CHANNEL}")
+            cursor.execute("SELECT table_name, version FROM layer_changes")
+            versions = dict(cursor.fetchall())
+        with self._lock:
+            self._versions = versions
+            self._conn = conn
+            self._changed.notify_all()
+
+    def _drain(self) -> bool:
+        """Apply the notifications waiting on the socket (caller holds the lock); False if the connection broke."""
+        try:
+            self._conn.poll()
+        except psycopg2.Error as error:
+            log.warning("change feed lost its connection (%s); asking the database until it is back", error)
+            self._close()
+            return False
+        if self._conn.notifies:
+            for note in self._conn.notifies:
+                table, _, version = note.payload.rpartition(":")
+                if int(version) > self._versions.get(table, -1):
+                    self._versions[table] = int(version)
+            self._conn.notifies.clear()
+            self._changed.notify_all()
+        return True
+
+    def _close(self) -> None:
+        """Drop the connection (caller holds the lock)."""
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except psycopg2.Error:
+                pass
+            self._conn = None
+
+    def _run(self) -> None:
+        """Wait on the socket and drain; reconnect (and reload every version) after a failure."""
+        while not self._stopping.is_set():
+            conn = self._conn
+            if conn is None:
+                try:
+                    self._connect()
+                except psycopg2.Error:
+                    self._stopping.wait(RETRY_SECONDS)
+                continue
+            try:
+                select.select([conn], [], [], 1.0)
+            except (OSError, ValueError):  # closed under us
+                continue
+            with self._lock:
+                if self._conn is conn:
+                    self._drain()
