@@ -12,6 +12,7 @@ from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
 from api.security import install_security
+from api.tile_fastpath import CachedTiles
 from gis.change_feed import ChangeFeed
 from gis.db import libpq_dsn, make_engine
 from gis.settings import PROJECT_ROOT, Settings, get_settings
@@ -46,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tile_cache_size)  # per worker process (see docs/scaling.md)
     install_error_handlers(app)
+    app.add_middleware(CachedTiles, state=app.state)  # innermost: security headers and CORS still wrap it
     install_security(app, settings)
     app.include_router(auth.router)
     app.include_router(editing.router)

@@ -55,6 +55,16 @@ def parse_filter(text: str | None, lang: str | None) -> dict | None:
     raise InvalidInput(f"filter-lang '{lang}' is not supported; use cql2-text or cql2-json")
 
 
+def cql_properties(node) -> set[str]:
+    """Names of the properties a CQL2-JSON condition refers to."""
+    if isinstance(node, dict):
+        found = {node["property"]} if isinstance(node.get("property"), str) else set()
+        return found.union(*(cql_properties(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(cql_properties(v) for v in node))
+    return set()
+
+
 def to_sql(node: dict, ctx: FilterContext) -> ColumnElement[bool]:
     """Turn a CQL2-JSON condition into a SQLAlchemy boolean expression with bound values."""
     if isinstance(node, bool):

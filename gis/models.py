@@ -531,6 +531,21 @@ class ClearanceOverview(Base):
     )
 
 
+class ClearanceSite(Base):
+    """One outline per clearance project with all its parcels counted: what province-scale tiles draw (0008)."""
+
+    __tablename__ = "clearance_sites"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False,
+                                            unique=True)
+    parcels: Mapped[int] = mapped_column(Integer, nullable=False)
+    handed_over: Mapped[int] = mapped_column(Integer, nullable=False)
+    area_ha: Mapped[Decimal] = mapped_column(Numeric(14, 4), nullable=False)
+    stage: Mapped[str] = mapped_column(String(24), nullable=False)  # the stage most of its parcels are at
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=3857, spatial_index=True), nullable=False)
+    __table_args__ = ({"info": {"derived": True}},)
+
+
 class LayerChange(Base):
     """Change counter per table, bumped by trigger, so caches and ETags follow the data."""
 

@@ -75,6 +75,26 @@ PROJECT_STATUS_LEGEND = Legend(
 # Below zoom CLEARANCE_DETAIL_ZOOM parcels are drawn merged per project, map sheet and stage (clearance_overview,
 # rebuilt by triggers): every parcel is in a tile at every zoom, and a z6 tile stays small.
 CLEARANCE_DETAIL_ZOOM = 12
+CLEARANCE_SITE_ZOOM = 8  # and below: one outline per project (clearance_sites), coloured by its commonest stage
+CLEARANCE_SITES = LayerSpec(
+    id="clearance_parcels",
+    title_vi="Khu đất giải phóng mặt bằng (gộp theo dự án)",
+    title_en="Land-clearance sites (parcels merged per project)",
+    description_vi="Đường bao các thửa của một dự án, kèm số thửa, số thửa đã bàn giao và diện tích.",
+    description_en="An outline of a project's parcels with its parcel count, parcels handed over and area.",
+    table="clearance_sites",
+    changes_table="clearance_parcels",
+    theme="clearance",
+    access=Access.internal,
+    public_fields=("project_id", "stage", "parcels", "handed_over", "area_ha"),
+    geometry_type="MultiPolygon",
+    storage_srid=3857,
+    editable=False,
+    queryables=("project_id",),
+    tile_fields=("project_id", "stage", "parcels", "handed_over", "area_ha"),
+    max_zoom=CLEARANCE_SITE_ZOOM,
+    legend=STAGE_LEGEND,
+)
 CLEARANCE_OVERVIEW = LayerSpec(
     id="clearance_parcels",
     title_vi="Thửa đất giải phóng mặt bằng (gộp theo dự án, tờ bản đồ và bước)",
@@ -95,6 +115,7 @@ CLEARANCE_OVERVIEW = LayerSpec(
     tile_fields=("project_id", "map_sheet", "stage", "parcels", "area_ha"),  # no "id": not a parcel's id
     max_zoom=CLEARANCE_DETAIL_ZOOM - 1,
     legend=STAGE_LEGEND,
+    overview=CLEARANCE_SITES,  # a filter on stage or map sheet is drawn from the groups at these zooms too
 )
 
 LAYERS: dict[str, LayerSpec] = {

@@ -72,11 +72,18 @@ class LayerSpec:
         """Large layers (a minimum zoom or an overview) are served to maps as vector tiles, not as GeoJSON."""
         return self.min_zoom > 0 or self.overview is not None
 
+    def overviews_at(self, z: int) -> list["LayerSpec"]:
+        """The overviews (and their own overviews) covering zoom z, coarsest first; empty when z shows this layer."""
+        chain, spec = [], self
+        while spec.overview is not None and z <= spec.overview.max_zoom:
+            spec = spec.overview
+            chain.insert(0, spec)
+        return chain
+
     def at_zoom(self, z: int) -> "LayerSpec":
-        """The spec whose table a tile at zoom z is drawn from: the overview at its zooms, else this layer."""
-        if self.overview is not None and z <= self.overview.max_zoom:
-            return self.overview
-        return self
+        """The spec whose table an unfiltered tile at zoom z is drawn from: the coarsest overview there, or this."""
+        chain = self.overviews_at(z)
+        return chain[0] if chain else self
 
     @property
     def title(self) -> str:

@@ -11,7 +11,10 @@ from gis import models
 from gis.errors import InvalidInput
 from gis.tiles import CompiledTile, TileAddress, TileLayer, compile_tile, encode_compiled, encode_layer
 from layers.features import FeatureQuery, table_of, where_clause
+from layers.registry import layers_visible_to
 from layers.spec import Access, LayerSpec
+
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
 
 
 @dataclass
@@ -56,6 +59,11 @@ def tile_layer(spec: LayerSpec, query: FeatureQuery) -> TileLayer:
         storage_srid=spec.storage_srid,
         feature_cap=spec.tile_feature_cap,
     )
+
+
+def dataset_layers(access: Access, z: int) -> list[LayerSpec]:
+    """The layers of the multi-layer tile at zoom z that this reader may see (before any overview is chosen)."""
+    return [s for s in layers_visible_to(access) if s.geometry_column and s.min_zoom <= z <= s.max_zoom]
 
 
 _COMPILED: dict[tuple[str, str, Access, str], CompiledTile] = {}
@@ -107,6 +115,18 @@ def tile_etag(version: str, *parts: object) -> str:
     """Strong ETag from the data version and everything that shaped the tile."""
     digest = hashlib.sha256("|".join([version, *map(str, parts)]).encode()).hexdigest()[:32]
     return f'"{digest}"'
+
+
+def tile_key(version: str, tile: TileAddress, query_items: list[tuple[str, str]], layer_ids: list[str],
+             access: Access) -> tuple[str, tuple]:
+    """The ETag (version, tile, query, layers) and the tile-cache key (the ETag and the reader's access)."""
+    etag = tile_etag(version, tile, sorted(query_items), layer_ids)
+    return etag, (access, etag)
+
+
+def tile_headers(etag: str) -> dict[str, str]:
+    """Revalidate every time (no-cache) against a strong ETag; the answer depends on who asks."""
+    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Cookie, Authorization"}
 
 
 class TileCache:

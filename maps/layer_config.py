@@ -33,7 +33,7 @@ POPUP_FIELDS = {
     "transport_nodes": ("kind", "status", "capacity_note"),
     "transport_lines": ("kind", "ref", "length_km"),
     "projects": ("investor", "sector", "status", "capital_vnd", "capital_usd", "site_area_ha"),
-    "clearance_parcels": ("parcel_no", "parcels", "map_sheet", "stage", "area_ha", "households_affected",
+    "clearance_parcels": ("parcel_no", "parcels", "handed_over", "map_sheet", "stage", "area_ha", "households_affected",
                           "households_to_resettle"),
 }
 
@@ -72,6 +72,7 @@ FIELD_LABELS = {
     "site_area_ha": ("Diện tích dự án (ha)", "Site area (ha)"),
     "parcel_no": ("Số thửa", "Parcel no."),
     "parcels": ("Số thửa gộp", "Parcels merged"),
+    "handed_over": ("Số thửa đã bàn giao", "Parcels handed over"),
     "map_sheet": ("Tờ bản đồ", "Map sheet"),
     "stage": ("Bước GPMB", "Clearance stage"),
     "households_affected": ("Số hộ bị ảnh hưởng", "Households affected"),
@@ -84,7 +85,7 @@ FIELD_LABELS = {
 def layer_json(spec: LayerSpec, access: Access) -> dict:
     """One layer as the page script sees it: titles, theme, legend, where to fetch it, what a popup shows."""
     legend = spec.legend
-    visible = spec.fields_for(access) + (spec.overview.fields_for(access) if spec.overview else ())
+    visible = spec.fields_for(access) + tuple(f for o in spec.overviews_at(0) for f in o.fields_for(access))
     return {
         "id": spec.id,
         "title_vi": spec.title_vi,

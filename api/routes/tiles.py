@@ -9,16 +9,28 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import AccessDep, ConnectionDep, EngineDep, LayerDep, read_connection
 from api.params import feature_query
 from api.routes.features import base_url
+from gis.cql import cql_properties
 from gis.errors import InvalidInput, NotFound
 from gis.tiles import TileAddress
 from layers.features import FeatureQuery, layer_extent, where_clause
 from layers.registry import layers_visible_to
 from layers.spec import Access, LayerSpec
-from layers.tiles import Tile, TileCache, check_tile, data_version, render_tile, tile_etag, version_token
+from layers.tiles import (
+    MVT_TYPE,
+    Tile,
+    TileCache,
+    check_tile,
+    data_version,
+    dataset_layers,
+    render_tile,
+    tile_headers,
+    tile_key,
+    version_token,
+)
 
 router = APIRouter(tags=["OGC API - Tiles"])
 
-MVT = "application/vnd.mapbox-vector-tile"
+MVT = MVT_TYPE
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 TILE_PARAMS = {"datetime", "filter", "filter-lang", "filter-crs", "f"}
@@ -84,7 +96,7 @@ def _tileset(request: Request, specs: list[LayerSpec], prefix: str, title: str, 
 
 def _tile_fields(spec: LayerSpec) -> list[str]:
     """Attributes a layer's tiles may carry, its overview's included."""
-    extra = spec.overview.tile_fields if spec.overview else ()
+    extra = [f for overview in spec.overviews_at(0) for f in overview.tile_fields]
     return list(dict.fromkeys([*spec.tile_fields, *extra]))
 
 
@@ -148,8 +160,7 @@ def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: i
     tile = TileAddress(z, x, y)
     check_tile(None, tile)
     _only(request, {"datetime", "f"})
-    layers = [_drawn_layer(request, spec, z, access) for spec in _tiled_layers(access)
-              if spec.min_zoom <= z <= spec.max_zoom]
+    layers = [_drawn_layer(request, spec, z, access) for spec in dataset_layers(access, z)]
     return _tile_response(request, engine, layers, tile, access)
 
 
@@ -172,19 +183,29 @@ def _only(request: Request, allowed: set[str]) -> None:
 
 
 def _drawn_layer(request: Request, spec: LayerSpec, z: int, access) -> tuple[LayerSpec, FeatureQuery]:
-    """What a tile at zoom z draws for a layer (its overview at the overview's zooms), with datetime and filter
-    parsed exactly as for items."""
-    drawn = spec.at_zoom(z)
-    if drawn is spec:
+    """What a tile at zoom z draws for a layer, with datetime and filter parsed exactly as for items.
+
+    Below a layer's detail zoom that is its coarsest overview able to take the filter (a stage filter skips the
+    per-project sites for the per-stage groups), so a filtered map is never drawn from the wrong generalisation.
+    """
+    overviews = spec.overviews_at(z)
+    if not overviews:
         return spec, feature_query(request, spec, access)
-    try:
-        query = feature_query(request, drawn, access)
-        where_clause(drawn, query)  # refuse filters on parcel fields here, with the reason
-        return drawn, query
-    except InvalidInput as error:
-        raise InvalidInput(
-            f"below zoom {drawn.max_zoom + 1} '{spec.id}' is drawn merged ({drawn.title_en.lower()}), so filters "
-            f"there may use only {', '.join(drawn.queryables)}: {error}") from None
+    for drawn in overviews:
+        try:
+            query = feature_query(request, drawn, access)
+            where_clause(drawn, query)  # refuses filters on fields this generalisation does not have
+        except InvalidInput as error:
+            refused = error
+            continue
+        others = (set(query.equals) | cql_properties(query.cql)) - set(drawn.queryables) - {"geom", "geometry"}
+        if not others:
+            return drawn, query
+        refused = InvalidInput(f"{', '.join(sorted(others))} cannot be filtered on here")
+    finest = overviews[-1]
+    raise InvalidInput(
+        f"below zoom {finest.max_zoom + 1} '{spec.id}' is drawn merged ({finest.title_en.lower()}), so filters "
+        f"there may use only {', '.join(finest.queryables)}: {refused}") from None
 
 
 def _tile_response(request: Request, engine, layers, tile: TileAddress, access: Access) -> Response:
@@ -209,16 +230,15 @@ def _tile_response(request: Request, engine, layers, tile: TileAddress, access: 
 
 
 def _cache_key(request: Request, version: str, layers, tile: TileAddress, access: Access) -> tuple[str, tuple]:
-    """The ETag (version, tile, query and layers) and the cache key (the ETag and the reader's access)."""
-    etag = tile_etag(version, tile, sorted(request.query_params.multi_items()), [s.id for s, _ in layers])
-    return etag, (access, etag)
+    """The ETag and tile-cache key of this request (api/tile_fastpath.py computes the same for cache hits)."""
+    return tile_key(version, tile, request.query_params.multi_items(), [s.id for s, _ in layers], access)
 
 
 def _without_rendering(request: Request, version: str, layers, tile: TileAddress, access: Access) -> Response | None:
     """304 for a current client copy, the cached tile if this worker has it, else None."""
     etag, key = _cache_key(request, version, layers, tile, access)
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=_tile_headers(etag))
+        return Response(status_code=304, headers=tile_headers(etag))
     cache: TileCache | None = getattr(request.app.state, "tile_cache", None)
     rendered = cache.get(key) if cache is not None else None
     return None if rendered is None else _tile_answer(etag, rendered)
@@ -234,14 +254,9 @@ def _rendered(request: Request, conn, version: str, layers, tile: TileAddress, a
     return _tile_answer(etag, rendered)
 
 
-def _tile_headers(etag: str) -> dict[str, str]:
-    """Revalidate every time (no-cache) against a strong ETag; the answer depends on who asks."""
-    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Cookie, Authorization"}
-
-
 def _tile_answer(etag: str, rendered: Tile) -> Response:
     """The MVT bytes, or 204 for an empty tile, and X-Tile-Truncated when a cap cut a layer."""
-    headers = _tile_headers(etag)
+    headers = tile_headers(etag)
     if rendered.truncated_layers:
         headers["X-Tile-Truncated"] = ",".join(rendered.truncated_layers)
     if not rendered.data:

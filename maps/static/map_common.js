@@ -115,7 +115,7 @@
 
   function popupHtml(ctx, layer, props, featureId) {
     const merged = props.parcels !== undefined  // low-zoom tiles merge parcels; they have no page of their own
-      ? ctx.t(`${props.parcels} thửa (gộp theo tờ bản đồ và bước)`, `${props.parcels} parcels (merged by sheet and stage)`)
+      ? ctx.t(`${props.parcels} thửa (gộp)`, `${props.parcels} parcels (merged)`)
       : undefined;
     const name = props.name_vi || props.code || props.parcel_no || merged || featureId;
     const other = props.name_en && ctx.lang === "en" ? `<div class="za-popup-en">${escapeHtml(props.name_en)}</div>` : "";

@@ -43,12 +43,13 @@ def get_tile(client, headers, tile, **params):
     return client.get(PATH.format(z=tile.z, x=tile.x, y=tile.y), headers=headers, params=params)
 
 
-def test_low_zoom_tiles_hold_every_parcel_merged_per_project_sheet_and_stage(client, db_conn, staff):  # noqa: F811
+def test_low_zoom_tiles_hold_every_parcel_merged_per_project_or_per_sheet_and_stage(client, db_conn, staff):  # noqa: F811
     for z in (6, 9, 11):
         tile = vung_ang_tile(db_conn, z)
         merged = features(get_tile(client, staff["viewer"], tile))
-        assert merged and all(set(f["properties"]) == {"project_id", "map_sheet", "stage", "parcels",
-                                                       "area_ha"} for f in merged)
+        fields = ({"project_id", "stage", "parcels", "handed_over", "area_ha"} if z <= 8 else
+                  {"project_id", "map_sheet", "stage", "parcels", "area_ha"})
+        assert merged and all(set(f["properties"]) == fields for f in merged)
         # Every parcel in the tile's area is counted once (groups can reach past the edge at z11, never fall short).
         drawn = sum(f["properties"]["parcels"] for f in merged)
         assert drawn >= parcels_in(db_conn, tile)
@@ -57,6 +58,22 @@ def test_low_zoom_tiles_hold_every_parcel_merged_per_project_sheet_and_stage(cli
     detail = features(get_tile(client, staff["viewer"], vung_ang_tile(db_conn, 12)))
     assert {"parcel_no", "stage"} <= set(detail[0]["properties"]) and "parcels" not in detail[0]["properties"]
     assert len(detail) == parcels_in(db_conn, vung_ang_tile(db_conn, 12))
+
+
+def test_province_scale_tiles_have_one_site_per_project_with_its_counts(client, db_conn, staff):  # noqa: F811
+    tile = vung_ang_tile(db_conn, 7)
+    sites = {f["properties"]["project_id"]: f["properties"] for f in features(get_tile(client, staff["viewer"], tile))}
+    stages = {}
+    for project_id, stage in db_conn.execute(text("SELECT project_id, stage FROM clearance_parcels")):
+        stages.setdefault(project_id, []).append(stage)
+    for project_id, props in sites.items():
+        parcel_stages = stages[project_id]
+        assert props["parcels"] == len(parcel_stages)
+        assert props["handed_over"] == parcel_stages.count("handed_over")
+        top = max(parcel_stages.count(s) for s in set(parcel_stages))
+        assert parcel_stages.count(props["stage"]) == top  # the stage most of its parcels are at
+    vhva = db_conn.execute(text("SELECT id FROM projects WHERE uid = 'PRJ-VHVA'")).scalar_one()
+    assert vhva in sites
 
 
 def test_low_zoom_filters_use_the_merged_fields_and_explain_the_others(client, db_conn, staff):  # noqa: F811
@@ -73,7 +90,7 @@ def test_low_zoom_filters_use_the_merged_fields_and_explain_the_others(client, d
 
 def test_low_zoom_tiles_are_staff_only_and_follow_edits(client, engine, staff):  # noqa: F811
     with engine.connect() as conn:
-        tile = vung_ang_tile(conn, 8)
+        tile = vung_ang_tile(conn, 10)
         parcel_id, inventoried_on = conn.execute(text(
             "SELECT c.id, c.inventoried_on FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
             "WHERE p.uid = 'PRJ-VHVA' AND c.stage = 'inventoried' ORDER BY c.id LIMIT 1")).one()

@@ -223,3 +223,32 @@ def test_tile_cache_is_bounded_and_drops_the_least_recently_used():
     off = TileCache(0)
     off.put(("a",), a)
     assert off.get(("a",)) is None
+
+
+def test_cached_tiles_for_anonymous_readers_skip_the_routes_but_keep_headers_and_access(client, engine, staff):
+    """api/tile_fastpath.py answers repeated public tiles; it must answer exactly as the routes do, and never
+    answer for a layer or reader the routes would refuse."""
+    with engine.connect() as conn:
+        tile = vinhomes_tile(conn, 13)
+    path = f"/collections/land_plots/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
+    routed = client.get(path)
+    cache = client.app.state.tile_cache
+    hits = cache.hits
+    fast = client.get(path)
+    assert cache.hits == hits + 1 and fast.content == routed.content
+    for header in ("etag", "cache-control", "vary", "content-type", "x-content-type-options", "referrer-policy"):
+        assert fast.headers[header] == routed.headers[header], header
+    assert fast.headers["x-request-id"] != routed.headers["x-request-id"]
+    assert client.get(path, headers={"If-None-Match": routed.headers["etag"]}).status_code == 304
+
+    with engine.connect() as conn:
+        lon, lat = conn.execute(text("SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c "
+                                     "FROM clearance_parcels ORDER BY id LIMIT 1) s")).one()
+    tile = tile_for(lon, lat, 13)
+    parcels = f"/collections/clearance_parcels/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
+    assert client.get(parcels, headers=staff["viewer"]).status_code == 200  # now in the cache, for staff
+    assert client.get(parcels).status_code == 401  # still refused to anonymous readers
+    multi = f"/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
+    assert "clearance_parcels" in decode(client.get(multi, headers=staff["viewer"]))
+    assert "clearance_parcels" not in decode(client.get(multi))
+    assert "clearance_parcels" not in decode(client.get(multi))  # the anonymous copy, from the cache

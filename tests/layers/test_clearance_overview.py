@@ -86,8 +86,15 @@ def test_insert_update_delete_and_truncate_rebuild_the_groups_they_touch(engine)
             "SELECT count(*) FROM clearance_overview WHERE project_id <> :p"), {"p": project_id}).scalar_one() \
             == other_projects
 
+        site = conn.execute(text("SELECT parcels, handed_over FROM clearance_sites WHERE project_id = :p"),
+                            {"p": project_id}).one()
+        assert site == conn.execute(text(
+            "SELECT count(*), count(*) FILTER (WHERE stage = 'handed_over') FROM clearance_parcels "
+            "WHERE project_id = :p"), {"p": project_id}).one()
+
         conn.execute(text("TRUNCATE clearance_parcels"))
         assert conn.execute(text("SELECT count(*) FROM clearance_overview")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM clearance_sites")).scalar_one() == 0
         transaction.rollback()
     with engine.connect() as conn:
         assert _group_counts(conn, project_id) == before
@@ -104,3 +111,13 @@ def test_overview_area_is_the_sum_of_its_parcels_on_the_ellipsoid(db_conn, proje
         "SELECT sum(o.area_ha) FROM clearance_overview o JOIN projects p ON p.id = o.project_id WHERE p.uid = :u"),
         {"u": project_uid}).scalar_one()
     assert float(total_ha) == pytest.approx(expected_ha, rel=1e-4)
+
+
+def test_each_project_site_outlines_all_its_parcels(db_conn):
+    outlines = {p: wkb.loads(bytes(g)) for p, g in db_conn.execute(text(
+        "SELECT project_id, ST_AsBinary(geom) FROM clearance_sites"))}
+    groups = parcels_by_group(db_conn)
+    assert set(outlines) == {p for p, _, _ in groups}
+    for (project_id, _, _), parcels in groups.items():
+        hull = outlines[project_id].buffer(1.0)
+        assert all(hull.covers(parcel.representative_point()) for parcel in parcels), project_id

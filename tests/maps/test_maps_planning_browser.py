@@ -247,7 +247,7 @@ def test_clearance_map_draws_merged_parcels_at_low_zoom(browser_page: BrowserPag
     assert bp.page.evaluate("() => window.zoneAtlasPage.map.getZoom()") == 11
     click_at(bp, lat, lon)
     popup = bp.page.locator(".leaflet-popup-content")
-    popup.get_by_text(f"{parcels} thửa (gộp theo tờ bản đồ và bước)").wait_for()
+    popup.get_by_text(f"{parcels} thửa (gộp)").wait_for()
     assert sheet in popup.inner_text()
     assert "Chi tiết" not in popup.inner_text()  # a merged group has no item page
     bp.screenshot("maps_clearance_merged")

@@ -1,0 +1,96 @@
+"""Cached tiles for anonymous readers answered before routing: no FastAPI dependencies, no thread pool, no database.
+
+A map asks for the same public tiles again and again. When the change feed is up and this worker's tile cache
+holds the tile under the key the tile routes would compute (layers' change versions, tile, no query, public
+access), this middleware answers it (or 304) directly; anything else — a miss, a query string, a signed-in
+reader, the feed down — goes on to the routes, which render, validate and fill the cache.
+"""
+
+import re
+
+from starlette.datastructures import State
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.security import SESSION_COOKIE
+from gis.tiles import TileAddress
+from layers.registry import LAYERS
+from layers.spec import Access
+from layers.tiles import MVT_TYPE, dataset_layers, tile_headers, tile_key, version_token
+
+TILE_PATH = re.compile(r"^(?:/collections/(?P<layer>[a-z_]+))?/tiles/WebMercatorQuad/(?P<z>\d{1,2})/(?P<x>\d{1,8})"
+                       r"/(?P<y>\d{1,8})$")
+SESSION_COOKIE_PREFIX = f"{SESSION_COOKIE}=".encode()
+
+
+class CachedTiles:
+    """Serve a cache hit for an anonymous, unfiltered tile request without entering the app's routes."""
+
+    def __init__(self, app: ASGIApp, state: State) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer from the cache when possible, else hand the request on unchanged."""
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]:
+            match = TILE_PATH.match(scope["path"])
+            if match is not None and _anonymous(scope) and await self._answer(match, scope, send):
+                return
+        await self.app(scope, receive, send)
+
+    async def _answer(self, match: re.Match, scope: Scope, send: Send) -> bool:
+        """Send the cached tile or a 304 and return True; False when the routes must answer."""
+        feed = getattr(self.state, "change_feed", None)
+        cache = getattr(self.state, "tile_cache", None)
+        if feed is None or cache is None:
+            return False
+        tile = TileAddress(int(match["z"]), int(match["x"]), int(match["y"]))
+        if match["layer"] is None:
+            specs = dataset_layers(Access.public, tile.z)
+        else:
+            spec = LAYERS.get(match["layer"])
+            if spec is None or spec.access is not Access.public or not spec.min_zoom <= tile.z <= spec.max_zoom:
+                return False
+            specs = [spec]
+        drawn = [s.at_zoom(tile.z) for s in specs]
+        versions = feed.versions([s.tracked_table for s in drawn])
+        if versions is None:
+            return False
+        etag, key = tile_key(version_token(versions), tile, [], [s.id for s in drawn], Access.public)
+        headers = [(k.lower().encode(), v.encode()) for k, v in tile_headers(etag).items()]
+        if etag.encode() in _if_none_match(scope):
+            await _send(send, 304, headers, b"")
+            return True
+        rendered = cache.get(key)
+        if rendered is None:
+            return False
+        if rendered.truncated_layers:
+            headers.append((b"x-tile-truncated", ",".join(rendered.truncated_layers).encode()))
+        if not rendered.data:
+            await _send(send, 204, headers, b"")
+        else:
+            await _send(send, 200, [*headers, (b"content-type", MVT_TYPE.encode())], rendered.data)
+        return True
+
+
+def _anonymous(scope: Scope) -> bool:
+    """No bearer token and no session cookie: the reader sees public layers and fields only."""
+    for name, value in scope["headers"]:
+        if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE_PREFIX in value):
+            return False
+    return True
+
+
+def _if_none_match(scope: Scope) -> list[bytes]:
+    """The ETags the client already holds."""
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            return [t.strip() for t in value.split(b",")]
+    return []
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    """One complete response."""
+    if status == 200:
+        headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
