@@ -1,0 +1,230 @@
+"""Single-client latency of the hot clearance-parcel requests at 20,000, 200,000 and 2,000,000 parcels, with plans.
+
+Run with `bench/run-scale` (or `.venv/bin/python bench/scale.py --sizes 20000,200000`). For each size n it prepares
+its own database `zoneatlas_bench_scale_<n>` (bench/throughput.py's preparation: demo data plus `zoneatlas demo
+generate --parcels n --plots 20000 --seed 1`; the plots stay at 20,000 so only the parcel table grows; skipped when
+the counts are already there). Over the project site with the most parcels in that database it times, one request
+after another (a warm-up first, then --requests timed ones; p50 and p99):
+
+- a z14 vector tile of clearance_parcels and an items page of clearance_parcels in a ~1 km² box (limit 100),
+  through the app (`zoneatlas serve` with TILE_CACHE_SIZE=0, so every tile is rendered; a viewer account's
+  personal token, made with `zoneatlas users`, as `Authorization: Bearer`, since the layer is internal), and
+- the same SQL straight into PostGIS over one psycopg2 connection, compiled from the app's own builders as
+  bench/throughput.py does (the tile statement; the page and, for a full page, the count). The app adds the HTTP
+  stack and the token lookup; its tiles' change version comes from memory (the change feed), not a query.
+  The SQL is timed twice: with the server's settings, as the app runs it, and "serial", with JIT and parallel
+  workers off, because once the estimated rows of a tile push its cost over jit_above_cost the planner adds both,
+  which on a small machine costs more than it saves.
+
+Then it prints `EXPLAIN (ANALYZE, BUFFERS)` of the tile, page and count statements at each size and writes them to
+docs/query-plans.md (overwritten), so a reader sees the GiST index scans and that the work follows the rows in the
+envelope, not the table.
+"""
+
+import argparse
+import datetime
+import os
+import re
+import statistics
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import morecantile
+import psycopg2
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accounts import staff_token  # noqa: E402
+from throughput import CRS84, ROOT, prepare_database, sql_text, square_bbox, start_server  # noqa: E402
+
+from gis.settings import Settings  # noqa: E402
+from gis.tiles import TileAddress, tile_statement  # noqa: E402
+from layers.features import FeatureQuery, page_statements  # noqa: E402
+from layers.registry import get_layer  # noqa: E402
+from layers.spec import Access  # noqa: E402
+from layers.tiles import tile_layer  # noqa: E402
+
+STAFF_USER = "bench_scale_staff"
+PLANS_FILE = ROOT / "docs" / "query-plans.md"
+SERIAL = "SET jit = off; SET max_parallel_workers_per_gather = 0"  # the SQL again, without JIT or parallel workers
+ENVELOPE = re.compile(r"'[0-9A-F]{40,}'::geometry")  # a constant-folded envelope in a plan, as hex EWKB
+
+
+@dataclass
+class Request:
+    """One request: its app path, the statements the app runs for it, which to EXPLAIN, and the rows it covers."""
+
+    name: str
+    path: str
+    statements: list[str]
+    explained: dict[str, str]
+    rows: int
+
+
+@dataclass
+class Latency:
+    """Sequential request times, in ms."""
+
+    p50: float
+    p99: float
+
+
+def densest_site(conn) -> tuple[str, int, float, float]:
+    """The project site with the most parcels: its uid, parcel count and the centre of its parcels (lon, lat)."""
+    return tuple(conn.execute(text(
+        "SELECT p.uid, s.n, ST_X(s.c), ST_Y(s.c) FROM (SELECT project_id, ST_Centroid(ST_Collect(geom)) AS c, "
+        "count(*) AS n FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s "
+        "JOIN projects p ON p.id = s.project_id")).one())
+
+
+def requests_at(conn, lon: float, lat: float) -> list[Request]:
+    """The z14 tile and the 1 km² items page of clearance_parcels around a point, as a staff reader sees them."""
+    parcels = get_layer("clearance_parcels")
+    staff = FeatureQuery(access=Access.internal)
+    t = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, 14)
+    tile = tile_statement(tile_layer(parcels, staff), TileAddress(14, t.x, t.y))
+    _, _, drawn = conn.execute(tile).one()
+    box = square_bbox(lon, lat, 1)
+    page, count = page_statements(parcels, FeatureQuery(access=Access.internal, bbox=box, limit=100), CRS84)
+    full = len(conn.execute(page).all()) == 100  # the app counts only after a full page
+    matched = conn.execute(count).scalar_one()
+    items = [sql_text(page)] + ([sql_text(count)] if full else [])
+    return [
+        Request(f"tile z14/{t.x}/{t.y}", f"/collections/clearance_parcels/tiles/WebMercatorQuad/14/{t.x}/{t.y}",
+                [sql_text(tile)], {"tile z14": sql_text(tile)}, drawn),
+        Request("items 1 km² (limit 100)",
+                f"/collections/clearance_parcels/items?bbox={box.minx:.6f},{box.miny:.6f},{box.maxx:.6f},"
+                f"{box.maxy:.6f}&limit=100", items,
+                {"items page": sql_text(page), **({"items count": sql_text(count)} if full else {})}, matched),
+    ]
+
+
+def percentiles(samples: list[float]) -> Latency:
+    """p50 and p99 (nearest rank) of times in seconds, as ms."""
+    ordered = sorted(samples)
+    return Latency(statistics.median(ordered) * 1000, ordered[max(0, round(len(ordered) * 0.99) - 1)] * 1000)
+
+
+def time_app(client: httpx.Client, path: str, warmup: int, count: int) -> Latency:
+    """Sequential GETs over one keep-alive connection; every answer must be 200 with a body."""
+    samples = []
+    for i in range(warmup + count):
+        start = time.perf_counter()
+        response = client.get(path)
+        elapsed = time.perf_counter() - start
+        if response.status_code != 200 or not response.content:
+            raise RuntimeError(f"{path}: HTTP {response.status_code} {response.text[:300]}")
+        if i >= warmup:
+            samples.append(elapsed)
+    return percentiles(samples)
+
+
+def time_sql(cursor, statements: list[str], warmup: int, count: int) -> Latency:
+    """The same statements one after another over one connection, each result fetched."""
+    samples = []
+    for i in range(warmup + count):
+        start = time.perf_counter()
+        for statement in statements:
+            cursor.execute(statement)
+            cursor.fetchall()
+        if i >= warmup:
+            samples.append(time.perf_counter() - start)
+    return percentiles(samples)
+
+
+def explain(cursor, statement: str) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of one statement, as text, with the envelope's hex EWKB shortened."""
+    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
+    return ENVELOPE.sub("'<envelope>'::geometry", "\n".join(row[0] for row in cursor.fetchall()))
+
+
+def libpq_dsn(url: str) -> str:
+    """The database URL as psycopg2 takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def plans_markdown(table: str, sections: list[str]) -> str:
+    """docs/query-plans.md: how it was made, the latency table and every plan."""
+    intro = (
+        f"Written by `bench/run-scale` ({datetime.date.today().isoformat()}, {os.cpu_count()} shared cores); "
+        "rerunning it overwrites this file. Each database is `zoneatlas demo generate --parcels n --plots 20000 "
+        "--seed 1` over the demo data; the requests are a z14 vector tile of `clearance_parcels` and a ~1 km² "
+        "items page (limit 100) over the project site with the most parcels, as a staff reader; *rows* are the "
+        "features in the tile and the parcels in the box. The statements are compiled from the app's own builders "
+        "(`gis.tiles.tile_statement`, `layers.features.page_statements`). Latency is single-client and sequential: "
+        "the app through HTTP with every tile rendered (`TILE_CACHE_SIZE=0`), the SQL over one psycopg2 "
+        f"connection with the server's settings and again *serial* (`{SERIAL}`). The plans below are "
+        "`EXPLAIN (ANALYZE, BUFFERS)` with the server's settings, as the app runs them, taken after the timed "
+        "runs (warm buffers); `<envelope>` stands for the tile's or the box's envelope as hex EWKB."
+    )
+    return ("# Query plans of the hot parcel queries at 20k, 200k and 2M parcels\n\n"
+            + textwrap.fill(intro, 118, break_on_hyphens=False) + f"\n\n```\n{table}\n```\n\n"
+            + "\n\n".join(sections) + "\n")
+
+
+def main() -> None:
+    """Prepare each size, time app and SQL, print the table and the plans, write docs/query-plans.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="20000,200000,2000000", help="Parcel counts, comma-separated.")
+    parser.add_argument("--plots", type=int, default=20_000)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per measurement")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--plans-file", type=Path, default=PLANS_FILE, help="where the plans go (overwritten)")
+    args = parser.parse_args()
+    base_url = Settings(DATABASE_URL=os.environ.get("DATABASE_URL", Settings().database_url)).database_url
+
+    header = (f"{'parcels':>9}  {'request':24} {'rows':>6} {'app p50':>8} {'app p99':>8} {'SQL p50':>8} "
+              f"{'SQL p99':>8} {'serial':>8} {'p99':>8}")
+    lines = [f"ms, {args.requests} sequential requests each; serial: the same SQL with {SERIAL}", "",
+             header, "-" * len(header)]
+    print("\n".join(lines), flush=True)
+    sections = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        url = make_url(base_url).set(database=f"zoneatlas_bench_scale_{size}").render_as_string(hide_password=False)
+        prepare_database(url, size, args.plots)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            site, parcels, lon, lat = densest_site(conn)
+            cases = requests_at(conn, lon, lat)
+        engine.dispose()
+        token = staff_token(url, STAFF_USER)
+        process, base = start_server(url, args.workers, tile_cache=False)
+        connection = psycopg2.connect(libpq_dsn(url))
+        connection.autocommit = True
+        try:
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client, \
+                    connection.cursor() as cursor:
+                plans = []
+                for case in cases:
+                    app = time_app(client, case.path, args.warmup, args.requests)
+                    sql = time_sql(cursor, case.statements, args.warmup, args.requests)
+                    cursor.execute(SERIAL)
+                    serial = time_sql(cursor, case.statements, args.warmup, args.requests)
+                    cursor.execute("RESET ALL")
+                    lines.append(f"{size:>9}  {case.name:24} {case.rows:>6} {app.p50:>8.1f} {app.p99:>8.1f} "
+                                 f"{sql.p50:>8.1f} {sql.p99:>8.1f} {serial.p50:>8.1f} {serial.p99:>8.1f}")
+                    print(lines[-1], flush=True)
+                    plans += [f"== {name} ({case.rows} rows)\n{explain(cursor, statement)}"
+                              for name, statement in case.explained.items()]
+        finally:
+            connection.close()
+            process.terminate()
+            process.wait(timeout=10)
+        section = (f"## {size:,} parcels (densest site {site}: {parcels:,} parcels, centre {lon:.5f}, {lat:.5f})\n\n"
+                   "```\n" + "\n".join(plans) + "\n```")
+        print("\n" + section + "\n", flush=True)
+        sections.append(section)
+    table = "\n".join(lines)
+    print("\n" + table)
+    args.plans_file.write_text(plans_markdown(table, sections), encoding="utf-8")
+    print(f"\nplans written to {args.plans_file}")
+
+
+if __name__ == "__main__":
+    main()
