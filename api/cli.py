@@ -1,4 +1,8 @@
-"""The `zoneatlas` command: the one entry point the Makefile, CI and people use."""
+"""The `zoneatlas` command: the one entry point the Makefile, CI and people use.
+
+Each command imports what it needs when it runs (the web app, Alembic, the ORM, GDAL), so a command's start-up is
+its own imports only and `zoneatlas --help` stays quick.
+"""
 
 from pathlib import Path
 from typing import Annotated
@@ -8,9 +12,8 @@ import typer
 from api import cli_data
 from api.cli_common import command_engine, fail, progress_bar
 from api.cli_users import users_app
-from gis.database_admin import ensure_database, ensure_extensions
 from gis.errors import ZoneAtlasError
-from gis.migrate import upgrade
+from gis.ogr import skip_pandas_probe
 from gis.settings import get_settings
 
 app = typer.Typer(help="Zone Atlas: GIS planning system for Economic Zone Management Boards.", no_args_is_help=True)
@@ -24,6 +27,8 @@ app.add_typer(users_app, name="users")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the database and extensions if needed, apply migrations and sync the lookup tables."""
+    from gis.database_admin import ensure_database, ensure_extensions
+    from gis.migrate import upgrade
     from layers.demo.loader import load_lookups
 
     settings = get_settings()
@@ -102,5 +107,6 @@ cli_data.register(app)  # zoneatlas export / import
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: a short-lived process, so pyogrio is loaded without its pandas probe."""
+    skip_pandas_probe()
     app()

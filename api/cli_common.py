@@ -3,14 +3,14 @@
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
-from gis.db import make_engine
 from gis.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 Report = Callable[[str, int, int], None]
 
@@ -22,8 +22,10 @@ def fail(message: str) -> NoReturn:
 
 
 @contextmanager
-def command_engine() -> Iterator[Engine]:
+def command_engine() -> Iterator["Engine"]:
     """An engine for one command, disposed when it ends."""
+    from gis.db import make_engine
+
     engine = make_engine(get_settings())
     try:
         yield engine
@@ -34,7 +36,9 @@ def command_engine() -> Iterator[Engine]:
 @contextmanager
 def progress_bar() -> Iterator[Report]:
     """A rich progress bar per label (only on a terminal), fed by `report(label, done, total)`."""
-    tasks: dict[str, TaskID] = {}
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    tasks: dict[str, int] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), disable=not sys.stderr.isatty()) as bar:
 

@@ -3,22 +3,26 @@
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli_common import command_engine, fail, progress_bar
-from gis.crs import CrsRef, epsg_uri, parse_crs_uri
 from gis.errors import ZoneAtlasError
-from gis.io import FORMATS, CsvOptions
+from gis.formats import FORMATS
 from gis.settings import get_settings
+
+if TYPE_CHECKING:
+    from gis.crs import CrsRef
 
 SUFFIX_FORMATS = {".gpkg": "gpkg", ".zip": "shp", ".shp": "shp", ".kml": "kml", ".geojson": "geojson",
                   ".json": "geojson", ".csv": "csv", ".fgb": "fgb", ".dxf": "dxf"}
 
 
-def file_crs(text: str | None) -> CrsRef:
+def file_crs(text: str | None) -> "CrsRef":
     """--crs 9209 / EPSG:9209 / CRS84; files are always written east/north (x = longitude or easting)."""
+    from gis.crs import CrsRef, epsg_uri, parse_crs_uri
+
     ref = parse_crs_uri(text or "CRS84")
     return CrsRef(ref.epsg, True, epsg_uri(ref.epsg))
 
@@ -104,6 +108,8 @@ def import_command(
 ) -> None:
     """Check a file against a layer and print the report; without problems (and without --dry-run) write it."""
     from gis.accounts import get_user
+    from gis.crs import parse_crs_uri
+    from gis.io import CsvOptions
     from layers.imports import ImportOptions, apply_import, plan_import
 
     settings = get_settings()

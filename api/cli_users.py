@@ -6,16 +6,6 @@ from typing import Annotated
 import typer
 
 from api.cli_common import command_engine, fail
-from gis.accounts import (
-    create_user,
-    generate_password,
-    get_user,
-    issue_token,
-    list_tokens,
-    list_users,
-    revoke_token_id,
-    set_active,
-)
 from gis.errors import ZoneAtlasError
 from gis.vocab import Role
 
@@ -39,6 +29,8 @@ def add(
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
 ) -> None:
     """Create an account; without --password-stdin a random password is generated and printed once."""
+    from gis.accounts import create_user, generate_password
+
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
     user = _run(lambda conn: create_user(conn, name, role, password, display_name=display_name))
     typer.echo(f"created {user.username} ({user.role.value})")
@@ -52,6 +44,8 @@ def token(
     label: Annotated[str, typer.Option("--name", help="What the token is for, e.g. 'QGIS laptop'.")] = "cli",
 ) -> None:
     """Print a new personal API token (use as 'Authorization: Bearer …'); it is shown only this once."""
+    from gis.accounts import get_user, issue_token
+
     def action(conn):
         user = get_user(conn, name)
         if not user.active:
@@ -64,6 +58,8 @@ def token(
 @users_app.command("tokens")
 def tokens(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
     """List a user's personal tokens (ids and dates, never the values)."""
+    from gis.accounts import get_user, list_tokens
+
     rows = _run(lambda conn: list_tokens(conn, get_user(conn, name)))
     for row in rows:
         state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "live"
@@ -74,6 +70,8 @@ def tokens(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
 @users_app.command("revoke")
 def revoke(token_id: Annotated[int, typer.Argument(help="Token id from `zoneatlas users tokens NAME`.")]) -> None:
     """Revoke one personal token at once."""
+    from gis.accounts import revoke_token_id
+
     _run(lambda conn: revoke_token_id(conn, token_id))
     typer.echo(f"revoked token {token_id}")
 
@@ -81,6 +79,8 @@ def revoke(token_id: Annotated[int, typer.Argument(help="Token id from `zoneatla
 @users_app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
     """Disable an account and revoke all its tokens and sessions."""
+    from gis.accounts import set_active
+
     user = _run(lambda conn: set_active(conn, name, False))
     typer.echo(f"disabled {user.username}; its tokens and sessions no longer work")
 
@@ -88,6 +88,8 @@ def disable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
 @users_app.command("enable")
 def enable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
     """Enable a disabled account again (old tokens stay revoked)."""
+    from gis.accounts import set_active
+
     user = _run(lambda conn: set_active(conn, name, True))
     typer.echo(f"enabled {user.username}")
 
@@ -95,6 +97,8 @@ def enable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
 @users_app.command("list")
 def list_() -> None:
     """Every account with its role and state."""
+    from gis.accounts import list_users
+
     for user in _run(list_users):
         typer.echo(f"{user.username}\t{user.role.value}\t{'active' if user.active else 'disabled'}\t"
                    f"{user.display_name or ''}")

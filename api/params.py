@@ -2,14 +2,16 @@
 
 import re
 from datetime import date, datetime
-
-from fastapi import Request
+from typing import TYPE_CHECKING
 
 from gis.cql import parse_filter
 from gis.crs import CrsRef, parse_crs_uri
 from gis.errors import InvalidInput
 from layers.features import BBox, FeatureQuery, Period
 from layers.spec import Access, LayerSpec
+
+if TYPE_CHECKING:  # the parsers serve the `zoneatlas export` command too, which need not load the web stack
+    from fastapi import Request
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -96,7 +98,7 @@ def parse_crs(raw: str | None) -> CrsRef:
     return parse_crs_uri(raw or "http://www.opengis.net/def/crs/OGC/1.3/CRS84")
 
 
-def feature_query(request: Request, spec: LayerSpec, access: Access) -> FeatureQuery:
+def feature_query(request: "Request", spec: LayerSpec, access: Access) -> FeatureQuery:
     """Everything in the query string, checked: unknown parameters that are not properties are refused."""
     params = request.query_params
     repeated = sorted({name for name in params if len(params.getlist(name)) > 1})

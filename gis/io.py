@@ -1,8 +1,8 @@
 """Vector files through pyogrio/GDAL: streamed batch writing, Shapefile packaging, and guarded reading.
 
-Writers take rows in batches (an iterator) so memory stays flat however large the layer: each batch becomes an
-Arrow record batch that GDAL writes and forgets. Readers refuse bad files (empty, oversize, damaged zip, not
-spatial, not UTF-8) with a message a person can act on, before any row is looked at.
+Writers take a stream of Arrow record batches so memory stays flat however large the layer: GDAL writes each
+batch and forgets it. Readers refuse bad files (empty, oversize, damaged zip, not spatial, not UTF-8) with a
+message a person can act on, before any row is looked at.
 """
 
 import csv
@@ -17,52 +17,15 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyogrio
 import shapely
-from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import InvalidInput
-
-Row = Sequence[Any]
-
-
-@dataclass(frozen=True)
-class FileFormat:
-    """One output format: GDAL driver, file suffix, media type and what the format forces."""
-
-    key: str
-    label: str
-    driver: str | None  # None: written by our own streaming writer (GeoJSON, CSV)
-    suffix: str
-    media_type: str
-    wgs84_only: bool = False
-
-
-FORMATS: dict[str, FileFormat] = {
-    f.key: f
-    for f in (
-        FileFormat("gpkg", "GeoPackage", "GPKG", ".gpkg", "application/geopackage+sqlite3"),
-        FileFormat("shp", "Shapefile (zipped)", "ESRI Shapefile", ".zip", "application/zip"),
-        FileFormat("kml", "KML", "KML", ".kml", "application/vnd.google-earth.kml+xml", wgs84_only=True),
-        FileFormat("geojson", "GeoJSON", None, ".geojson", "application/geo+json"),
-        FileFormat("csv", "CSV", None, ".csv", "text/csv; charset=utf-8"),
-        FileFormat("fgb", "FlatGeobuf", "FlatGeobuf", ".fgb", "application/flatgeobuf"),
-        FileFormat("dxf", "DXF", "DXF", ".dxf", "image/vnd.dxf"),
-    )
-}
+from gis.ogr import ogr
 
 SHAPEFILE_NAME_LENGTH = 10
 DBF_TEXT_BYTES = 254
-
-
-def file_format(key: str) -> FileFormat:
-    """The format for a key such as 'gpkg', or a message listing the formats."""
-    try:
-        return FORMATS[key.lower()]
-    except KeyError:
-        raise InvalidInput(f"unknown export format '{key}'; formats are: {', '.join(FORMATS)}") from None
 
 
 def crs_wkt(epsg: int) -> str:
@@ -73,30 +36,9 @@ def crs_wkt(epsg: int) -> str:
 # --- writing -------------------------------------------------------------------------------------------------
 
 
-def arrow_batches(
-    columns: Sequence[tuple[str, pa.DataType]], batches: Iterable[Sequence[Row]], with_geometry: bool
-) -> pa.RecordBatchReader:
-    """Rows (values in column order, then WKB when with_geometry) as a lazy Arrow stream."""
-    fields = [pa.field(name, kind) for name, kind in columns]
-    if with_geometry:
-        fields.append(pa.field("geom", pa.binary()))
-    schema = pa.schema(fields)
-
-    def convert() -> Iterator[pa.RecordBatch]:
-        for rows in batches:
-            if not rows:
-                continue
-            values = list(zip(*rows, strict=True))
-            yield pa.record_batch([pa.array(values[i], type=schema.field(i).type) for i in range(len(fields))],
-                                  schema=schema)
-
-    return pa.RecordBatchReader.from_batches(schema, convert())
-
-
 def write_batches(
     path: Path,
-    columns: Sequence[tuple[str, pa.DataType]],
-    batches: Iterable[Sequence[Row]],
+    stream: pa.RecordBatchReader,
     *,
     driver: str,
     layer: str,
@@ -107,10 +49,9 @@ def write_batches(
     dataset_options: dict[str, str] | None = None,
     layer_options: dict[str, str] | None = None,
 ) -> None:
-    """Stream batches of rows into one layer of a GDAL file; the last value of each row is WKB (or None)."""
+    """Stream Arrow record batches into one layer of a GDAL file; with a geometry type, column 'geom' is WKB."""
     with_geometry = geometry_type is not None
-    stream = arrow_batches(columns, batches, with_geometry)
-    pyogrio.write_arrow(
+    ogr().write_arrow(
         stream, str(path), layer=layer, driver=driver, append=append, encoding=encoding,
         geometry_name="geom" if with_geometry else None,
         geometry_type=geometry_type if with_geometry else None,
@@ -119,23 +60,23 @@ def write_batches(
     )
 
 
-def write_dxf(path: Path, rows: Iterable[tuple[str, bytes | None]], geometry_type: str) -> int:
-    """Write (DXF layer name, WKB) pairs with GDAL's DXF driver, which cannot append: one call for all rows.
+def write_dxf(path: Path, batches: Iterable[pa.RecordBatch], geometry_type: str) -> int:
+    """Write batches of (DXF layer name, WKB) with GDAL's DXF driver, which cannot append: one call for all rows.
 
     Only the layer name and the geometry are held in memory (DXF entities carry no attributes).
     """
-    names: list[str] = []
-    geoms: list[bytes | None] = []
-    for name, wkb in rows:
-        names.append(name)
-        geoms.append(wkb)
-    from pyogrio.raw import write
-
+    names: list[np.ndarray] = []
+    geoms: list[np.ndarray] = []
+    for batch in batches:
+        names.append(batch.column(0).to_numpy(zero_copy_only=False))
+        geoms.append(batch.column(1).to_numpy(zero_copy_only=False))
+    layer_names = np.concatenate(names) if names else np.array([], dtype=object)
+    geometries = np.concatenate(geoms) if geoms else np.array([], dtype=object)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # DXF has no CRS: the caller states it
-        write(str(path), np.array(geoms, dtype=object), [np.array(names, dtype=object)], ["Layer"], driver="DXF",
-              geometry_type=geometry_type, crs=None)
-    return len(names)
+        ogr().raw.write(str(path), geometries, [layer_names], ["Layer"], driver="DXF", geometry_type=geometry_type,
+                        crs=None)
+    return len(layer_names)
 
 
 def shapefile_field_names(names: Sequence[str]) -> dict[str, str]:
@@ -311,9 +252,11 @@ def _encoding_name(text: str) -> str:
 
 def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding: str | None) -> VectorTable:
     """Read one layer through pyogrio; text must decode as UTF-8 unless the file declares another encoding."""
+    pyogrio = ogr()
+    errors = pyogrio.errors
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(gdal_path)]
-    except (DataSourceError, DataLayerError, OSError) as exc:
+    except (errors.DataSourceError, errors.DataLayerError, OSError) as exc:
         raise InvalidInput(f"{name}: GDAL cannot open it as {kind}: {_gdal_message(exc)}") from None
     if not layers:
         raise InvalidInput(f"{name}: the file holds no layer")
@@ -332,7 +275,7 @@ def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding
             f"{name}: text in the file is not {encoding or 'UTF-8'} ({exc.reason} at byte {exc.start}); add a .cpg "
             "naming its encoding, or convert it to UTF-8"
         ) from None
-    except (DataSourceError, DataLayerError, FieldError, GeometryError, OSError) as exc:
+    except (errors.DataSourceError, errors.DataLayerError, errors.FieldError, errors.GeometryError, OSError) as exc:
         raise InvalidInput(f"{name}: GDAL cannot read it as {kind}: {_gdal_message(exc)}") from None
     columns = [str(c) for c in meta["fields"]]
     count = len(geometry) if geometry is not None else (len(field_data[0]) if len(field_data) else 0)

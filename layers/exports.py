@@ -1,13 +1,15 @@
 """Exports of a layer, or of a whole zone, to files: the items endpoint's selectable, streamed in batches.
 
-Rows come from a server-side cursor in batches; PostGIS transforms the geometry to the output CRS and hands
-it over as WKB (or WKT, or GeoJSON), and each batch is written and dropped, so memory does not grow with the
+PostGIS transforms the geometry to the output CRS and hands it over as WKB (or WKT, or GeoJSON). For the GDAL
+formats the rows arrive as Arrow record batches straight from COPY (gis.pg_arrow: no Python per row); GeoJSON
+and CSV come from a server-side cursor. Each batch is written and dropped, so memory does not grow with the
 layer. File axis order is always east/north (x = longitude or easting), as GIS and CAD files expect; only
 GeoJSON follows the OGC `crs` rule of the items endpoint (EPSG:4326 is latitude first there).
 """
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -36,17 +39,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gis.crs import WGS84, CrsRef, epsg_uri
 from gis.errors import InvalidInput, NotFound
+from gis.formats import FORMATS, FileFormat, file_format
 from gis.io import (
-    FORMATS,
-    FileFormat,
+    DBF_TEXT_BYTES,
     csv_text,
-    file_format,
     shapefile_field_names,
     truncate_utf8,
     write_batches,
     write_dxf,
     zip_files,
 )
+from gis.pg_arrow import ArrowColumn, arrow_schema, csv_expression, query_batches
 from layers.features import FeatureQuery, Period, feature_json, order_by, selected_fields, table_of, where_clause
 from layers.registry import get_layer
 from layers.spec import Access, LayerSpec
@@ -62,7 +65,7 @@ class ExportOptions:
 
     csv_geometry: str = "wkt"
     csv_bom: bool = False
-    batch_size: int = BATCH_SIZE
+    batch_size: int = BATCH_SIZE  # rows per batch for GeoJSON and CSV (the GDAL formats read COPY in blocks)
 
 
 @dataclass
@@ -76,13 +79,7 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ExportColumn:
-    """One output field: its name, the SQL expression that reads it and its Arrow type."""
-
-    name: str
-    expression: ColumnElement
-    arrow: pa.DataType
+ExportColumn = ArrowColumn  # one output field: its name, the SQL expression that reads it and its Arrow type
 
 
 def export_columns(spec: LayerSpec, fields: Sequence[str]) -> list[ExportColumn]:
@@ -198,7 +195,7 @@ Writer = Callable[..., int]
 
 
 def _counting(batches: Iterator[list], report: Callable[[int], None]) -> Iterator[list]:
-    """Pass batches through, reporting how many rows went by."""
+    """Pass batches of rows through, reporting how many rows went by."""
     done = 0
     report(0)
     for rows in batches:
@@ -207,76 +204,115 @@ def _counting(batches: Iterator[list], report: Callable[[int], None]) -> Iterato
         yield rows
 
 
-def _rows_for_gdal(conn, spec, query, fields, condition, limit, epsg, options, report, seen: list[int]):
-    """Batches of (values…, WKB) for a GDAL writer, counting rows as they pass."""
+@dataclass
+class RowStream:
+    """A query's rows on their way to a file as Arrow batches: how many went by, and what stopped them, if anything.
+
+    GDAL reports a failing stream only as "Error while accessing batch from stream"; `passing_errors` raises the
+    stream's own error (a database error, say) in its place.
+    """
+
+    columns: list[ExportColumn]
+    reader: pa.RecordBatchReader | None = None
+    rows: int = 0
+    error: BaseException | None = None
+
+    @contextmanager
+    def passing_errors(self) -> Iterator[None]:
+        """Run a writer; if the stream failed, raise the stream's error rather than the writer's report of it."""
+        try:
+            yield
+        except Exception:
+            if self.error is not None:
+                raise self.error from None
+            raise
+
+
+def _row_stream(conn: Connection, statement: Select, columns: list[ExportColumn],
+                report: Callable[[int], None]) -> RowStream:
+    """The statement's rows as a lazy Arrow stream (see gis.pg_arrow), counted as they pass."""
+    stream = RowStream(columns)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        report(0)
+        try:
+            for batch in query_batches(conn, statement, columns):
+                stream.rows += batch.num_rows
+                report(stream.rows)
+                yield batch
+        except Exception as exc:
+            stream.error = exc
+            raise
+
+    stream.reader = pa.RecordBatchReader.from_batches(arrow_schema(columns), batches())
+    return stream
+
+
+def _stream_for_gdal(conn, spec, query, fields, condition, limit, epsg, report) -> RowStream:
+    """The id, the fields and the geometry as WKB ('geom') for a GDAL writer."""
     columns = export_columns(spec, fields)
-    expressions = [c.expression for c in columns]
     if spec.geometry_column:
-        expressions.append(func.ST_AsBinary(geometry_in(spec, epsg)))
-    statement = export_statement(spec, query, expressions, condition, limit)
-
-    def batches() -> Iterator[list]:
-        for rows in _counting(stream_batches(conn, statement, options.batch_size), report):
-            seen[0] += len(rows)
-            yield [tuple(_plain(v) for v in row) for row in rows]
-
-    return columns, batches()
-
-
-def _plain(value: Any) -> Any:
-    """Driver values as Arrow accepts them (memoryview WKB as bytes)."""
-    if isinstance(value, memoryview):
-        return value.tobytes()
-    return value
+        columns.append(ExportColumn("geom", func.ST_AsBinary(geometry_in(spec, epsg)), pa.binary()))
+    statement = export_statement(spec, query, [csv_expression(c) for c in columns], condition, limit)
+    return _row_stream(conn, statement, columns, report)
 
 
 def _write_gdal(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes) -> int:
     """GeoPackage, FlatGeobuf, KML: one Arrow stream into GDAL."""
-    seen = [0]
-    columns, batches = _rows_for_gdal(conn, spec, query, fields, condition, limit, epsg, options, report, seen)
+    stream = _stream_for_gdal(conn, spec, query, fields, condition, limit, epsg, report)
     dataset_options = None
     if form.key == "kml":
         label = next((f for f in ("name_vi", "code", "parcel_no", "number", "uid") if f in fields), None)
         dataset_options = {"NameField": label} if label else None
-    write_batches(target, [(c.name, c.arrow) for c in columns], batches, driver=form.driver, layer=spec.id,
-                  geometry_type=spec.geometry_type, epsg=epsg, dataset_options=dataset_options)
-    return seen[0]
+    with stream.passing_errors():
+        write_batches(target, stream.reader, driver=form.driver, layer=spec.id, geometry_type=spec.geometry_type,
+                      epsg=epsg, dataset_options=dataset_options)
+    return stream.rows
+
+
+def _dbf_text(values: pa.Array) -> tuple[pa.Array, int]:
+    """Text cut to 254 UTF-8 bytes (a DBF limit) without splitting a character, and how many values were cut."""
+    too_long = pc.fill_null(pc.greater(pc.binary_length(values), DBF_TEXT_BYTES), False)
+    count = pc.sum(too_long).as_py() or 0
+    if not count:
+        return values, 0
+    texts = values.to_pylist()
+    for index in pc.indices_nonzero(too_long).to_pylist():
+        texts[index] = truncate_utf8(texts[index])
+    return pa.array(texts, type=values.type), count
 
 
 def _write_shapefile(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report,
                      notes) -> int:
     """A zipped Shapefile: .shp/.shx/.dbf/.prj, a UTF-8 .cpg, and fields.csv + README.txt for the short names."""
-    seen = [0]
-    columns, batches = _rows_for_gdal(conn, spec, query, fields, condition, limit, epsg, options, report, seen)
-    mapping = shapefile_field_names([c.name for c in columns])
+    stream = _stream_for_gdal(conn, spec, query, fields, condition, limit, epsg, report)
+    fields_only = stream.columns[:-1] if spec.geometry_column else stream.columns
+    mapping = shapefile_field_names([c.name for c in fields_only])
     cut = {"values": 0}
-    text_positions = [i for i, c in enumerate(columns) if pa.types.is_string(c.arrow)]
+    schema = pa.schema([pa.field(mapping.get(f.name, f.name), f.type) for f in stream.reader.schema])
 
-    def shortened() -> Iterator[list]:
-        for rows in batches:
-            out = []
-            for row in rows:
-                values = list(row)
-                for i in text_positions:
-                    if values[i] is not None:
-                        short = truncate_utf8(values[i])
-                        if short != values[i]:
-                            cut["values"] += 1
-                            values[i] = short
-                out.append(values)
-            yield out
+    def shortened() -> Iterator[pa.RecordBatch]:
+        for batch in stream.reader:
+            arrays = []
+            for array in batch.columns:
+                if pa.types.is_string(array.type):
+                    array, count = _dbf_text(array)
+                    cut["values"] += count
+                arrays.append(array)
+            yield pa.record_batch(arrays, schema=schema)
 
     folder = target.parent / f"{spec.id}_shp"
     folder.mkdir()
     shp = folder / f"{spec.id}.shp"
-    write_batches(shp, [(mapping[c.name], c.arrow) for c in columns], shortened(), driver=form.driver,
-                  layer=spec.id, geometry_type=spec.geometry_type, epsg=epsg, encoding="UTF-8")
+    with stream.passing_errors():
+        write_batches(shp, pa.RecordBatchReader.from_batches(schema, shortened()), driver=form.driver,
+                      layer=spec.id, geometry_type=spec.geometry_type, epsg=epsg, encoding="UTF-8")
     cpg = folder / f"{spec.id}.cpg"
     cpg.write_text("UTF-8", encoding="ascii")
     fields_csv = "field,shapefile_field\r\n" + "".join(f"{k},{v}\r\n" for k, v in mapping.items())
     renamed = {k: v for k, v in mapping.items() if k != v}
     readme = [
-        f"{spec.title_vi} / {spec.title_en} ({spec.id}), {seen[0]} features, CRS EPSG:{epsg}.",
+        f"{spec.title_vi} / {spec.title_en} ({spec.id}), {stream.rows} features, CRS EPSG:{epsg}.",
         "Text is UTF-8 (see the .cpg file).",
         "DBF field names hold at most 10 characters. Rule: names of 10 characters or fewer are kept; longer",
         "ones are cut to 10 characters, or to 8 characters plus a counter 01, 02... when that name is taken.",
@@ -294,7 +330,7 @@ def _write_shapefile(conn, spec, query, fields, condition, limit, form, epsg, cr
     folder.rmdir()
     if renamed:
         notes.append("field names shortened for the DBF: " + ", ".join(f"{k}->{v}" for k, v in renamed.items()))
-    return seen[0]
+    return stream.rows
 
 
 def _write_dxf(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes) -> int:
@@ -303,17 +339,11 @@ def _write_dxf(conn, spec, query, fields, condition, limit, form, epsg, crs, tar
     by_field = spec.legend.by_field if spec.legend.by_field in spec.fields_for(query.access) else None
     layer_name = (func.concat(spec.id + "-", func.coalesce(cast(table.c[by_field], Text), "none"))
                   if by_field else func.concat(spec.id))
-    statement = export_statement(
-        spec, query, [layer_name, func.ST_AsBinary(geometry_in(spec, epsg))], condition, limit
-    )
-
-    def rows() -> Iterator[tuple[str, bytes]]:
-        for batch in _counting(stream_batches(conn, statement, options.batch_size), report):
-            for name, wkb in batch:
-                yield name, _plain(wkb)
-
+    columns = [ExportColumn("Layer", layer_name, pa.string()),
+               ExportColumn("geom", func.ST_AsBinary(geometry_in(spec, epsg)), pa.binary())]
+    statement = export_statement(spec, query, [csv_expression(c) for c in columns], condition, limit)
     notes.append(f"DXF layers are named {spec.id}-<{by_field}>" if by_field else f"DXF layer {spec.id}")
-    return write_dxf(target, rows(), spec.geometry_type)
+    return write_dxf(target, _row_stream(conn, statement, columns, report).reader, spec.geometry_type)
 
 
 def _write_geojson(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report,
@@ -435,19 +465,17 @@ def export_zone(
         if not spec.visible_to(access):
             continue
         query = FeatureQuery(access=access, period=period)
-        seen = [0]
-
         def report(done: int, _id: str = layer_id) -> None:
             if progress:
                 progress(_id, done, -1)
 
-        columns, batches = _rows_for_gdal(conn, spec, query, selected_fields(spec, query),
-                                          export_condition(spec, query, extra), None, crs.epsg, ExportOptions(),
-                                          report, seen)
-        write_batches(target, [(c.name, c.arrow) for c in columns], batches, driver="GPKG", layer=layer_id,
-                      geometry_type=spec.geometry_type, epsg=crs.epsg, append=target.exists())
-        total += seen[0]
-        written.append(f"{layer_id} {seen[0]}")
+        stream = _stream_for_gdal(conn, spec, query, selected_fields(spec, query),
+                                  export_condition(spec, query, extra), None, crs.epsg, report)
+        with stream.passing_errors():
+            write_batches(target, stream.reader, driver="GPKG", layer=layer_id, geometry_type=spec.geometry_type,
+                          epsg=crs.epsg, append=target.exists())
+        total += stream.rows
+        written.append(f"{layer_id} {stream.rows}")
     notes = [f"CRS EPSG:{crs.epsg} ({epsg_uri(crs.epsg)})", "layers: " + ", ".join(written)]
     return ExportResult(target, target.name, FORMATS["gpkg"].media_type, total, notes)
 

@@ -16,7 +16,7 @@ from api.deps import AccessDep, ConnectionDep
 from api.params import feature_query, parse_crs, parse_datetime
 from gis.crs import CRS84_URI, WGS84, epsg_uri
 from gis.errors import InvalidInput
-from gis.io import FORMATS, file_format
+from gis.formats import FORMATS, file_format
 from layers.exports import ExportOptions, ExportResult, export_layer, export_zone
 from layers.spec import Access, LayerSpec
 
