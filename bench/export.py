@@ -34,6 +34,10 @@ MEASURE = (
 )
 
 
+IDLE = ("from gis import ogr; ogr.skip_pandas_probe(); ogr.ogr()\n"  # what `zoneatlas export` loads before any row
+        "import api.cli, api.params, layers.exports, pyarrow.csv, psycopg2\n")
+
+
 def measure(command: list[str], env: dict[str, str]) -> dict:
     """Run a command in a fresh wrapper process: wall time and the peak RSS of that one command."""
     done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, env=env,
@@ -90,7 +94,7 @@ def main() -> None:
                 rows.append((total, round_no, "ogr2ogr", ogr, theirs.stat().st_size))
                 ours.unlink()
                 theirs.unlink()
-    idle = measure([sys.executable, "-c", "import layers.exports, api.cli"], {**os.environ})
+    idle = measure([sys.executable, "-c", IDLE], {**os.environ})
     print(f"\nclearance_parcels to GeoPackage, every field; {os.cpu_count()} cores; peak RSS of the one process\n")
     header = f"{'parcels':>8} {'round':>5} {'tool':18} {'seconds':>8} {'peak RSS MB':>12} {'file MB':>8}"
     print(header)
@@ -98,6 +102,12 @@ def main() -> None:
     for total, round_no, tool, figures, size in rows:
         print(f"{total:>8} {round_no:>5} {tool:18} {figures['seconds']:>8.1f} {figures['peak_kb'] / 1024:>12.0f} "
               f"{size / 1_048_576:>8.1f}")
+    print()
+    for total in sorted({r[0] for r in rows}):
+        best = {tool: min(f["seconds"] for t, _, tool_name, f, _ in rows if t == total and tool_name == tool)
+                for tool in ("zoneatlas export", "ogr2ogr")}
+        print(f"{total:>8} parcels: zoneatlas export / ogr2ogr = {best['zoneatlas export'] / best['ogr2ogr']:.2f} "
+              "(fastest round of each)")
     print(f"\nPython with the export modules imported and nothing exported: {idle['peak_kb'] / 1024:.0f} MB peak RSS")
 
 
