@@ -4,7 +4,7 @@ Run with `bench/run-scale` (or `.venv/bin/python bench/scale.py --sizes 20000,20
 its own database `zoneatlas_bench_scale_<n>` (bench/throughput.py's preparation: demo data plus `zoneatlas demo
 generate --parcels n --plots 20000 --seed 1`; the plots stay at 20,000 so only the parcel table grows; skipped when
 the counts are already there). Over the project site with the most parcels in that database it times, one request
-after another (a warm-up first, then --requests timed ones; p50 and p99):
+after another (a warm-up first, then --requests timed rounds; p50 and p99):
 
 - a z14 vector tile of clearance_parcels and an items page of clearance_parcels in a ~1 km² box (limit 100),
   through the app (`zoneatlas serve` with TILE_CACHE_SIZE=0, so every tile is rendered; a viewer account's
@@ -110,31 +110,35 @@ def percentiles(samples: list[float]) -> Latency:
     return Latency(statistics.median(ordered) * 1000, ordered[max(0, round(len(ordered) * 0.99) - 1)] * 1000)
 
 
-def time_app(client: httpx.Client, path: str, warmup: int, count: int) -> Latency:
-    """Sequential GETs over one keep-alive connection; every answer must be 200 with a body."""
-    samples = []
-    for i in range(warmup + count):
-        start = time.perf_counter()
-        response = client.get(path)
-        elapsed = time.perf_counter() - start
-        if response.status_code != 200 or not response.content:
-            raise RuntimeError(f"{path}: HTTP {response.status_code} {response.text[:300]}")
-        if i >= warmup:
-            samples.append(elapsed)
-    return percentiles(samples)
+def app_once(client: httpx.Client, path: str) -> float:
+    """One GET over the keep-alive connection, in seconds; the answer must be 200 with a body."""
+    start = time.perf_counter()
+    response = client.get(path)
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200 or not response.content:
+        raise RuntimeError(f"{path}: HTTP {response.status_code} {response.text[:300]}")
+    return elapsed
 
 
-def time_sql(cursor, statements: list[str], warmup: int, count: int) -> Latency:
-    """The same statements one after another over one connection, each result fetched."""
-    samples = []
+def sql_once(cursor, statements: list[str]) -> float:
+    """The request's statements one after another, each result fetched, in seconds."""
+    start = time.perf_counter()
+    for statement in statements:
+        cursor.execute(statement)
+        cursor.fetchall()
+    return time.perf_counter() - start
+
+
+def measure(client: httpx.Client, cursor, serial_cursor, case: Request, warmup: int, count: int) -> list[Latency]:
+    """App, SQL and serial SQL, one of each in turn per round, so the shared machine's drift hits all three alike."""
+    samples: list[list[float]] = [[], [], []]
     for i in range(warmup + count):
-        start = time.perf_counter()
-        for statement in statements:
-            cursor.execute(statement)
-            cursor.fetchall()
+        times = (app_once(client, case.path), sql_once(cursor, case.statements),
+                 sql_once(serial_cursor, case.statements))
         if i >= warmup:
-            samples.append(time.perf_counter() - start)
-    return percentiles(samples)
+            for kept, elapsed in zip(samples, times, strict=True):
+                kept.append(elapsed)
+    return [percentiles(s) for s in samples]
 
 
 def explain(cursor, statement: str) -> str:
@@ -195,18 +199,15 @@ def main() -> None:
         engine.dispose()
         token = staff_token(url, STAFF_USER)
         process, base = start_server(url, args.workers, tile_cache=False)
-        connection = psycopg2.connect(libpq_dsn(url))
-        connection.autocommit = True
+        connection, serial_connection = psycopg2.connect(libpq_dsn(url)), psycopg2.connect(libpq_dsn(url))
+        connection.autocommit = serial_connection.autocommit = True
         try:
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client, \
-                    connection.cursor() as cursor:
+                    connection.cursor() as cursor, serial_connection.cursor() as serial_cursor:
+                serial_cursor.execute(SERIAL)
                 plans = []
                 for case in cases:
-                    app = time_app(client, case.path, args.warmup, args.requests)
-                    sql = time_sql(cursor, case.statements, args.warmup, args.requests)
-                    cursor.execute(SERIAL)
-                    serial = time_sql(cursor, case.statements, args.warmup, args.requests)
-                    cursor.execute("RESET ALL")
+                    app, sql, serial = measure(client, cursor, serial_cursor, case, args.warmup, args.requests)
                     lines.append(f"{size:>9}  {case.name:24} {case.rows:>6} {app.p50:>8.1f} {app.p99:>8.1f} "
                                  f"{sql.p50:>8.1f} {sql.p99:>8.1f} {serial.p50:>8.1f} {serial.p99:>8.1f}")
                     print(lines[-1], flush=True)
@@ -214,6 +215,7 @@ def main() -> None:
                               for name, statement in case.explained.items()]
         finally:
             connection.close()
+            serial_connection.close()
             process.terminate()
             process.wait(timeout=10)
         section = (f"## {size:,} parcels (densest site {site}: {parcels:,} parcels, centre {lon:.5f}, {lat:.5f})\n\n"
