@@ -14,7 +14,7 @@ from api.routes.planning_api import router as planning_router
 from api.security import install_security
 from api.tile_fastpath import CachedTiles
 from gis.change_feed import ChangeFeed
-from gis.db import libpq_dsn, make_engine
+from gis.db import libpq_dsn, make_engine, make_read_engine
 from gis.settings import PROJECT_ROOT, Settings, get_settings
 from layers.tiles import TileCache
 from maps.pages import STATIC
@@ -26,7 +26,14 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings)
-        app.state.change_feed = ChangeFeed(libpq_dsn(settings)) if settings.change_feed else None
+        app.state.read_engine = make_read_engine(settings)
+
+        def database_came_back() -> None:
+            """The feed reconnected after losing the database: pooled read connections are dead, drop them."""
+            app.state.read_engine.dispose(close=False)
+            app.state.engine.dispose(close=False)
+
+        app.state.change_feed = ChangeFeed(libpq_dsn(settings), database_came_back) if settings.change_feed else None
         if app.state.change_feed is not None:
             app.state.change_feed.start()
         try:
@@ -34,6 +41,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             if app.state.change_feed is not None:
                 app.state.change_feed.stop()
+            app.state.read_engine.dispose()
             app.state.engine.dispose()
 
     app = FastAPI(

@@ -37,13 +37,18 @@ def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[C
 
 
 def read_connection(engine: Engine) -> Connection:
-    """An autocommit connection for read-only hot paths (items, tiles): no BEGIN/ROLLBACK round trips.
+    """A connection from the read engine (autocommit, see gis.db.make_read_engine) for the read-only hot paths.
 
     PostgreSQL's default READ COMMITTED gives each statement its own snapshot either way, so reads see the same data.
     Routes open it inside the endpoint (`with read_connection(engine) as conn:`) rather than as a yield dependency,
     which would cost two more thread-pool hops per request.
     """
-    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return engine.connect()
+
+
+async def get_read_engine(request: Request) -> Engine:
+    """The autocommit engine for reads, opened by the app's lifespan."""
+    return request.app.state.read_engine
 
 
 def wait_until_seen(request: Request, engine: Engine, tables: list[str]) -> None:
@@ -55,6 +60,7 @@ def wait_until_seen(request: Request, engine: Engine, tables: list[str]) -> None
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 

@@ -11,6 +11,7 @@ import logging
 import select
 import threading
 import time
+from collections.abc import Callable
 
 import psycopg2
 import psycopg2.extensions
@@ -24,8 +25,10 @@ log = logging.getLogger(__name__)
 class ChangeFeed:
     """Every tracked table's change version, as the database last notified it."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, on_reconnect: Callable[[], None] | None = None) -> None:
         self._dsn = dsn
+        self._on_reconnect = on_reconnect  # called after the connection came back from a loss
+        self._lost = False
         self._versions: dict[str, int] = {}
         self._conn: psycopg2.extensions.connection | None = None
         self._lock = threading.Lock()
@@ -38,6 +41,7 @@ class ChangeFeed:
         try:
             self._connect()
         except psycopg2.Error as error:  # the database may come up later: the thread keeps trying
+            self._lost = True
             log.warning("change feed could not connect (%s); asking the database until it can", error)
         self._thread = threading.Thread(target=self._run, name="change-feed", daemon=True)
         self._thread.start()
@@ -54,6 +58,12 @@ class ChangeFeed:
     def available(self) -> bool:
         """True while the listening connection is up (versions are then current)."""
         return self._conn is not None
+
+    @property
+    def backend_pid(self) -> int | None:
+        """The PostgreSQL backend serving the listening connection (for diagnostics and tests)."""
+        conn = self._conn
+        return None if conn is None else conn.get_backend_pid()
 
     def versions(self, tables: list[str]) -> dict[str, int] | None:
         """The tables' versions after draining what has arrived, or None while the feed is down."""
@@ -97,6 +107,9 @@ class ChangeFeed:
             self._versions = versions
             self._conn = conn
             self._changed.notify_all()
+        if self._lost and self._on_reconnect is not None:
+            self._on_reconnect()
+        self._lost = False
 
     def _drain(self) -> bool:
         """Apply the notifications waiting on the socket (caller holds the lock); False if the connection broke."""
@@ -117,6 +130,7 @@ class ChangeFeed:
 
     def _close(self) -> None:
         """Drop the connection (caller holds the lock)."""
+        self._lost = not self._stopping.is_set()
         if self._conn is not None:
             try:
                 self._conn.close()

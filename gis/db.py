@@ -16,6 +16,22 @@ def make_engine(settings: Settings) -> Engine:
     )
 
 
+def make_read_engine(settings: Settings) -> Engine:
+    """A second pool whose connections stay in autocommit, for the read-only hot paths (items, tiles).
+
+    No BEGIN/ROLLBACK round trips and no isolation-level switching per checkout. With the change feed on, its
+    listening connection notices a database restart and the app then drops these pools (see api/app.py), so the
+    per-checkout "SELECT 1" pre-ping is left off.
+    """
+    return create_engine(
+        settings.database_url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=settings.db_pool_size,
+        pool_pre_ping=settings.db_pre_ping and not settings.change_feed,
+        connect_args={"options": "-c timezone=UTC", "application_name": "zoneatlas-read"},
+    )
+
+
 def database_versions(engine: Engine) -> dict[str, str]:
     """Report the PostgreSQL and PostGIS versions the app is talking to."""
     with engine.connect() as conn:

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep, EngineDep, LayerDep, read_connection
+from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
 from api.negotiate import GEOJSON, HTML, JSON, negotiate
 from api.params import feature_query, parse_crs
 from api.routes.exports import export_response, is_export
@@ -202,10 +202,10 @@ def queryables(request: Request, spec: LayerDep, access: AccessDep) -> Response:
 
 
 @router.get("/collections/{collection_id}/items", summary="Features of a layer")
-def items(request: Request, spec: LayerDep, engine: EngineDep, access: AccessDep) -> Response:
+def items(request: Request, spec: LayerDep, engine: ReadEngineDep, access: AccessDep) -> Response:
     """A page of features, filtered by bbox, datetime, properties and CQL2, in the requested CRS."""
     if is_export(request):  # f=gpkg|shp|kml|geojson|csv|fgb|dxf: the whole matched set as a file
-        with engine.connect() as conn:  # streaming (a server-side cursor) needs a transaction
+        with request.app.state.engine.connect() as conn:  # a server-side cursor needs a transaction: main pool
             return export_response(request, spec, conn, access)
     with read_connection(engine) as conn:
         return _items_page(request, spec, conn, access)

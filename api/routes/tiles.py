@@ -6,7 +6,7 @@ import morecantile
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep, EngineDep, LayerDep, read_connection
+from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
 from api.params import feature_query
 from api.routes.features import base_url
 from gis.cql import cql_properties
@@ -128,7 +128,7 @@ def collection_tileset(request: Request, spec: LayerDep, tile_matrix_set_id: str
 @router.get("/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile of a layer",
             response_class=Response, responses={200: {"content": {MVT: {}}}, 204: {"description": "empty tile"}})
 def collection_tile(request: Request, spec: LayerDep, tile_matrix_set_id: str, z: int, x: int, y: int,
-                    engine: EngineDep, access: AccessDep) -> Response:
+                    engine: ReadEngineDep, access: AccessDep) -> Response:
     """One MVT tile of one layer, honouring datetime and filter."""
     _require_geometry(spec)
     _check_tms(tile_matrix_set_id)
@@ -153,7 +153,7 @@ def dataset_tileset(request: Request, tile_matrix_set_id: str, conn: ConnectionD
 
 @router.get("/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile with one layer per public collection",
             response_class=Response, responses={200: {"content": {MVT: {}}}, 204: {"description": "empty tile"}})
-def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, engine: EngineDep,
+def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, engine: ReadEngineDep,
                  access: AccessDep) -> Response:
     """One MVT tile holding every layer whose zoom range includes z (datetime applies to versioned layers)."""
     _check_tms(tile_matrix_set_id)

@@ -252,3 +252,26 @@ def test_cached_tiles_for_anonymous_readers_skip_the_routes_but_keep_headers_and
     assert "clearance_parcels" in decode(client.get(multi, headers=staff["viewer"]))
     assert "clearance_parcels" not in decode(client.get(multi))
     assert "clearance_parcels" not in decode(client.get(multi))  # the anonymous copy, from the cache
+
+
+def test_change_feed_reconnects_and_reports_it_after_losing_the_database(database_url, engine):
+    import time
+
+    from gis.change_feed import ChangeFeed
+    from gis.db import libpq_dsn
+    from gis.settings import Settings
+
+    came_back = []
+    feed = ChangeFeed(libpq_dsn(Settings(DATABASE_URL=database_url)), lambda: came_back.append(True))
+    feed.start()
+    try:
+        assert feed.available and not came_back
+        with engine.connect() as conn:  # what a database restart does to the listening connection
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": feed.backend_pid}).scalar_one()
+        deadline = time.monotonic() + 10
+        while not came_back and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert came_back == [True]  # the app drops its pooled connections here (api/app.py)
+        assert feed.available and feed.versions(["land_plots"]) is not None
+    finally:
+        feed.stop()
