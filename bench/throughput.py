@@ -9,6 +9,7 @@ import argparse
 import math
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -46,15 +48,79 @@ class Scenario:
     path: str
     statements: list[str]
     cached: bool = False  # served by the app with its tile cache on (the floor still renders: the same SQL)
+    staff: bool = False  # asked with a staff viewer's bearer token (internal layers such as clearance_parcels)
 
 
 @dataclass
 class Figures:
-    """Throughput and latency of one run."""
+    """Throughput and latency of one run, and CPU milliseconds per request of the app, PostgreSQL and the driver."""
 
     rps: float
     p50_ms: float
     p99_ms: float
+    app_cpu_ms: float = 0.0
+    pg_cpu_ms: float = 0.0
+    driver_cpu_ms: float = 0.0
+
+
+def measured(run, seconds: int, app_pid: int | None) -> Figures:
+    """Run a load (wrk or pgbench) and add the CPU each party spent per request."""
+    app_before, pg_before = cpu_seconds(app_pid)
+    driver_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures = run()
+    time.sleep(0.2)  # let closing backends exit so the postmaster has reaped them
+    app_after, pg_after = cpu_seconds(app_pid)
+    driver_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = figures.rps * seconds
+    driver = (driver_after.ru_utime + driver_after.ru_stime) - (driver_before.ru_utime + driver_before.ru_stime)
+    figures.app_cpu_ms = 1000 * (app_after - app_before) / done
+    figures.pg_cpu_ms = 1000 * (pg_after - pg_before) / done
+    figures.driver_cpu_ms = 1000 * driver / done
+    return figures
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name, or None if the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def _processes() -> dict[int, tuple[str, int, float, float]]:
+    """Every process: (command, parent, own CPU seconds, reaped children's CPU seconds)."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            try:
+                comm = (entry / "comm").read_text().strip()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if fields:
+                own = (int(fields[11]) + int(fields[12])) / TICKS
+                reaped = (int(fields[13]) + int(fields[14])) / TICKS
+                out[int(entry.name)] = (comm, int(fields[1]), own, reaped)
+    return out
+
+
+def cpu_seconds(app_pid: int | None) -> tuple[float, float]:
+    """CPU used so far by the app (its process tree) and by PostgreSQL (live processes plus exited backends,
+    which the postmaster has reaped), in seconds: sampled before and after a run to split where time went."""
+    procs = _processes()
+    app = 0.0
+    if app_pid is not None:
+        tree = {app_pid}
+        for _ in range(3):  # serve -> uvicorn supervisor -> workers
+            tree |= {pid for pid, (_, parent, _, _) in procs.items() if parent in tree}
+        app = sum(procs[pid][2] for pid in tree if pid in procs)
+    postgres = sum(own for comm, _, own, _ in procs.values() if comm == "postgres")
+    postgres += sum(reaped for comm, parent, _, reaped in procs.values()
+                    if comm == "postgres" and procs.get(parent, ("",))[0] != "postgres")
+    return app, postgres
 
 
 def sql_text(statement) -> str:
@@ -82,11 +148,29 @@ def version_sql(specs) -> str:
     """The change-version lookup the app makes for every tile (part of the same work), values inlined by psycopg2."""
     from psycopg2.extensions import adapt
 
-    return VERSION_SQL.replace("%(tables)s", adapt([s.table for s in specs]).getquoted().decode()) + ";"
+    return VERSION_SQL.replace("%(tables)s", adapt([s.tracked_table for s in specs]).getquoted().decode()) + ";"
+
+
+def densest_parcels(conn) -> tuple[float, float]:
+    """Centre of the clearance project with the most parcels."""
+    return conn.execute(text(
+        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(geom)) AS c, count(*) AS n "
+        "FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s")).one()
+
+
+def tile_scenario(name: str, specs, access: Access, z: int, lon: float, lat: float, path: str, **flags) -> Scenario:
+    """A tile request and its SQL: the version lookup and each layer's tile statement, as drawn at zoom z."""
+    t = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, z)
+    drawn = [s.at_zoom(z) for s in specs if s.min_zoom <= z <= s.max_zoom]
+    statements = [version_sql(drawn)] + [
+        sql_text(tile_statement(tile_layer(s, FeatureQuery(access=access)), TileAddress(z, t.x, t.y))) for s in drawn
+    ]
+    return Scenario(name, path.format(z=z, x=t.x, y=t.y), statements, **flags)
 
 
 def scenarios(conn) -> list[Scenario]:
-    """Items in ~1 km² and ~100 km² boxes, and tiles at z14, z10 and z6 over the densest area."""
+    """Items in ~1 km² and ~100 km² boxes, tiles at z14, z10 and z6 over the densest area (cached too), and
+    clearance-parcel tiles for staff at z14 (parcels) and z6 (merged) over the densest parcels."""
     lon, lat = densest_point(conn)
     plots = get_layer("land_plots")
     out = []
@@ -98,27 +182,33 @@ def scenarios(conn) -> list[Scenario]:
                 f"&limit={limit}")
         short_page = len(conn.execute(page).all()) < limit  # the app skips the count then, so does the floor
         out.append(Scenario(name, path, [sql_text(page)] + ([] if short_page else [sql_text(count)])))
-    tms = morecantile.tms.get("WebMercatorQuad")
+    plots_path = "/collections/land_plots/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    public = [s for s in layers_visible_to(Access.public) if s.geometry_column]
+    every = [s for s in layers_visible_to(Access.internal) if s.geometry_column]
     for z in (14, 10):
-        t = tms.tile(lon, lat, z)
-        layer = tile_layer(plots, FeatureQuery())
-        statements = [version_sql([plots]), sql_text(tile_statement(layer, TileAddress(z, t.x, t.y)))]
-        out.append(Scenario(f"tile z{z} land_plots", f"/collections/land_plots/tiles/WebMercatorQuad/{z}/{t.x}/{t.y}",
-                            statements))
-        if z == 14:
-            out.append(Scenario("tile z14 land_plots (cached)", out[-1].path, statements, cached=True))
-    t = tms.tile(lon, lat, 6)
-    specs = [s for s in layers_visible_to(Access.public) if s.geometry_column and s.min_zoom <= 6 <= s.max_zoom]
-    statements = [version_sql(specs)] + [
-        sql_text(tile_statement(tile_layer(s, FeatureQuery()), TileAddress(6, t.x, t.y))) for s in specs
-    ]
-    out.append(Scenario("tile z6 all public layers", f"/tiles/WebMercatorQuad/6/{t.x}/{t.y}", statements))
+        out.append(tile_scenario(f"tile z{z} land_plots", [plots], Access.public, z, lon, lat, plots_path))
+        out.append(tile_scenario(f"tile z{z} land_plots (cached)", [plots], Access.public, z, lon, lat, plots_path,
+                                 cached=True))
+    all_path = "/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    out.append(tile_scenario("tile z6 all public layers", public, Access.public, 6, lon, lat, all_path))
+    out.append(tile_scenario("tile z6 all public layers (cached)", public, Access.public, 6, lon, lat, all_path,
+                             cached=True))
+    plon, plat = densest_parcels(conn)
+    parcels = get_layer("clearance_parcels")
+    parcels_path = "/collections/clearance_parcels/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    out.append(tile_scenario("tile z14 clearance_parcels (staff)", [parcels], Access.internal, 14, plon, plat,
+                             parcels_path, staff=True))
+    out.append(tile_scenario("tile z6 clearance, merged (staff)", [parcels], Access.internal, 6, plon, plat,
+                             parcels_path, staff=True))
+    out.append(tile_scenario("tile z6 all layers (staff)", every, Access.internal, 6, plon, plat, all_path,
+                             staff=True))
     return out
 
 
-def run_wrk(url: str, connections: int, seconds: int) -> Figures:
-    """Drive the app with wrk and read requests/s and latency percentiles."""
-    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+def run_wrk(url: str, connections: int, seconds: int, token: str | None = None) -> Figures:
+    """Drive the app with wrk (as a staff reader when given a token) and read requests/s and latency percentiles."""
+    auth = ["-H", f"Authorization: Bearer {token}"] if token else []
+    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *auth, url],
                           capture_output=True, text=True, check=True)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
@@ -216,6 +306,9 @@ def main() -> None:
     base_url = Settings(DATABASE_URL=os.environ.get("DATABASE_URL", Settings().database_url)).database_url
     url = make_url(base_url).set(database="zoneatlas_bench").render_as_string(hide_password=False)
     prepare_database(url, args.parcels, args.plots)
+    from accounts import staff_token  # bench/accounts.py imports this module: import it once this one is loaded
+
+    token = staff_token(url, "bench_viewer")
     engine = create_engine(url)
     with engine.connect() as conn:
         cases = [c for c in scenarios(conn) if not args.only or any(o in c.name for o in args.only)]
@@ -223,24 +316,32 @@ def main() -> None:
     engine.dispose()
     plain, plain_base = start_server(url, args.workers, tile_cache=False)
     cached, cached_base = start_server(url, args.workers, tile_cache=True)
-    servers = {False: plain_base, True: cached_base}
+    servers = {False: (plain_base, plain.pid), True: (cached_base, cached.pid)}
     try:
         for case in cases:  # warm both paths and check the app answers
-            response = httpx.get(servers[case.cached] + case.path, timeout=60)
+            headers = {"Authorization": f"Bearer {token}"} if case.staff else {}
+            response = httpx.get(servers[case.cached][0] + case.path, headers=headers, timeout=60)
             assert response.status_code in (200, 204), (case.path, response.status_code, response.text[:300])
         print(f"\n{args.plots} plots, {args.parcels} parcels; {args.connections} connections, {args.seconds} s each, "
-              f"{args.workers} app workers, {os.cpu_count()} cores\n")
-        header = f"{'request':34} {'round':>5} {'app req/s':>10} {'p50 ms':>8} {'p99 ms':>8} " \
-                 f"{'floor tps':>10} {'p50 ms':>8} {'p99 ms':>8} {'app/floor':>9}"
+              f"{args.workers} app workers, {os.cpu_count()} cores")
+        print("CPU ms/req: CPU milliseconds each party spent per request (app workers, PostgreSQL, wrk or pgbench)\n")
+        header = f"{'request':34} {'round':>5} {'app req/s':>9} {'p50 ms':>7} {'p99 ms':>7} " \
+                 f"{'floor tps':>9} {'p50 ms':>7} {'p99 ms':>7} {'app/floor':>9} │ {'CPU ms/req: app':>15} " \
+                 f"{'pg':>5} {'wrk':>5} │ {'floor: pg':>9} {'pgbench':>7}"
         print(header)
         print("-" * len(header))
         for round_no in range(1, args.rounds + 1):
             for case in cases:
-                app = run_wrk(servers[case.cached] + case.path, args.connections, args.seconds)
-                floor = run_pgbench(url, case.statements, args.connections, args.seconds)
-                print(f"{case.name:34} {round_no:>5} {app.rps:>10.1f} {app.p50_ms:>8.1f} {app.p99_ms:>8.1f} "
-                      f"{floor.rps:>10.1f} {floor.p50_ms:>8.1f} {floor.p99_ms:>8.1f} {app.rps / floor.rps:>9.2f}",
-                      flush=True)
+                base, pid = servers[case.cached]
+                token_for_case = token if case.staff else None
+                app = measured(partial(run_wrk, base + case.path, args.connections, args.seconds, token_for_case),
+                               args.seconds, pid)
+                floor = measured(partial(run_pgbench, url, case.statements, args.connections, args.seconds),
+                                 args.seconds, None)
+                print(f"{case.name:34} {round_no:>5} {app.rps:>9.1f} {app.p50_ms:>7.1f} {app.p99_ms:>7.1f} "
+                      f"{floor.rps:>9.1f} {floor.p50_ms:>7.1f} {floor.p99_ms:>7.1f} {app.rps / floor.rps:>9.2f} │ "
+                      f"{app.app_cpu_ms:>15.2f} {app.pg_cpu_ms:>5.2f} {app.driver_cpu_ms:>5.2f} │ "
+                      f"{floor.pg_cpu_ms:>9.2f} {floor.driver_cpu_ms:>7.2f}", flush=True)
     finally:
         for process in (plain, cached):
             process.terminate()
