@@ -13,6 +13,7 @@ from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
 from api.security import install_security
 from api.tile_fastpath import CachedTiles
+from api.token_cache import TokenCache
 from gis.change_feed import ChangeFeed
 from gis.db import libpq_dsn, make_engine, make_read_engine
 from gis.settings import PROJECT_ROOT, Settings, get_settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tile_cache_size)  # per worker process (see docs/scaling.md)
+    app.state.token_cache = TokenCache()  # who a token belongs to, until accounts change (needs the change feed)
     install_error_handlers(app)
     app.add_middleware(CachedTiles, state=app.state)  # innermost: security headers and CORS still wrap it
     install_security(app, settings)

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from api.security import SESSION_COOKIE, unsign_session
-from gis.accounts import User, user_for_token
+from api.token_cache import TokenCache
+from gis.accounts import User, token_holder
 from gis.errors import Forbidden, NotAuthenticated
 from gis.settings import Settings
 from gis.vocab import Role
@@ -76,7 +77,7 @@ async def current_user(request: Request, engine: EngineDep, settings: SettingsDe
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("use 'Authorization: Bearer <token>' (get one from POST /auth/token)")
-        user = await run_in_threadpool(_user_for_token, engine, token.strip())
+        user = await _user_for_token(request, engine, token.strip())
         if user is None:
             raise NotAuthenticated("the bearer token is unknown, expired or revoked")
         return user
@@ -84,14 +85,29 @@ async def current_user(request: Request, engine: EngineDep, settings: SettingsDe
     if cookie:
         token = unsign_session(settings, cookie)
         if token:
-            return await run_in_threadpool(_user_for_token, engine, token)
+            return await _user_for_token(request, engine, token)
     return None
 
 
-def _user_for_token(engine: Engine, token: str) -> User | None:
+async def _user_for_token(request: Request, engine: Engine, token: str) -> User | None:
+    """The token's user from this worker's token cache, else looked up (in the thread pool) and remembered."""
+    cache: TokenCache = request.app.state.token_cache
+    feed = getattr(request.app.state, "change_feed", None)
+    user = cache.get(feed, token)
+    if user is not None:
+        return user
+    version = cache.version(feed)  # read before the lookup: a change meanwhile makes this entry stale at once
+    found = await run_in_threadpool(_look_up_token, engine, token)
+    if found is None:
+        return None
+    cache.put(version, token, *found)
+    return found[0]
+
+
+def _look_up_token(engine: Engine, token: str):
     """Look a token up in its own transaction (run in the thread pool)."""
     with engine.begin() as conn:
-        return user_for_token(conn, token)
+        return token_holder(conn, token)
 
 
 CurrentUserDep = Annotated[User | None, Depends(current_user)]

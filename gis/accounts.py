@@ -174,10 +174,16 @@ def issue_token(conn: Connection, user: User, *, kind: str, name: str,
 
 def user_for_token(conn: Connection, raw: str) -> User | None:
     """The active user a live token belongs to, or None; notes when the token was last used."""
+    found = token_holder(conn, raw)
+    return None if found is None else found[0]
+
+
+def token_holder(conn: Connection, raw: str) -> tuple[User, datetime | None] | None:
+    """The active user a live token belongs to and when the token expires, or None; notes when it was last used."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 128:
         return None
     row = conn.execute(
-        select(users, tokens.c.id.label("token_id"), tokens.c.last_used_at)
+        select(users, tokens.c.id.label("token_id"), tokens.c.last_used_at, tokens.c.expires_at)
         .join(tokens, tokens.c.user_id == users.c.id)
         .where(
             tokens.c.token_hash == _digest(raw),
@@ -190,7 +196,7 @@ def user_for_token(conn: Connection, raw: str) -> User | None:
         return None
     if row.last_used_at is None or row.last_used_at < _now() - timedelta(minutes=1):
         conn.execute(update(tokens).where(tokens.c.id == row.token_id).values(last_used_at=func.now()))
-    return _user(row)
+    return _user(row), row.expires_at
 
 
 def revoke_token(conn: Connection, raw: str) -> bool:

@@ -78,3 +78,10 @@ def edits(engine: Engine, staff: Staff) -> Iterator[None]:
         for table in WRITABLE_TABLES:
             if table in marks:
                 conn.execute(text(f"DELETE FROM {table} WHERE id > :mark"), {"mark": marks[table]})
+
+
+def notified(client, engine: Engine, *tables: str) -> None:
+    """A change made outside the app (SQL, the CLI) reaches the app's in-memory versions (tiles, token cache) by a
+    notification at commit: wait for it, as the app's own writes do before they answer."""
+    with engine.connect() as conn:
+        assert client.app.state.change_feed.wait_for_commit(conn, list(tables))

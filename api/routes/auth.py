@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentUserDep, EngineDep, SettingsDep, require_role
+from api.deps import CurrentUserDep, EngineDep, SettingsDep, require_role, wait_until_seen
 from api.security import CSRF_COOKIE, SESSION_COOKIE, LoginLimiter, session_serializer, unsign_session
 from gis.accounts import User, authenticate, issue_token, list_tokens, list_users, revoke_token, revoke_token_id
 from gis.errors import InvalidInput, NotAuthenticated
@@ -93,12 +93,13 @@ def my_tokens(user: StaffDep, engine: EngineDep) -> JSONResponse:
 
 
 @router.delete("/auth/tokens/{token_id}", summary="Revoke one of your personal API tokens", status_code=204)
-def revoke(token_id: int, user: StaffDep, engine: EngineDep) -> Response:
-    """The token stops working at once."""
+def revoke(request: Request, token_id: int, user: StaffDep, engine: EngineDep) -> Response:
+    """The token stops working at once (every worker has been told before this answers)."""
     if not 0 < token_id < 2**31:
         raise InvalidInput("token ids are positive whole numbers")
     with engine.begin() as conn:
         revoke_token_id(conn, token_id, user)
+    wait_until_seen(request, engine, ["api_tokens"])
     return Response(status_code=204)
 
 
@@ -181,6 +182,7 @@ def logout(request: Request, engine: EngineDep, settings: SettingsDep,
     if token_value:
         with engine.begin() as conn:
             revoke_token(conn, token_value)
+        wait_until_seen(request, engine, ["api_tokens"])
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -76,9 +77,12 @@ def test_a_disabled_account_loses_its_tokens(client, engine, edits):
 
     user = _user(engine, "auth_disabled")
     headers = accounts.bearer(engine, user)
+    accounts.notified(client, engine, "users", "api_tokens")  # so the lookup below is remembered
     assert client.get("/auth/me", headers=headers).status_code == 200
+    assert client.app.state.token_cache.get(client.app.state.change_feed, headers["Authorization"][7:]) is not None
     with engine.begin() as conn:
         set_active(conn, "auth_disabled", False)
+    accounts.notified(client, engine, "users")
     assert client.get("/auth/me", headers=headers).status_code == 401
     assert client.post("/auth/token", data={"username": "auth_disabled",
                                             "password": accounts.PASSWORD}).status_code == 401
@@ -89,6 +93,34 @@ def _login_form(client, next_url="/"):
     assert page.status_code == 200
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     return page, csrf
+
+
+def test_token_lookups_are_cached_until_accounts_change_or_the_token_expires(client, engine, edits):
+    from datetime import UTC, datetime, timedelta
+
+    from gis.accounts import issue_token
+
+    user = _user(engine, "auth_cached")
+    with engine.begin() as conn:
+        soon = issue_token(conn, user, kind="session", name="short", lifetime=timedelta(seconds=3))
+    accounts.notified(client, engine, "api_tokens")
+    headers = {"Authorization": f"Bearer {soon.token}"}
+    cache = client.app.state.token_cache
+    assert client.get("/auth/me", headers=headers).status_code == 200
+    with engine.connect() as conn:  # noting last_used_at is bookkeeping: it must not invalidate every cached token
+        version = conn.execute(text("SELECT version FROM layer_changes WHERE table_name = 'api_tokens'")).scalar_one()
+    hits = cache.hits
+    assert client.get("/auth/me", headers=headers).status_code == 200
+    assert cache.hits == hits + 1  # answered without a database lookup
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version FROM layer_changes WHERE table_name = 'api_tokens'")).scalar_one() \
+            == version
+    with engine.begin() as conn:  # a role change is seen at once (after its notification)
+        conn.execute(text("UPDATE users SET role = 'editor' WHERE username = 'auth_cached'"))
+    accounts.notified(client, engine, "users")
+    assert client.get("/auth/me", headers=headers).json()["role"] == "editor"
+    time.sleep(max(0.0, (soon.expires_at - datetime.now(UTC)).total_seconds()) + 0.1)
+    assert client.get("/auth/me", headers=headers).status_code == 401  # expired, though nothing changed
 
 
 def test_browser_login_sets_an_httponly_samesite_cookie_and_logout_ends_it(settings, engine, edits):
@@ -233,6 +265,7 @@ def test_cli_creates_users_tokens_and_disables(database_url, client, engine, edi
     assert _cli(database_url, "add", "cli_bad", "--role", "superuser").returncode != 0
     disabled = _cli(database_url, "disable", "cli_bientap")
     assert disabled.returncode == 0
+    accounts.notified(client, engine, "users")
     assert client.get("/auth/me", headers=headers).status_code == 401
     assert re.search(r"^cli_bientap\teditor\tdisabled", _cli(database_url, "list").stdout, re.M)
     with engine.begin() as conn:
@@ -246,6 +279,7 @@ def test_cli_revokes_a_token(database_url, client, engine, edits):
     listed = _cli(database_url, "tokens", "cli_revoke").stdout
     token_id = re.search(r"^(\d+)\tQGIS\t", listed, re.M).group(1)
     assert _cli(database_url, "revoke", token_id).returncode == 0
+    accounts.notified(client, engine, "api_tokens")
     assert client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
