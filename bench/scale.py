@@ -6,7 +6,8 @@ generate --parcels n --plots 20000 --seed 1`; the plots stay at 20,000 so only t
 the counts are already there). Over the project site with the most parcels in that database it times, one request
 after another (a warm-up first, then --requests timed rounds; p50 and p99):
 
-- a z14 vector tile of clearance_parcels and an items page of clearance_parcels in a ~1 km² box (limit 100),
+- a z14 vector tile of clearance_parcels (below zoom 15 drawn merged per map sheet and stage, as the app serves
+  it) and an items page of clearance_parcels in a ~1 km² box (limit 100),
   through the app (`zoneatlas serve` with TILE_CACHE_SIZE=0, so every tile is rendered; a viewer account's
   personal token, made with `zoneatlas users`, as `Authorization: Bearer`, since the layer is internal), and
 - the same SQL straight into PostGIS over one psycopg2 connection, compiled from the app's own builders as
@@ -87,7 +88,7 @@ def requests_at(conn, lon: float, lat: float) -> list[Request]:
     parcels = get_layer("clearance_parcels")
     staff = FeatureQuery(access=Access.internal)
     t = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, 14)
-    tile = tile_statement(tile_layer(parcels, staff), TileAddress(14, t.x, t.y))
+    tile = tile_statement(tile_layer(parcels.at_zoom(14), staff), TileAddress(14, t.x, t.y))  # as the app draws it
     _, _, drawn = conn.execute(tile).one()
     box = square_bbox(lon, lat, 1)
     page, count = page_statements(parcels, FeatureQuery(access=Access.internal, bbox=box, limit=100), CRS84)

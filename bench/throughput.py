@@ -170,7 +170,7 @@ def tile_scenario(name: str, specs, access: Access, z: int, lon: float, lat: flo
 
 def scenarios(conn) -> list[Scenario]:
     """Items in ~1 km² and ~100 km² boxes, tiles at z14, z10 and z6 over the densest area (cached too), and
-    clearance-parcel tiles for staff at z14 (parcels) and z6 (merged) over the densest parcels."""
+    clearance-parcel tiles for staff at z15 (parcels), z12 and z6 (merged) over the densest parcels."""
     lon, lat = densest_point(conn)
     plots = get_layer("land_plots")
     out = []
@@ -196,7 +196,9 @@ def scenarios(conn) -> list[Scenario]:
     plon, plat = densest_parcels(conn)
     parcels = get_layer("clearance_parcels")
     parcels_path = "/collections/clearance_parcels/tiles/WebMercatorQuad/{z}/{x}/{y}"
-    out.append(tile_scenario("tile z14 clearance_parcels (staff)", [parcels], Access.internal, 14, plon, plat,
+    out.append(tile_scenario("tile z15 clearance_parcels (staff)", [parcels], Access.internal, 15, plon, plat,
+                             parcels_path, staff=True))
+    out.append(tile_scenario("tile z12 clearance, merged (staff)", [parcels], Access.internal, 12, plon, plat,
                              parcels_path, staff=True))
     out.append(tile_scenario("tile z6 clearance, merged (staff)", [parcels], Access.internal, 6, plon, plat,
                              parcels_path, staff=True))

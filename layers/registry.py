@@ -74,7 +74,7 @@ PROJECT_STATUS_LEGEND = Legend(
 
 # Below zoom CLEARANCE_DETAIL_ZOOM parcels are drawn merged per project, map sheet and stage (clearance_overview,
 # rebuilt by triggers): every parcel is in a tile at every zoom, and a z6 tile stays small.
-CLEARANCE_DETAIL_ZOOM = 12
+CLEARANCE_DETAIL_ZOOM = 15  # a rural parcel (20-40 m) is 2-4 px at zoom 14: individual shapes from 15
 CLEARANCE_SITE_ZOOM = 8  # and below: one outline per project (clearance_sites), coloured by its commonest stage
 CLEARANCE_SITES = LayerSpec(
     id="clearance_parcels",

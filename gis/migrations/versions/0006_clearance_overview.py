@@ -15,8 +15,8 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-# Merged outlines are simplified to 2 m in Web Mercator: well under one tile unit up to zoom 13 (4096 units a
-# tile), and they are drawn only below zoom 12, so nothing visible is lost while vertex counts fall.
+# Merged outlines are simplified to 2 m in Web Mercator: under one tile unit (4096 a tile: 2.4 m at zoom 14, the
+# finest zoom they are drawn at), so nothing visible is lost while vertex counts fall.
 SIMPLIFY_M = 2.0
 
 REFRESH_FUNCTION = f"""
