@@ -5,15 +5,16 @@ throughput.py's preparation: demo data plus `zoneatlas demo generate --parcels 2
 starts two `zoneatlas serve` as bench/throughput.py does (one worker per core, no basemap): "rendered" with
 TILE_CACHE_SIZE=0 (PostGIS renders every tile) and "cached" with the tile cache on. It opens the page in Debian's
 Chromium (driven by Playwright as tests/browser.py does, 1280×900) through the page's URL state
-`#c=lat,lon&z=14&l=<layers>` on two views:
+`#c=lat,lon&z=<zoom>&l=<layers>` on three views:
 
-- the industrial park with the most plots, as an anonymous reader, with the page's default layers (land_plots as
-  vector tiles; zones, functional areas, parks, border gates and projects as GeoJSON);
+- the industrial park with the most plots at zoom 14, as an anonymous reader, with the page's default layers
+  (land_plots as vector tiles; zones, functional areas, parks, border gates and projects as GeoJSON);
 - the project site with the most clearance parcels, as a staff reader (a viewer account's personal token sent as
   `Authorization: Bearer`, the same token lookup a session cookie makes), with the default layers plus
-  clearance_parcels as vector tiles.
+  clearance_parcels as vector tiles: at zoom 14, where the site lies wholly in view and its parcels are drawn
+  merged per map sheet and stage, and at zoom 15, the first zoom with individual parcels.
 
-At zoom 14 each area lies wholly in view. Every load is a fresh browser context (empty HTTP cache) in one browser
+Every load is a fresh browser context (empty HTTP cache) in one browser
 process. Per view, each server first gets --warmups loads, not counted (the first, with the view's tiles not yet in
 any cache, is printed as "1st load"); then the measured runs alternate between the two servers, so drift in the
 shared machine's load hits both.
@@ -116,6 +117,7 @@ class View:
     reader: str  # "anonymous" or "staff"
     lat: float
     lon: float
+    zoom: int
     layers: list[str]
 
 
@@ -134,7 +136,7 @@ class Load:
 
 
 def views(conn) -> list[View]:
-    """The busiest park (plots) for an anonymous reader, the busiest clearance site (parcels) for staff."""
+    """The busiest park (plots) for anonymous readers; the busiest clearance site, merged and parcels, for staff."""
     park, plat, plon = conn.execute(text(
         "SELECT park_uid, ST_Y(c), ST_X(c) FROM (SELECT park_uid, ST_Centroid(ST_Collect(geom)) AS c, "
         "count(*) AS n FROM land_plots WHERE valid_to IS NULL GROUP BY park_uid ORDER BY n DESC LIMIT 1) s")).one()
@@ -142,13 +144,15 @@ def views(conn) -> list[View]:
         "SELECT p.uid, s.n, ST_Y(s.c), ST_X(s.c) FROM (SELECT project_id, ST_Centroid(ST_Collect(geom)) AS c, "
         "count(*) AS n FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s "
         "JOIN projects p ON p.id = s.project_id")).one()
+    staff_layers = [*DEFAULT_LAYERS, "clearance_parcels"]
     return [
-        View(f"park {park}", "anonymous", plat, plon, DEFAULT_LAYERS),
-        View(f"site {site} ({parcels} parcels)", "staff", slat, slon, [*DEFAULT_LAYERS, "clearance_parcels"]),
+        View(f"park {park}, z14", "anonymous", plat, plon, 14, DEFAULT_LAYERS),
+        View(f"site {site} ({parcels} parcels), z14", "staff", slat, slon, 14, staff_layers),
+        View(f"site {site}, z15", "staff", slat, slon, 15, staff_layers),
     ]
 
 
-def open_map(browser: Browser, base: str, view: View, zoom: int, headers: dict[str, str]) -> Load:
+def open_map(browser: Browser, base: str, view: View, headers: dict[str, str]) -> Load:
     """Open the zone map in a fresh context and wait until it is drawn; fail on any failed or foreign request."""
     context = browser.new_context(viewport=VIEWPORT, locale="vi-VN", extra_http_headers=headers)
     context.add_init_script(DRAW_PROBE)
@@ -161,7 +165,7 @@ def open_map(browser: Browser, base: str, view: View, zoom: int, headers: dict[s
             else None)
     page.on("pageerror", lambda e: problems.append(f"page error {e}"))
     try:
-        page.goto(f"{base}/maps/zones#c={view.lat:.6f},{view.lon:.6f}&z={zoom}&l={','.join(view.layers)}",
+        page.goto(f"{base}/maps/zones#c={view.lat:.6f},{view.lon:.6f}&z={view.zoom}&l={','.join(view.layers)}",
                   wait_until="commit")
         deadline = time.monotonic() + 120
         while not page.evaluate("() => window.__zaDraw.drawnAt !== null"):
@@ -193,7 +197,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="measured loads per view and server")
     parser.add_argument("--warmups", type=int, default=2, help="loads after each server start, not counted")
-    parser.add_argument("--zoom", type=int, default=14)
     parser.add_argument("--parcels", type=int, default=200_000)
     parser.add_argument("--plots", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
@@ -214,9 +217,9 @@ def main() -> None:
     os.environ["BASEMAP_URL"] = "none"  # the machine is offline; time our own layers only
 
     print(f"\n/maps/zones, {args.parcels} parcels, {args.plots} plots; Chromium {VIEWPORT['width']}×"
-          f"{VIEWPORT['height']}, zoom {args.zoom}; {args.workers} app workers, {os.cpu_count()} cores; "
+          f"{VIEWPORT['height']}; {args.workers} app workers, {os.cpu_count()} cores; "
           f"{args.runs} runs each (fresh browser context), ms from navigation start\n")
-    header = (f"{'view':34} {'reader':9} {'tiles':8} {'1st load':>8} {'drawn p50':>9} {'max':>6} {'html':>5} "
+    header = (f"{'view':40} {'reader':9} {'tiles':8} {'1st load':>8} {'drawn p50':>9} {'max':>6} {'html':>5} "
               f"{'DOMready':>8} {'GeoJSON':>7} {'tiles drawn':>11} {'last tile':>9} {'requests':>8}  paths")
     print(header)
     print("-" * len(header))
@@ -241,19 +244,19 @@ def main() -> None:
 def measure_view(browser: Browser, bases: dict[str, str], view: View, args: argparse.Namespace,
                  headers: dict[str, str]) -> tuple[dict[str, Load], dict[str, list[Load]]]:
     """Warm up each server on a view, then load the view from each server in turn."""
-    first = {mode: [open_map(browser, bases[mode], view, args.zoom, headers)
+    first = {mode: [open_map(browser, bases[mode], view, headers)
                     for _ in range(max(args.warmups, 1))][0] for mode in MODES}
     runs: dict[str, list[Load]] = {mode: [] for mode in MODES}
     for _ in range(args.runs):
         for mode in MODES:
-            runs[mode].append(open_map(browser, bases[mode], view, args.zoom, headers))
+            runs[mode].append(open_map(browser, bases[mode], view, headers))
     return first, runs
 
 
 def print_row(view: View, mode: str, first: Load, loads: list[Load]) -> None:
     """One line of the table: the first load, median and max drawn, and the medians of the milestones."""
     paths = ", ".join(f"{k} {v}" for k, v in loads[-1].tiled_paths.items())
-    print(f"{view.name:34} {view.reader:9} {mode:8} {first.drawn:>8.0f} {median(loads, 'drawn'):>9.0f} "
+    print(f"{view.name:40} {view.reader:9} {mode:8} {first.drawn:>8.0f} {median(loads, 'drawn'):>9.0f} "
           f"{max(x.drawn for x in loads):>6.0f} {median(loads, 'html'):>5.0f} {median(loads, 'dcl'):>8.0f} "
           f"{median(loads, 'geojson'):>7.0f} {median(loads, 'tiled'):>11.0f} {median(loads, 'last_tile'):>9.0f} "
           f"{median(loads, 'tiles'):>8.0f}  {paths}", flush=True)

@@ -6,8 +6,9 @@ generate --parcels n --plots 20000 --seed 1`; the plots stay at 20,000 so only t
 the counts are already there). Over the project site with the most parcels in that database it times, one request
 after another (a warm-up first, then --requests timed rounds; p50 and p99):
 
-- a z14 vector tile of clearance_parcels (below zoom 15 drawn merged per map sheet and stage, as the app serves
-  it) and an items page of clearance_parcels in a ~1 km² box (limit 100),
+- vector tiles of clearance_parcels at z14 (drawn merged per project, map sheet and stage from
+  clearance_overview, as the app serves it below zoom 15) and at z15 (individual parcels), and an items page of
+  clearance_parcels in a ~1 km² box (limit 100),
   through the app (`zoneatlas serve` with TILE_CACHE_SIZE=0, so every tile is rendered; a viewer account's
   personal token, made with `zoneatlas users`, as `Authorization: Bearer`, since the layer is internal), and
 - the same SQL straight into PostGIS over one psycopg2 connection, compiled from the app's own builders as
@@ -83,21 +84,29 @@ def densest_site(conn) -> tuple[str, int, float, float]:
         "JOIN projects p ON p.id = s.project_id")).one())
 
 
+def tile_request(conn, lon: float, lat: float, z: int) -> Request:
+    """The clearance_parcels tile at zoom z around a point, drawn from what the app draws there for staff."""
+    drawn_spec = get_layer("clearance_parcels").at_zoom(z)  # merged groups below the detail zoom, parcels from it
+    t = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, z)
+    tile = sql_text(tile_statement(tile_layer(drawn_spec, FeatureQuery(access=Access.internal)),
+                                   TileAddress(z, t.x, t.y)))
+    kind = "parcels" if drawn_spec.table == "clearance_parcels" else f"merged ({drawn_spec.table})"
+    _, _, drawn = conn.exec_driver_sql(tile).one()
+    path = f"/collections/clearance_parcels/tiles/WebMercatorQuad/{z}/{t.x}/{t.y}"
+    return Request(f"tile z{z} {kind.split()[0]}", path, [tile], {f"tile z{z}/{t.x}/{t.y} {kind}": tile}, drawn)
+
+
 def requests_at(conn, lon: float, lat: float) -> list[Request]:
-    """The z14 tile and the 1 km² items page of clearance_parcels around a point, as a staff reader sees them."""
+    """The z14 and z15 tiles and the 1 km² items page of clearance_parcels around a point, as staff sees them."""
     parcels = get_layer("clearance_parcels")
-    staff = FeatureQuery(access=Access.internal)
-    t = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, 14)
-    tile = tile_statement(tile_layer(parcels.at_zoom(14), staff), TileAddress(14, t.x, t.y))  # as the app draws it
-    _, _, drawn = conn.execute(tile).one()
     box = square_bbox(lon, lat, 1)
     page, count = page_statements(parcels, FeatureQuery(access=Access.internal, bbox=box, limit=100), CRS84)
     full = len(conn.execute(page).all()) == 100  # the app counts only after a full page
     matched = conn.execute(count).scalar_one()
     items = [sql_text(page)] + ([sql_text(count)] if full else [])
     return [
-        Request(f"tile z14/{t.x}/{t.y}", f"/collections/clearance_parcels/tiles/WebMercatorQuad/14/{t.x}/{t.y}",
-                [sql_text(tile)], {"tile z14": sql_text(tile)}, drawn),
+        tile_request(conn, lon, lat, 14),
+        tile_request(conn, lon, lat, 15),
         Request("items 1 km² (limit 100)",
                 f"/collections/clearance_parcels/items?bbox={box.minx:.6f},{box.miny:.6f},{box.maxx:.6f},"
                 f"{box.maxy:.6f}&limit=100", items,
@@ -158,9 +167,10 @@ def plans_markdown(table: str, sections: list[str]) -> str:
     intro = (
         f"Written by `bench/run-scale` ({datetime.date.today().isoformat()}, {os.cpu_count()} shared cores); "
         "rerunning it overwrites this file. Each database is `zoneatlas demo generate --parcels n --plots 20000 "
-        "--seed 1` over the demo data; the requests are a z14 vector tile of `clearance_parcels` and a ~1 km² "
-        "items page (limit 100) over the project site with the most parcels, as a staff reader; *rows* are the "
-        "features in the tile and the parcels in the box. The statements are compiled from the app's own builders "
+        "--seed 1` over the demo data; the requests are vector tiles of `clearance_parcels` at z14 (merged per "
+        "project, map sheet and stage, from `clearance_overview`) and z15 (individual parcels) and a ~1 km² items "
+        "page (limit 100) over the project site with the most parcels, as a staff reader; *rows* are the features "
+        "in the tile and the parcels in the box. The statements are compiled from the app's own builders "
         "(`gis.tiles.tile_statement`, `layers.features.page_statements`). Latency is single-client and sequential: "
         "the app through HTTP with every tile rendered (`TILE_CACHE_SIZE=0`), the SQL over one psycopg2 "
         f"connection with the server's settings and again *serial* (`{SERIAL}`). The plans below are "
