@@ -23,8 +23,8 @@ shared machine's load hits both.
 which every layer the page put on the map is drawn: a GeoJSON layer once its features were fetched and added to
 the map (Leaflet's SVG renderer creates their paths synchronously, so the next paint shows them); a vector-tile
 layer once Leaflet's GridLayer fired `load` (every tile covering the map fetched, decoded and its features added to
-the tile's SVG). A run fails if a tiled layer drew no path or a request failed. The light background (zone outlines
-and roads, drawn under everything) is not waited for.
+the tile's SVG or canvas; "paths" counts both). A run fails if a tiled layer drew no feature or a request failed.
+The light background (zone outlines and roads, drawn under everything) is not waited for.
 """
 
 import argparse
@@ -86,7 +86,9 @@ DRAW_PROBE = """
       }
       if (layers.every(([id]) => probe.layers[id] !== undefined)) {
         for (const [id, layer] of layers) {
-          probe.paths[id] = { count: ctx.map.getPane(`za-${id}`).querySelectorAll("path").length,
+          const onCanvas = Object.values(layer._vectorTiles || {})  // features drawn by canvas tile renderers
+            .reduce((n, r) => n + (r instanceof leaflet.Canvas ? Object.keys(r._layers || {}).length : 0), 0);
+          probe.paths[id] = { count: ctx.map.getPane(`za-${id}`).querySelectorAll("path").length + onCanvas,
                               tiled: layer instanceof leaflet.GridLayer };
         }
         probe.drawnAt = now;

@@ -94,6 +94,9 @@ def layer_json(spec: LayerSpec, access: Access) -> dict:
         "geometry_type": spec.geometry_type,
         "versioned": spec.versioned,
         "mode": "tiles" if spec.tiled else "geojson",
+        # Layers dense enough to need an overview (cadastral parcels) are drawn on canvas: tens of thousands of SVG
+        # paths cost Chromium more than fetching the tiles (bench/run-map).
+        "renderer": "canvas" if spec.overview is not None else "svg",
         "items": f"/collections/{spec.id}/items",
         "tiles": f"/collections/{spec.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}",
         "min_zoom": spec.min_zoom,

@@ -80,18 +80,33 @@
   function makeTileLayer(ctx, layer) {
     const styles = {};
     styles[layer.id] = (props) => Z.vectorStyle(layer, props, { weight: 0.8 });
+    const canvas = layer.renderer === "canvas";
     const grid = L.vectorGrid.protobuf(tileUrl(ctx, layer), {
       pane: `za-${layer.id}`,
-      rendererFactory: L.svg.tile,
+      rendererFactory: canvas ? L.canvas.tile : L.svg.tile,
       vectorTileLayerStyles: styles,
-      interactive: true,
+      interactive: !canvas,  // canvas tiles let clicks through; featureAt asks the API what lies under a click
       minZoom: layer.min_zoom,
       maxNativeZoom: 18,
       getFeatureId: (f) => f.properties.uid || f.properties.id,
       fetchOptions: { credentials: "same-origin" },
     });
-    grid.on("click", (e) => openPopup(ctx, e.latlng, layer, e.layer.properties, e.layer.properties.id));
+    if (canvas) {
+      ctx.map.on("click", (e) => { if (ctx.map.hasLayer(grid)) featureAt(ctx, layer, e.latlng); });
+    } else {
+      grid.on("click", (e) => openPopup(ctx, e.latlng, layer, e.layer.properties, e.layer.properties.id));
+    }
     return grid;
+  }
+
+  function featureAt(ctx, layer, latlng) {
+    if (ctx.measuring) return;
+    const point = `POINT(${latlng.lng.toFixed(7)} ${latlng.lat.toFixed(7)})`;
+    const params = new URLSearchParams({ f: "geojson", limit: "1", filter: `S_INTERSECTS(geom, ${point})` });
+    ctx.fetchJSON(`${layer.items}?${params}`).then((fc) => {
+      const feature = fc.features[0];
+      if (feature) openPopup(ctx, latlng, layer, feature.properties, feature.id);
+    }).catch((e) => console.warn(layer.id, e.message));
   }
 
   function buildLayerPanel(ctx, active) {

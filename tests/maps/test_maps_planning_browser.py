@@ -254,6 +254,25 @@ def test_clearance_map_draws_merged_parcels_at_low_zoom(browser_page: BrowserPag
     bp.assert_clean()
 
 
+def test_zone_map_draws_parcels_on_canvas_and_answers_clicks(browser_page: BrowserPage, staff, db_conn):
+    bp = browser_page
+    sign_in(bp, "/maps/clearance")  # staff see the clearance layer on the zone map too
+    lat, lon, parcel_no = db_conn.execute(text(
+        "SELECT ST_Y(c), ST_X(c), parcel_no FROM (SELECT ST_PointOnSurface(geom) AS c, parcel_no "
+        "FROM clearance_parcels ORDER BY area_ha DESC LIMIT 1) p")).one()
+    bp.page.goto(bp.base_url + f"/maps/zones#c={lat:.6f},{lon:.6f}&z=17&l=clearance_parcels")
+    bp.page.reload(wait_until="networkidle")
+    drawn = bp.page.evaluate("""() => { const grid = window.zoneAtlasPage.layersOnMap.clearance_parcels;
+        return Object.values(grid._vectorTiles).filter((r) => r instanceof L.Canvas)
+          .reduce((n, r) => n + Object.keys(r._layers).length, 0); }""")
+    assert drawn > 0  # parcels are on canvas tiles (no SVG paths for this dense layer)
+    assert bp.page.locator(".leaflet-za-clearance_parcels-pane path").count() == 0
+    click_at(bp, lat, lon)  # the page asks the items API which parcel lies under the click
+    popup = bp.page.locator(".leaflet-popup-content")
+    popup.get_by_role("heading", name=parcel_no).wait_for()
+    bp.assert_clean()
+
+
 def test_projects_map_highlights_delayed_projects(browser_page: BrowserPage, db_conn):
     bp = browser_page
     bp.open("/maps/projects#as_of=2026-01-01")
