@@ -260,8 +260,8 @@ def test_zone_map_draws_parcels_on_canvas_and_answers_clicks(browser_page: Brows
     lat, lon, parcel_no = db_conn.execute(text(
         "SELECT ST_Y(c), ST_X(c), parcel_no FROM (SELECT ST_PointOnSurface(geom) AS c, parcel_no "
         "FROM clearance_parcels ORDER BY area_ha DESC LIMIT 1) p")).one()
-    bp.page.goto(bp.base_url + f"/maps/zones#c={lat:.6f},{lon:.6f}&z=17&l=clearance_parcels")
-    bp.page.reload(wait_until="networkidle")
+    bp.page.goto(bp.base_url + f"/maps/zones#c={lat:.6f},{lon:.6f}&z=17&l=clearance_parcels",
+                 wait_until="networkidle")  # another document than the clearance page: no reload needed
     drawn = bp.page.evaluate("""() => { const grid = window.zoneAtlasPage.layersOnMap.clearance_parcels;
         return Object.values(grid._vectorTiles).filter((r) => r instanceof L.Canvas)
           .reduce((n, r) => n + Object.keys(r._layers).length, 0); }""")
