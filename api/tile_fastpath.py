@@ -15,7 +15,7 @@ from api.security import SESSION_COOKIE
 from gis.tiles import TileAddress
 from layers.registry import LAYERS
 from layers.spec import Access
-from layers.tiles import MVT_TYPE, dataset_layers, tile_headers, tile_key, version_token
+from layers.tiles import dataset_layers, tile_headers, tile_key, tile_reply, version_token
 
 TILE_PATH = re.compile(r"^(?:/collections/(?P<layer>[a-z_]+))?/tiles/WebMercatorQuad/(?P<z>\d{1,2})/(?P<x>\d{1,8})"
                        r"/(?P<y>\d{1,8})$")
@@ -56,19 +56,13 @@ class CachedTiles:
         if versions is None:
             return False
         etag, key = tile_key(version_token(versions), tile, [], [s.id for s in drawn], Access.public)
-        headers = [(k.lower().encode(), v.encode()) for k, v in tile_headers(etag).items()]
         if etag.encode() in _if_none_match(scope):
-            await _send(send, 304, headers, b"")
+            await _send(send, 304, tile_headers(etag), b"")
             return True
         rendered = cache.get(key)
         if rendered is None:
             return False
-        if rendered.truncated_layers:
-            headers.append((b"x-tile-truncated", ",".join(rendered.truncated_layers).encode()))
-        if not rendered.data:
-            await _send(send, 204, headers, b"")
-        else:
-            await _send(send, 200, [*headers, (b"content-type", MVT_TYPE.encode())], rendered.data)
+        await _send(send, *tile_reply(etag, rendered))
         return True
 
 
@@ -88,9 +82,10 @@ def _if_none_match(scope: Scope) -> list[bytes]:
     return []
 
 
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+async def _send(send: Send, status: int, headers: dict[str, str], body: bytes) -> None:
     """One complete response."""
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     if status == 200:
-        headers = [*headers, (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+        raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

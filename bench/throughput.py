@@ -27,13 +27,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
+from gis.change_feed import VERSION_SQL
 from gis.crs import parse_crs_uri
 from gis.settings import Settings
 from gis.tiles import TileAddress, tile_statement
 from layers.features import BBox, FeatureQuery, page_statements
 from layers.registry import get_layer, layers_visible_to
 from layers.spec import Access
-from layers.tiles import VERSION_SQL, data_version, tile_layer
+from layers.tiles import data_version, tile_layer
 
 ROOT = Path(__file__).resolve().parent.parent
 PGBENCH = next((str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))), "pgbench")

@@ -17,6 +17,8 @@ import psycopg2
 import psycopg2.extensions
 
 CHANNEL = "za_layer_changes"
+# The committed versions of some tables (driver SQL, built once: tiles ask it on every request without the feed).
+VERSION_SQL = "SELECT table_name, version FROM layer_changes WHERE table_name = ANY(%(tables)s)"
 RETRY_SECONDS = 2.0
 
 log = logging.getLogger(__name__)
@@ -78,9 +80,7 @@ class ChangeFeed:
         PostgreSQL signals every listener at commit, so once this worker's notification is in, other workers'
         are too: the writer's next request, to any worker, sees its edit.
         """
-        rows = conn.exec_driver_sql(
-            "SELECT table_name, version FROM layer_changes WHERE table_name = ANY(%(t)s)", {"t": tables}).all()
-        wanted = dict(rows)
+        wanted = dict(conn.exec_driver_sql(VERSION_SQL, {"tables": tables}).all())
         deadline = time.monotonic() + timeout
         with self._lock:
             while self._conn is not None:

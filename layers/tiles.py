@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Date, DateTime, Float, Numeric, String, cast, true
 
-from gis import models
+from gis.change_feed import VERSION_SQL
 from gis.errors import InvalidInput
 from gis.tiles import CompiledTile, TileAddress, TileLayer, compile_tile, encode_compiled, encode_layer
 from layers.features import FeatureQuery, table_of, where_clause
@@ -96,10 +96,6 @@ def render_tile(conn: Connection, layers: list[tuple[LayerSpec, FeatureQuery]], 
     return Tile(b"".join(parts), features, truncated)
 
 
-VERSION_SQL = (f"SELECT table_name, version FROM {models.LayerChange.__tablename__} "
-               "WHERE table_name = ANY(%(tables)s)")  # driver SQL: asked on every tile request, built once
-
-
 def data_version(conn: Connection, specs: list[LayerSpec]) -> str:
     """A token that changes whenever any of the layers' tables change (bumped by triggers)."""
     rows = conn.exec_driver_sql(VERSION_SQL, {"tables": [s.tracked_table for s in specs]}).all()
@@ -127,6 +123,16 @@ def tile_key(version: str, tile: TileAddress, query_items: list[tuple[str, str]]
 def tile_headers(etag: str) -> dict[str, str]:
     """Revalidate every time (no-cache) against a strong ETag; the answer depends on who asks."""
     return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Cookie, Authorization"}
+
+
+def tile_reply(etag: str, tile: Tile) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of a tile: 204 when empty, X-Tile-Truncated when a cap cut a layer."""
+    headers = tile_headers(etag)
+    if tile.truncated_layers:
+        headers["X-Tile-Truncated"] = ",".join(tile.truncated_layers)
+    if not tile.data:
+        return 204, headers, b""
+    return 200, {**headers, "Content-Type": MVT_TYPE}, tile.data
 
 
 class TileCache:

@@ -1,5 +1,6 @@
 """OGC API – Tiles: Mapbox Vector Tiles per collection and for all public layers, with ETags that follow edits."""
 
+from contextlib import ExitStack
 from typing import Any
 
 import morecantile
@@ -17,7 +18,6 @@ from layers.registry import layers_visible_to
 from layers.spec import Access, LayerSpec
 from layers.tiles import (
     MVT_TYPE,
-    Tile,
     TileCache,
     check_tile,
     data_version,
@@ -25,12 +25,12 @@ from layers.tiles import (
     render_tile,
     tile_headers,
     tile_key,
+    tile_reply,
     version_token,
 )
 
 router = APIRouter(tags=["OGC API - Tiles"])
 
-MVT = MVT_TYPE
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 TILE_PARAMS = {"datetime", "filter", "filter-lang", "filter-crs", "f"}
@@ -79,7 +79,7 @@ def _tileset(request: Request, specs: list[LayerSpec], prefix: str, title: str, 
         "links": [
             {"href": f"{root}/tileMatrixSets/{TMS_ID}", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
              "type": "application/json"},
-            {"href": template, "rel": "item", "type": MVT, "templated": True},
+            {"href": template, "rel": "item", "type": MVT_TYPE, "templated": True},
         ],
         "layers": [{"id": s.id, "title": s.title, "dataType": "vector", "geometryType": s.geometry_type.lower(),
                     "minTileMatrix": str(s.min_zoom), "maxTileMatrix": str(s.max_zoom)} for s in specs],
@@ -126,10 +126,10 @@ def collection_tileset(request: Request, spec: LayerDep, tile_matrix_set_id: str
 
 
 @router.get("/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile of a layer",
-            response_class=Response, responses={200: {"content": {MVT: {}}}, 204: {"description": "empty tile"}})
+            response_class=Response, responses={200: {"content": {MVT_TYPE: {}}}, 204: {"description": "empty tile"}})
 def collection_tile(request: Request, spec: LayerDep, tile_matrix_set_id: str, z: int, x: int, y: int,
                     engine: ReadEngineDep, access: AccessDep) -> Response:
-    """One MVT tile of one layer, honouring datetime and filter."""
+    """One MVT_TYPE tile of one layer, honouring datetime and filter."""
     _require_geometry(spec)
     _check_tms(tile_matrix_set_id)
     tile = TileAddress(z, x, y)
@@ -152,10 +152,10 @@ def dataset_tileset(request: Request, tile_matrix_set_id: str, conn: ConnectionD
 
 
 @router.get("/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile with one layer per public collection",
-            response_class=Response, responses={200: {"content": {MVT: {}}}, 204: {"description": "empty tile"}})
+            response_class=Response, responses={200: {"content": {MVT_TYPE: {}}}, 204: {"description": "empty tile"}})
 def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, engine: ReadEngineDep,
                  access: AccessDep) -> Response:
-    """One MVT tile holding every layer whose zoom range includes z (datetime applies to versioned layers)."""
+    """One MVT_TYPE tile holding every layer whose zoom range includes z (datetime applies to versioned layers)."""
     _check_tms(tile_matrix_set_id)
     tile = TileAddress(z, x, y)
     check_tile(None, tile)
@@ -211,54 +211,29 @@ def _drawn_layer(request: Request, spec: LayerSpec, z: int, access) -> tuple[Lay
 def _tile_response(request: Request, engine, layers, tile: TileAddress, access: Access) -> Response:
     """Answer from this worker's tile cache, 304 when the client's copy is current, else render; empty tiles are 204.
 
-    With the change feed up, the layers' versions come from memory and a cached tile needs no database connection.
+    With the change feed up, the layers' versions come from memory and a cached tile needs no database connection;
+    without it they are read on the connection that would render the tile.
     """
     specs = [spec for spec, _ in layers]
     feed = getattr(request.app.state, "change_feed", None)
-    versions = feed.versions([s.tracked_table for s in specs]) if feed is not None else None
-    if versions is not None:
-        version = version_token(versions)
-        answer = _without_rendering(request, version, layers, tile, access)
-        if answer is not None:
-            return answer
-        with read_connection(engine) as conn:
-            return _rendered(request, conn, version, layers, tile, access)
-    with read_connection(engine) as conn:
-        version = data_version(conn, specs)
-        answer = _without_rendering(request, version, layers, tile, access)
-        return answer if answer is not None else _rendered(request, conn, version, layers, tile, access)
-
-
-def _cache_key(request: Request, version: str, layers, tile: TileAddress, access: Access) -> tuple[str, tuple]:
-    """The ETag and tile-cache key of this request (api/tile_fastpath.py computes the same for cache hits)."""
-    return tile_key(version, tile, request.query_params.multi_items(), [s.id for s, _ in layers], access)
-
-
-def _without_rendering(request: Request, version: str, layers, tile: TileAddress, access: Access) -> Response | None:
-    """304 for a current client copy, the cached tile if this worker has it, else None."""
-    etag, key = _cache_key(request, version, layers, tile, access)
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=tile_headers(etag))
     cache: TileCache | None = getattr(request.app.state, "tile_cache", None)
-    rendered = cache.get(key) if cache is not None else None
-    return None if rendered is None else _tile_answer(etag, rendered)
-
-
-def _rendered(request: Request, conn, version: str, layers, tile: TileAddress, access: Access) -> Response:
-    """Render the tile, keep it in this worker's cache, answer it."""
-    etag, key = _cache_key(request, version, layers, tile, access)
-    rendered = render_tile(conn, layers, tile)
-    cache: TileCache | None = getattr(request.app.state, "tile_cache", None)
-    if cache is not None:
-        cache.put(key, rendered)
-    return _tile_answer(etag, rendered)
-
-
-def _tile_answer(etag: str, rendered: Tile) -> Response:
-    """The MVT bytes, or 204 for an empty tile, and X-Tile-Truncated when a cap cut a layer."""
-    headers = tile_headers(etag)
-    if rendered.truncated_layers:
-        headers["X-Tile-Truncated"] = ",".join(rendered.truncated_layers)
-    if not rendered.data:
-        return Response(status_code=204, headers=headers)
-    return Response(rendered.data, media_type=MVT, headers=headers)
+    with ExitStack() as stack:
+        versions = feed.versions([s.tracked_table for s in specs]) if feed is not None else None
+        conn = None
+        if versions is None:
+            conn = stack.enter_context(read_connection(engine))
+            version = data_version(conn, specs)
+        else:
+            version = version_token(versions)
+        # the same ETag and key as api/tile_fastpath.py computes for cache hits
+        etag, key = tile_key(version, tile, request.query_params.multi_items(), [s.id for s in specs], access)
+        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers=tile_headers(etag))
+        rendered = cache.get(key) if cache is not None else None
+        if rendered is None:
+            conn = conn or stack.enter_context(read_connection(engine))
+            rendered = render_tile(conn, layers, tile)
+            if cache is not None:
+                cache.put(key, rendered)
+    status, headers, body = tile_reply(etag, rendered)
+    return Response(body, status_code=status, headers=headers)

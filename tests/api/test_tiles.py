@@ -1,9 +1,14 @@
 """Vector tiles: decoded and checked against SQL written here; ETags follow the data."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import mapbox_vector_tile
 import morecantile
 import pytest
 from sqlalchemy import text
+
+from tests import accounts
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 
@@ -75,11 +80,22 @@ def test_multi_layer_tile_has_one_layer_per_public_collection_in_range(client, d
     assert "land_plots" not in layers  # plots start at zoom 10
 
 
-def notified(client, engine, table: str) -> None:
-    """An edit made in SQL reaches the app's in-memory versions by notification at commit: wait for it
-    (writes through the API wait for theirs before answering)."""
-    with engine.connect() as conn:
-        assert client.app.state.change_feed.wait_for_commit(conn, [table])
+@contextmanager
+def cn4_status_changed(client, engine) -> Iterator[tuple[str, str]]:
+    """Change plot CN4's status in SQL (and wait for the app to be notified); put it back afterwards."""
+    with engine.begin() as conn:
+        old = conn.execute(text("SELECT status FROM land_plots WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"))\
+            .scalar_one()
+        new = "reserved" if old != "reserved" else "available"
+        conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
+                     {"s": new})
+    accounts.notified(client, engine, "land_plots")
+    try:
+        yield old, new
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
+                         {"s": old})
 
 
 def test_etag_gives_304_and_changes_after_an_edit(client, engine):
@@ -90,22 +106,11 @@ def test_etag_gives_304_and_changes_after_an_edit(client, engine):
     etag = first.headers["etag"]
     assert first.headers["cache-control"] == "no-cache"
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
-    with engine.begin() as conn:
-        old = conn.execute(text("SELECT status FROM land_plots WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"))\
-            .scalar_one()
-        new = "reserved" if old != "reserved" else "available"
-        conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
-                     {"s": new})
-    notified(client, engine, "land_plots")
-    try:
+    with cn4_status_changed(client, engine) as (_, new):
         second = client.get(path, headers={"If-None-Match": etag})
         assert second.status_code == 200 and second.headers["etag"] != etag
         cn4 = [f for f in decode(second)["land_plots"]["features"] if f["properties"]["uid"] == "KCN-VHVA-CN4"]
         assert cn4[0]["properties"]["status"] == new
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
-                         {"s": old})
 
 
 @pytest.mark.parametrize(
@@ -146,14 +151,7 @@ def test_repeated_tile_comes_from_the_worker_cache_and_an_edit_is_seen_at_once(c
     again = client.get(path)
     assert cache.hits == hits + 1  # served without rendering
     assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
-    with engine.begin() as conn:
-        old = conn.execute(text("SELECT status FROM land_plots WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"))\
-            .scalar_one()
-        new = "reserved" if old != "reserved" else "available"
-        conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
-                     {"s": new})
-    notified(client, engine, "land_plots")
-    try:
+    with cn4_status_changed(client, engine) as (old, new):
         hits = cache.hits
         edited = client.get(path)
         assert cache.hits == hits  # the change version moved on: a miss, rendered afresh
@@ -162,10 +160,6 @@ def test_repeated_tile_comes_from_the_worker_cache_and_an_edit_is_seen_at_once(c
         assert cn4[0]["properties"]["status"] == new
         before = [f for f in decode(first)["land_plots"]["features"] if f["properties"]["uid"] == "KCN-VHVA-CN4"]
         assert before[0]["properties"]["status"] == old
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
-                         {"s": old})
 
 
 def test_without_the_change_feed_tiles_ask_the_database_and_see_an_edit_at_once(client, engine):
