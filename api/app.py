@@ -83,6 +83,7 @@ def mount_static(app: FastAPI) -> None:
     """Serve our own JS/CSS and the npm-installed Leaflet: pages never load assets from a CDN."""
     app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
     packages = PROJECT_ROOT / "node_modules"
-    app.mount("/static/vendor/leaflet", StaticFiles(directory=packages / "leaflet" / "dist", check_dir=False),
-              name="leaflet")
+    app.mount(
+        "/static/vendor/leaflet", StaticFiles(directory=packages / "leaflet" / "dist", check_dir=False), name="leaflet"
+    )
     app.mount("/static/npm", StaticFiles(directory=packages, check_dir=False), name="npm")

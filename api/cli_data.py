@@ -15,8 +15,17 @@ from gis.settings import get_settings
 if TYPE_CHECKING:
     from gis.crs import CrsRef
 
-SUFFIX_FORMATS = {".gpkg": "gpkg", ".zip": "shp", ".shp": "shp", ".kml": "kml", ".geojson": "geojson",
-                  ".json": "geojson", ".csv": "csv", ".fgb": "fgb", ".dxf": "dxf"}
+SUFFIX_FORMATS = {
+    ".gpkg": "gpkg",
+    ".zip": "shp",
+    ".shp": "shp",
+    ".kml": "kml",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".csv": "csv",
+    ".fgb": "fgb",
+    ".dxf": "dxf",
+}
 
 
 def file_crs(text: str | None) -> "CrsRef":
@@ -30,14 +39,17 @@ def file_crs(text: str | None) -> "CrsRef":
 def export_command(
     layer: Annotated[str, typer.Argument(help="Layer id (e.g. land_plots), or a zone uid with --zone.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write (.gpkg, .zip, .kml, …).")],
-    format: Annotated[str | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)} "
-                                               "(default: from the file suffix).")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)} (default: from the file suffix).")
+    ] = None,
     crs: Annotated[str | None, typer.Option(help="Output CRS, e.g. 9209 or EPSG:9209 (default WGS84).")] = None,
-    filter: Annotated[str | None, typer.Option("--filter", help="CQL2 text filter, e.g. \"status = 'available'\".")
-                      ] = None,
+    filter: Annotated[
+        str | None, typer.Option("--filter", help="CQL2 text filter, e.g. \"status = 'available'\".")
+    ] = None,
     bbox: Annotated[str | None, typer.Option(help="minlon,minlat,maxlon,maxlat in WGS84.")] = None,
-    datetime: Annotated[str | None, typer.Option("--datetime", help="Versions valid on a date or in an interval.")
-                        ] = None,
+    datetime: Annotated[
+        str | None, typer.Option("--datetime", help="Versions valid on a date or in an interval.")
+    ] = None,
     properties: Annotated[str | None, typer.Option(help="Comma-separated fields to write.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many features.")] = None,
     internal: Annotated[bool, typer.Option(help="Include internal (staff-only) layers and fields.")] = False,
@@ -72,12 +84,23 @@ def export_command(
                     if not spec.visible_to(access):
                         fail(f"'{layer}' is an internal layer: add --internal (staff only)")
                     query = FeatureQuery(
-                        access=access, bbox=parse_bbox(bbox, parse_crs(None)), period=parse_datetime(datetime),
+                        access=access,
+                        bbox=parse_bbox(bbox, parse_crs(None)),
+                        period=parse_datetime(datetime),
                         cql=parse_filter(filter, None),
                         properties=None if properties is None else [p.strip() for p in properties.split(",")],
                     )
-                    result = export_layer(conn, spec, query, key, out_crs, folder, limit=limit, progress=report,
-                                          options=ExportOptions(csv_geometry=geometry, csv_bom=bom))
+                    result = export_layer(
+                        conn,
+                        spec,
+                        query,
+                        key,
+                        out_crs,
+                        folder,
+                        limit=limit,
+                        progress=report,
+                        options=ExportOptions(csv_geometry=geometry, csv_bom=bom),
+                    )
         shutil.move(result.path, output)
     except ZoneAtlasError as exc:
         fail(str(exc))
@@ -91,19 +114,19 @@ def export_command(
 def import_command(
     layer: Annotated[str, typer.Argument(help="Layer to import into, e.g. land_plots.")],
     file: Annotated[Path, typer.Argument(help="GPKG, zipped Shapefile, GeoJSON, KML, DXF, FlatGeobuf or CSV.")],
-    crs: Annotated[str | None, typer.Option(help="CRS of a file that does not say it, e.g. 9209 or EPSG:9209.")
-                   ] = None,
-    decision: Annotated[str | None, typer.Option(help="Decision number for versioned layers, e.g. 456/QĐ-TTg.")
-                        ] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS of a file that does not say it, e.g. 9209 or EPSG:9209.")] = None,
+    decision: Annotated[str | None, typer.Option(help="Decision number for versioned layers, e.g. 456/QĐ-TTg.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the validation report; write nothing.")] = False,
     source_layer: Annotated[str | None, typer.Option(help="Layer inside a multi-layer file.")] = None,
     wkt_column: Annotated[str | None, typer.Option(help="CSV column holding WKT.")] = None,
     x_column: Annotated[str | None, typer.Option(help="CSV column of X.")] = None,
     y_column: Annotated[str | None, typer.Option(help="CSV column of Y.")] = None,
-    northing_first: Annotated[bool, typer.Option("--northing-first",
-                                                 help="CSV survey table: X is the northing, Y the easting.")] = False,
-    set_values: Annotated[list[str] | None, typer.Option("--set", help="field=value for every feature (repeat).")
-                          ] = None,
+    northing_first: Annotated[
+        bool, typer.Option("--northing-first", help="CSV survey table: X is the northing, Y the easting.")
+    ] = False,
+    set_values: Annotated[
+        list[str] | None, typer.Option("--set", help="field=value for every feature (repeat).")
+    ] = None,
     user: Annotated[str | None, typer.Option(help="Account (editor) the audit log names.")] = None,
 ) -> None:
     """Check a file against a layer and print the report; without problems (and without --dry-run) write it."""
@@ -123,9 +146,13 @@ def import_command(
         fail(f"{file}: no such file")
     try:
         options = ImportOptions(
-            crs=None if crs is None else parse_crs_uri(crs).epsg, decision=decision, source_layer=source_layer,
+            crs=None if crs is None else parse_crs_uri(crs).epsg,
+            decision=decision,
+            source_layer=source_layer,
             csv=CsvOptions(wkt_column=wkt_column, x_column=x_column, y_column=y_column, northing_first=northing_first),
-            defaults=defaults, max_bytes=settings.import_max_bytes, dry_run=dry_run,
+            defaults=defaults,
+            max_bytes=settings.import_max_bytes,
+            dry_run=dry_run,
         )
         with command_engine() as engine, engine.begin() as conn:
             account = None

@@ -100,5 +100,6 @@ def list_() -> None:
     from gis.accounts import list_users
 
     for user in _run(list_users):
-        typer.echo(f"{user.username}\t{user.role.value}\t{'active' if user.active else 'disabled'}\t"
-                   f"{user.display_name or ''}")
+        typer.echo(
+            f"{user.username}\t{user.role.value}\t{'active' if user.active else 'disabled'}\t{user.display_name or ''}"
+        )

@@ -20,8 +20,16 @@ from gis.errors import (
 
 # Subclasses before their parents: the first match wins.
 STATUS_FOR = {
-    NotFound: 404, Unprocessable: 422, InvalidInput: 400, PreconditionFailed: 412, Conflict: 409,
-    NotAuthenticated: 401, Forbidden: 403, PreconditionRequired: 428, NotAllowed: 405, RateLimited: 429,
+    NotFound: 404,
+    Unprocessable: 422,
+    InvalidInput: 400,
+    PreconditionFailed: 412,
+    Conflict: 409,
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    PreconditionRequired: 428,
+    NotAllowed: 405,
+    RateLimited: 429,
 }
 
 
@@ -48,6 +56,4 @@ def install_error_handlers(app: FastAPI) -> None:
         for error in exc.errors():
             where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("path", "query", "body"))
             problems.append(f"{where}: {error.get('msg', 'invalid')}")
-        return JSONResponse(
-            {"code": "InvalidParameterValue", "description": "; ".join(problems)}, status_code=400
-        )
+        return JSONResponse({"code": "InvalidParameterValue", "description": "; ".join(problems)}, status_code=400)

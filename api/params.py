@@ -16,8 +16,18 @@ if TYPE_CHECKING:  # the parsers serve the `zoneatlas export` command too, which
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 ITEM_PARAMS = {
-    "f", "limit", "offset", "bbox", "bbox-crs", "datetime", "properties", "sortby", "filter", "filter-lang",
-    "filter-crs", "crs",
+    "f",
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "datetime",
+    "properties",
+    "sortby",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "crs",
 }
 
 

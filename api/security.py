@@ -43,8 +43,19 @@ def content_security_policy(settings: Settings) -> str:
     if "{s}" in basemap and origin:
         origin = " " + basemap.split("//", 1)[0] + "//" + "*." + parts.netloc.split(".", 1)[1]
     return CONTENT_SECURITY_POLICY.format(images=origin)
-EDIT_HEADERS = ["Authorization", "Content-Type", "Content-Crs", "If-Match", "If-None-Match", "Decision",
-                "Accept", "Accept-Language", "X-Request-ID"]
+
+
+EDIT_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Content-Crs",
+    "If-Match",
+    "If-None-Match",
+    "Decision",
+    "Accept",
+    "Accept-Language",
+    "X-Request-ID",
+]
 EXPOSED_HEADERS = ["ETag", "Location", "Content-Crs", "X-Request-ID", "X-Tile-Truncated", "Retry-After"]
 
 
@@ -108,9 +119,17 @@ async def _too_large(send: Send, limit: int) -> None:
         '{"code":"PayloadTooLarge","description":"the request body is larger than the limit of '
         f'{limit} bytes (MAX_BODY_BYTES / MAX_UPLOAD_BYTES)"}}'
     ).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -135,8 +154,11 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                extra = [(b"x-request-id", request_id.encode()), (b"x-content-type-options", b"nosniff"),
-                         (b"referrer-policy", b"strict-origin-when-cross-origin")]
+                extra = [
+                    (b"x-request-id", request_id.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                ]
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if content_type.startswith(b"text/html"):
                     extra.append((b"x-frame-options", b"DENY"))
@@ -178,7 +200,9 @@ class LoginLimiter:
                     retry = max(1, int(stamps[0] + self.window - now) + 1)
                     raise RateLimited(
                         f"too many failed sign-ins; try again in {retry} seconds / "
-                        f"đăng nhập sai quá nhiều lần, thử lại sau {retry} giây", retry)
+                        f"đăng nhập sai quá nhiều lần, thử lại sau {retry} giây",
+                        retry,
+                    )
 
     def failed(self, client: str, username: str) -> None:
         """Count one failed sign-in."""

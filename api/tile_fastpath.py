@@ -17,8 +17,10 @@ from layers.registry import LAYERS
 from layers.spec import Access
 from layers.tiles import dataset_layers, tile_headers, tile_key, tile_reply, version_token
 
-TILE_PATH = re.compile(r"^(?:/collections/(?P<layer>[a-z_]+))?/tiles/WebMercatorQuad/(?P<z>\d{1,2})/(?P<x>\d{1,8})"
-                       r"/(?P<y>\d{1,8})$")
+TILE_PATH = re.compile(
+    r"^(?:/collections/(?P<layer>[a-z_]+))?/tiles/WebMercatorQuad/(?P<z>\d{1,2})/(?P<x>\d{1,8})"
+    r"/(?P<y>\d{1,8})$"
+)
 SESSION_COOKIE_PREFIX = f"{SESSION_COOKIE}=".encode()
 
 

@@ -39,8 +39,11 @@ class TokenCache:
             if entry is None:
                 return None
             seen_version, user, expires_at, looked_up = entry
-            if (seen_version != version or time.monotonic() - looked_up > RECHECK_SECONDS
-                    or (expires_at is not None and expires_at <= datetime.now(UTC))):
+            if (
+                seen_version != version
+                or time.monotonic() - looked_up > RECHECK_SECONDS
+                or (expires_at is not None and expires_at <= datetime.now(UTC))
+            ):
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)

@@ -16,8 +16,17 @@ def staff_token(url: str, username: str) -> str:
     env = {**os.environ, "DATABASE_URL": url}
     listed = subprocess.run([ZONEATLAS, "users", "list"], env=env, check=True, capture_output=True, text=True)
     if username not in (line.split("\t")[0] for line in listed.stdout.splitlines()):
-        subprocess.run([ZONEATLAS, "users", "add", username, "--role", "viewer", "--display-name", "Benchmark"],
-                       env=env, check=True, capture_output=True)
-    issued = subprocess.run([ZONEATLAS, "users", "token", username, "--name", "benchmark"], env=env, check=True,
-                            capture_output=True, text=True)
+        subprocess.run(
+            [ZONEATLAS, "users", "add", username, "--role", "viewer", "--display-name", "Benchmark"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    issued = subprocess.run(
+        [ZONEATLAS, "users", "token", username, "--name", "benchmark"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return issued.stdout.strip().splitlines()[-1]

@@ -34,14 +34,17 @@ MEASURE = (
 )
 
 
-IDLE = ("from gis import ogr; ogr.skip_pandas_probe(); ogr.ogr()\n"  # what `zoneatlas export` loads before any row
-        "import api.cli, api.params, layers.exports, pyarrow.csv, psycopg2\n")
+IDLE = (
+    "from gis import ogr; ogr.skip_pandas_probe(); ogr.ogr()\n"  # what `zoneatlas export` loads before any row
+    "import api.cli, api.params, layers.exports, pyarrow.csv, psycopg2\n"
+)
 
 
 def measure(command: list[str], env: dict[str, str]) -> dict:
     """Run a command in a fresh wrapper process: wall time and the peak RSS of that one command."""
-    done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, env=env,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, env=env, check=True
+    )
     figures = json.loads(done.stdout)
     if figures["rc"] != 0:
         raise RuntimeError(f"{command[0]} failed: {figures['err']}")
@@ -51,8 +54,13 @@ def measure(command: list[str], env: dict[str, str]) -> dict:
 def pg_connection_string(url: str) -> str:
     """The libpq string GDAL's PG driver takes."""
     parsed = make_url(url)
-    parts = {"dbname": parsed.database, "host": parsed.host or "127.0.0.1", "port": parsed.port or 5432,
-             "user": parsed.username, "password": parsed.password}
+    parts = {
+        "dbname": parsed.database,
+        "host": parsed.host or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "user": parsed.username,
+        "password": parsed.password,
+    }
     return "PG:" + " ".join(f"{k}={v}" for k, v in parts.items() if v)
 
 
@@ -86,10 +94,12 @@ def main() -> None:
             for round_no in range(1, args.rounds + 1):
                 ours = Path(folder) / f"ours{round_no}.gpkg"
                 theirs = Path(folder) / f"ogr{round_no}.gpkg"
-                app = measure([zoneatlas, "export", "clearance_parcels", "--internal", "--format", "gpkg", "-o",
-                               str(ours)], env)
-                ogr = measure(["ogr2ogr", "-f", "GPKG", str(theirs), pg_connection_string(url), "clearance_parcels"],
-                              env)
+                app = measure(
+                    [zoneatlas, "export", "clearance_parcels", "--internal", "--format", "gpkg", "-o", str(ours)], env
+                )
+                ogr = measure(
+                    ["ogr2ogr", "-f", "GPKG", str(theirs), pg_connection_string(url), "clearance_parcels"], env
+                )
                 rows.append((total, round_no, "zoneatlas export", app, ours.stat().st_size))
                 rows.append((total, round_no, "ogr2ogr", ogr, theirs.stat().st_size))
                 ours.unlink()
@@ -100,14 +110,20 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for total, round_no, tool, figures, size in rows:
-        print(f"{total:>8} {round_no:>5} {tool:18} {figures['seconds']:>8.1f} {figures['peak_kb'] / 1024:>12.0f} "
-              f"{size / 1_048_576:>8.1f}")
+        print(
+            f"{total:>8} {round_no:>5} {tool:18} {figures['seconds']:>8.1f} {figures['peak_kb'] / 1024:>12.0f} "
+            f"{size / 1_048_576:>8.1f}"
+        )
     print()
     for total in sorted({r[0] for r in rows}):
-        best = {tool: min(f["seconds"] for t, _, tool_name, f, _ in rows if t == total and tool_name == tool)
-                for tool in ("zoneatlas export", "ogr2ogr")}
-        print(f"{total:>8} parcels: zoneatlas export / ogr2ogr = {best['zoneatlas export'] / best['ogr2ogr']:.2f} "
-              "(fastest round of each)")
+        best = {
+            tool: min(f["seconds"] for t, _, tool_name, f, _ in rows if t == total and tool_name == tool)
+            for tool in ("zoneatlas export", "ogr2ogr")
+        }
+        print(
+            f"{total:>8} parcels: zoneatlas export / ogr2ogr = {best['zoneatlas export'] / best['ogr2ogr']:.2f} "
+            "(fastest round of each)"
+        )
     print(f"\nPython with the export modules imported and nothing exported: {idle['peak_kb'] / 1024:.0f} MB peak RSS")
 
 

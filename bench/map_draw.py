@@ -139,13 +139,19 @@ class Load:
 
 def views(conn) -> list[View]:
     """The busiest park (plots) for anonymous readers; the busiest clearance site, merged and parcels, for staff."""
-    park, plat, plon = conn.execute(text(
-        "SELECT park_uid, ST_Y(c), ST_X(c) FROM (SELECT park_uid, ST_Centroid(ST_Collect(geom)) AS c, "
-        "count(*) AS n FROM land_plots WHERE valid_to IS NULL GROUP BY park_uid ORDER BY n DESC LIMIT 1) s")).one()
-    site, parcels, slat, slon = conn.execute(text(
-        "SELECT p.uid, s.n, ST_Y(s.c), ST_X(s.c) FROM (SELECT project_id, ST_Centroid(ST_Collect(geom)) AS c, "
-        "count(*) AS n FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s "
-        "JOIN projects p ON p.id = s.project_id")).one()
+    park, plat, plon = conn.execute(
+        text(
+            "SELECT park_uid, ST_Y(c), ST_X(c) FROM (SELECT park_uid, ST_Centroid(ST_Collect(geom)) AS c, "
+            "count(*) AS n FROM land_plots WHERE valid_to IS NULL GROUP BY park_uid ORDER BY n DESC LIMIT 1) s"
+        )
+    ).one()
+    site, parcels, slat, slon = conn.execute(
+        text(
+            "SELECT p.uid, s.n, ST_Y(s.c), ST_X(s.c) FROM (SELECT project_id, ST_Centroid(ST_Collect(geom)) AS c, "
+            "count(*) AS n FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s "
+            "JOIN projects p ON p.id = s.project_id"
+        )
+    ).one()
     staff_layers = [*DEFAULT_LAYERS, "clearance_parcels"]
     return [
         View(f"park {park}, z14", "anonymous", plat, plon, 14, DEFAULT_LAYERS),
@@ -162,13 +168,20 @@ def open_map(browser: Browser, base: str, view: View, headers: dict[str, str]) -
     problems: list[str] = []
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("requestfailed", lambda r: problems.append(f"failed {r.url}: {r.failure}"))
-    page.on("request", lambda r: problems.append(f"foreign {r.url}")
+    page.on(
+        "request",
+        lambda r: (
+            problems.append(f"foreign {r.url}")
             if urlsplit(r.url).hostname not in (None, "127.0.0.1") and urlsplit(r.url).scheme in ("http", "https")
-            else None)
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"page error {e}"))
     try:
-        page.goto(f"{base}/maps/zones#c={view.lat:.6f},{view.lon:.6f}&z={view.zoom}&l={','.join(view.layers)}",
-                  wait_until="commit")
+        page.goto(
+            f"{base}/maps/zones#c={view.lat:.6f},{view.lon:.6f}&z={view.zoom}&l={','.join(view.layers)}",
+            wait_until="commit",
+        )
         deadline = time.monotonic() + 120
         while not page.evaluate("() => window.__zaDraw.drawnAt !== null"):
             if problems or time.monotonic() > deadline:
@@ -183,10 +196,16 @@ def open_map(browser: Browser, base: str, view: View, headers: dict[str, str]) -
     if not tiled or not all(tiled.values()):
         raise RuntimeError(f"{view.name}: a tiled layer drew nothing: {got['paths']}")
     stamps = got["layers"]
-    return Load(drawn=got["drawnAt"], html=got["html"], dcl=got["dcl"],
-                geojson=max(stamps[k] for k, v in got["paths"].items() if not v["tiled"]),
-                tiled=max(stamps[k] for k in tiled), last_tile=got["lastTile"], tiles=got["tiles"],
-                tiled_paths=tiled)
+    return Load(
+        drawn=got["drawnAt"],
+        html=got["html"],
+        dcl=got["dcl"],
+        geojson=max(stamps[k] for k, v in got["paths"].items() if not v["tiled"]),
+        tiled=max(stamps[k] for k in tiled),
+        last_tile=got["lastTile"],
+        tiles=got["tiles"],
+        tiled_paths=tiled,
+    )
 
 
 def median(loads: list[Load], name: str) -> float:
@@ -218,11 +237,15 @@ def main() -> None:
         headers["staff"] = {"Authorization": f"Bearer {staff_token(url, STAFF_USER)}"}
     os.environ["BASEMAP_URL"] = "none"  # the machine is offline; time our own layers only
 
-    print(f"\n/maps/zones, {args.parcels} parcels, {args.plots} plots; Chromium {VIEWPORT['width']}×"
-          f"{VIEWPORT['height']}; {args.workers} app workers, {os.cpu_count()} cores; "
-          f"{args.runs} runs each (fresh browser context), ms from navigation start\n")
-    header = (f"{'view':40} {'reader':9} {'tiles':8} {'1st load':>8} {'drawn p50':>9} {'max':>6} {'html':>5} "
-              f"{'DOMready':>8} {'GeoJSON':>7} {'tiles drawn':>11} {'last tile':>9} {'requests':>8}  paths")
+    print(
+        f"\n/maps/zones, {args.parcels} parcels, {args.plots} plots; Chromium {VIEWPORT['width']}×"
+        f"{VIEWPORT['height']}; {args.workers} app workers, {os.cpu_count()} cores; "
+        f"{args.runs} runs each (fresh browser context), ms from navigation start\n"
+    )
+    header = (
+        f"{'view':40} {'reader':9} {'tiles':8} {'1st load':>8} {'drawn p50':>9} {'max':>6} {'html':>5} "
+        f"{'DOMready':>8} {'GeoJSON':>7} {'tiles drawn':>11} {'last tile':>9} {'requests':>8}  paths"
+    )
     print(header)
     print("-" * len(header))
     servers = {}
@@ -243,11 +266,13 @@ def main() -> None:
                 process.wait(timeout=10)
 
 
-def measure_view(browser: Browser, bases: dict[str, str], view: View, args: argparse.Namespace,
-                 headers: dict[str, str]) -> tuple[dict[str, Load], dict[str, list[Load]]]:
+def measure_view(
+    browser: Browser, bases: dict[str, str], view: View, args: argparse.Namespace, headers: dict[str, str]
+) -> tuple[dict[str, Load], dict[str, list[Load]]]:
     """Warm up each server on a view, then load the view from each server in turn."""
-    first = {mode: [open_map(browser, bases[mode], view, headers)
-                    for _ in range(max(args.warmups, 1))][0] for mode in MODES}
+    first = {
+        mode: [open_map(browser, bases[mode], view, headers) for _ in range(max(args.warmups, 1))][0] for mode in MODES
+    }
     runs: dict[str, list[Load]] = {mode: [] for mode in MODES}
     for _ in range(args.runs):
         for mode in MODES:
@@ -258,10 +283,13 @@ def measure_view(browser: Browser, bases: dict[str, str], view: View, args: argp
 def print_row(view: View, mode: str, first: Load, loads: list[Load]) -> None:
     """One line of the table: the first load, median and max drawn, and the medians of the milestones."""
     paths = ", ".join(f"{k} {v}" for k, v in loads[-1].tiled_paths.items())
-    print(f"{view.name:40} {view.reader:9} {mode:8} {first.drawn:>8.0f} {median(loads, 'drawn'):>9.0f} "
-          f"{max(x.drawn for x in loads):>6.0f} {median(loads, 'html'):>5.0f} {median(loads, 'dcl'):>8.0f} "
-          f"{median(loads, 'geojson'):>7.0f} {median(loads, 'tiled'):>11.0f} {median(loads, 'last_tile'):>9.0f} "
-          f"{median(loads, 'tiles'):>8.0f}  {paths}", flush=True)
+    print(
+        f"{view.name:40} {view.reader:9} {mode:8} {first.drawn:>8.0f} {median(loads, 'drawn'):>9.0f} "
+        f"{max(x.drawn for x in loads):>6.0f} {median(loads, 'html'):>5.0f} {median(loads, 'dcl'):>8.0f} "
+        f"{median(loads, 'geojson'):>7.0f} {median(loads, 'tiled'):>11.0f} {median(loads, 'last_tile'):>9.0f} "
+        f"{median(loads, 'tiles'):>8.0f}  {paths}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -78,18 +78,24 @@ class Latency:
 
 def densest_site(conn) -> tuple[str, int, float, float]:
     """The project site with the most parcels: its uid, parcel count and the centre of its parcels (lon, lat)."""
-    return tuple(conn.execute(text(
-        "SELECT p.uid, s.n, ST_X(s.c), ST_Y(s.c) FROM (SELECT project_id, ST_Centroid(ST_Collect(geom)) AS c, "
-        "count(*) AS n FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s "
-        "JOIN projects p ON p.id = s.project_id")).one())
+    return tuple(
+        conn.execute(
+            text(
+                "SELECT p.uid, s.n, ST_X(s.c), ST_Y(s.c) FROM (SELECT project_id, ST_Centroid(ST_Collect(geom)) AS c, "
+                "count(*) AS n FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s "
+                "JOIN projects p ON p.id = s.project_id"
+            )
+        ).one()
+    )
 
 
 def tile_request(conn, lon: float, lat: float, z: int) -> Request:
     """The clearance_parcels tile at zoom z around a point, drawn from what the app draws there for staff."""
     drawn_spec = get_layer("clearance_parcels").at_zoom(z)  # merged groups below the detail zoom, parcels from it
     t = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, z)
-    tile = sql_text(tile_statement(tile_layer(drawn_spec, FeatureQuery(access=Access.internal)),
-                                   TileAddress(z, t.x, t.y)))
+    tile = sql_text(
+        tile_statement(tile_layer(drawn_spec, FeatureQuery(access=Access.internal)), TileAddress(z, t.x, t.y))
+    )
     kind = "parcels" if drawn_spec.table == "clearance_parcels" else f"merged ({drawn_spec.table})"
     _, _, drawn = conn.exec_driver_sql(tile).one()
     path = f"/collections/clearance_parcels/tiles/WebMercatorQuad/{z}/{t.x}/{t.y}"
@@ -107,10 +113,14 @@ def requests_at(conn, lon: float, lat: float) -> list[Request]:
     return [
         tile_request(conn, lon, lat, 14),
         tile_request(conn, lon, lat, 15),
-        Request("items 1 km² (limit 100)",
-                f"/collections/clearance_parcels/items?bbox={box.minx:.6f},{box.miny:.6f},{box.maxx:.6f},"
-                f"{box.maxy:.6f}&limit=100", items,
-                {"items page": sql_text(page), **({"items count": sql_text(count)} if full else {})}, matched),
+        Request(
+            "items 1 km² (limit 100)",
+            f"/collections/clearance_parcels/items?bbox={box.minx:.6f},{box.miny:.6f},{box.maxx:.6f},"
+            f"{box.maxy:.6f}&limit=100",
+            items,
+            {"items page": sql_text(page), **({"items count": sql_text(count)} if full else {})},
+            matched,
+        ),
     ]
 
 
@@ -143,8 +153,11 @@ def measure(client: httpx.Client, cursor, serial_cursor, case: Request, warmup: 
     """App, SQL and serial SQL, one of each in turn per round, so the shared machine's drift hits all three alike."""
     samples: list[list[float]] = [[], [], []]
     for i in range(warmup + count):
-        times = (app_once(client, case.path), sql_once(cursor, case.statements),
-                 sql_once(serial_cursor, case.statements))
+        times = (
+            app_once(client, case.path),
+            sql_once(cursor, case.statements),
+            sql_once(serial_cursor, case.statements),
+        )
         if i >= warmup:
             for kept, elapsed in zip(samples, times, strict=True):
                 kept.append(elapsed)
@@ -177,9 +190,13 @@ def plans_markdown(table: str, sections: list[str]) -> str:
         "`EXPLAIN (ANALYZE, BUFFERS)` with the server's settings, as the app runs them, taken after the timed "
         "runs (warm buffers); `<envelope>` stands for the tile's or the box's envelope as hex EWKB."
     )
-    return ("# Query plans of the hot parcel queries at 20k, 200k and 2M parcels\n\n"
-            + textwrap.fill(intro, 118, break_on_hyphens=False) + f"\n\n```\n{table}\n```\n\n"
-            + "\n\n".join(sections) + "\n")
+    return (
+        "# Query plans of the hot parcel queries at 20k, 200k and 2M parcels\n\n"
+        + textwrap.fill(intro, 118, break_on_hyphens=False)
+        + f"\n\n```\n{table}\n```\n\n"
+        + "\n\n".join(sections)
+        + "\n"
+    )
 
 
 def main() -> None:
@@ -194,10 +211,16 @@ def main() -> None:
     args = parser.parse_args()
     base_url = Settings(DATABASE_URL=os.environ.get("DATABASE_URL", Settings().database_url)).database_url
 
-    header = (f"{'parcels':>9}  {'request':24} {'rows':>6} {'app p50':>8} {'app p99':>8} {'SQL p50':>8} "
-              f"{'SQL p99':>8} {'serial':>8} {'p99':>8}")
-    lines = [f"ms, {args.requests} sequential requests each; serial: the same SQL with {SERIAL}", "",
-             header, "-" * len(header)]
+    header = (
+        f"{'parcels':>9}  {'request':24} {'rows':>6} {'app p50':>8} {'app p99':>8} {'SQL p50':>8} "
+        f"{'SQL p99':>8} {'serial':>8} {'p99':>8}"
+    )
+    lines = [
+        f"ms, {args.requests} sequential requests each; serial: the same SQL with {SERIAL}",
+        "",
+        header,
+        "-" * len(header),
+    ]
     print("\n".join(lines), flush=True)
     sections = []
     for size in (int(s) for s in args.sizes.split(",")):
@@ -213,24 +236,33 @@ def main() -> None:
         connection, serial_connection = psycopg2.connect(libpq_dsn(url)), psycopg2.connect(libpq_dsn(url))
         connection.autocommit = serial_connection.autocommit = True
         try:
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client, \
-                    connection.cursor() as cursor, serial_connection.cursor() as serial_cursor:
+            with (
+                httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client,
+                connection.cursor() as cursor,
+                serial_connection.cursor() as serial_cursor,
+            ):
                 serial_cursor.execute(SERIAL)
                 plans = []
                 for case in cases:
                     app, sql, serial = measure(client, cursor, serial_cursor, case, args.warmup, args.requests)
-                    lines.append(f"{size:>9}  {case.name:24} {case.rows:>6} {app.p50:>8.1f} {app.p99:>8.1f} "
-                                 f"{sql.p50:>8.1f} {sql.p99:>8.1f} {serial.p50:>8.1f} {serial.p99:>8.1f}")
+                    lines.append(
+                        f"{size:>9}  {case.name:24} {case.rows:>6} {app.p50:>8.1f} {app.p99:>8.1f} "
+                        f"{sql.p50:>8.1f} {sql.p99:>8.1f} {serial.p50:>8.1f} {serial.p99:>8.1f}"
+                    )
                     print(lines[-1], flush=True)
-                    plans += [f"== {name} ({case.rows} rows)\n{explain(cursor, statement)}"
-                              for name, statement in case.explained.items()]
+                    plans += [
+                        f"== {name} ({case.rows} rows)\n{explain(cursor, statement)}"
+                        for name, statement in case.explained.items()
+                    ]
         finally:
             connection.close()
             serial_connection.close()
             process.terminate()
             process.wait(timeout=10)
-        section = (f"## {size:,} parcels (densest site {site}: {parcels:,} parcels, centre {lon:.5f}, {lat:.5f})\n\n"
-                   "```\n" + "\n".join(plans) + "\n```")
+        section = (
+            f"## {size:,} parcels (densest site {site}: {parcels:,} parcels, centre {lon:.5f}, {lat:.5f})\n\n"
+            "```\n" + "\n".join(plans) + "\n```"
+        )
         print("\n" + section + "\n", flush=True)
         sections.append(section)
     table = "\n".join(lines)

@@ -119,8 +119,11 @@ def cpu_seconds(app_pid: int | None) -> tuple[float, float]:
             tree |= {pid for pid, (_, parent, _, _) in procs.items() if parent in tree}
         app = sum(procs[pid][2] for pid in tree if pid in procs)
     postgres = sum(own for comm, _, own, _ in procs.values() if comm == "postgres")
-    postgres += sum(reaped for comm, parent, _, reaped in procs.values()
-                    if comm == "postgres" and procs.get(parent, ("",))[0] != "postgres")
+    postgres += sum(
+        reaped
+        for comm, parent, _, reaped in procs.values()
+        if comm == "postgres" and procs.get(parent, ("",))[0] != "postgres"
+    )
     return app, postgres
 
 
@@ -132,9 +135,12 @@ def sql_text(statement) -> str:
 
 def densest_point(conn) -> tuple[float, float]:
     """Centre of the park with the most plots: where a planner's map is busiest."""
-    return conn.execute(text(
-        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(geom)) AS c, count(*) AS n "
-        "FROM land_plots WHERE valid_to IS NULL GROUP BY park_uid ORDER BY n DESC LIMIT 1) s")).one()
+    return conn.execute(
+        text(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(geom)) AS c, count(*) AS n "
+            "FROM land_plots WHERE valid_to IS NULL GROUP BY park_uid ORDER BY n DESC LIMIT 1) s"
+        )
+    ).one()
 
 
 def square_bbox(lon: float, lat: float, km2: float) -> BBox:
@@ -154,9 +160,12 @@ def version_sql(specs) -> str:
 
 def densest_parcels(conn) -> tuple[float, float]:
     """Centre of the clearance project with the most parcels."""
-    return conn.execute(text(
-        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(geom)) AS c, count(*) AS n "
-        "FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s")).one()
+    return conn.execute(
+        text(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(geom)) AS c, count(*) AS n "
+            "FROM clearance_parcels GROUP BY project_id ORDER BY n DESC LIMIT 1) s"
+        )
+    ).one()
 
 
 def tile_scenario(name: str, specs, access: Access, z: int, lon: float, lat: float, path: str, **flags) -> Scenario:
@@ -179,8 +188,10 @@ def scenarios(conn) -> list[Scenario]:
         box = square_bbox(lon, lat, km2)
         query = FeatureQuery(bbox=box, limit=limit)
         page, count = page_statements(plots, query, CRS84)
-        path = (f"/collections/land_plots/items?bbox={box.minx:.6f},{box.miny:.6f},{box.maxx:.6f},{box.maxy:.6f}"
-                f"&limit={limit}")
+        path = (
+            f"/collections/land_plots/items?bbox={box.minx:.6f},{box.miny:.6f},{box.maxx:.6f},{box.maxy:.6f}"
+            f"&limit={limit}"
+        )
         short_page = len(conn.execute(page).all()) < limit  # the app skips the count then, so does the floor
         out.append(Scenario(name, path, [sql_text(page)] + ([] if short_page else [sql_text(count)])))
     plots_path = "/collections/land_plots/tiles/WebMercatorQuad/{z}/{x}/{y}"
@@ -188,31 +199,47 @@ def scenarios(conn) -> list[Scenario]:
     every = [s for s in layers_visible_to(Access.internal) if s.geometry_column]
     for z in (14, 10):
         out.append(tile_scenario(f"tile z{z} land_plots", [plots], Access.public, z, lon, lat, plots_path))
-        out.append(tile_scenario(f"tile z{z} land_plots (cached)", [plots], Access.public, z, lon, lat, plots_path,
-                                 cached=True))
+        out.append(
+            tile_scenario(
+                f"tile z{z} land_plots (cached)", [plots], Access.public, z, lon, lat, plots_path, cached=True
+            )
+        )
     all_path = "/tiles/WebMercatorQuad/{z}/{x}/{y}"
     out.append(tile_scenario("tile z6 all public layers", public, Access.public, 6, lon, lat, all_path))
-    out.append(tile_scenario("tile z6 all public layers (cached)", public, Access.public, 6, lon, lat, all_path,
-                             cached=True))
+    out.append(
+        tile_scenario("tile z6 all public layers (cached)", public, Access.public, 6, lon, lat, all_path, cached=True)
+    )
     plon, plat = densest_parcels(conn)
     parcels = get_layer("clearance_parcels")
     parcels_path = "/collections/clearance_parcels/tiles/WebMercatorQuad/{z}/{x}/{y}"
-    out.append(tile_scenario("tile z15 clearance_parcels (staff)", [parcels], Access.internal, 15, plon, plat,
-                             parcels_path, staff=True))
-    out.append(tile_scenario("tile z12 clearance, merged (staff)", [parcels], Access.internal, 12, plon, plat,
-                             parcels_path, staff=True))
-    out.append(tile_scenario("tile z6 clearance, merged (staff)", [parcels], Access.internal, 6, plon, plat,
-                             parcels_path, staff=True))
-    out.append(tile_scenario("tile z6 all layers (staff)", every, Access.internal, 6, plon, plat, all_path,
-                             staff=True))
+    out.append(
+        tile_scenario(
+            "tile z15 clearance_parcels (staff)", [parcels], Access.internal, 15, plon, plat, parcels_path, staff=True
+        )
+    )
+    out.append(
+        tile_scenario(
+            "tile z12 clearance, merged (staff)", [parcels], Access.internal, 12, plon, plat, parcels_path, staff=True
+        )
+    )
+    out.append(
+        tile_scenario(
+            "tile z6 clearance, merged (staff)", [parcels], Access.internal, 6, plon, plat, parcels_path, staff=True
+        )
+    )
+    out.append(tile_scenario("tile z6 all layers (staff)", every, Access.internal, 6, plon, plat, all_path, staff=True))
     return out
 
 
 def run_wrk(url: str, connections: int, seconds: int, token: str | None = None) -> Figures:
     """Drive the app with wrk (as a staff reader when given a token) and read requests/s and latency percentiles."""
     auth = ["-H", f"Authorization: Bearer {token}"] if token else []
-    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *auth, url],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *auth, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
     if errors:
@@ -234,16 +261,39 @@ def run_pgbench(url: str, statements: list[str], connections: int, seconds: int)
         script.write_text("\n".join(statements) + "\n", encoding="utf-8")
         env = {**os.environ, "PGPASSWORD": parsed.password or ""}
         done = subprocess.run(
-            [PGBENCH, "-n", "-c", str(connections), "-j", "2", "-T", str(seconds), "-f", str(script),
-             "-l", "--log-prefix", f"{folder}/log", "-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432),
-             "-U", parsed.username or "postgres", parsed.database],
-            capture_output=True, text=True, env=env, cwd=folder,
+            [
+                PGBENCH,
+                "-n",
+                "-c",
+                str(connections),
+                "-j",
+                "2",
+                "-T",
+                str(seconds),
+                "-f",
+                str(script),
+                "-l",
+                "--log-prefix",
+                f"{folder}/log",
+                "-h",
+                parsed.host or "127.0.0.1",
+                "-p",
+                str(parsed.port or 5432),
+                "-U",
+                parsed.username or "postgres",
+                parsed.database,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=folder,
         )
         if done.returncode != 0:
             raise RuntimeError(f"pgbench failed: {done.stderr[-2000:]}")
         tps = float(re.search(r"tps = ([\d.]+)", done.stdout).group(1))
-        latencies = sorted(int(line.split()[2]) / 1000.0 for log in Path(folder).glob("log*")
-                           for line in log.read_text().splitlines())
+        latencies = sorted(
+            int(line.split()[2]) / 1000.0 for log in Path(folder).glob("log*") for line in log.read_text().splitlines()
+        )
     return Figures(tps, statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1])
 
 
@@ -255,16 +305,31 @@ def prepare_database(url: str, parcels: int, plots: int) -> None:
     subprocess.run([za, "demo", "load", "--replace"], env=env, check=True, stdout=subprocess.DEVNULL)
     engine = create_engine(url)
     with engine.connect() as conn:
-        have = conn.execute(text("SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
-                                 "WHERE p.uid LIKE 'GEN-%'")).scalar_one()
+        have = conn.execute(
+            text(
+                "SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+                "WHERE p.uid LIKE 'GEN-%'"
+            )
+        ).scalar_one()
         have_plots = conn.execute(text("SELECT count(*) FROM land_plots WHERE uid LIKE 'GEN-%'")).scalar_one()
     engine.dispose()
     if (have, have_plots) != (parcels, plots):
         print(f"generating {parcels} parcels and {plots} plots …", flush=True)
-        subprocess.run([za, "demo", "generate", "--parcels", str(parcels), "--plots", str(plots), "--seed", "1"],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(["psql", make_url(url).render_as_string(hide_password=False).replace("+psycopg2", ""),
-                        "-qc", "VACUUM ANALYZE"], check=True)
+        subprocess.run(
+            [za, "demo", "generate", "--parcels", str(parcels), "--plots", str(plots), "--seed", "1"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [
+                "psql",
+                make_url(url).render_as_string(hide_password=False).replace("+psycopg2", ""),
+                "-qc",
+                "VACUUM ANALYZE",
+            ],
+            check=True,
+        )
 
 
 def start_server(url: str, workers: int, tile_cache: bool) -> tuple[subprocess.Popen, str]:
@@ -278,8 +343,12 @@ def start_server(url: str, workers: int, tile_cache: bool) -> tuple[subprocess.P
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "WORKERS": str(workers), "ACCESS_LOG": "false"}
     if not tile_cache:
         env["TILE_CACHE_SIZE"] = "0"
-    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "zoneatlas"), "serve"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "zoneatlas"), "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -300,8 +369,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--only", action="append", default=[],
-                        help="run only requests whose name contains this text (repeatable), e.g. --only items")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only requests whose name contains this text (repeatable), e.g. --only items",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian package wrk)")
@@ -325,26 +398,37 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {token}"} if case.staff else {}
             response = httpx.get(servers[case.cached][0] + case.path, headers=headers, timeout=60)
             assert response.status_code in (200, 204), (case.path, response.status_code, response.text[:300])
-        print(f"\n{args.plots} plots, {args.parcels} parcels; {args.connections} connections, {args.seconds} s each, "
-              f"{args.workers} app workers, {os.cpu_count()} cores")
+        print(
+            f"\n{args.plots} plots, {args.parcels} parcels; {args.connections} connections, {args.seconds} s each, "
+            f"{args.workers} app workers, {os.cpu_count()} cores"
+        )
         print("CPU ms/req: CPU milliseconds each party spent per request (app workers, PostgreSQL, wrk or pgbench)\n")
-        header = f"{'request':34} {'round':>5} {'app req/s':>9} {'p50 ms':>7} {'p99 ms':>7} " \
-                 f"{'floor tps':>9} {'p50 ms':>7} {'p99 ms':>7} {'app/floor':>9} │ {'CPU ms/req: app':>15} " \
-                 f"{'pg':>5} {'wrk':>5} │ {'floor: pg':>9} {'pgbench':>7}"
+        header = (
+            f"{'request':34} {'round':>5} {'app req/s':>9} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'floor tps':>9} {'p50 ms':>7} {'p99 ms':>7} {'app/floor':>9} │ {'CPU ms/req: app':>15} "
+            f"{'pg':>5} {'wrk':>5} │ {'floor: pg':>9} {'pgbench':>7}"
+        )
         print(header)
         print("-" * len(header))
         for round_no in range(1, args.rounds + 1):
             for case in cases:
                 base, pid = servers[case.cached]
                 token_for_case = token if case.staff else None
-                app = measured(partial(run_wrk, base + case.path, args.connections, args.seconds, token_for_case),
-                               args.seconds, pid)
-                floor = measured(partial(run_pgbench, url, case.statements, args.connections, args.seconds),
-                                 args.seconds, None)
-                print(f"{case.name:34} {round_no:>5} {app.rps:>9.1f} {app.p50_ms:>7.1f} {app.p99_ms:>7.1f} "
-                      f"{floor.rps:>9.1f} {floor.p50_ms:>7.1f} {floor.p99_ms:>7.1f} {app.rps / floor.rps:>9.2f} │ "
-                      f"{app.app_cpu_ms:>15.2f} {app.pg_cpu_ms:>5.2f} {app.driver_cpu_ms:>5.2f} │ "
-                      f"{floor.pg_cpu_ms:>9.2f} {floor.driver_cpu_ms:>7.2f}", flush=True)
+                app = measured(
+                    partial(run_wrk, base + case.path, args.connections, args.seconds, token_for_case),
+                    args.seconds,
+                    pid,
+                )
+                floor = measured(
+                    partial(run_pgbench, url, case.statements, args.connections, args.seconds), args.seconds, None
+                )
+                print(
+                    f"{case.name:34} {round_no:>5} {app.rps:>9.1f} {app.p50_ms:>7.1f} {app.p99_ms:>7.1f} "
+                    f"{floor.rps:>9.1f} {floor.p50_ms:>7.1f} {floor.p99_ms:>7.1f} {app.rps / floor.rps:>9.2f} │ "
+                    f"{app.app_cpu_ms:>15.2f} {app.pg_cpu_ms:>5.2f} {app.driver_cpu_ms:>5.2f} │ "
+                    f"{floor.pg_cpu_ms:>9.2f} {floor.driver_cpu_ms:>7.2f}",
+                    flush=True,
+                )
     finally:
         for process in (plain, cached):
             process.terminate()

@@ -78,8 +78,9 @@ def _user(row) -> User:
     return User(row.id, row.username, row.display_name, Role(row.role), row.active)
 
 
-def create_user(conn: Connection, username: str, role: Role | str, password: str,
-                display_name: str | None = None) -> User:
+def create_user(
+    conn: Connection, username: str, role: Role | str, password: str, display_name: str | None = None
+) -> User:
     """Add an account; refuses bad names, unknown roles, short passwords and duplicates."""
     if not USERNAME.fullmatch(username or ""):
         raise InvalidInput("username must be 1–64 letters, digits or . _ @ - (no spaces)")
@@ -94,8 +95,9 @@ def create_user(conn: Connection, username: str, role: Role | str, password: str
     try:
         row = conn.execute(
             insert(users)
-            .values(username=username, role=role.value, password_hash=hash_password(password),
-                    display_name=display_name)
+            .values(
+                username=username, role=role.value, password_hash=hash_password(password), display_name=display_name
+            )
             .returning(*users.c)
         ).one()
     except IntegrityError:
@@ -159,8 +161,9 @@ class IssuedToken:
     expires_at: datetime | None
 
 
-def issue_token(conn: Connection, user: User, *, kind: str, name: str,
-                lifetime: timedelta | None = None) -> IssuedToken:
+def issue_token(
+    conn: Connection, user: User, *, kind: str, name: str, lifetime: timedelta | None = None
+) -> IssuedToken:
     """Create a session token (with a lifetime) or a personal API token (until revoked)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = _now() + lifetime if lifetime else None
@@ -202,7 +205,8 @@ def token_holder(conn: Connection, raw: str) -> tuple[User, datetime | None] | N
 def revoke_token(conn: Connection, raw: str) -> bool:
     """Revoke a token by its clear value (logout); True if it was live."""
     result = conn.execute(
-        update(tokens).where(tokens.c.token_hash == _digest(raw), tokens.c.revoked_at.is_(None))
+        update(tokens)
+        .where(tokens.c.token_hash == _digest(raw), tokens.c.revoked_at.is_(None))
         .values(revoked_at=_now())
     )
     return result.rowcount > 0
@@ -220,8 +224,15 @@ def revoke_token_id(conn: Connection, token_id: int, user: User | None = None) -
 
 def list_tokens(conn: Connection, user: User, kind: str | None = "personal") -> list[dict]:
     """A user's tokens (never their values): id, name, created, last used, expiry, revoked."""
-    query = select(tokens.c.id, tokens.c.kind, tokens.c.name, tokens.c.created_at, tokens.c.last_used_at,
-                   tokens.c.expires_at, tokens.c.revoked_at).where(tokens.c.user_id == user.id)
+    query = select(
+        tokens.c.id,
+        tokens.c.kind,
+        tokens.c.name,
+        tokens.c.created_at,
+        tokens.c.last_used_at,
+        tokens.c.expires_at,
+        tokens.c.revoked_at,
+    ).where(tokens.c.user_id == user.id)
     if kind:
         query = query.where(tokens.c.kind == kind)
     return [dict(row._mapping) for row in conn.execute(query.order_by(tokens.c.id))]

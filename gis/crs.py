@@ -31,9 +31,7 @@ DEPRECATED_TM3 = (6956, 6957, 6958, 6959)
 SUPPORTED_EPSG: tuple[int, ...] = (WGS84, WEB_MERCATOR, VN2000_GEOGRAPHIC, *VN2000_UTM, *VN2000_TM3)
 
 # EPSG:6960 in PROJ's +towgs84 (Position Vector) convention; PostGIS proj4text fallback carries the same.
-VN2000_TOWGS84 = (
-    "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278"
-)
+VN2000_TOWGS84 = "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278"
 
 # Vietnam's lon/lat box, used to decide whether projected coordinates can be VN-2000 at all.
 VIETNAM_BOX = (102.0, 8.0, 110.0, 24.0)
@@ -202,8 +200,9 @@ def check_postgis_matches_pyproj(conn, tolerance_m: float = 0.01) -> list[str]:
             text("SELECT srid FROM spatial_ref_sys WHERE srid = ANY(:codes)"), {"codes": list(SUPPORTED_EPSG)}
         ).scalars()
     )
-    problems += [f"EPSG:{code} ({crs_name(code)}) missing from spatial_ref_sys" for code in SUPPORTED_EPSG
-                 if code not in present]
+    problems += [
+        f"EPSG:{code} ({crs_name(code)}) missing from spatial_ref_sys" for code in SUPPORTED_EPSG if code not in present
+    ]
     for vector in TEST_VECTORS:
         for code in (c for c in SUPPORTED_EPSG if c in present and c != WGS84):
             x_db, y_db = conn.execute(

@@ -40,9 +40,7 @@ def ensure_extensions(database_url: str) -> None:
     engine = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            available = {
-                r[0] for r in conn.execute(text("SELECT name FROM pg_available_extensions"))
-            }
+            available = {r[0] for r in conn.execute(text("SELECT name FROM pg_available_extensions"))}
             missing = [e for e in EXTENSIONS if e not in available]
             if missing:
                 raise RuntimeError(

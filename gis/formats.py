@@ -30,6 +30,7 @@ FORMATS: dict[str, FileFormat] = {
     )
 }
 
+
 def file_format(key: str) -> FileFormat:
     """The format for a key such as 'gpkg', or a message listing the formats."""
     try:

@@ -52,11 +52,17 @@ def write_batches(
     """Stream Arrow record batches into one layer of a GDAL file; with a geometry type, column 'geom' is WKB."""
     with_geometry = geometry_type is not None
     ogr().write_arrow(
-        stream, str(path), layer=layer, driver=driver, append=append, encoding=encoding,
+        stream,
+        str(path),
+        layer=layer,
+        driver=driver,
+        append=append,
+        encoding=encoding,
         geometry_name="geom" if with_geometry else None,
         geometry_type=geometry_type if with_geometry else None,
         crs=crs_wkt(epsg) if (with_geometry and epsg) else None,
-        dataset_options=dataset_options, layer_options=layer_options,
+        dataset_options=dataset_options,
+        layer_options=layer_options,
     )
 
 
@@ -74,8 +80,9 @@ def write_dxf(path: Path, batches: Iterable[pa.RecordBatch], geometry_type: str)
     geometries = np.concatenate(geoms) if geoms else np.array([], dtype=object)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # DXF has no CRS: the caller states it
-        ogr().raw.write(str(path), geometries, [layer_names], ["Layer"], driver="DXF", geometry_type=geometry_type,
-                        crs=None)
+        ogr().raw.write(
+            str(path), geometries, [layer_names], ["Layer"], driver="DXF", geometry_type=geometry_type, crs=None
+        )
     return len(layer_names)
 
 
@@ -95,7 +102,7 @@ def shapefile_field_names(names: Sequence[str]) -> dict[str, str]:
         counter = 0
         while short.lower() in taken:
             counter += 1
-            short = f"{name[:SHAPEFILE_NAME_LENGTH - 2]}{counter:02d}"
+            short = f"{name[: SHAPEFILE_NAME_LENGTH - 2]}{counter:02d}"
         taken.add(short.lower())
         mapping[name] = short
     return mapping
@@ -132,8 +139,15 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
 # --- reading -------------------------------------------------------------------------------------------------
 
 READ_SUFFIXES = {
-    ".gpkg": "GeoPackage", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".dxf": "DXF",
-    ".csv": "CSV", ".zip": "zipped Shapefile", ".shp": "Shapefile", ".fgb": "FlatGeobuf",
+    ".gpkg": "GeoPackage",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".kml": "KML",
+    ".dxf": "DXF",
+    ".csv": "CSV",
+    ".zip": "zipped Shapefile",
+    ".shp": "Shapefile",
+    ".fgb": "FlatGeobuf",
 }
 TEXT_FORMATS = {".geojson", ".json", ".kml", ".csv"}
 WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape")
@@ -176,15 +190,21 @@ def check_size(path: Path, max_bytes: int) -> None:
 
 
 def read_vector(
-    path: Path, *, max_bytes: int, layer: str | None = None, csv_options: CsvOptions | None = None,
+    path: Path,
+    *,
+    max_bytes: int,
+    layer: str | None = None,
+    csv_options: CsvOptions | None = None,
     display_name: str | None = None,
 ) -> VectorTable:
     """Read a GPKG, zipped Shapefile, GeoJSON, KML, DXF, FlatGeobuf or CSV file, or say why it cannot be read."""
     name = display_name or path.name
     suffix = Path(name).suffix.lower()
     if suffix not in READ_SUFFIXES:
-        raise InvalidInput(f"{name}: unsupported file type '{suffix or '(none)'}'; accepted: "
-                           + ", ".join(f"{k} ({v})" for k, v in READ_SUFFIXES.items()))
+        raise InvalidInput(
+            f"{name}: unsupported file type '{suffix or '(none)'}'; accepted: "
+            + ", ".join(f"{k} ({v})" for k, v in READ_SUFFIXES.items())
+        )
     check_size(path, max_bytes)
     kind = READ_SUFFIXES[suffix]
     if suffix in TEXT_FORMATS:
@@ -225,8 +245,9 @@ def _shapefile_in_zip(path: Path, name: str) -> tuple[str, str | None]:
                 listing = ", ".join(members) or "nothing"
                 raise InvalidInput(f"{name}: the zip holds no Shapefile (.shp); it has: {listing}")
             if len(shp) > 1:
-                raise InvalidInput(f"{name}: the zip holds {len(shp)} Shapefiles ({', '.join(shp)}); "
-                                   "send one per import")
+                raise InvalidInput(
+                    f"{name}: the zip holds {len(shp)} Shapefiles ({', '.join(shp)}); send one per import"
+                )
             stem = shp[0][:-4]
             lower = {m.lower() for m in members}
             missing = [ext for ext in (".dbf", ".shx") if f"{stem}{ext}".lower() not in lower]
@@ -340,15 +361,20 @@ def _read_csv(text: str, name: str, options: CsvOptions) -> VectorTable:
         row = {k.strip(): (v.strip() if v is not None and v.strip() != "" else None) for k, v in raw.items()}
         geometries.append(_csv_geometry(row, wkt, x_col, y_col, options.northing_first, f"{name} line {line_no}"))
         rows.append({k: v for k, v in row.items() if k not in geometry_columns})
-    notes = [f"geometry from column '{wkt}' (WKT)"] if wkt else [
-        f"geometry from columns '{x_col}' and '{y_col}'"
-        + (f" with '{x_col}' as the northing (survey order)" if options.northing_first else "")
-    ]
+    notes = (
+        [f"geometry from column '{wkt}' (WKT)"]
+        if wkt
+        else [
+            f"geometry from columns '{x_col}' and '{y_col}'"
+            + (f" with '{x_col}' as the northing (survey order)" if options.northing_first else "")
+        ]
+    )
     return VectorTable(name, "CSV", [c for c in columns if c not in geometry_columns], rows, geometries, None, notes)
 
 
-def _csv_geometry(row: dict, wkt: str | None, x_col: str | None, y_col: str | None, northing_first: bool,
-                  where: str) -> BaseGeometry | None:
+def _csv_geometry(
+    row: dict, wkt: str | None, x_col: str | None, y_col: str | None, northing_first: bool, where: str
+) -> BaseGeometry | None:
     """One CSV row's geometry; unreadable WKT or numbers are reported with the line."""
     if wkt:
         text = row.get(wkt)
@@ -368,4 +394,3 @@ def _csv_geometry(row: dict, wkt: str | None, x_col: str | None, y_col: str | No
     if northing_first:
         x, y = y, x
     return shapely.Point(x, y)
-

@@ -111,9 +111,7 @@ class VersionedMixin:
         """Constraints and indexes every versioned table carries."""
         return (
             CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name=f"ck_{table}_valid_range"),
-            ExcludeConstraint(
-                ("uid", "="), ("valid_during", "&&"), using="gist", name=f"ex_{table}_uid_no_overlap"
-            ),
+            ExcludeConstraint(("uid", "="), ("valid_during", "&&"), using="gist", name=f"ex_{table}_uid_no_overlap"),
             Index(f"ix_{table}_valid_during", "valid_during", postgresql_using="gist"),
             Index(f"ix_{table}_current", "uid", unique=True, postgresql_where=text("valid_to IS NULL")),
         )
@@ -536,8 +534,7 @@ class ClearanceSite(Base):
 
     __tablename__ = "clearance_sites"
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False,
-                                            unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, unique=True)
     parcels: Mapped[int] = mapped_column(Integer, nullable=False)
     handed_over: Mapped[int] = mapped_column(Integer, nullable=False)
     area_ha: Mapped[Decimal] = mapped_column(Numeric(14, 4), nullable=False)
@@ -553,7 +550,6 @@ class LayerChange(Base):
     table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
 
 
 class DataLoad(Base):

@@ -96,8 +96,9 @@ def interpolated_sql(conn: Connection, statement: Select) -> bytes:
         return cursor.mogrify(state.statement, values)
 
 
-def query_batches(conn: Connection, statement: Select, columns: Sequence[ArrowColumn],
-                  block_bytes: int = BLOCK_BYTES) -> Iterator[pa.RecordBatch]:
+def query_batches(
+    conn: Connection, statement: Select, columns: Sequence[ArrowColumn], block_bytes: int = BLOCK_BYTES
+) -> Iterator[pa.RecordBatch]:
     """Record batches of the statement's rows; the statement selects csv_expression(c) for each column, in order.
 
     A helper thread runs COPY into a pipe and this generator parses what comes out. If the caller stops early or
@@ -106,8 +107,10 @@ def query_batches(conn: Connection, statement: Select, columns: Sequence[ArrowCo
     """
     schema = arrow_schema(columns)
     names = [f"c{i}" for i in range(len(columns))]  # CSV positions, whatever the field names
-    copy = b"COPY (" + interpolated_sql(conn, statement) + b") TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *, " \
-        b"ENCODING 'UTF8')"  # the header line (skipped) means even no rows is a valid CSV
+    copy = (
+        b"COPY (" + interpolated_sql(conn, statement) + b") TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *, "
+        b"ENCODING 'UTF8')"
+    )  # the header line (skipped) means even no rows is a valid CSV
     if not conn.in_transaction():
         conn.begin()  # SQLAlchemy then knows of the transaction COPY runs in, and a rollback ends it
     raw = conn.connection.dbapi_connection
@@ -128,14 +131,19 @@ def query_batches(conn: Connection, statement: Select, columns: Sequence[ArrowCo
     parse = pa_csv.ParseOptions(newlines_in_values=True)
     convert = pa_csv.ConvertOptions(
         column_types={n: _csv_type(c.arrow) for n, c in zip(names, columns, strict=True)},
-        true_values=["t"], false_values=["f"], null_values=[""], strings_can_be_null=True,
+        true_values=["t"],
+        false_values=["f"],
+        null_values=[""],
+        strings_can_be_null=True,
         quoted_strings_can_be_null=False,
     )
     try:
-        for batch in pa_csv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert,
-                                     memory_pool=POOL):
-            yield pa.record_batch([_arrow_column(batch.column(i), c.arrow) for i, c in enumerate(columns)],
-                                  schema=schema)
+        for batch in pa_csv.open_csv(
+            source, read_options=read, parse_options=parse, convert_options=convert, memory_pool=POOL
+        ):
+            yield pa.record_batch(
+                [_arrow_column(batch.column(i), c.arrow) for i, c in enumerate(columns)], schema=schema
+            )
     except BaseException:
         if producer.is_alive():
             raw.cancel()
@@ -222,7 +230,8 @@ def hex_to_binary(values: pa.Array) -> pa.Array:
         values = pa.concat_arrays([values])
     validity, offsets_buffer, data = values.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(values) + 1)
-    decoded = binascii.unhexlify(memoryview(data)[offsets[0]:offsets[-1]]) if data is not None else b""
+    decoded = binascii.unhexlify(memoryview(data)[offsets[0] : offsets[-1]]) if data is not None else b""
     halved = ((offsets - offsets[0]) // 2).astype(np.int32)
-    return pa.Array.from_buffers(pa.binary(), len(values), [validity, pa.py_buffer(halved), pa.py_buffer(decoded)],
-                                 null_count=values.null_count)
+    return pa.Array.from_buffers(
+        pa.binary(), len(values), [validity, pa.py_buffer(halved), pa.py_buffer(decoded)], null_count=values.null_count
+    )

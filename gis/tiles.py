@@ -98,8 +98,10 @@ def tile_template(layer: TileLayer) -> Select:
     in_3857 = func.ST_Transform(layer.geometry, 3857)
     # A feature smaller than one tile unit would vanish at this zoom: draw it as a point instead, so no feature
     # in the tile is silently missing (a map that drops small parcels misleads).
-    mvt_geom = func.coalesce(func.ST_AsMVTGeom(in_3857, envelope, EXTENT, BUFFER, True),
-                             func.ST_AsMVTGeom(func.ST_PointOnSurface(in_3857), envelope, EXTENT, BUFFER, True))
+    mvt_geom = func.coalesce(
+        func.ST_AsMVTGeom(in_3857, envelope, EXTENT, BUFFER, True),
+        func.ST_AsMVTGeom(func.ST_PointOnSurface(in_3857), envelope, EXTENT, BUFFER, True),
+    )
     columns = [mvt_geom.label("mvt_geom"), layer.id_column.label("fid")]
     columns += [column.label(name) for name, column in layer.attributes.items()]
     candidates = (
@@ -111,8 +113,9 @@ def tile_template(layer: TileLayer) -> Select:
     )
     kept = select(candidates).where(candidates.c.mvt_geom.is_not(None)).limit(layer.feature_cap).cte("kept")
     mvt = (
-        select(func.ST_AsMVT(literal_column("kept.*"), literal(layer.name), EXTENT, "mvt_geom", "fid",
-                             type_=LargeBinary))
+        select(
+            func.ST_AsMVT(literal_column("kept.*"), literal(layer.name), EXTENT, "mvt_geom", "fid", type_=LargeBinary)
+        )
         .select_from(kept)
         .scalar_subquery()
     )

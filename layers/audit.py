@@ -13,9 +13,18 @@ ACTIONS = ("create", "update", "delete")
 audit_log = models.AuditEntry.__table__
 
 
-def record_change(conn: Connection, *, user: User | None, layer_id: str, feature_id: int | str, action: str,
-                  before: dict | None, after: dict | None, decision_id: int | None,
-                  request_id: str | None = None) -> None:
+def record_change(
+    conn: Connection,
+    *,
+    user: User | None,
+    layer_id: str,
+    feature_id: int | str,
+    action: str,
+    before: dict | None,
+    after: dict | None,
+    decision_id: int | None,
+    request_id: str | None = None,
+) -> None:
     """Append one entry; call it in the same transaction as the change so both happen or neither does."""
     if action not in ACTIONS:
         raise InvalidInput(f"audit action must be one of {', '.join(ACTIONS)}, not '{action}'")

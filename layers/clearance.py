@@ -133,37 +133,57 @@ def project_clearance(conn: Connection, project_uid: str, as_of: date | None = N
     params = {"project": project.id, "on": on}
     f = conn.execute(FIGURES_SQL, params).one()
     counts = {r.stage: r for r in conn.execute(BY_STAGE_SQL, params)}
-    by_stage = [StageCount(s, int(counts[s].parcels) if s in counts else 0,
-                           float(counts[s].ha) if s in counts else 0.0) for s in STAGES]
+    by_stage = [
+        StageCount(s, int(counts[s].parcels) if s in counts else 0, float(counts[s].ha) if s in counts else 0.0)
+        for s in STAGES
+    ]
     history: dict[str, list[HistoryPoint]] = {s: [] for s in DATED_STAGES}
     for r in conn.execute(EVENTS_SQL, params):
         points = history[r.stage]
         before = points[-1] if points else HistoryPoint(r.reached_on, 0, 0.0)
         points.append(HistoryPoint(r.reached_on, before.parcels + int(r.parcels), before.ha + float(r.ha)))
     return ClearanceFigures(
-        project_uid=project.uid, name_vi=project.name_vi, name_en=project.name_en, as_of=on,
-        parcels=int(f.parcels), total_ha=float(f.total_ha), households_affected=int(f.households_affected),
-        households_to_resettle=int(f.households_to_resettle), households_resettled=int(f.households_resettled),
-        cleared_ha=float(f.cleared_ha), handed_over_ha=float(f.handed_over_ha), approved_vnd=int(f.approved_vnd),
-        paid_vnd=int(f.paid_vnd), enforcement_parcels=int(f.enforcement_parcels), by_stage=by_stage,
+        project_uid=project.uid,
+        name_vi=project.name_vi,
+        name_en=project.name_en,
+        as_of=on,
+        parcels=int(f.parcels),
+        total_ha=float(f.total_ha),
+        households_affected=int(f.households_affected),
+        households_to_resettle=int(f.households_to_resettle),
+        households_resettled=int(f.households_resettled),
+        cleared_ha=float(f.cleared_ha),
+        handed_over_ha=float(f.handed_over_ha),
+        approved_vnd=int(f.approved_vnd),
+        paid_vnd=int(f.paid_vnd),
+        enforcement_parcels=int(f.enforcement_parcels),
+        by_stage=by_stage,
         history=history,
     )
 
 
 def projects_with_clearance(conn: Connection) -> list[dict]:
     """Projects that have clearance parcels, with their extent (for the map's project filter)."""
-    rows = conn.execute(text(
-        """
+    rows = conn.execute(
+        text(
+            """
         SELECT p.id, p.uid, p.name_vi, p.name_en, count(*) AS parcels,
                ST_XMin(ST_Extent(c.geom)) AS minx, ST_YMin(ST_Extent(c.geom)) AS miny,
                ST_XMax(ST_Extent(c.geom)) AS maxx, ST_YMax(ST_Extent(c.geom)) AS maxy
         FROM projects p JOIN clearance_parcels c ON c.project_id = p.id
         GROUP BY p.id ORDER BY p.uid
         """
-    ))
+        )
+    )
     return [
-        {"id": r.id, "uid": r.uid, "name_vi": r.name_vi, "name_en": r.name_en, "parcels": r.parcels,
-         "bbox": [float(r.minx), float(r.miny), float(r.maxx), float(r.maxy)]}
+        {
+            "id": r.id,
+            "uid": r.uid,
+            "name_vi": r.name_vi,
+            "name_en": r.name_en,
+            "parcels": r.parcels,
+            "bbox": [float(r.minx), float(r.miny), float(r.maxx), float(r.maxy)],
+        }
         for r in rows
     ]
 

@@ -116,8 +116,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def parse_change(conn: Connection, spec: LayerSpec, body: bytes, content_crs: str | None, *,
-                 partial: bool) -> Change:
+def parse_change(conn: Connection, spec: LayerSpec, body: bytes, content_crs: str | None, *, partial: bool) -> Change:
     """Read a GeoJSON Feature (or, for PATCH, a partial one): known fields, typed values, checked geometry."""
     try:
         document = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
@@ -127,7 +126,7 @@ def parse_change(conn: Connection, spec: LayerSpec, body: bytes, content_crs: st
         raise InvalidInput("the body must be a GeoJSON Feature object")
     kind = document.get("type")
     if kind != "Feature" and not (partial and kind is None):
-        raise InvalidInput(f"the body must be a GeoJSON Feature (\"type\": \"Feature\"), not {kind!r}")
+        raise InvalidInput(f'the body must be a GeoJSON Feature ("type": "Feature"), not {kind!r}')
     raw_props = document.get("properties")
     if raw_props is None:
         raw_props = {}
@@ -253,7 +252,7 @@ def _decision_required(spec: LayerSpec, decision: DecisionRef | None) -> Decisio
     if decision is None:
         raise Unprocessable(
             f"'{spec.id}' is versioned by legal decisions: name the decision with the header "
-            "'Decision: <number or id>' or a top-level \"decision\" member, e.g. \"decision\": \"439/QĐ-TTg\""
+            '\'Decision: <number or id>\' or a top-level "decision" member, e.g. "decision": "439/QĐ-TTg"'
         )
     return decision
 
@@ -295,9 +294,7 @@ def feature_key(spec: LayerSpec, feature_id: str) -> int:
 def _locked(conn: Connection, spec: LayerSpec, key: int):
     """The row, locked until the transaction ends, so two writers cannot both pass the ETag check."""
     table = table_of(spec)
-    row = conn.execute(
-        select(*_snapshot_columns(spec)).where(table.c[spec.id_column] == key).with_for_update()
-    ).first()
+    row = conn.execute(select(*_snapshot_columns(spec)).where(table.c[spec.id_column] == key).with_for_update()).first()
     if row is None:
         raise NotFound(f"no feature '{key}' in '{spec.id}'")
     return row
@@ -363,9 +360,7 @@ def _check_version_fields(change: Change, current: dict | None) -> None:
         if name in change.properties:
             stored = None if current is None else current.get(name)
             if current is None or str(change.properties[name]) != str(stored):
-                raise InvalidInput(
-                    f"'{name}' is set from the decision named with the change, not written directly"
-                )
+                raise InvalidInput(f"'{name}' is set from the decision named with the change, not written directly")
 
 
 def _values(spec: LayerSpec, change: Change) -> dict[str, Any]:
@@ -392,8 +387,15 @@ def _result(conn: Connection, spec: LayerSpec, key: int) -> EditResult:
     return EditResult(key, etag_of(conn, spec, key), fetch_one(conn, spec, str(key), Access.internal, CRS84))
 
 
-def create_feature(conn: Connection, spec: LayerSpec, change: Change, *, user: User | None,
-                   decision: DecisionRef | None, request_id: str | None = None) -> EditResult:
+def create_feature(
+    conn: Connection,
+    spec: LayerSpec,
+    change: Change,
+    *,
+    user: User | None,
+    decision: DecisionRef | None,
+    request_id: str | None = None,
+) -> EditResult:
     """Insert a new feature (for versioned layers: its first version, valid from the decision)."""
     check_editable(spec)
     values = _values(spec, change)
@@ -403,15 +405,32 @@ def create_feature(conn: Connection, spec: LayerSpec, change: Change, *, user: U
         values.update(valid_from=decision.date_effective, decision_id=decision.id)
     _check_required(spec, values, change.geometry_wkb is not None)
     key = _insert(conn, spec, values, change.geometry_wkb)
-    record_change(conn, user=user, layer_id=spec.id, feature_id=key, action="create", before=None,
-                  after=_snapshot(conn, spec, key), decision_id=None if decision is None else decision.id,
-                  request_id=request_id)
+    record_change(
+        conn,
+        user=user,
+        layer_id=spec.id,
+        feature_id=key,
+        action="create",
+        before=None,
+        after=_snapshot(conn, spec, key),
+        decision_id=None if decision is None else decision.id,
+        request_id=request_id,
+    )
     return _result(conn, spec, key)
 
 
-def update_feature(conn: Connection, spec: LayerSpec, feature_id: str, change: Change, *, if_match: str | None,
-                   partial: bool, user: User | None, decision: DecisionRef | None,
-                   request_id: str | None = None) -> EditResult:
+def update_feature(
+    conn: Connection,
+    spec: LayerSpec,
+    feature_id: str,
+    change: Change,
+    *,
+    if_match: str | None,
+    partial: bool,
+    user: User | None,
+    decision: DecisionRef | None,
+    request_id: str | None = None,
+) -> EditResult:
     """Replace (PUT) or merge (PATCH) a feature; a versioned one gets a new version under the decision."""
     check_editable(spec)
     key = feature_key(spec, feature_id)
@@ -428,8 +447,7 @@ def update_feature(conn: Connection, spec: LayerSpec, feature_id: str, change: C
     wkb = change.geometry_wkb if change.has_geometry else (bytes(current.wkb) if current.wkb is not None else None)
     if spec.versioned:
         _check_version_fields(change, before)
-        return _new_version(conn, spec, key, before, values, wkb, user=user, decision=decision,
-                            request_id=request_id)
+        return _new_version(conn, spec, key, before, values, wkb, user=user, decision=decision, request_id=request_id)
     _check_required(spec, values, wkb is not None)
     table = table_of(spec)
     if not partial:
@@ -440,9 +458,17 @@ def update_feature(conn: Connection, spec: LayerSpec, feature_id: str, change: C
     if spec.geometry_column:
         row[spec.geometry_column] = _geom_value(spec, wkb)
     _write(conn, update(table).where(table.c[spec.id_column] == key).values(row))
-    record_change(conn, user=user, layer_id=spec.id, feature_id=key, action="update", before=before,
-                  after=_snapshot(conn, spec, key), decision_id=None if decision is None else decision.id,
-                  request_id=request_id)
+    record_change(
+        conn,
+        user=user,
+        layer_id=spec.id,
+        feature_id=key,
+        action="update",
+        before=before,
+        after=_snapshot(conn, spec, key),
+        decision_id=None if decision is None else decision.id,
+        request_id=request_id,
+    )
     return _result(conn, spec, key)
 
 
@@ -463,9 +489,18 @@ def _close_current(conn: Connection, spec: LayerSpec, key: int, before: dict, de
     _write(conn, update(table).where(table.c[spec.id_column] == key).values(valid_to=decision.date_effective))
 
 
-def _new_version(conn: Connection, spec: LayerSpec, key: int, before: dict, values: dict[str, Any],
-                 wkb: bytes | None, *, user: User | None, decision: DecisionRef | None,
-                 request_id: str | None) -> EditResult:
+def _new_version(
+    conn: Connection,
+    spec: LayerSpec,
+    key: int,
+    before: dict,
+    values: dict[str, Any],
+    wkb: bytes | None,
+    *,
+    user: User | None,
+    decision: DecisionRef | None,
+    request_id: str | None,
+) -> EditResult:
     """Close the current version and insert the next one, valid from the decision."""
     decision = _decision_required(spec, decision)
     if values.get("uid") not in (None, before.get("uid")):
@@ -474,13 +509,30 @@ def _new_version(conn: Connection, spec: LayerSpec, key: int, before: dict, valu
     _check_required(spec, values, wkb is not None)
     _close_current(conn, spec, key, before, decision)
     new_key = _insert(conn, spec, values, wkb)
-    record_change(conn, user=user, layer_id=spec.id, feature_id=new_key, action="update", before=before,
-                  after=_snapshot(conn, spec, new_key), decision_id=decision.id, request_id=request_id)
+    record_change(
+        conn,
+        user=user,
+        layer_id=spec.id,
+        feature_id=new_key,
+        action="update",
+        before=before,
+        after=_snapshot(conn, spec, new_key),
+        decision_id=decision.id,
+        request_id=request_id,
+    )
     return _result(conn, spec, new_key)
 
 
-def delete_feature(conn: Connection, spec: LayerSpec, feature_id: str, *, if_match: str | None,
-                   user: User | None, decision: DecisionRef | None, request_id: str | None = None) -> None:
+def delete_feature(
+    conn: Connection,
+    spec: LayerSpec,
+    feature_id: str,
+    *,
+    if_match: str | None,
+    user: User | None,
+    decision: DecisionRef | None,
+    request_id: str | None = None,
+) -> None:
     """Delete a feature; for a versioned layer, close its current version under the decision."""
     check_editable(spec)
     key = feature_key(spec, feature_id)
@@ -496,8 +548,17 @@ def delete_feature(conn: Connection, spec: LayerSpec, feature_id: str, *, if_mat
         _refuse_if_referenced(conn, spec, key)
         _write(conn, delete(table).where(table.c[spec.id_column] == key))
         after = None
-    record_change(conn, user=user, layer_id=spec.id, feature_id=key, action="delete", before=before, after=after,
-                  decision_id=None if decision is None else decision.id, request_id=request_id)
+    record_change(
+        conn,
+        user=user,
+        layer_id=spec.id,
+        feature_id=key,
+        action="delete",
+        before=before,
+        after=after,
+        decision_id=None if decision is None else decision.id,
+        request_id=request_id,
+    )
 
 
 def _refuse_if_referenced(conn: Connection, spec: LayerSpec, key: int) -> None:

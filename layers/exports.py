@@ -95,8 +95,12 @@ def export_columns(spec: LayerSpec, fields: Sequence[str]) -> list[ExportColumn]
             columns.append(ExportColumn(name, column, pa.int64()))
         elif isinstance(kind, Integer):
             columns.append(ExportColumn(name, column, pa.int32()))
-        elif isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.scale == 0 \
-                and (kind.precision or 99) <= 18:
+        elif (
+            isinstance(kind, Numeric)
+            and not isinstance(kind, Float)
+            and kind.scale == 0
+            and (kind.precision or 99) <= 18
+        ):
             columns.append(ExportColumn(name, cast(column, BigInteger), pa.int64()))
         elif isinstance(kind, Numeric):
             columns.append(ExportColumn(name, cast(column, Float(53)), pa.float64()))
@@ -115,12 +119,18 @@ def export_condition(spec: LayerSpec, query: FeatureQuery, extra: Sequence[Colum
 
 
 def export_statement(
-    spec: LayerSpec, query: FeatureQuery, columns: Sequence[ColumnElement], condition: ColumnElement,
+    spec: LayerSpec,
+    query: FeatureQuery,
+    columns: Sequence[ColumnElement],
+    condition: ColumnElement,
     limit: int | None,
 ) -> Select:
     """One ordered statement over the layer; no default page size (limit only when the caller gives one)."""
     statement = (
-        select(*columns).select_from(table_of(spec)).where(condition).order_by(*order_by(spec, query))
+        select(*columns)
+        .select_from(table_of(spec))
+        .where(condition)
+        .order_by(*order_by(spec, query))
         .offset(query.offset)
     )
     return statement.limit(limit) if limit is not None else statement
@@ -141,8 +151,9 @@ def stream_batches(conn: Connection, statement: Select, batch_size: int) -> Iter
         result.close()
 
 
-def count_matching(conn: Connection, spec: LayerSpec, condition: ColumnElement, query: FeatureQuery,
-                   limit: int | None) -> int:
+def count_matching(
+    conn: Connection, spec: LayerSpec, condition: ColumnElement, query: FeatureQuery, limit: int | None
+) -> int:
     """How many rows the export will write (for progress and numberMatched)."""
     total = conn.execute(select(func.count()).select_from(table_of(spec)).where(condition)).scalar_one()
     total = max(total - query.offset, 0)
@@ -176,8 +187,9 @@ def export_layer(
     notes: list[str] = []
     epsg = crs.epsg
     if form.wgs84_only and epsg != WGS84:
-        notes.append(f"{form.label} is always WGS84 (EPSG:4326, longitude/latitude); the requested "
-                     f"EPSG:{epsg} was not applied")
+        notes.append(
+            f"{form.label} is always WGS84 (EPSG:4326, longitude/latitude); the requested EPSG:{epsg} was not applied"
+        )
         epsg = WGS84
 
     def report(done: int) -> None:
@@ -185,7 +197,10 @@ def export_layer(
             progress(spec.id, done, total)
 
     writer = {
-        "geojson": _write_geojson, "csv": _write_csv, "shp": _write_shapefile, "dxf": _write_dxf,
+        "geojson": _write_geojson,
+        "csv": _write_csv,
+        "shp": _write_shapefile,
+        "dxf": _write_dxf,
     }.get(form.key, _write_gdal)
     count = writer(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes)
     return ExportResult(target, target.name, form.media_type, count, notes)
@@ -228,8 +243,9 @@ class RowStream:
             raise
 
 
-def _row_stream(conn: Connection, statement: Select, columns: list[ExportColumn],
-                report: Callable[[int], None]) -> RowStream:
+def _row_stream(
+    conn: Connection, statement: Select, columns: list[ExportColumn], report: Callable[[int], None]
+) -> RowStream:
     """The statement's rows as a lazy Arrow stream (see gis.pg_arrow), counted as they pass."""
     stream = RowStream(columns)
 
@@ -265,8 +281,15 @@ def _write_gdal(conn, spec, query, fields, condition, limit, form, epsg, crs, ta
         label = next((f for f in ("name_vi", "code", "parcel_no", "number", "uid") if f in fields), None)
         dataset_options = {"NameField": label} if label else None
     with stream.passing_errors():
-        write_batches(target, stream.reader, driver=form.driver, layer=spec.id, geometry_type=spec.geometry_type,
-                      epsg=epsg, dataset_options=dataset_options)
+        write_batches(
+            target,
+            stream.reader,
+            driver=form.driver,
+            layer=spec.id,
+            geometry_type=spec.geometry_type,
+            epsg=epsg,
+            dataset_options=dataset_options,
+        )
     return stream.rows
 
 
@@ -282,8 +305,9 @@ def _dbf_text(values: pa.Array) -> tuple[pa.Array, int]:
     return pa.array(texts, type=values.type), count
 
 
-def _write_shapefile(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report,
-                     notes) -> int:
+def _write_shapefile(
+    conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes
+) -> int:
     """A zipped Shapefile: .shp/.shx/.dbf/.prj, a UTF-8 .cpg, and fields.csv + README.txt for the short names."""
     stream = _stream_for_gdal(conn, spec, query, fields, condition, limit, epsg, report)
     fields_only = stream.columns[:-1] if spec.geometry_column else stream.columns
@@ -305,8 +329,15 @@ def _write_shapefile(conn, spec, query, fields, condition, limit, form, epsg, cr
     folder.mkdir()
     shp = folder / f"{spec.id}.shp"
     with stream.passing_errors():
-        write_batches(shp, pa.RecordBatchReader.from_batches(schema, shortened()), driver=form.driver,
-                      layer=spec.id, geometry_type=spec.geometry_type, epsg=epsg, encoding="UTF-8")
+        write_batches(
+            shp,
+            pa.RecordBatchReader.from_batches(schema, shortened()),
+            driver=form.driver,
+            layer=spec.id,
+            geometry_type=spec.geometry_type,
+            epsg=epsg,
+            encoding="UTF-8",
+        )
     cpg = folder / f"{spec.id}.cpg"
     cpg.write_text("UTF-8", encoding="ascii")
     fields_csv = "field,shapefile_field\r\n" + "".join(f"{k},{v}\r\n" for k, v in mapping.items())
@@ -320,8 +351,10 @@ def _write_shapefile(conn, spec, query, fields, condition, limit, form, epsg, cr
     ]
     readme += [f"  {k} -> {v}" for k, v in renamed.items()]
     if cut["values"]:
-        readme.append(f"{cut['values']} text values longer than 254 bytes were shortened (a DBF limit); "
-                      "use GeoPackage for full text.")
+        readme.append(
+            f"{cut['values']} text values longer than 254 bytes were shortened (a DBF limit); "
+            "use GeoPackage for full text."
+        )
         notes.append(f"{cut['values']} text values were shortened to 254 bytes (Shapefile limit)")
     parts = [(p, p.name) for p in sorted(folder.iterdir())]
     zip_files(parts, target, {"fields.csv": fields_csv, "README.txt": "\r\n".join(readme) + "\r\n"})
@@ -337,17 +370,21 @@ def _write_dxf(conn, spec, query, fields, condition, limit, form, epsg, crs, tar
     """DXF through GDAL: one DXF layer per type (the legend's field), geometry only."""
     table = table_of(spec)
     by_field = spec.legend.by_field if spec.legend.by_field in spec.fields_for(query.access) else None
-    layer_name = (func.concat(spec.id + "-", func.coalesce(cast(table.c[by_field], Text), "none"))
-                  if by_field else func.concat(spec.id))
-    columns = [ExportColumn("Layer", layer_name, pa.string()),
-               ExportColumn("geom", func.ST_AsBinary(geometry_in(spec, epsg)), pa.binary())]
+    layer_name = (
+        func.concat(spec.id + "-", func.coalesce(cast(table.c[by_field], Text), "none"))
+        if by_field
+        else func.concat(spec.id)
+    )
+    columns = [
+        ExportColumn("Layer", layer_name, pa.string()),
+        ExportColumn("geom", func.ST_AsBinary(geometry_in(spec, epsg)), pa.binary()),
+    ]
     statement = export_statement(spec, query, [csv_expression(c) for c in columns], condition, limit)
     notes.append(f"DXF layers are named {spec.id}-<{by_field}>" if by_field else f"DXF layer {spec.id}")
     return write_dxf(target, _row_stream(conn, statement, columns, report).reader, spec.geometry_type)
 
 
-def _write_geojson(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report,
-                   notes) -> int:
+def _write_geojson(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes) -> int:
     """A FeatureCollection built from the items endpoint's own PostGIS GeoJSON, all matching features."""
     statement = export_statement(spec, query, [cast(feature_json(spec, fields, crs), Text)], condition, limit)
     count = 0
@@ -380,8 +417,10 @@ def _write_csv(conn, spec, query, fields, condition, limit, form, epsg, crs, tar
         geom = geometry_in(spec, epsg)
         if options.csv_geometry == "xy":
             if spec.geometry_type != "Point":
-                raise InvalidInput(f"geometry=xy needs a point layer; '{spec.id}' holds {spec.geometry_type} "
-                                   "features: use geometry=wkt")
+                raise InvalidInput(
+                    f"geometry=xy needs a point layer; '{spec.id}' holds {spec.geometry_type} "
+                    "features: use geometry=wkt"
+                )
             expressions += [func.ST_X(geom), func.ST_Y(geom)]
             header += ["x", "y"]
         elif options.csv_geometry == "wkt":
@@ -419,8 +458,19 @@ def _csv_value(value: Any) -> Any:
 
 # --- a whole zone ---------------------------------------------------------------------------------------------
 
-ZONE_LAYERS = ("economic_zones", "functional_areas", "industrial_parks", "land_plots", "border_gates", "projects",
-               "clearance_parcels", "logistics_centres", "transport_nodes", "transport_lines", "decisions")
+ZONE_LAYERS = (
+    "economic_zones",
+    "functional_areas",
+    "industrial_parks",
+    "land_plots",
+    "border_gates",
+    "projects",
+    "clearance_parcels",
+    "logistics_centres",
+    "transport_nodes",
+    "transport_lines",
+    "decisions",
+)
 
 
 def zone_members(conn: Connection, zone_uid: str, period: Period | None) -> dict[str, list[ColumnElement]]:
@@ -441,8 +491,12 @@ def zone_members(conn: Connection, zone_uid: str, period: Period | None) -> dict
         if layer_id == "economic_zones":
             members[layer_id] = [table.c.uid == zone_uid]
         elif layer_id == "land_plots":
-            members[layer_id] = [or_(table.c.zone_uid == zone_uid,
-                                     table.c.park_uid.in_(select(parks.c.uid).where(parks.c.zone_uid == zone_uid)))]
+            members[layer_id] = [
+                or_(
+                    table.c.zone_uid == zone_uid,
+                    table.c.park_uid.in_(select(parks.c.uid).where(parks.c.zone_uid == zone_uid)),
+                )
+            ]
         elif layer_id == "clearance_parcels":
             members[layer_id] = [table.c.project_id.in_(select(projects.c.id).where(projects.c.zone_uid == zone_uid))]
         elif "zone_uid" in table.c:
@@ -453,7 +507,12 @@ def zone_members(conn: Connection, zone_uid: str, period: Period | None) -> dict
 
 
 def export_zone(
-    conn: Connection, zone_uid: str, access: Access, period: Period | None, crs: CrsRef, folder: Path,
+    conn: Connection,
+    zone_uid: str,
+    access: Access,
+    period: Period | None,
+    crs: CrsRef,
+    folder: Path,
     progress: Progress | None = None,
 ) -> ExportResult:
     """One GeoPackage with a layer per kind of thing in the zone: the zone, its areas, parks, plots, gates…"""
@@ -465,15 +524,31 @@ def export_zone(
         if not spec.visible_to(access):
             continue
         query = FeatureQuery(access=access, period=period)
+
         def report(done: int, _id: str = layer_id) -> None:
             if progress:
                 progress(_id, done, -1)
 
-        stream = _stream_for_gdal(conn, spec, query, selected_fields(spec, query),
-                                  export_condition(spec, query, extra), None, crs.epsg, report)
+        stream = _stream_for_gdal(
+            conn,
+            spec,
+            query,
+            selected_fields(spec, query),
+            export_condition(spec, query, extra),
+            None,
+            crs.epsg,
+            report,
+        )
         with stream.passing_errors():
-            write_batches(target, stream.reader, driver="GPKG", layer=layer_id, geometry_type=spec.geometry_type,
-                          epsg=crs.epsg, append=target.exists())
+            write_batches(
+                target,
+                stream.reader,
+                driver="GPKG",
+                layer=layer_id,
+                geometry_type=spec.geometry_type,
+                epsg=crs.epsg,
+                append=target.exists(),
+            )
         total += stream.rows
         written.append(f"{layer_id} {stream.rows}")
     notes = [f"CRS EPSG:{crs.epsg} ({epsg_uri(crs.epsg)})", "layers: " + ", ".join(written)]

@@ -149,8 +149,13 @@ BBOX_PARAMS = ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")
 
 def _bbox_values(bbox: BBox) -> dict[str, float]:
     """The bbox's bound values by parameter name (see where_clause's named)."""
-    return {"bbox_minx": bbox.minx, "bbox_miny": bbox.miny, "bbox_maxx": bbox.maxx, "bbox_maxy": bbox.maxy,
-            "bbox_segment": _segment(bbox)}
+    return {
+        "bbox_minx": bbox.minx,
+        "bbox_miny": bbox.miny,
+        "bbox_maxx": bbox.maxx,
+        "bbox_maxy": bbox.maxy,
+        "bbox_segment": _segment(bbox),
+    }
 
 
 def _segment(bbox: BBox) -> float:
@@ -192,10 +197,14 @@ def feature_json(spec: LayerSpec, fields: list[str], crs: CrsRef) -> ColumnEleme
         digits = 7 if crs.epsg in GEOGRAPHIC else 3
         geometry = cast(func.ST_AsGeoJSON(output_geometry(spec, crs), digits), JSON)
     return func.json_build_object(
-        literal("type"), literal("Feature"),
-        literal("id"), table.c[spec.id_column],
-        literal("geometry"), geometry,
-        literal("properties"), func.json_build_object(*pairs),
+        literal("type"),
+        literal("Feature"),
+        literal("id"),
+        table.c[spec.id_column],
+        literal("geometry"),
+        geometry,
+        literal("properties"),
+        func.json_build_object(*pairs),
     )
 
 
@@ -243,9 +252,16 @@ def _page_shape(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: Crs
     """What decides the SQL text of a bbox-or-nothing query (values aside); None for other filters."""
     if query.period is not None or query.equals or query.cql is not None:
         return None
-    return (spec.id, query.access, None if query.bbox is None else query.bbox.srid,
-            None if query.properties is None else tuple(query.properties), tuple(query.sortby),
-            crs.epsg, crs.lonlat_order, conn.dialect.name)
+    return (
+        spec.id,
+        query.access,
+        None if query.bbox is None else query.bbox.srid,
+        None if query.properties is None else tuple(query.properties),
+        tuple(query.sortby),
+        crs.epsg,
+        crs.lonlat_order,
+        conn.dialect.name,
+    )
 
 
 def _compiled_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: CrsRef, shape: tuple) -> CompiledPage:
@@ -254,8 +270,9 @@ def _compiled_page(conn: Connection, spec: LayerSpec, query: FeatureQuery, crs: 
     if compiled is None:
         page, count = page_statements(spec, query, crs, named=True)
         page_c, count_c = page.compile(dialect=conn.dialect), count.compile(dialect=conn.dialect)
-        compiled = _COMPILED_PAGES[shape] = CompiledPage(str(page_c), dict(page_c.params),
-                                                         str(count_c), dict(count_c.params))
+        compiled = _COMPILED_PAGES[shape] = CompiledPage(
+            str(page_c), dict(page_c.params), str(count_c), dict(count_c.params)
+        )
     return compiled
 
 
@@ -308,8 +325,7 @@ def layer_extent(conn: Connection, spec: LayerSpec) -> tuple[list[float] | None,
         extent = func.ST_Extent(table.c[spec.geometry_column])  # PostgreSQL computes the repeated aggregate once
         columns += [func.ST_XMin(extent), func.ST_YMin(extent), func.ST_XMax(extent), func.ST_YMax(extent)]
     if spec.versioned:
-        columns += [func.min(table.c.valid_from), func.max(table.c.valid_to),
-                    func.bool_or(table.c.valid_to.is_(None))]
+        columns += [func.min(table.c.valid_from), func.max(table.c.valid_to), func.bool_or(table.c.valid_to.is_(None))]
     if not columns:
         return None, None
     row = list(conn.execute(select(*columns)).one())

@@ -92,18 +92,32 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-friendly data (the HTTP answer)."""
         return {
-            "layer": self.layer, "file": self.file, "format": self.format, "features": self.features,
-            "crs": self.crs, "field_mapping": self.field_mapping, "ignored_columns": self.ignored_columns,
-            "defaults": self.defaults, "creates": self.creates, "updates": self.updates, "decision": self.decision,
+            "layer": self.layer,
+            "file": self.file,
+            "format": self.format,
+            "features": self.features,
+            "crs": self.crs,
+            "field_mapping": self.field_mapping,
+            "ignored_columns": self.ignored_columns,
+            "defaults": self.defaults,
+            "creates": self.creates,
+            "updates": self.updates,
+            "decision": self.decision,
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "problems": [{"kind": p.kind, "where": p.where, "message": p.message} for p in self.problems],
-            "notes": self.notes, "dry_run": self.dry_run, "written": self.written, "text": self.text(),
+            "notes": self.notes,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "text": self.text(),
         }
 
     def text(self) -> str:
         """The report for a person, as the CLI prints it."""
-        lines = [f"Import into {self.layer} from {self.file} ({self.format})",
-                 f"  features: {self.features}", f"  CRS: {self.crs}"]
+        lines = [
+            f"Import into {self.layer} from {self.file} ({self.format})",
+            f"  features: {self.features}",
+            f"  CRS: {self.crs}",
+        ]
         if self.field_mapping:
             lines.append("  field mapping (layer field <- file column):")
             lines += [f"    {target} <- {source}" for target, source in self.field_mapping.items()]
@@ -114,8 +128,11 @@ class ImportReport:
         if self.decision:
             lines.append(f"  decision: {self.decision} (new versions valid from {self.valid_from})")
         lines += [f"  note: {n}" for n in self.notes]
-        lines.append(f"  would create {self.creates}, update {self.updates}" if not self.written
-                     else f"  created {self.creates}, updated {self.updates}")
+        lines.append(
+            f"  would create {self.creates}, update {self.updates}"
+            if not self.written
+            else f"  created {self.creates}, updated {self.updates}"
+        )
         if self.problems:
             lines.append(f"  problems ({len(self.problems)}):")
             lines += [f"    [{p.kind}] {p}" for p in self.problems]
@@ -151,15 +168,17 @@ class ImportPlan:
 def importable_fields(spec: LayerSpec) -> list[str]:
     """Fields a file may set: every field of the layer except ids, version bookkeeping and computed columns."""
     table = table_of(spec)
-    return [name for name in spec.fields_for(Access.internal)
-            if name not in NOT_IMPORTED and table.c[name].computed is None]
+    return [
+        name for name in spec.fields_for(Access.internal) if name not in NOT_IMPORTED and table.c[name].computed is None
+    ]
 
 
 def required_fields(spec: LayerSpec) -> list[str]:
     """Fields a new feature must have (NOT NULL without a default)."""
     table = table_of(spec)
-    return [name for name in importable_fields(spec)
-            if not table.c[name].nullable and table.c[name].server_default is None]
+    return [
+        name for name in importable_fields(spec) if not table.c[name].nullable and table.c[name].server_default is None
+    ]
 
 
 def allowed_values(conn: Connection, spec: LayerSpec) -> dict[str, set]:
@@ -178,17 +197,30 @@ def allowed_values(conn: Connection, spec: LayerSpec) -> dict[str, set]:
     return allowed
 
 
-def plan_import(conn: Connection, layer_id: str, path: Path, options: ImportOptions,
-                display_name: str | None = None) -> ImportPlan:
+def plan_import(
+    conn: Connection, layer_id: str, path: Path, options: ImportOptions, display_name: str | None = None
+) -> ImportPlan:
     """Read and check a file against a layer; nothing is written. File-level faults raise InvalidInput."""
     spec = get_layer(layer_id)
     if spec.geometry_column is None or not spec.editable:
         raise InvalidInput(f"'{spec.id}' cannot be imported into (it has no geometry or is not editable)")
     decision_id, effective = _decision(conn, spec, options)
-    source = read_vector(path, max_bytes=options.max_bytes, layer=options.source_layer, csv_options=options.csv,
-                         display_name=display_name)
-    report = ImportReport(spec.id, source.name, source.kind, features=len(source.rows), dry_run=options.dry_run,
-                          decision=options.decision if decision_id else None, valid_from=effective)
+    source = read_vector(
+        path,
+        max_bytes=options.max_bytes,
+        layer=options.source_layer,
+        csv_options=options.csv,
+        display_name=display_name,
+    )
+    report = ImportReport(
+        spec.id,
+        source.name,
+        source.kind,
+        features=len(source.rows),
+        dry_run=options.dry_run,
+        decision=options.decision if decision_id else None,
+        valid_from=effective,
+    )
     report.notes += source.notes
     if not source.rows:
         raise InvalidInput(f"{source.name}: the file holds no features")
@@ -227,17 +259,23 @@ def plan_import(conn: Connection, layer_id: str, path: Path, options: ImportOpti
                     report.problems.append(Problem("missing_field", where, f"required field '{name}' is empty"))
         if key is not None:
             if key in keys_seen:
-                report.problems.append(Problem("duplicate", where, f"{_key_text(spec, key)} appears again "
-                                               f"(first at {keys_seen[key]})"))
+                report.problems.append(
+                    Problem("duplicate", where, f"{_key_text(spec, key)} appears again (first at {keys_seen[key]})")
+                )
             keys_seen.setdefault(key, where)
         _check_code(spec, typed, key, existing, codes_seen, where, report)
         shape = _check_geometry(spec, geom, where, to_wgs84, report)
         if shape is not None:
             _check_place(typed, current, shape, provinces, where, report)
         if spec.versioned and current is not None and effective is not None and current["valid_from"] >= effective:
-            report.problems.append(Problem(
-                "version", where, f"the current version of {key} is valid from {current['valid_from']}, not before "
-                f"the decision's effective date {effective}"))
+            report.problems.append(
+                Problem(
+                    "version",
+                    where,
+                    f"the current version of {key} is valid from {current['valid_from']}, not before "
+                    f"the decision's effective date {effective}",
+                )
+            )
         if len(report.problems) == problems_before and shape is not None and not (current is None and absent):
             planned.append(PlannedFeature(where, typed, shape, current))
             if current is None:
@@ -245,15 +283,23 @@ def plan_import(conn: Connection, layer_id: str, path: Path, options: ImportOpti
             else:
                 report.updates += 1
     for name in absent if new_features else ():
-        report.problems.insert(0, Problem("missing_field", "", f"required field '{name}' is missing (new features "
-                                          f"need it: {new_features}): no column maps to it and no default was given"))
+        report.problems.insert(
+            0,
+            Problem(
+                "missing_field",
+                "",
+                f"required field '{name}' is missing (new features "
+                f"need it: {new_features}): no column maps to it and no default was given",
+            ),
+        )
     if spec.versioned and decision_id is None:
         report.notes.append(f"'{spec.id}' is versioned: a real import needs the decision (--decision NUMBER)")
     return ImportPlan(spec, report, planned if report.ok else [], decision_id)
 
 
-def apply_import(conn: Connection, plan: ImportPlan, *, user: Any = None,
-                 request_id: str | None = None) -> ImportReport:
+def apply_import(
+    conn: Connection, plan: ImportPlan, *, user: Any = None, request_id: str | None = None
+) -> ImportReport:
     """Write a clean plan in one savepoint (all or nothing), each feature into the audit log."""
     report, spec = plan.report, plan.spec
     if not report.ok:
@@ -274,8 +320,15 @@ def apply_import(conn: Connection, plan: ImportPlan, *, user: Any = None,
     return report
 
 
-def _write_feature(conn: Connection, spec: LayerSpec, table: Table, plan: ImportPlan, feature: PlannedFeature,
-                   user: Any, request_id: str) -> None:
+def _write_feature(
+    conn: Connection,
+    spec: LayerSpec,
+    table: Table,
+    plan: ImportPlan,
+    feature: PlannedFeature,
+    user: Any,
+    request_id: str,
+) -> None:
     """Insert, update, or close-and-open a version; then record the change."""
     geom = func.ST_GeomFromWKB(shapely.to_wkb(feature.geometry), WGS84)
     id_column = table.c[spec.id_column]
@@ -299,8 +352,17 @@ def _write_feature(conn: Connection, spec: LayerSpec, table: Table, plan: Import
     else:
         new_id = feature.existing["id"]
         conn.execute(update(table).where(id_column == new_id).values(**values, geom=geom))
-    record_change(conn, user=user, layer_id=spec.id, feature_id=new_id, action=action, before=before,
-                  after=_snapshot(conn, spec, new_id), decision_id=plan.decision_id, request_id=request_id)
+    record_change(
+        conn,
+        user=user,
+        layer_id=spec.id,
+        feature_id=new_id,
+        action=action,
+        before=before,
+        after=_snapshot(conn, spec, new_id),
+        decision_id=plan.decision_id,
+        request_id=request_id,
+    )
 
 
 def _snapshot(conn: Connection, spec: LayerSpec, feature_id: int) -> dict[str, Any]:
@@ -308,8 +370,9 @@ def _snapshot(conn: Connection, spec: LayerSpec, feature_id: int) -> dict[str, A
     table = table_of(spec)
     names = list(spec.fields_for(Access.internal))
     row = conn.execute(
-        select(*[table.c[n] for n in names], func.ST_AsGeoJSON(table.c[spec.geometry_column]).label("geometry"))
-        .where(table.c[spec.id_column] == feature_id)
+        select(*[table.c[n] for n in names], func.ST_AsGeoJSON(table.c[spec.geometry_column]).label("geometry")).where(
+            table.c[spec.id_column] == feature_id
+        )
     ).one()
     data = dict(zip([*names, "geometry"], row, strict=True))
     data["id"] = feature_id
@@ -325,12 +388,15 @@ def _decision(conn: Connection, spec: LayerSpec, options: ImportOptions) -> tupl
     """The decision named for a versioned layer, and its effective date."""
     if not options.decision:
         if spec.versioned and not options.dry_run:
-            raise InvalidInput(f"'{spec.id}' is versioned: name the decision that makes these versions "
-                               "(--decision NUMBER, e.g. --decision 456/QĐ-TTg)")
+            raise InvalidInput(
+                f"'{spec.id}' is versioned: name the decision that makes these versions "
+                "(--decision NUMBER, e.g. --decision 456/QĐ-TTg)"
+            )
         return None, None
     decisions = models.Decision.__table__
-    row = conn.execute(select(decisions.c.id, decisions.c.date_effective)
-                       .where(decisions.c.number == options.decision.strip())).one_or_none()
+    row = conn.execute(
+        select(decisions.c.id, decisions.c.date_effective).where(decisions.c.number == options.decision.strip())
+    ).one_or_none()
     if row is None:
         raise NotFound(f"no decision numbered '{options.decision}'; add the decision first")
     return row.id, row.date_effective
@@ -338,6 +404,7 @@ def _decision(conn: Connection, spec: LayerSpec, options: ImportOptions) -> tupl
 
 def _province_systems(conn: Connection, source: VectorTable, mapping: dict[str, str]) -> dict[int, str]:
     """The TM-3 systems of the provinces the file's features name (admin_units.tm3_epsg), as hints."""
+
     def values(field_name: str) -> list[str]:
         column = mapping.get(field_name)
         return sorted({str(row[column]) for row in source.rows if row.get(column) is not None}) if column else []
@@ -346,23 +413,27 @@ def _province_systems(conn: Connection, source: VectorTable, mapping: dict[str, 
     parents = (("park_uid", models.IndustrialPark.__table__), ("zone_uid", models.EconomicZone.__table__))
     for field_name, table in parents:
         if values(field_name):
-            codes |= set(conn.execute(select(table.c.province_code).where(table.c.uid.in_(values(field_name))))
-                         .scalars())
+            codes |= set(
+                conn.execute(select(table.c.province_code).where(table.c.uid.in_(values(field_name)))).scalars()
+            )
     if not codes:
         return {}
     units = models.AdminUnit.__table__
-    rows = conn.execute(select(units.c.tm3_epsg, units.c.code).where(
-        units.c.code.in_(sorted(map(str, codes))), units.c.tm3_epsg.isnot(None), units.c.valid_to.is_(None)))
+    rows = conn.execute(
+        select(units.c.tm3_epsg, units.c.code).where(
+            units.c.code.in_(sorted(map(str, codes))), units.c.tm3_epsg.isnot(None), units.c.valid_to.is_(None)
+        )
+    )
     return {epsg: code for epsg, code in rows}
 
 
-def _source_crs(conn: Connection, source: VectorTable, options: ImportOptions, report: ImportReport,
-                hints: dict[int, str]) -> int:
+def _source_crs(
+    conn: Connection, source: VectorTable, options: ImportOptions, report: ImportReport, hints: dict[int, str]
+) -> int:
     """The file's CRS (from the file, or declared), or a message listing the likely VN-2000 systems."""
     declared = options.crs
     if declared is not None and declared not in SUPPORTED_EPSG:
-        raise InvalidInput(f"EPSG:{declared} is not supported; supported: "
-                           + ", ".join(str(c) for c in SUPPORTED_EPSG))
+        raise InvalidInput(f"EPSG:{declared} is not supported; supported: " + ", ".join(str(c) for c in SUPPORTED_EPSG))
     bounds = _bounds(source.geometries)
     if source.kind == "KML":
         report.crs = "EPSG:4326 WGS 84 (KML is always WGS84)"
@@ -370,11 +441,15 @@ def _source_crs(conn: Connection, source: VectorTable, options: ImportOptions, r
     if source.crs is not None:
         found = _epsg_of(source.crs)
         if found is None:
-            raise InvalidInput(f"{source.name}: the file's CRS ({source.crs.name}) is not one of the supported "
-                               "systems (WGS84, VN-2000 geographic, UTM and TM-3 zones); reproject it first")
+            raise InvalidInput(
+                f"{source.name}: the file's CRS ({source.crs.name}) is not one of the supported "
+                "systems (WGS84, VN-2000 geographic, UTM and TM-3 zones); reproject it first"
+            )
         if declared is not None and declared != found:
-            raise InvalidInput(f"{source.name}: the file says EPSG:{found} ({crs_name(found)}) but EPSG:{declared} "
-                               "was declared; leave out the declared CRS or fix the file")
+            raise InvalidInput(
+                f"{source.name}: the file says EPSG:{found} ({crs_name(found)}) but EPSG:{declared} "
+                "was declared; leave out the declared CRS or fix the file"
+            )
         report.crs = f"EPSG:{found} {crs_name(found)} (from the file)"
         return found
     if declared is not None:
@@ -384,22 +459,30 @@ def _source_crs(conn: Connection, source: VectorTable, options: ImportOptions, r
         raise InvalidInput(f"{source.name}: no feature has coordinates")
     minx, miny, maxx, maxy = bounds
     if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
-        rule = "GeoJSON is WGS84 by definition" if source.kind == "GeoJSON" else \
-            "the file has no CRS; its coordinates look like longitude/latitude, read as WGS84"
+        rule = (
+            "GeoJSON is WGS84 by definition"
+            if source.kind == "GeoJSON"
+            else "the file has no CRS; its coordinates look like longitude/latitude, read as WGS84"
+        )
         report.crs = f"EPSG:4326 WGS 84 ({rule})"
         return WGS84
     guesses = guess_vn2000_zones(minx, miny, maxx, maxy)
     if guesses:
         guesses = [c for c in hints if c in guesses] + [c for c in guesses if c not in hints]
-    listing = "; ".join(f"EPSG:{code} ({crs_name(code)}" + (f", the system of {hints[code]})" if code in hints
-                                                             else ")") for code in guesses[:6])
+    listing = "; ".join(
+        f"EPSG:{code} ({crs_name(code)}" + (f", the system of {hints[code]})" if code in hints else ")")
+        for code in guesses[:6]
+    )
     raise InvalidInput(
         f"{source.name}: the file has no CRS and its coordinates (x {minx:.0f}…{maxx:.0f}, y {miny:.0f}…{maxy:.0f}) "
         f"are projected metres, not longitude/latitude. Declare the CRS (--crs EPSG or crs=). "
-        + (f"Likely VN-2000 systems: {listing}. The province's meridian decides the zone (An Giang 9208, "
-           "Kiên Giang 9207, Hà Tĩnh 9209, Hậu Giang/Ninh Bình 5897)." if guesses
-           else "The coordinates do not fall in Vietnam in any VN-2000 TM-3 zone; if X is the northing, "
-                "use the northing-first option.")
+        + (
+            f"Likely VN-2000 systems: {listing}. The province's meridian decides the zone (An Giang 9208, "
+            "Kiên Giang 9207, Hà Tĩnh 9209, Hậu Giang/Ninh Bình 5897)."
+            if guesses
+            else "The coordinates do not fall in Vietnam in any VN-2000 TM-3 zone; if X is the northing, "
+            "use the northing-first option."
+        )
     )
 
 
@@ -455,8 +538,9 @@ def _defaults(spec: LayerSpec, given: dict[str, str]) -> dict[str, str]:
     return dict(given)
 
 
-def _typed_values(table: Table, values: dict[str, Any], allowed: dict[str, set], where: str,
-                  report: ImportReport) -> dict[str, Any]:
+def _typed_values(
+    table: Table, values: dict[str, Any], allowed: dict[str, set], where: str, report: ImportReport
+) -> dict[str, Any]:
     """Values converted to the columns' types; bad values and unknown vocabulary go to the report."""
     typed: dict[str, Any] = {}
     for name, raw in values.items():
@@ -470,13 +554,19 @@ def _typed_values(table: Table, values: dict[str, Any], allowed: dict[str, set],
         if name in allowed and value not in allowed[name]:
             choices = sorted(str(v) for v in allowed[name])
             shown = ", ".join(choices[:15]) + (" …" if len(choices) > 15 else "")
-            report.problems.append(Problem("unknown_value", where, f"'{value}' is not an allowed value of "
-                                           f"'{name}'; allowed: {shown}"))
+            report.problems.append(
+                Problem("unknown_value", where, f"'{value}' is not an allowed value of '{name}'; allowed: {shown}")
+            )
             continue
         length = getattr(table.c[name].type, "length", None)
         if length and isinstance(value, str) and len(value) > length:
-            report.problems.append(Problem("bad_value", where, f"field '{name}' holds at most {length} "
-                                           f"characters; '{value[:30]}' has {len(value)}"))
+            report.problems.append(
+                Problem(
+                    "bad_value",
+                    where,
+                    f"field '{name}' holds at most {length} characters; '{value[:30]}' has {len(value)}",
+                )
+            )
             continue
         typed[name] = value
     return typed
@@ -486,8 +576,9 @@ def _date_text(raw: Any) -> Any:
     """Dates as other tools write them (KML 2023/02/23, FlatGeobuf 2023-02-23 00:00:00) in ISO form."""
     if isinstance(raw, datetime) and raw.time() == time(0):
         return raw.date()
-    match = re.fullmatch(r"(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?",
-                         str(raw).strip())
+    match = re.fullmatch(
+        r"(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?", str(raw).strip()
+    )
     return f"{match[1]}-{match[2]}-{match[3]}" if match else raw
 
 
@@ -519,8 +610,9 @@ def _existing(conn: Connection, spec: LayerSpec) -> dict[Any, dict[str, Any]]:
         keys = [table.c.project_id, table.c.map_sheet, table.c.parcel_no]
     else:
         return {}
-    rows = conn.execute(select(table.c[spec.id_column].label("id"), *keys, *[table.c[c] for c in extra])
-                        .where(condition))
+    rows = conn.execute(
+        select(table.c[spec.id_column].label("id"), *keys, *[table.c[c] for c in extra]).where(condition)
+    )
     found = {}
     for row in rows:
         data = row._asdict()
@@ -529,22 +621,34 @@ def _existing(conn: Connection, spec: LayerSpec) -> dict[Any, dict[str, Any]]:
     return found
 
 
-def _check_code(spec: LayerSpec, values: dict, key: Any, existing: dict, seen: dict, where: str,
-                report: ImportReport) -> None:
+def _check_code(
+    spec: LayerSpec, values: dict, key: Any, existing: dict, seen: dict, where: str, report: ImportReport
+) -> None:
     """A plot code is unique within its park (or zone): in the file and against the current rows."""
     if "code" not in importable_fields(spec) or values.get("code") is None:
         return
     parent = values.get("park_uid") or values.get("zone_uid")
     code_key = (parent, values["code"])
     if code_key in seen:
-        report.problems.append(Problem("duplicate", where, f"code '{values['code']}' in {parent} appears again "
-                                       f"(first at {seen[code_key]})"))
+        report.problems.append(
+            Problem(
+                "duplicate", where, f"code '{values['code']}' in {parent} appears again (first at {seen[code_key]})"
+            )
+        )
     seen.setdefault(code_key, where)
     for other_key, row in existing.items():
-        if other_key != key and row.get("code") == values["code"] and \
-                (row.get("park_uid") or row.get("zone_uid")) == parent:
-            report.problems.append(Problem("duplicate", where, f"code '{values['code']}' in {parent} is already "
-                                           f"used by {other_key} in the database"))
+        if (
+            other_key != key
+            and row.get("code") == values["code"]
+            and (row.get("park_uid") or row.get("zone_uid")) == parent
+        ):
+            report.problems.append(
+                Problem(
+                    "duplicate",
+                    where,
+                    f"code '{values['code']}' in {parent} is already used by {other_key} in the database",
+                )
+            )
             break
 
 
@@ -555,31 +659,44 @@ def _check_geometry(spec: LayerSpec, geom: BaseGeometry | None, where: str, to_w
         return None
     geom = shapely.force_2d(geom)
     expected = spec.geometry_type
-    if expected in ("Polygon", "MultiPolygon") and geom.geom_type in ("LineString", "LinearRing") and geom.is_closed \
-            and len(geom.coords) >= 4:
+    if (
+        expected in ("Polygon", "MultiPolygon")
+        and geom.geom_type in ("LineString", "LinearRing")
+        and geom.is_closed
+        and len(geom.coords) >= 4
+    ):
         geom = Polygon(geom.coords)  # CAD draws parcels as closed polylines
     if expected in MULTI and geom.geom_type == expected.removeprefix("Multi"):
         geom = MULTI[expected]([geom])
     if geom.geom_type == f"Multi{expected}" and len(geom.geoms) == 1:
         geom = geom.geoms[0]
     if geom.geom_type != expected:
-        report.problems.append(Problem("geometry_type", where, f"the geometry is a {geom.geom_type}; "
-                                       f"'{spec.id}' holds {expected} features"))
+        report.problems.append(
+            Problem(
+                "geometry_type", where, f"the geometry is a {geom.geom_type}; '{spec.id}' holds {expected} features"
+            )
+        )
         return None
     if not geom.is_valid:
         report.problems.append(Problem("invalid_geometry", where, f"invalid geometry: {explain_validity(geom)}"))
         return None
     wgs84 = geom if to_wgs84 is None else shapely.transform(geom, lambda xy: _xy(to_wgs84, xy))
     if not wgs84.is_valid:
-        report.problems.append(Problem("invalid_geometry", where, "the geometry becomes invalid in WGS84: "
-                                       f"{explain_validity(wgs84)}"))
+        report.problems.append(
+            Problem("invalid_geometry", where, f"the geometry becomes invalid in WGS84: {explain_validity(wgs84)}")
+        )
         return None
     lon_min, lat_min, lon_max, lat_max = VIETNAM_BOX
     minx, miny, maxx, maxy = wgs84.bounds
     if not (lon_min <= minx and maxx <= lon_max and lat_min <= miny and maxy <= lat_max):
-        report.problems.append(Problem(
-            "outside", where, f"the feature lies outside Vietnam (longitude {minx:.5f}…{maxx:.5f}, latitude "
-            f"{miny:.5f}…{maxy:.5f} in WGS84); check the CRS and the axis order"))
+        report.problems.append(
+            Problem(
+                "outside",
+                where,
+                f"the feature lies outside Vietnam (longitude {minx:.5f}…{maxx:.5f}, latitude "
+                f"{miny:.5f}…{maxy:.5f} in WGS84); check the CRS and the axis order",
+            )
+        )
         return None
     return wgs84
 
@@ -593,16 +710,19 @@ def _xy(to_wgs84, coords):
 def _province_outlines(conn: Connection) -> dict[str, BaseGeometry]:
     """Current province boundaries that the database holds (admin_units with a geometry)."""
     units = models.AdminUnit.__table__
-    rows = conn.execute(select(units.c.code, func.ST_AsBinary(units.c.geom))
-                        .where(and_(units.c.level == "province", units.c.valid_to.is_(None), units.c.geom.isnot(None))))
+    rows = conn.execute(
+        select(units.c.code, func.ST_AsBinary(units.c.geom)).where(
+            and_(units.c.level == "province", units.c.valid_to.is_(None), units.c.geom.isnot(None))
+        )
+    )
     return {code: shapely.from_wkb(bytes(wkb)) for code, wkb in rows}
 
 
-def _check_place(values: dict, current: dict | None, shape: BaseGeometry, provinces: dict, where: str,
-                 report: ImportReport) -> None:
+def _check_place(
+    values: dict, current: dict | None, shape: BaseGeometry, provinces: dict, where: str, report: ImportReport
+) -> None:
     """A feature that names a province (or replaces one that does) must touch that province's boundary."""
     province = values.get("province_code") or (current or {}).get("province_code")
     outline = provinces.get(province) if province else None
     if outline is not None and not outline.intersects(shape):
         report.problems.append(Problem("outside", where, f"the feature lies outside the province {province}"))
-

@@ -48,10 +48,17 @@ NODE_KINDS: dict[str, NodeKind] = {
         NodeKind("seaport", "transport_nodes", "n.kind = 'seaport'", "n.status", "Cảng biển", "Seaport"),
         NodeKind("river_port", "transport_nodes", "n.kind = 'river_port'", "n.status", "Cảng sông", "River port"),
         NodeKind("airport", "transport_nodes", "n.kind = 'airport'", "n.status", "Sân bay", "Airport"),
-        NodeKind("logistics_centre", "logistics_centres", "true", "n.status", "Trung tâm logistics",
-                 "Logistics centre"),
-        NodeKind("expressway_junction", "transport_nodes", "n.kind = 'expressway_junction'", "n.status",
-                 "Nút giao cao tốc", "Expressway junction"),
+        NodeKind(
+            "logistics_centre", "logistics_centres", "true", "n.status", "Trung tâm logistics", "Logistics centre"
+        ),
+        NodeKind(
+            "expressway_junction",
+            "transport_nodes",
+            "n.kind = 'expressway_junction'",
+            "n.status",
+            "Nút giao cao tốc",
+            "Expressway junction",
+        ),
     ]
 }
 
@@ -136,13 +143,17 @@ def distances_of(row: Any) -> dict[str, dict[str, Any] | None]:
     result: dict[str, dict[str, Any] | None] = {}
     for key in NODE_KINDS:
         metres = found[f"d_{key}_metres"]
-        result[key] = None if metres is None else {
-            "uid": found[f"d_{key}_uid"],
-            "name_vi": found[f"d_{key}_name_vi"],
-            "name_en": found[f"d_{key}_name_en"],
-            "status": found[f"d_{key}_status"],
-            "km": round(float(metres) / 1000.0, 3),
-        }
+        result[key] = (
+            None
+            if metres is None
+            else {
+                "uid": found[f"d_{key}_uid"],
+                "name_vi": found[f"d_{key}_name_vi"],
+                "name_en": found[f"d_{key}_name_en"],
+                "status": found[f"d_{key}_status"],
+                "km": round(float(metres) / 1000.0, 3),
+            }
+        )
     return result
 
 
@@ -211,12 +222,15 @@ def parse_sort(raw: str | None, max_km: dict[str, float]) -> tuple[str, bool]:
     value = value.lstrip("-")
     if value == "distance":
         if not max_km:
-            raise InvalidInput("sort=distance needs a distance bound (e.g. max_km_border_gate); "
-                               "or sort by distance_<kind>, e.g. distance_seaport")
+            raise InvalidInput(
+                "sort=distance needs a distance bound (e.g. max_km_border_gate); "
+                "or sort by distance_<kind>, e.g. distance_seaport"
+            )
         value = f"distance_{next(iter(max_km))}"
     if value not in SORTS:
-        raise InvalidInput(f"cannot sort by '{value}'; sort by one of: {', '.join(SORTS)}, distance "
-                           "(prefix '-' for descending)")
+        raise InvalidInput(
+            f"cannot sort by '{value}'; sort by one of: {', '.join(SORTS)}, distance (prefix '-' for descending)"
+        )
     return value, descending
 
 
@@ -224,8 +238,11 @@ def check_query(conn: Connection, query: LandQuery) -> None:
     """Refuse unknown codes and names with a message naming what exists (an empty answer would mislead)."""
     if query.min_area_ha is not None and query.max_area_ha is not None and query.min_area_ha > query.max_area_ha:
         raise InvalidInput(f"min_area_ha ({query.min_area_ha}) is larger than max_area_ha ({query.max_area_ha})")
-    for key, value in (("min_area_ha", query.min_area_ha), ("max_area_ha", query.max_area_ha),
-                       ("max_rent", query.max_rent)):
+    for key, value in (
+        ("min_area_ha", query.min_area_ha),
+        ("max_area_ha", query.max_area_ha),
+        ("max_rent", query.max_rent),
+    ):
         if value is not None and (value < 0 or not math.isfinite(value)):
             raise InvalidInput(f"{key} must be a number of zero or more, got {value}")
     for key, value in query.max_km.items():
@@ -263,8 +280,10 @@ def available_plots(conn: Connection, query: LandQuery) -> LandResult:
     where = ["p.valid_to IS NULL", "p.status = 'available'"]
     if query.province is not None:
         # A province also covers the provinces merged into it (Hậu Giang's parks are in Cần Thơ since 2025-07-01).
-        where.append("coalesce(pk.province_code, z.province_code) IN (SELECT :province UNION "
-                     "SELECT code FROM admin_units WHERE merged_into = :province)")
+        where.append(
+            "coalesce(pk.province_code, z.province_code) IN (SELECT :province UNION "
+            "SELECT code FROM admin_units WHERE merged_into = :province)"
+        )
         params["province"] = query.province
     if query.zone is not None:
         where.append("coalesce(p.zone_uid, pk.zone_uid) = :zone")
@@ -324,10 +343,12 @@ def plot_record(row: Any) -> dict[str, Any]:
         "clean": bool(row.clean),
         "geometry_illustrative": bool(row.geometry_illustrative),
         "province_code": row.province_code,
-        "park": None if row.park_uid is None else
-        {"uid": row.park_uid, "name_vi": row.park_name_vi, "name_en": row.park_name_en},
-        "zone": None if row.zone_uid is None else
-        {"uid": row.zone_uid, "name_vi": row.zone_name_vi, "name_en": row.zone_name_en},
+        "park": None
+        if row.park_uid is None
+        else {"uid": row.park_uid, "name_vi": row.park_name_vi, "name_en": row.park_name_en},
+        "zone": None
+        if row.zone_uid is None
+        else {"uid": row.zone_uid, "name_vi": row.zone_name_vi, "name_en": row.zone_name_en},
         "distances": distances_of(row),
         "sheet_url": f"/land/plots/{row.uid}",
         "geometry": row.geometry,
@@ -344,7 +365,8 @@ def plot_by_uid(conn: Connection, uid: str) -> dict[str, Any]:
     """The open version of one plot, whatever its status, for its sheet (NotFound if it has none)."""
     kinds = list(NODE_KINDS.values())
     sql = PLOTS_SQL.format(
-        clean=CLEAN_SQL, distances=distance_columns(kinds),
+        clean=CLEAN_SQL,
+        distances=distance_columns(kinds),
         joins="\n".join(nearest_join(k, "p.geom", False) for k in kinds),
         where="p.valid_to IS NULL AND p.uid = :uid",
     )
@@ -372,19 +394,29 @@ def finder_options(conn: Connection) -> FinderOptions:
         return [dict(r._mapping) for r in conn.execute(text(sql))]
 
     nodes = {
-        kind.key: list(conn.execute(text(
-            f"SELECT n.name_vi FROM {kind.table} n WHERE {kind.condition} ORDER BY za_fold(n.name_vi)"
-        )).scalars())
+        kind.key: list(
+            conn.execute(
+                text(f"SELECT n.name_vi FROM {kind.table} n WHERE {kind.condition} ORDER BY za_fold(n.name_vi)")
+            ).scalars()
+        )
         for kind in NODE_KINDS.values()
     }
     return FinderOptions(
-        provinces=rows("SELECT code, name_vi, coalesce(name_en, name_vi) AS name_en FROM admin_units "
-                       "WHERE level = 'province' AND valid_to IS NULL ORDER BY za_fold(name_vi)"),
-        zones=rows("SELECT uid AS code, name_vi, coalesce(name_en, name_vi) AS name_en FROM economic_zones "
-                   "WHERE valid_to IS NULL ORDER BY za_fold(name_vi)"),
-        parks=rows("SELECT uid AS code, name_vi, coalesce(name_en, name_vi) AS name_en FROM industrial_parks "
-                   "WHERE valid_to IS NULL ORDER BY za_fold(name_vi)"),
-        functions=rows("SELECT code, name_vi, coalesce(name_en, name_vi) AS name_en FROM planning_functions "
-                       "WHERE leasable ORDER BY code"),
+        provinces=rows(
+            "SELECT code, name_vi, coalesce(name_en, name_vi) AS name_en FROM admin_units "
+            "WHERE level = 'province' AND valid_to IS NULL ORDER BY za_fold(name_vi)"
+        ),
+        zones=rows(
+            "SELECT uid AS code, name_vi, coalesce(name_en, name_vi) AS name_en FROM economic_zones "
+            "WHERE valid_to IS NULL ORDER BY za_fold(name_vi)"
+        ),
+        parks=rows(
+            "SELECT uid AS code, name_vi, coalesce(name_en, name_vi) AS name_en FROM industrial_parks "
+            "WHERE valid_to IS NULL ORDER BY za_fold(name_vi)"
+        ),
+        functions=rows(
+            "SELECT code, name_vi, coalesce(name_en, name_vi) AS name_en FROM planning_functions "
+            "WHERE leasable ORDER BY code"
+        ),
         nodes=nodes,
     )

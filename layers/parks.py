@@ -91,7 +91,14 @@ ORDER BY za_fold(pk.name_vi), pk.uid
 """
 
 PARK_SORTS = (
-    "name", "occupancy_pct", "available_ha", "leasable_ha", "leased_ha", "rent_min", "projects", "workers",
+    "name",
+    "occupancy_pct",
+    "available_ha",
+    "leasable_ha",
+    "leased_ha",
+    "rent_min",
+    "projects",
+    "workers",
     *(f"distance_{key}" for key in NODE_KINDS),
 )
 
@@ -120,8 +127,9 @@ def summary_record(row: Any) -> dict[str, Any]:
         "name_en": row.name_en,
         "kind": row.kind,
         "park_type": row.park_type,
-        "zone": None if row.zone_uid is None else
-        {"uid": row.zone_uid, "name_vi": row.zone_name_vi, "name_en": row.zone_name_en},
+        "zone": None
+        if row.zone_uid is None
+        else {"uid": row.zone_uid, "name_vi": row.zone_name_vi, "name_en": row.zone_name_en},
         "province_code": row.province_code,
         "province_now_code": row.province_now_code,
         "province_name_vi": row.province_name_vi,
@@ -186,8 +194,9 @@ def park_summaries(conn: Connection, sort: str | None = None) -> list[dict[str, 
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in PARK_SORTS:
-        raise InvalidInput(f"cannot sort parks by '{key}'; sort by one of: {', '.join(PARK_SORTS)} "
-                           "(prefix '-' for descending)")
+        raise InvalidInput(
+            f"cannot sort parks by '{key}'; sort by one of: {', '.join(PARK_SORTS)} (prefix '-' for descending)"
+        )
     if key == "name":
         return sorted(parks, key=lambda p: p["name_vi"], reverse=descending)
 

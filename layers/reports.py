@@ -27,8 +27,13 @@ class Report:
 
     def as_json(self) -> dict:
         """The report as JSON (dates as ISO text)."""
-        return {"report": self.name, "title": self.title, **self.parameters, "columns": self.columns,
-                "rows": [{k: _plain(v) for k, v in row.items()} for row in self.rows]}
+        return {
+            "report": self.name,
+            "title": self.title,
+            **self.parameters,
+            "columns": self.columns,
+            "rows": [{k: _plain(v) for k, v in row.items()} for row in self.rows],
+        }
 
     def as_csv(self) -> str:
         """The rows as CSV with a UTF-8 byte-order mark, so spreadsheet programs keep the diacritics."""
@@ -68,8 +73,20 @@ PROJECT_INFO_SQL = text(
     FROM projects p WHERE p.uid = ANY(:uids)
     """
 )
-DELAYED_COLUMNS = ["project_uid", "name_vi", "name_en", "status", "investor", "province_code", "zone_uid",
-                   "park_uid", "milestone", "committed_on", "actual_on", "days_late"]
+DELAYED_COLUMNS = [
+    "project_uid",
+    "name_vi",
+    "name_en",
+    "status",
+    "investor",
+    "province_code",
+    "zone_uid",
+    "park_uid",
+    "milestone",
+    "committed_on",
+    "actual_on",
+    "days_late",
+]
 
 
 def delayed_projects_report(conn: Connection, as_of: date) -> Report:
@@ -79,19 +96,45 @@ def delayed_projects_report(conn: Connection, as_of: date) -> Report:
     rows = []
     for d in delays:
         p = info[d.uid]
-        rows.append({
-            "project_uid": d.uid, "name_vi": d.name_vi, "name_en": p.name_en, "status": d.status,
-            "investor": p.investor, "province_code": p.province_code, "zone_uid": p.zone_uid,
-            "park_uid": p.park_uid, "milestone": d.milestone, "committed_on": d.committed_on,
-            "actual_on": d.actual_on, "days_late": int(d.days_late),
-        })
-    return Report("delayed-projects", "Dự án chậm tiến độ / Delayed projects", DELAYED_COLUMNS, rows,
-                  {"as_of": as_of.isoformat(), "projects": len({r["project_uid"] for r in rows})})
+        rows.append(
+            {
+                "project_uid": d.uid,
+                "name_vi": d.name_vi,
+                "name_en": p.name_en,
+                "status": d.status,
+                "investor": p.investor,
+                "province_code": p.province_code,
+                "zone_uid": p.zone_uid,
+                "park_uid": p.park_uid,
+                "milestone": d.milestone,
+                "committed_on": d.committed_on,
+                "actual_on": d.actual_on,
+                "days_late": int(d.days_late),
+            }
+        )
+    return Report(
+        "delayed-projects",
+        "Dự án chậm tiến độ / Delayed projects",
+        DELAYED_COLUMNS,
+        rows,
+        {"as_of": as_of.isoformat(), "projects": len({r["project_uid"] for r in rows})},
+    )
 
 
 CLEARANCE_COLUMNS = [
-    "project_uid", "name_vi", "week_start", "week_end", "parcels", "total_ha", "households_affected",
-    "households_to_resettle", "households_resettled", "cleared_ha", "handed_over_ha", "approved_vnd", "paid_vnd",
+    "project_uid",
+    "name_vi",
+    "week_start",
+    "week_end",
+    "parcels",
+    "total_ha",
+    "households_affected",
+    "households_to_resettle",
+    "households_resettled",
+    "cleared_ha",
+    "handed_over_ha",
+    "approved_vnd",
+    "paid_vnd",
     "enforcement_parcels",
     *[f"parcels_at_{s}" for s in ("not_started", *DATED_STAGES)],
     *[f"reached_{s}_this_week" for s in DATED_STAGES],
@@ -114,21 +157,30 @@ def clearance_report(conn: Connection, project_uid: str | None, week: str | None
     if project_uid:
         uids = [project_row(conn, project_uid).uid]
     else:
-        uids = list(conn.execute(text(
-            "SELECT DISTINCT p.uid FROM projects p JOIN clearance_parcels c ON c.project_id = p.id ORDER BY 1"
-        )).scalars())
+        uids = list(
+            conn.execute(
+                text("SELECT DISTINCT p.uid FROM projects p JOIN clearance_parcels c ON c.project_id = p.id ORDER BY 1")
+            ).scalars()
+        )
     rows = []
     for uid in uids:
         figures = project_clearance(conn, uid, end)
         reached = conn.execute(REACHED_SQL, {"project": project_row(conn, uid).id, "a": start, "b": end}).one()
         row = {
-            "project_uid": uid, "name_vi": figures.name_vi, "week_start": start, "week_end": end,
-            "parcels": figures.parcels, "total_ha": round(figures.total_ha, 4),
+            "project_uid": uid,
+            "name_vi": figures.name_vi,
+            "week_start": start,
+            "week_end": end,
+            "parcels": figures.parcels,
+            "total_ha": round(figures.total_ha, 4),
             "households_affected": figures.households_affected,
             "households_to_resettle": figures.households_to_resettle,
-            "households_resettled": figures.households_resettled, "cleared_ha": round(figures.cleared_ha, 4),
-            "handed_over_ha": round(figures.handed_over_ha, 4), "approved_vnd": figures.approved_vnd,
-            "paid_vnd": figures.paid_vnd, "enforcement_parcels": figures.enforcement_parcels,
+            "households_resettled": figures.households_resettled,
+            "cleared_ha": round(figures.cleared_ha, 4),
+            "handed_over_ha": round(figures.handed_over_ha, 4),
+            "approved_vnd": figures.approved_vnd,
+            "paid_vnd": figures.paid_vnd,
+            "enforcement_parcels": figures.enforcement_parcels,
         }
         for count in figures.by_stage:
             row[f"parcels_at_{count.stage}"] = count.parcels
@@ -136,6 +188,15 @@ def clearance_report(conn: Connection, project_uid: str | None, week: str | None
             row[f"reached_{stage}_this_week"] = int(reached._mapping[stage])
         rows.append(row)
     iso = start.isocalendar()
-    return Report("clearance", "Tiến độ giải phóng mặt bằng / Land-clearance progress", CLEARANCE_COLUMNS, rows,
-                  {"week": f"{iso.year}-W{iso.week:02d}", "week_start": start.isoformat(),
-                   "week_end": end.isoformat(), "project": project_uid})
+    return Report(
+        "clearance",
+        "Tiến độ giải phóng mặt bằng / Land-clearance progress",
+        CLEARANCE_COLUMNS,
+        rows,
+        {
+            "week": f"{iso.year}-W{iso.week:02d}",
+            "week_start": start.isoformat(),
+            "week_end": end.isoformat(),
+            "project": project_uid,
+        },
+    )

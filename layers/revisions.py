@@ -212,20 +212,42 @@ def compare(conn: Connection, zone_uid: str, before: str, after: str) -> Compari
         COMPARE_SQL, {"zone": zone_uid, "from_date": start.on, "to_date": end.on, "zone_row": ZONE_ROW}
     )
     for r in result:
-        label_vi, label_en = ("Ranh giới khu kinh tế", "Zone boundary") if r.kind == ZONE_ROW else AREA_LABELS.get(
-            r.kind, (r.kind, r.kind))
-        rows.append(ChangeRow(r.kind, label_vi, label_en, float(r.from_ha), float(r.to_ha), float(r.added_ha),
-                              float(r.removed_ha), float(r.kept_ha)))
-        for change, geojson, area in (("added", r.added_geojson, r.added_ha), ("removed", r.removed_geojson,
-                                                                                r.removed_ha)):
+        label_vi, label_en = (
+            ("Ranh giới khu kinh tế", "Zone boundary")
+            if r.kind == ZONE_ROW
+            else AREA_LABELS.get(r.kind, (r.kind, r.kind))
+        )
+        rows.append(
+            ChangeRow(
+                r.kind,
+                label_vi,
+                label_en,
+                float(r.from_ha),
+                float(r.to_ha),
+                float(r.added_ha),
+                float(r.removed_ha),
+                float(r.kept_ha),
+            )
+        )
+        for change, geojson, area in (
+            ("added", r.added_geojson, r.added_ha),
+            ("removed", r.removed_geojson, r.removed_ha),
+        ):
             if geojson and float(area) >= SLIVER_HA:
-                features.append({
-                    "type": "Feature",
-                    "id": f"{r.kind}:{change}",
-                    "geometry": json.loads(geojson),
-                    "properties": {"kind": r.kind, "change": change, "area_ha": round(float(area), 4),
-                                   "label_vi": label_vi, "label_en": label_en},
-                })
+                features.append(
+                    {
+                        "type": "Feature",
+                        "id": f"{r.kind}:{change}",
+                        "geometry": json.loads(geojson),
+                        "properties": {
+                            "kind": r.kind,
+                            "change": change,
+                            "area_ha": round(float(area), 4),
+                            "label_vi": label_vi,
+                            "label_en": label_en,
+                        },
+                    }
+                )
     if not rows:
         raise NotFound(f"zone '{zone_uid}' has no plan on {start.on} nor on {end.on}")
     return Comparison(zone_uid, zone_name, start, end, rows, features)

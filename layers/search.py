@@ -10,8 +10,17 @@ from layers.registry import layers_visible_to
 from layers.spec import Access, LayerSpec
 
 # Bigger things first when names match equally well: a zone before the gate and the areas named after it.
-PRIORITY = ("economic_zones", "industrial_parks", "border_gates", "functional_areas", "projects", "logistics_centres",
-            "transport_nodes", "transport_lines", "land_plots")
+PRIORITY = (
+    "economic_zones",
+    "industrial_parks",
+    "border_gates",
+    "functional_areas",
+    "projects",
+    "logistics_centres",
+    "transport_nodes",
+    "transport_lines",
+    "land_plots",
+)
 MIN_QUERY = 2
 MAX_QUERY = 100
 
@@ -67,7 +76,11 @@ def search(conn: Connection, query: str, access: Access, limit: int = 20) -> lis
         priority = PRIORITY.index(spec.id) if spec.id in PRIORITY else len(PRIORITY)
         parts.append(
             select(
-                literal(spec.id).label("layer"), table.c.id, uid.label("uid"), table.c.name_vi, table.c.name_en,
+                literal(spec.id).label("layer"),
+                table.c.id,
+                uid.label("uid"),
+                table.c.name_vi,
+                table.c.name_en,
                 context.label("context"),
                 # exact name first, then by kind of thing, then names where the text comes early
                 case((exact, 0), else_=1).label("rank"),
@@ -75,8 +88,10 @@ def search(conn: Connection, query: str, access: Access, limit: int = 20) -> lis
                 func.least(
                     func.nullif(func.strpos(name_vi, folded), 0), func.nullif(func.strpos(name_en, folded), 0), 1000
                 ).label("position"),
-                cast(func.ST_XMin(geom), Float).label("minx"), cast(func.ST_YMin(geom), Float).label("miny"),
-                cast(func.ST_XMax(geom), Float).label("maxx"), cast(func.ST_YMax(geom), Float).label("maxy"),
+                cast(func.ST_XMin(geom), Float).label("minx"),
+                cast(func.ST_YMin(geom), Float).label("miny"),
+                cast(func.ST_XMax(geom), Float).label("maxx"),
+                cast(func.ST_YMax(geom), Float).label("maxy"),
             ).where(condition)
         )
     if not parts:
@@ -87,8 +102,9 @@ def search(conn: Connection, query: str, access: Access, limit: int = 20) -> lis
         .order_by(hits.c.rank, hits.c.priority, hits.c.position, func.length(hits.c.name_vi), hits.c.name_vi)
         .limit(limit)
     )
-    return [SearchHit(r.layer, r.id, r.uid, r.name_vi, r.name_en, r.context, (r.minx, r.miny, r.maxx, r.maxy))
-            for r in rows]
+    return [
+        SearchHit(r.layer, r.id, r.uid, r.name_vi, r.name_en, r.context, (r.minx, r.miny, r.maxx, r.maxy)) for r in rows
+    ]
 
 
 # Provinces have no boundary in the demo data, so a province's extent is that of the things the board keeps in it.
@@ -135,7 +151,13 @@ class Place:
 def places(conn: Connection) -> list[Place]:
     """Provinces (with their TM-3 EPSG) and current economic zones, with extents for 'zoom to'."""
     return [
-        Place(r.kind, r.code, r.name_vi, r.name_en, r.tm3_epsg,
-              (float(r.minx), float(r.miny), float(r.maxx), float(r.maxy)))
+        Place(
+            r.kind,
+            r.code,
+            r.name_vi,
+            r.name_en,
+            r.tm3_epsg,
+            (float(r.minx), float(r.miny), float(r.maxx), float(r.maxy)),
+        )
         for r in conn.execute(PLACES_SQL)
     ]

@@ -45,11 +45,18 @@ def plot_summary(conn: Connection, plot_uid: str, access: Access) -> dict:
     if row is None:
         raise NotFound(f"no current land plot '{plot_uid}'")
     summary = {
-        "id": row.id, "uid": row.uid, "code": row.code, "name_vi": row.name_vi, "name_en": row.name_en,
-        "status": row.status, "planning_function": row.planning_function, "area_ha": float(row.area_ha),
+        "id": row.id,
+        "uid": row.uid,
+        "code": row.code,
+        "name_vi": row.name_vi,
+        "name_en": row.name_en,
+        "status": row.status,
+        "planning_function": row.planning_function,
+        "area_ha": float(row.area_ha),
         "zone_uid": row.zone_uid,
         "park": {"uid": row.park_uid, "name_vi": row.park_name_vi, "name_en": row.park_name_en}
-        if row.park_uid else None,
+        if row.park_uid
+        else None,
         "projects": [dict(r._mapping) for r in conn.execute(PLOT_PROJECTS_SQL, {"uid": plot_uid})],
     }
     if access is Access.internal:
@@ -64,8 +71,12 @@ def project_summary(conn: Connection, project_uid: str) -> dict:
         raise NotFound(f"no project '{project_uid}'")
     plots = [{**r._mapping, "area_ha": float(r.area_ha)} for r in conn.execute(PROJECT_PLOTS_SQL, {"project": row.id})]
     return {
-        "uid": row.uid, "name_vi": row.name_vi, "name_en": row.name_en, "status": row.status,
-        "investor": row.investor, "zone_uid": row.zone_uid,
+        "uid": row.uid,
+        "name_vi": row.name_vi,
+        "name_en": row.name_en,
+        "status": row.status,
+        "investor": row.investor,
+        "zone_uid": row.zone_uid,
         "park": {"uid": row.park_uid, "name_vi": row.park_name_vi} if row.park_uid else None,
         "plots": plots,
     }

@@ -113,8 +113,9 @@ def tile_etag(version: str, *parts: object) -> str:
     return f'"{digest}"'
 
 
-def tile_key(version: str, tile: TileAddress, query_items: list[tuple[str, str]], layer_ids: list[str],
-             access: Access) -> tuple[str, tuple]:
+def tile_key(
+    version: str, tile: TileAddress, query_items: list[tuple[str, str]], layer_ids: list[str], access: Access
+) -> tuple[str, tuple]:
     """The ETag (version, tile, query, layers) and the tile-cache key (the ETag and the reader's access)."""
     etag = tile_etag(version, tile, sorted(query_items), layer_ids)
     return etag, (access, etag)

@@ -18,6 +18,10 @@ def clearance_page(conn: Connection, access: Access, basemap_url: str | None) ->
     layers = [get_layer("clearance_parcels"), get_layer("projects")]
     config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
     config["projects"] = projects_with_clearance(conn)
-    return compose_page(title="Giải phóng mặt bằng / Land clearance — Zone Atlas", page=PAGE, config=config,
-                        panel_html=render("map_panel_clearance.html", page=PAGE),
-                        extra_js=[("chartjs", npm("chart.js/dist/chart.umd.min.js"))])
+    return compose_page(
+        title="Giải phóng mặt bằng / Land clearance — Zone Atlas",
+        page=PAGE,
+        config=config,
+        panel_html=render("map_panel_clearance.html", page=PAGE),
+        extra_js=[("chartjs", npm("chart.js/dist/chart.umd.min.js"))],
+    )

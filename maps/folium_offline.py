@@ -80,15 +80,22 @@ def script_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
-def compose_page(*, title: str, page: str, config: dict, panel_html: str,
-                 extra_js: list[tuple[str, str]] = ()) -> str:
+def compose_page(*, title: str, page: str, config: dict, panel_html: str, extra_js: list[tuple[str, str]] = ()) -> str:
     """A whole map page: folium's document and map, our panel and header, the config, and the page script."""
-    m = OfflineMap(location=[16.0, 106.0], zoom_start=6, tiles=None, control_scale=False, zoom_control=True,
-                   prefer_canvas=False, attribution_control=True)
+    m = OfflineMap(
+        location=[16.0, 106.0],
+        zoom_start=6,
+        tiles=None,
+        control_scale=False,
+        zoom_control=True,
+        prefer_canvas=False,
+        attribution_control=True,
+    )
     root = m.get_root()
     root.title = title
-    root.header.add_child(Element('<meta name="viewport" content="width=device-width, initial-scale=1">'
-                                  '<link rel="icon" href="data:,">'))
+    root.header.add_child(
+        Element('<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">')
+    )
     root.html.add_child(Element(panel_html))
     root.html.add_child(Element(f'<script type="application/json" id="za-config">{script_json(config)}</script>'))
     scripts = [*COMMON_JS, *extra_js, (f"map_{page}", f"{APP}/map_{page}.js")]

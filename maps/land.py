@@ -38,8 +38,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "term": ("Thời hạn hoạt động", "Operating term"),
     "contacts": ("Liên hệ", "Contacts"),
     "contact": ("Đầu mối liên hệ", "Contact"),
-    "board": ("Ban Quản lý Khu kinh tế tỉnh (bộ phận xúc tiến đầu tư)",
-              "Provincial Economic Zone Management Board (investment promotion)"),
+    "board": (
+        "Ban Quản lý Khu kinh tế tỉnh (bộ phận xúc tiến đầu tư)",
+        "Provincial Economic Zone Management Board (investment promotion)",
+    ),
     "map": ("Bản đồ vị trí", "Location map"),
     "figures": ("Số liệu tính từ các lô đất", "Figures computed from the plots"),
     "park_area": ("Diện tích khu (theo ranh giới)", "Park area (from its boundary)"),
@@ -59,8 +61,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_pdf": ("Tải PDF", "Download PDF"),
     "print": ("In", "Print"),
     "scan": ("Quét mã để mở trang này", "Scan to open this page"),
-    "illustrative": ("Hình học mang tính minh họa, không dùng để đo đạc.",
-                     "Geometry is illustrative, not for surveying."),
+    "illustrative": (
+        "Hình học mang tính minh họa, không dùng để đo đạc.",
+        "Geometry is illustrative, not for surveying.",
+    ),
     "generated": ("Lập ngày", "Generated on"),
     "finder": ("Tìm đất", "Land finder"),
     "none": ("—", "—"),
@@ -130,18 +134,24 @@ def extract_svg(extract: Extract | None) -> Markup:
         else:
             colour = STATUS_COLOURS.get(shape.status or "", "#cccccc")
             edge = ("#e31a1c", stroke * 4) if shape.role == "focus" else ("#ffffff", stroke)
-            parts.append(f'<path d="{shape.path}" fill="{colour}" fill-opacity="0.85" stroke="{edge[0]}" '
-                         f'stroke-width="{edge[1]:.2f}"/>')
+            parts.append(
+                f'<path d="{shape.path}" fill="{colour}" fill-opacity="0.85" stroke="{edge[0]}" '
+                f'stroke-width="{edge[1]:.2f}"/>'
+            )
     font = max(w, h) / 50
     if len(plots) <= 120:
         for shape in extract.shapes:
             if shape.role in ("plot", "focus"):
-                parts.append(f'<text x="{shape.x:.1f}" y="{-shape.y:.1f}" font-size="{font:.1f}" '
-                             f'text-anchor="middle" fill="#222">{escape(shape.label)}</text>')
+                parts.append(
+                    f'<text x="{shape.x:.1f}" y="{-shape.y:.1f}" font-size="{font:.1f}" '
+                    f'text-anchor="middle" fill="#222">{escape(shape.label)}</text>'
+                )
     for shape in extract.shapes:
         if shape.role == "focus":
-            parts.append(f'<circle cx="{shape.x:.1f}" cy="{-shape.y:.1f}" r="{font * 0.9:.1f}" fill="none" '
-                         f'stroke="#e31a1c" stroke-width="{stroke * 3:.2f}"/>')
+            parts.append(
+                f'<circle cx="{shape.x:.1f}" cy="{-shape.y:.1f}" r="{font * 0.9:.1f}" fill="none" '
+                f'stroke="#e31a1c" stroke-width="{stroke * 3:.2f}"/>'
+            )
     bar = nice_length(w)
     bx, by = x0 + pad * 0.5, y0 + h - pad * 0.4
     label = f"{bar / 1000:g} km" if bar >= 1000 else f"{bar:g} m"
@@ -159,26 +169,48 @@ def extract_svg(extract: Extract | None) -> Markup:
 def _context(kind: str, url: str, pdf: bool) -> dict[str, Any]:
     """What every sheet template needs."""
     return {
-        "bi": bi, "bi_pair": bi_pair, "number": number, "kind_labels": KIND_LABELS,
-        "status_labels": STATUS_LABELS, "status_colours": STATUS_COLOURS, "qr": qr_svg(url), "url": url,
-        "pdf": pdf, "today": date.today().isoformat(), "sheet_kind": kind,
+        "bi": bi,
+        "bi_pair": bi_pair,
+        "number": number,
+        "kind_labels": KIND_LABELS,
+        "status_labels": STATUS_LABELS,
+        "status_colours": STATUS_COLOURS,
+        "qr": qr_svg(url),
+        "url": url,
+        "pdf": pdf,
+        "today": date.today().isoformat(),
+        "sheet_kind": kind,
         "css": (STATIC / "land_sheet.css").read_text(encoding="utf-8") if pdf else "",
     }
 
 
-def plot_sheet(plot: dict[str, Any], park: dict[str, Any] | None, extract: Extract | None, url: str,
-               pdf: bool = False) -> str:
+def plot_sheet(
+    plot: dict[str, Any], park: dict[str, Any] | None, extract: Extract | None, url: str, pdf: bool = False
+) -> str:
     """The bilingual A4 sheet of one plot (HTML; the PDF is made from the same page)."""
     title = f"{LABELS['code'][0]} {plot['code']}" + (f" – {park['name_vi']}" if park else "")
-    return render("land_plot_sheet.html", title=title, plot=plot, park=park, map_svg=extract_svg(extract),
-                  **_context("plot", url, pdf))
+    return render(
+        "land_plot_sheet.html",
+        title=title,
+        plot=plot,
+        park=park,
+        map_svg=extract_svg(extract),
+        **_context("plot", url, pdf),
+    )
 
 
-def park_sheet(park: dict[str, Any], plots: list[dict[str, Any]], extract: Extract | None, url: str,
-               pdf: bool = False) -> str:
+def park_sheet(
+    park: dict[str, Any], plots: list[dict[str, Any]], extract: Extract | None, url: str, pdf: bool = False
+) -> str:
     """The bilingual A4 sheet of one park with its figures and available plots."""
-    return render("land_park_sheet.html", title=park["name_vi"], park=park, plots=plots,
-                  map_svg=extract_svg(extract), **_context("park", url, pdf))
+    return render(
+        "land_park_sheet.html",
+        title=park["name_vi"],
+        park=park,
+        plots=plots,
+        map_svg=extract_svg(extract),
+        **_context("park", url, pdf),
+    )
 
 
 def sheet_pdf(html: str) -> bytes:
@@ -191,8 +223,11 @@ def sheet_pdf(html: str) -> bytes:
 def finder_page(options: FinderOptions) -> str:
     """The land finder: filters, result list and map kept in step, all state in the URL."""
     config = {
-        "provinces": options.provinces, "zones": options.zones, "parks": options.parks,
-        "functions": options.functions, "nodes": options.nodes,
+        "provinces": options.provinces,
+        "zones": options.zones,
+        "parks": options.parks,
+        "functions": options.functions,
+        "nodes": options.nodes,
         "kinds": [{"key": k, "vi": vi, "en": en} for k, (vi, en) in KIND_LABELS.items()],
         "statusColours": STATUS_COLOURS,
     }

@@ -25,16 +25,32 @@ THEMES = {
 POPUP_FIELDS = {
     "economic_zones": ("zone_type", "province_code", "official_area_ha", "area_ha", "valid_from"),
     "functional_areas": ("area_type", "zone_uid", "area_ha", "valid_from"),
-    "industrial_parks": ("kind", "developer", "zone_uid", "official_area_ha", "area_ha", "land_rent_usd_m2_min",
-                         "land_rent_usd_m2_max", "operating_to"),
+    "industrial_parks": (
+        "kind",
+        "developer",
+        "zone_uid",
+        "official_area_ha",
+        "area_ha",
+        "land_rent_usd_m2_min",
+        "land_rent_usd_m2_max",
+        "operating_to",
+    ),
     "land_plots": ("code", "status", "planning_function", "landuse_code", "area_ha", "land_rent_usd_m2"),
     "border_gates": ("gate_class", "mode", "counterpart_name", "counterpart_country", "opened_on"),
     "logistics_centres": ("status", "operator", "planned_area_ha"),
     "transport_nodes": ("kind", "status", "capacity_note"),
     "transport_lines": ("kind", "ref", "length_km"),
     "projects": ("investor", "sector", "status", "capital_vnd", "capital_usd", "site_area_ha"),
-    "clearance_parcels": ("parcel_no", "parcels", "handed_over", "map_sheet", "stage", "area_ha", "households_affected",
-                          "households_to_resettle"),
+    "clearance_parcels": (
+        "parcel_no",
+        "parcels",
+        "handed_over",
+        "map_sheet",
+        "stage",
+        "area_ha",
+        "households_affected",
+        "households_to_resettle",
+    ),
 }
 
 FIELD_LABELS = {
@@ -80,8 +96,6 @@ FIELD_LABELS = {
 }
 
 
-
-
 def layer_json(spec: LayerSpec, access: Access) -> dict:
     """One layer as the page script sees it: titles, theme, legend, where to fetch it, what a popup shows."""
     legend = spec.legend
@@ -123,8 +137,14 @@ def proj4_definition(epsg: int) -> str:
 def places_json(places: list[Place]) -> list[dict]:
     """Places to zoom to, with their TM-3 EPSG."""
     return [
-        {"kind": p.kind, "code": p.code, "name_vi": p.name_vi, "name_en": p.name_en, "tm3_epsg": p.tm3_epsg,
-         "bbox": [round(v, 6) for v in p.bbox]}
+        {
+            "kind": p.kind,
+            "code": p.code,
+            "name_vi": p.name_vi,
+            "name_en": p.name_en,
+            "tm3_epsg": p.tm3_epsg,
+            "bbox": [round(v, 6) for v in p.bbox],
+        }
         for p in places
     ]
 
@@ -134,8 +154,9 @@ def proj4_json(places: list[Place]) -> dict[str, str]:
     return {f"EPSG:{code}": proj4_definition(code) for code in sorted({p.tm3_epsg for p in places if p.tm3_epsg})}
 
 
-def common_config(*, page: str, access: Access, basemap_url: str | None, places: list[Place],
-                  layers: list[LayerSpec]) -> dict:
+def common_config(
+    *, page: str, access: Access, basemap_url: str | None, places: list[Place], layers: list[LayerSpec]
+) -> dict:
     """What every map page starts from."""
     return {
         "page": page,

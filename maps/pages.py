@@ -46,8 +46,13 @@ def collection_page(spec: LayerSpec, document: dict, items_view: bool = False) -
     bbox = document.get("extent", {}).get("spatial", {}).get("bbox", [None])[0]
     items_url = f"/collections/{spec.id}/items?f=geojson&limit=1000"
     return render(
-        "collection.html", title=spec.title, spec=spec, document=document, items_url=items_url,
-        bbox_json=json.dumps(bbox), items_view=items_view,
+        "collection.html",
+        title=spec.title,
+        spec=spec,
+        document=document,
+        items_url=items_url,
+        bbox_json=json.dumps(bbox),
+        items_view=items_view,
     )
 
 
@@ -57,6 +62,10 @@ def item_page(spec: LayerSpec, feature_text: str) -> str:
     props = feature.get("properties") or {}
     heading = props.get("name_vi") or props.get("code") or props.get("number") or f"{spec.title_vi} {feature['id']}"
     return render(
-        "item.html", title=str(heading), heading=heading, spec=spec, properties=list(props.items()),
+        "item.html",
+        title=str(heading),
+        heading=heading,
+        spec=spec,
+        properties=list(props.items()),
         feature_json=script_json(feature_text),
     )

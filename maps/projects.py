@@ -16,5 +16,9 @@ def projects_page(conn: Connection, access: Access, basemap_url: str | None) -> 
     """The page: projects come from the items API, delays from /api/reports/delayed-projects."""
     layers = [get_layer("projects"), get_layer("industrial_parks")]
     config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
-    return compose_page(title="Dự án đầu tư / Investment projects — Zone Atlas", page=PAGE, config=config,
-                        panel_html=render("map_panel_projects.html", page=PAGE))
+    return compose_page(
+        title="Dự án đầu tư / Investment projects — Zone Atlas",
+        page=PAGE,
+        config=config,
+        panel_html=render("map_panel_projects.html", page=PAGE),
+    )

@@ -16,7 +16,17 @@ def zones_page(conn: Connection, access: Access, basemap_url: str | None) -> str
     """The page: catalogue and places in the config, features fetched by the page from the API."""
     layers = [s for s in layers_visible_to(access) if s.geometry_column]
     config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
-    config["default_layers"] = ["economic_zones", "functional_areas", "industrial_parks", "land_plots",
-                                "border_gates", "projects"]
-    return compose_page(title="Bản đồ khu kinh tế / Zone map — Zone Atlas", page=PAGE, config=config,
-                        panel_html=render("map_panel_zones.html", page=PAGE))
+    config["default_layers"] = [
+        "economic_zones",
+        "functional_areas",
+        "industrial_parks",
+        "land_plots",
+        "border_gates",
+        "projects",
+    ]
+    return compose_page(
+        title="Bản đồ khu kinh tế / Zone map — Zone Atlas",
+        page=PAGE,
+        config=config,
+        panel_html=render("map_panel_zones.html", page=PAGE),
+    )

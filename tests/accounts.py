@@ -20,10 +20,23 @@ PASSWORD = "mật-khẩu-đủ-dài-1"
 ROLES = ("viewer", "editor", "admin")
 # Children before parents, so deleting newer rows never trips a foreign key.
 WRITABLE_TABLES = (
-    "audit_log", "api_tokens", "users", "clearance_parcels", "project_plots", "project_milestones",
+    "audit_log",
+    "api_tokens",
+    "users",
+    "clearance_parcels",
+    "project_plots",
+    "project_milestones",
     "project_year_figures",
-    "projects", "land_plots", "industrial_parks", "functional_areas", "economic_zones", "border_gates",
-    "logistics_centres", "transport_nodes", "transport_lines", "decisions",
+    "projects",
+    "land_plots",
+    "industrial_parks",
+    "functional_areas",
+    "economic_zones",
+    "border_gates",
+    "logistics_centres",
+    "transport_nodes",
+    "transport_lines",
+    "decisions",
 )
 LINK_TABLES = ("project_plots", "project_milestones", "project_year_figures")
 ID_TABLES = tuple(t for t in WRITABLE_TABLES if t not in LINK_TABLES)

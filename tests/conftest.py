@@ -91,8 +91,9 @@ def live_server(database_url: str, engine: Engine) -> Iterator[str]:
         port = probe.getsockname()[1]
     # No basemap: the machine is offline and the browser tests fail on any request leaving 127.0.0.1.
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), "HOST": "127.0.0.1", "BASEMAP_URL": ""}
-    process = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -49,15 +49,21 @@ def _sign_in(request: Request, engine, settings: Settings, username: str, passwo
 
 
 @router.post("/auth/token", summary="OAuth2 password flow: a bearer token for scripts and QGIS")
-def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], engine: EngineDep,
-          settings: SettingsDep) -> JSONResponse:
+def token(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], engine: EngineDep, settings: SettingsDep
+) -> JSONResponse:
     """Exchange a username and password for a bearer token valid for SESSION_HOURS."""
     user, issued = _sign_in(request, engine, settings, form.username, form.password, "session", "oauth2 password")
     if user is None:
         raise NotAuthenticated("wrong username or password, or the account is disabled")
     return JSONResponse(
-        {"access_token": issued.token, "token_type": "bearer",
-         "expires_in": int(settings.session_hours * 3600), "username": user.username, "role": user.role.value},
+        {
+            "access_token": issued.token,
+            "token_type": "bearer",
+            "expires_in": int(settings.session_hours * 3600),
+            "username": user.username,
+            "role": user.role.value,
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -79,8 +85,11 @@ def create_token(body: TokenRequest, user: StaffDep, engine: EngineDep) -> JSONR
     """A long-lived token for QGIS or scripts, valid until revoked."""
     with engine.begin() as conn:
         issued = issue_token(conn, user, kind="personal", name=body.name)
-    return JSONResponse({"id": issued.id, "name": body.name, "token": issued.token, "token_type": "bearer"},
-                        status_code=201, headers={"Cache-Control": "no-store"})
+    return JSONResponse(
+        {"id": issued.id, "name": body.name, "token": issued.token, "token_type": "bearer"},
+        status_code=201,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get("/auth/tokens", summary="Your personal API tokens (without their values)")
@@ -88,8 +97,9 @@ def my_tokens(user: StaffDep, engine: EngineDep) -> JSONResponse:
     """Name, creation, last use and revocation of each of your personal tokens."""
     with engine.connect() as conn:
         rows = list_tokens(conn, user)
-    return JSONResponse([{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
-                         for row in rows])
+    return JSONResponse(
+        [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]
+    )
 
 
 @router.delete("/auth/tokens/{token_id}", summary="Revoke one of your personal API tokens", status_code=204)
@@ -108,8 +118,12 @@ def users(user: AdminDep, engine: EngineDep) -> JSONResponse:
     """Every account with its role and whether it is active."""
     with engine.connect() as conn:
         rows = list_users(conn)
-    return JSONResponse([{"username": u.username, "display_name": u.display_name, "role": u.role.value,
-                          "active": u.active} for u in rows])
+    return JSONResponse(
+        [
+            {"username": u.username, "display_name": u.display_name, "role": u.role.value, "active": u.active}
+            for u in rows
+        ]
+    )
 
 
 # --- the browser login page -----------------------------------------------------------------------------
@@ -130,12 +144,20 @@ def _cookie_args(settings: Settings) -> dict:
     return {"httponly": True, "samesite": "lax", "secure": not settings.is_development, "path": "/"}
 
 
-def _login_page(request: Request, settings: Settings, user: User | None, *, error: str | None = None,
-                next_url: str = "/", status: int = 200) -> HTMLResponse:
+def _login_page(
+    request: Request,
+    settings: Settings,
+    user: User | None,
+    *,
+    error: str | None = None,
+    next_url: str = "/",
+    status: int = 200,
+) -> HTMLResponse:
     """The form, with a fresh CSRF token in a cookie and a hidden field (they must match on POST)."""
     csrf = secrets.token_urlsafe(24)
-    html = render("login.html", title="Đăng nhập / Sign in", user=user, error=error, csrf=csrf,
-                  next_url=_safe_next(next_url))
+    html = render(
+        "login.html", title="Đăng nhập / Sign in", user=user, error=error, csrf=csrf, next_url=_safe_next(next_url)
+    )
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     response.set_cookie(CSRF_COOKIE, csrf, max_age=3600, **_cookie_args(settings))
     return response
@@ -155,26 +177,42 @@ def login_page(request: Request, user: CurrentUserDep, settings: SettingsDep) ->
 
 
 @router.post("/login", summary="Sign in with the form", include_in_schema=False)
-def login(request: Request, engine: EngineDep, settings: SettingsDep,
-          username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=1024)],
-          csrf_token: Annotated[str, Form(max_length=200)], next: Annotated[str, Form(max_length=2000)] = "/"
-          ) -> Response:
+def login(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
     """Check the password, then set the signed session cookie and go back where the person came from."""
     _check_csrf(request, csrf_token)
     user, issued = _sign_in(request, engine, settings, username, password, "session", "browser")
     if user is None:
-        return _login_page(request, settings, None, next_url=next, status=401,
-                           error="Sai tên đăng nhập hoặc mật khẩu / Wrong username or password")
+        return _login_page(
+            request,
+            settings,
+            None,
+            next_url=next,
+            status=401,
+            error="Sai tên đăng nhập hoặc mật khẩu / Wrong username or password",
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, session_serializer(settings).dumps(issued.token),
-                        max_age=int(settings.session_hours * 3600), **_cookie_args(settings))
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_serializer(settings).dumps(issued.token),
+        max_age=int(settings.session_hours * 3600),
+        **_cookie_args(settings),
+    )
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
 
 
 @router.post("/logout", summary="Sign out", include_in_schema=False)
-def logout(request: Request, engine: EngineDep, settings: SettingsDep,
-           csrf_token: Annotated[str, Form(max_length=200)]) -> Response:
+def logout(
+    request: Request, engine: EngineDep, settings: SettingsDep, csrf_token: Annotated[str, Form(max_length=200)]
+) -> Response:
     """End the session on the server and drop the cookie."""
     _check_csrf(request, csrf_token)
     cookie = request.cookies.get(SESSION_COOKIE)

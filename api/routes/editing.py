@@ -35,27 +35,44 @@ PATCH_TYPES = FEATURE_TYPES + ("application/merge-patch+json",)
 FEATURE_BODY = {
     "required": True,
     "content": {
-        media: {"schema": {
-            "type": "object",
-            "required": ["type"],
-            "properties": {
-                "type": {"type": "string", "enum": ["Feature"]},
-                "geometry": {"type": ["object", "null"]},
-                "properties": {"type": "object"},
-                "decision": {"type": ["string", "integer"]},
-            },
-        }}
+        media: {
+            "schema": {
+                "type": "object",
+                "required": ["type"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "geometry": {"type": ["object", "null"]},
+                    "properties": {"type": "object"},
+                    "decision": {"type": ["string", "integer"]},
+                },
+            }
+        }
         for media in ("application/geo+json", "application/json")
     },
 }
 WRITE_HEADERS = [
-    {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-     "description": "The ETag from GET of the feature (required: 428 without it, 412 when stale)."},
-    {"name": "Decision", "in": "header", "required": False, "schema": {"type": "string"},
-     "description": "Versioned layers: the decision's number (percent-encoded or UTF-8) or id, e.g. 439/QĐ-TTg."},
+    {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The ETag from GET of the feature (required: 428 without it, 412 when stale).",
+    },
+    {
+        "name": "Decision",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "Versioned layers: the decision's number (percent-encoded or UTF-8) or id, e.g. 439/QĐ-TTg.",
+    },
 ]
-CONTENT_CRS = {"name": "Content-Crs", "in": "header", "required": False, "schema": {"type": "string"},
-               "description": "CRS of the geometry, e.g. <http://www.opengis.net/def/crs/EPSG/0/9209>; CRS84 default."}
+CONTENT_CRS = {
+    "name": "Content-Crs",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "CRS of the geometry, e.g. <http://www.opengis.net/def/crs/EPSG/0/9209>; CRS84 default.",
+}
 
 
 async def request_body(request: Request) -> bytes:
@@ -99,9 +116,13 @@ def _answer(request: Request, spec_id: str, result: EditResult, status: int) -> 
     return Response(result.feature, status_code=status, media_type=GEOJSON, headers=headers)
 
 
-@router.post("/collections/{collection_id}/items", summary="Add a feature (editors)", status_code=201,
-             openapi_extra={"requestBody": FEATURE_BODY, "parameters": [WRITE_HEADERS[1], CONTENT_CRS]},
-             responses={201: {"description": "created; Location and ETag name the new feature"}})
+@router.post(
+    "/collections/{collection_id}/items",
+    summary="Add a feature (editors)",
+    status_code=201,
+    openapi_extra={"requestBody": FEATURE_BODY, "parameters": [WRITE_HEADERS[1], CONTENT_CRS]},
+    responses={201: {"description": "created; Location and ETag name the new feature"}},
+)
 def create_item(request: Request, spec: LayerDep, user: EditorDep, body: BodyDep, engine: EngineDep) -> Response:
     """Create a feature; a versioned layer's first version is valid from the named decision."""
     _media(request, FEATURE_TYPES)
@@ -120,38 +141,66 @@ def _update(request: Request, spec, feature_id: str, user: User, body: bytes, en
     with engine.begin() as conn:
         change = parse_change(conn, spec, body, request.headers.get("content-crs"), partial=partial)
         decision = resolve_decision(conn, decision_header(request) or change.decision)
-        result = update_feature(conn, spec, feature_id, change, if_match=request.headers.get("if-match"),
-                                partial=partial, user=user, decision=decision, request_id=_request_id(request))
+        result = update_feature(
+            conn,
+            spec,
+            feature_id,
+            change,
+            if_match=request.headers.get("if-match"),
+            partial=partial,
+            user=user,
+            decision=decision,
+            request_id=_request_id(request),
+        )
     wait_until_seen(request, engine, [spec.tracked_table])
     return _answer(request, spec.id, result, 200)
 
 
-@router.put("/collections/{collection_id}/items/{feature_id}", summary="Replace a feature (editors)",
-            openapi_extra={"requestBody": FEATURE_BODY, "parameters": [*WRITE_HEADERS, CONTENT_CRS]})
-def replace_item(request: Request, spec: LayerDep, feature_id: str, user: EditorDep, body: BodyDep,
-                 engine: EngineDep) -> Response:
+@router.put(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="Replace a feature (editors)",
+    openapi_extra={"requestBody": FEATURE_BODY, "parameters": [*WRITE_HEADERS, CONTENT_CRS]},
+)
+def replace_item(
+    request: Request, spec: LayerDep, feature_id: str, user: EditorDep, body: BodyDep, engine: EngineDep
+) -> Response:
     """Replace every writable field and the geometry; versioned layers get a new version."""
     return _update(request, spec, feature_id, user, body, engine, partial=False)
 
 
-@router.patch("/collections/{collection_id}/items/{feature_id}", summary="Update some fields (editors)",
-              openapi_extra={"requestBody": FEATURE_BODY, "parameters": [*WRITE_HEADERS, CONTENT_CRS]})
-def update_item(request: Request, spec: LayerDep, feature_id: str, user: EditorDep, body: BodyDep,
-                engine: EngineDep) -> Response:
+@router.patch(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="Update some fields (editors)",
+    openapi_extra={"requestBody": FEATURE_BODY, "parameters": [*WRITE_HEADERS, CONTENT_CRS]},
+)
+def update_item(
+    request: Request, spec: LayerDep, feature_id: str, user: EditorDep, body: BodyDep, engine: EngineDep
+) -> Response:
     """Merge the given properties (null clears one) and geometry, if any, into the feature."""
     return _update(request, spec, feature_id, user, body, engine, partial=True)
 
 
-@router.delete("/collections/{collection_id}/items/{feature_id}", summary="Delete a feature (editors)",
-               status_code=204, openapi_extra={"parameters": WRITE_HEADERS},
-               responses={204: {"description": "deleted (versioned layers: current version closed)"}})
+@router.delete(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="Delete a feature (editors)",
+    status_code=204,
+    openapi_extra={"parameters": WRITE_HEADERS},
+    responses={204: {"description": "deleted (versioned layers: current version closed)"}},
+)
 def delete_item(request: Request, spec: LayerDep, feature_id: str, user: EditorDep, engine: EngineDep) -> Response:
     """Delete a feature; for versioned layers close its current version on the decision's date."""
     require_if_match(request.headers.get("if-match"))
     with engine.begin() as conn:
         decision = resolve_decision(conn, decision_header(request))
-        delete_feature(conn, spec, feature_id, if_match=request.headers.get("if-match"), user=user,
-                       decision=decision, request_id=_request_id(request))
+        delete_feature(
+            conn,
+            spec,
+            feature_id,
+            if_match=request.headers.get("if-match"),
+            user=user,
+            decision=decision,
+            request_id=_request_id(request),
+        )
     wait_until_seen(request, engine, [spec.tracked_table])
     return Response(status_code=204)
 
@@ -164,20 +213,28 @@ def item_history(request: Request, spec: LayerDep, feature_id: str, user: StaffD
     uid = None
     with engine.connect() as conn:
         if "uid" in table.c:
-            uid = conn.execute(table.select().with_only_columns(table.c.uid)
-                               .where(table.c[spec.id_column] == key)).scalar_one_or_none()
+            uid = conn.execute(
+                table.select().with_only_columns(table.c.uid).where(table.c[spec.id_column] == key)
+            ).scalar_one_or_none()
         entries = history(conn, spec.id, key, uid)
     if not entries and uid is None:
         with engine.connect() as conn:
-            exists = conn.execute(table.select().with_only_columns(table.c[spec.id_column])
-                                  .where(table.c[spec.id_column] == key)).first() is not None
+            exists = (
+                conn.execute(
+                    table.select().with_only_columns(table.c[spec.id_column]).where(table.c[spec.id_column] == key)
+                ).first()
+                is not None
+            )
         if not exists:
             raise NotFound(f"no feature '{feature_id}' in '{spec.id}' and no recorded history of one")
-    return JSONResponse({
-        "collection": spec.id,
-        "feature_id": key,
-        "uid": uid,
-        "entries": entries,
-        "links": [{"href": f"{base_url(request)}/collections/{spec.id}/items/{key}", "rel": "item",
-                   "type": GEOJSON}],
-    })
+    return JSONResponse(
+        {
+            "collection": spec.id,
+            "feature_id": key,
+            "uid": uid,
+            "entries": entries,
+            "links": [
+                {"href": f"{base_url(request)}/collections/{spec.id}/items/{key}", "rel": "item", "type": GEOJSON}
+            ],
+        }
+    )

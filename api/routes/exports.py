@@ -82,8 +82,13 @@ def _file(result: ExportResult, crs_uri: str) -> FileResponse:
     notes = "; ".join(n for n in result.notes if n)
     if notes:
         headers["X-Export-Notes"] = notes.encode("ascii", "replace").decode("ascii")
-    return FileResponse(result.path, media_type=result.media_type, filename=result.filename, headers=headers,
-                        background=BackgroundTask(shutil.rmtree, result.path.parent, ignore_errors=True))
+    return FileResponse(
+        result.path,
+        media_type=result.media_type,
+        filename=result.filename,
+        headers=headers,
+        background=BackgroundTask(shutil.rmtree, result.path.parent, ignore_errors=True),
+    )
 
 
 def _without(request: Request, names: tuple[str, ...]) -> Request:

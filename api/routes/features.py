@@ -46,8 +46,14 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
 ]
 TYPES = {
-    "String": "string", "Text": "string", "Integer": "integer", "BigInteger": "integer", "Numeric": "number",
-    "Boolean": "boolean", "Date": "string", "DateTime": "string",
+    "String": "string",
+    "Text": "string",
+    "Integer": "integer",
+    "BigInteger": "integer",
+    "Numeric": "number",
+    "Boolean": "boolean",
+    "Date": "string",
+    "DateTime": "string",
 }
 GEOMETRY_SCHEMA = {
     "Point": "https://geojson.org/schema/Point.json",
@@ -74,13 +80,15 @@ def landing(request: Request, access: AccessDep) -> Response:
     links = [
         _link(f"{root}/?f=json", "self", JSON, "This document"),
         _link(f"{root}/?f=html", "alternate", HTML, "This document as HTML"),
-        _link(f"{root}/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.0",
-              "OpenAPI definition"),
+        _link(
+            f"{root}/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "OpenAPI definition"
+        ),
         _link(f"{root}/docs", "service-doc", HTML, "API documentation"),
         _link(f"{root}/conformance", "conformance", JSON, "Conformance classes"),
         _link(f"{root}/collections", "data", JSON, "Collections (layers)"),
-        _link(f"{root}/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", JSON,
-              "Tile matrix sets"),
+        _link(
+            f"{root}/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", JSON, "Tile matrix sets"
+        ),
         _link(f"{root}/health", "status", JSON, "Health"),
         _link(f"{root}/maps/zones", "related", HTML, "Bản đồ khu kinh tế / Zone map"),
         _link(f"{root}/maps/revisions", "related", HTML, "Điều chỉnh quy hoạch / Plan revisions"),
@@ -127,8 +135,12 @@ def collection_document(request: Request, spec: LayerSpec, conn) -> dict[str, An
         _link(f"{href}?f=html", "alternate", HTML, f"{spec.title} (HTML)"),
         _link(f"{href}/items", "items", GEOJSON, "Features (GeoJSON)"),
         _link(f"{href}/items?f=html", "items", HTML, "Features (HTML)"),
-        _link(f"{href}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-              "application/schema+json", "Queryables"),
+        _link(
+            f"{href}/queryables",
+            "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+            "application/schema+json",
+            "Queryables",
+        ),
     ]
     document: dict[str, Any] = {
         "id": spec.id,
@@ -145,8 +157,9 @@ def collection_document(request: Request, spec: LayerSpec, conn) -> dict[str, An
     if spec.geometry_column:
         document["crs"] = supported_crs_uris()
         document["storageCrs"] = CRS84_URI
-        links.append(_link(f"{href}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
-                           JSON, "Vector tiles"))
+        links.append(
+            _link(f"{href}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON, "Vector tiles")
+        )
     return document
 
 
@@ -188,8 +201,11 @@ def queryables(request: Request, spec: LayerDep, access: AccessDep) -> Response:
             schema["format"] = "date"
         properties[name] = schema
     if spec.geometry_column:
-        properties["geom"] = {"title": "geometry", "format": f"geometry-{spec.geometry_type.lower()}",
-                              "$ref": GEOMETRY_SCHEMA[spec.geometry_type]}
+        properties["geom"] = {
+            "title": "geometry",
+            "format": f"geometry-{spec.geometry_type.lower()}",
+            "$ref": GEOMETRY_SCHEMA[spec.geometry_type],
+        }
     body = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{base_url(request)}/collections/{spec.id}/queryables",
@@ -227,21 +243,29 @@ def _items_page(request: Request, spec: LayerSpec, conn, access) -> Response:
         _link(f"{base_url(request)}/collections/{spec.id}", "collection", JSON, spec.title),
     ]
     if query.offset + len(page.features) < page.number_matched:
-        links.append(_link(str(url.include_query_params(offset=query.offset + query.limit)), "next", GEOJSON,
-                           "Next page"))
+        links.append(
+            _link(str(url.include_query_params(offset=query.offset + query.limit)), "next", GEOJSON, "Next page")
+        )
     if query.offset > 0:
-        links.append(_link(str(url.include_query_params(offset=max(query.offset - query.limit, 0))), "prev",
-                           GEOJSON, "Previous page"))
-    head = JSONResponse({
-        "type": "FeatureCollection",
-        "numberMatched": page.number_matched,
-        "numberReturned": len(page.features),
-        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "links": links,
-    }).body.decode()
+        links.append(
+            _link(
+                str(url.include_query_params(offset=max(query.offset - query.limit, 0))),
+                "prev",
+                GEOJSON,
+                "Previous page",
+            )
+        )
+    head = JSONResponse(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": page.number_matched,
+            "numberReturned": len(page.features),
+            "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "links": links,
+        }
+    ).body.decode()
     body = head[:-1] + ',"features":[' + ",".join(page.features) + "]}"
-    return Response(body, media_type=GEOJSON if media == GEOJSON else JSON,
-                    headers={"Content-Crs": f"<{crs.uri}>"})
+    return Response(body, media_type=GEOJSON if media == GEOJSON else JSON, headers={"Content-Crs": f"<{crs.uri}>"})
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
@@ -254,11 +278,16 @@ def item(request: Request, spec: LayerDep, feature_id: str, conn: ConnectionDep,
     if media == HTML:
         return HTMLResponse(item_page(spec, feature), headers={"ETag": etag, "Vary": "Accept, Cookie, Authorization"})
     root = base_url(request)
-    links = JSONResponse([
-        _link(f"{root}/collections/{spec.id}/items/{feature_id}", "self", GEOJSON, "This feature"),
-        _link(f"{root}/collections/{spec.id}/items/{feature_id}?f=html", "alternate", HTML, "As HTML"),
-        _link(f"{root}/collections/{spec.id}", "collection", JSON, spec.title),
-    ]).body.decode()
+    links = JSONResponse(
+        [
+            _link(f"{root}/collections/{spec.id}/items/{feature_id}", "self", GEOJSON, "This feature"),
+            _link(f"{root}/collections/{spec.id}/items/{feature_id}?f=html", "alternate", HTML, "As HTML"),
+            _link(f"{root}/collections/{spec.id}", "collection", JSON, spec.title),
+        ]
+    ).body.decode()
     body = feature[:-1] + ', "links": ' + links + "}"
-    return Response(body, media_type=GEOJSON if media == GEOJSON else JSON,
-                    headers={"Content-Crs": f"<{crs.uri}>", "ETag": etag, "Vary": "Accept, Cookie, Authorization"})
+    return Response(
+        body,
+        media_type=GEOJSON if media == GEOJSON else JSON,
+        headers={"Content-Crs": f"<{crs.uri}>", "ETag": etag, "Vary": "Accept, Cookie, Authorization"},
+    )

@@ -48,10 +48,18 @@ def import_file(
                 raise InvalidInput(f"defaults need field=value pairs separated by ';', got '{item}'")
             given[name.strip()] = value
     options = ImportOptions(
-        crs=None if not crs else parse_crs_uri(crs).epsg, decision=decision or None, source_layer=source_layer or None,
-        csv=CsvOptions(wkt_column=wkt_column or None, x_column=x_column or None, y_column=y_column or None,
-                       northing_first=northing_first),
-        defaults=given, max_bytes=settings.import_max_bytes, dry_run=dry_run,
+        crs=None if not crs else parse_crs_uri(crs).epsg,
+        decision=decision or None,
+        source_layer=source_layer or None,
+        csv=CsvOptions(
+            wkt_column=wkt_column or None,
+            x_column=x_column or None,
+            y_column=y_column or None,
+            northing_first=northing_first,
+        ),
+        defaults=given,
+        max_bytes=settings.import_max_bytes,
+        dry_run=dry_run,
     )
     name = Path(file.filename or "upload").name
     folder = Path(tempfile.mkdtemp(prefix="zoneatlas-import-"))
@@ -62,9 +70,11 @@ def import_file(
             plan = plan_import(conn, layer, path, options, display_name=name)
             if not plan.report.ok:
                 return JSONResponse(
-                    {"code": "ValidationFailed",
-                     "description": f"{len(plan.report.problems)} problems in {name}; nothing was written",
-                     "report": plan.report.as_dict()},
+                    {
+                        "code": "ValidationFailed",
+                        "description": f"{len(plan.report.problems)} problems in {name}; nothing was written",
+                        "report": plan.report.as_dict(),
+                    },
                     status_code=422,
                 )
             if not dry_run:
@@ -83,8 +93,10 @@ def _save(upload: UploadFile, path: Path, max_bytes: int, name: str) -> None:
         while chunk := upload.file.read(CHUNK):
             written += len(chunk)
             if written > max_bytes:
-                raise InvalidInput(f"{name}: the file is over the import limit of {max_bytes / 1_048_576:.1f} MB "
-                                   "(setting IMPORT_MAX_BYTES)")
+                raise InvalidInput(
+                    f"{name}: the file is over the import limit of {max_bytes / 1_048_576:.1f} MB "
+                    "(setting IMPORT_MAX_BYTES)"
+                )
             out.write(chunk)
     if written == 0:
         raise InvalidInput(f"{name}: the file is empty (0 bytes)")

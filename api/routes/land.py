@@ -20,10 +20,25 @@ from maps.land import finder_page, park_sheet, plot_sheet, sheet_pdf
 router = APIRouter(tags=["Investment promotion"])
 
 GEOJSON = "application/geo+json"
-LAND_PARAMS = {
-    "province", "zone", "park", "function", "min_area_ha", "max_area_ha", "max_rent", "clean", "sort", "limit",
-    "offset", "f", "uid",
-} | {f"max_km_{k}" for k in NODE_KINDS} | {f"name_{k}" for k in NODE_KINDS}
+LAND_PARAMS = (
+    {
+        "province",
+        "zone",
+        "park",
+        "function",
+        "min_area_ha",
+        "max_area_ha",
+        "max_rent",
+        "clean",
+        "sort",
+        "limit",
+        "offset",
+        "f",
+        "uid",
+    }
+    | {f"max_km_{k}" for k in NODE_KINDS}
+    | {f"name_{k}" for k in NODE_KINDS}
+)
 CSV_KINDS = list(NODE_KINDS)
 
 
@@ -120,11 +135,11 @@ def land_available(request: Request, conn: ConnectionDep, access: AccessDep) -> 
     result = available_plots(conn, query)
     if fmt == "csv":
         return Response(
-            plots_csv(result.plots, _root(request)), media_type="text/csv; charset=utf-8",
+            plots_csv(result.plots, _root(request)),
+            media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="available-land.csv"'},
         )
-    return Response(feature_collection(request, result.plots, result.number_matched, query),
-                     media_type=GEOJSON)
+    return Response(feature_collection(request, result.plots, result.number_matched, query), media_type=GEOJSON)
 
 
 def feature_collection(request: Request, plots: list[dict[str, Any]], matched: int, query: LandQuery) -> str:
@@ -133,20 +148,39 @@ def feature_collection(request: Request, plots: list[dict[str, Any]], matched: i
     for plot in plots:
         properties = {k: v for k, v in plot.items() if k not in ("geometry", "id")}
         features.append(
-            '{"type":"Feature","id":' + json.dumps(plot["uid"]) + ',"geometry":' + plot["geometry"]
-            + ',"properties":' + json.dumps(properties, ensure_ascii=False) + "}"
+            '{"type":"Feature","id":'
+            + json.dumps(plot["uid"])
+            + ',"geometry":'
+            + plot["geometry"]
+            + ',"properties":'
+            + json.dumps(properties, ensure_ascii=False)
+            + "}"
         )
     here = str(request.url)
     links = [{"href": here, "rel": "self", "type": GEOJSON, "title": "This result"}]
     csv_params = dict(request.query_params) | {"f": "csv"}
-    links.append({"href": str(request.url.replace_query_params(**csv_params)), "rel": "alternate",
-                  "type": "text/csv", "title": "This result as CSV"})
+    links.append(
+        {
+            "href": str(request.url.replace_query_params(**csv_params)),
+            "rel": "alternate",
+            "type": "text/csv",
+            "title": "This result as CSV",
+        }
+    )
     if query.offset + len(plots) < matched:
         next_params = dict(request.query_params) | {"offset": str(query.offset + query.limit)}
-        links.append({"href": str(request.url.replace_query_params(**next_params)), "rel": "next",
-                      "type": GEOJSON, "title": "Next page"})
-    head = json.dumps({"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(plots),
-                       "links": links}, ensure_ascii=False)
+        links.append(
+            {
+                "href": str(request.url.replace_query_params(**next_params)),
+                "rel": "next",
+                "type": GEOJSON,
+                "title": "Next page",
+            }
+        )
+    head = json.dumps(
+        {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(plots), "links": links},
+        ensure_ascii=False,
+    )
     return head[:-1] + ',"features":[' + ",".join(features) + "]}"
 
 
@@ -154,18 +188,51 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
     """The result as CSV in UTF-8 with a byte-order mark, so spreadsheet programs keep the diacritics."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    columns = ["uid", "code", "name_vi", "name_en", "status", "planning_function", "planning_function_vi",
-               "area_ha", "land_rent_usd_m2", "clean", "province_code", "park_uid", "park_name_vi", "park_name_en",
-               "zone_uid", "zone_name_vi", "lon", "lat"]
+    columns = [
+        "uid",
+        "code",
+        "name_vi",
+        "name_en",
+        "status",
+        "planning_function",
+        "planning_function_vi",
+        "area_ha",
+        "land_rent_usd_m2",
+        "clean",
+        "province_code",
+        "park_uid",
+        "park_name_vi",
+        "park_name_en",
+        "zone_uid",
+        "zone_name_vi",
+        "lon",
+        "lat",
+    ]
     for key in CSV_KINDS:
         columns += [f"nearest_{key}", f"km_{key}"]
     writer.writerow([*columns, "sheet_url"])
     for p in plots:
         park, zone = p["park"] or {}, p["zone"] or {}
-        row = [p["uid"], p["code"], p["name_vi"], p["name_en"], p["status"], p["planning_function"],
-               p["planning_function_vi"], p["area_ha"], p["land_rent_usd_m2"], "true" if p["clean"] else "false",
-               p["province_code"], park.get("uid"), park.get("name_vi"), park.get("name_en"), zone.get("uid"),
-               zone.get("name_vi"), p["point"][0], p["point"][1]]
+        row = [
+            p["uid"],
+            p["code"],
+            p["name_vi"],
+            p["name_en"],
+            p["status"],
+            p["planning_function"],
+            p["planning_function_vi"],
+            p["area_ha"],
+            p["land_rent_usd_m2"],
+            "true" if p["clean"] else "false",
+            p["province_code"],
+            park.get("uid"),
+            park.get("name_vi"),
+            park.get("name_en"),
+            zone.get("uid"),
+            zone.get("name_vi"),
+            p["point"][0],
+            p["point"][1],
+        ]
         for key in CSV_KINDS:
             nearest = p["distances"][key]
             row += [nearest["name_vi"], nearest["km"]] if nearest else [None, None]
@@ -210,8 +277,11 @@ def _park_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool)
 
 def _pdf(html: str, name: str) -> Response:
     """A sheet as a PDF download."""
-    return Response(sheet_pdf(html), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return Response(
+        sheet_pdf(html),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )
 
 
 @router.get("/land/plots/{uid}.pdf", summary="Plot sheet as PDF")

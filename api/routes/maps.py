@@ -41,8 +41,9 @@ def zones(conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> HTML
     return map_response(zones_page(conn, access, settings.basemap_url), settings.basemap_url)
 
 
-@router.get("/maps/revisions", response_class=HTMLResponse,
-            summary="A zone's plan over time, two decisions side by side")
+@router.get(
+    "/maps/revisions", response_class=HTMLResponse, summary="A zone's plan over time, two decisions side by side"
+)
 def revisions(conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> HTMLResponse:
     """Pick a zone and decisions; the plans and change table come from /api/revisions/compare."""
     return map_response(revisions_page(conn, access, settings.basemap_url), settings.basemap_url)

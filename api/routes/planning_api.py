@@ -23,8 +23,10 @@ CSV = "text/csv; charset=utf-8"
 def staff_only(access: AccessDep) -> Access:
     """Clearance figures are internal: anonymous readers are told to sign in (401)."""
     if access is not Access.internal:
-        raise NotAuthenticated("land-clearance figures are internal: sign in with a staff account "
-                               "(/login, or a bearer token from POST /auth/token)")
+        raise NotAuthenticated(
+            "land-clearance figures are internal: sign in with a staff account "
+            "(/login, or a bearer token from POST /auth/token)"
+        )
     return access
 
 
@@ -53,21 +55,37 @@ def wants_csv(request: Request, f: str | None) -> bool:
 def report_response(report: Report, as_csv: bool, filename: str) -> Response:
     """A report as JSON, or as a UTF-8 CSV download."""
     if as_csv:
-        return Response(report.as_csv().encode("utf-8"), media_type=CSV,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+        return Response(
+            report.as_csv().encode("utf-8"),
+            media_type=CSV,
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
     return JSONResponse(report.as_json())
 
 
 @router.get("/api/search", summary="Find zones, parks, plots, gates, projects… by name (ignores case and diacritics)")
-def search_names(conn: ConnectionDep, access: AccessDep, q: str = "",
-                 limit: Annotated[int, Query(ge=1, le=100)] = 20) -> JSONResponse:
+def search_names(
+    conn: ConnectionDep, access: AccessDep, q: str = "", limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> JSONResponse:
     """'cau treo' finds Cầu Treo; each hit carries its layer, ids and extent for zooming."""
     hits = search(conn, q, access, limit)
-    return JSONResponse({
-        "query": q,
-        "hits": [{"layer": h.layer, "id": h.id, "uid": h.uid, "name_vi": h.name_vi, "name_en": h.name_en,
-                  "context": h.context, "bbox": list(h.bbox)} for h in hits],
-    })
+    return JSONResponse(
+        {
+            "query": q,
+            "hits": [
+                {
+                    "layer": h.layer,
+                    "id": h.id,
+                    "uid": h.uid,
+                    "name_vi": h.name_vi,
+                    "name_en": h.name_en,
+                    "context": h.context,
+                    "bbox": list(h.bbox),
+                }
+                for h in hits
+            ],
+        }
+    )
 
 
 @router.get("/api/decisions", summary="Legal decisions, oldest first; filter by zone")
@@ -77,8 +95,9 @@ def decisions(conn: ConnectionDep, zone: str | None = None, plan_only: bool = Fa
 
 
 @router.get("/api/revisions/compare", summary="What changed in a zone's plan between two decisions or dates")
-def compare_revisions(conn: ConnectionDep, zone: str, from_: Annotated[str, Query(alias="from")],
-                      to: str) -> JSONResponse:
+def compare_revisions(
+    conn: ConnectionDep, zone: str, from_: Annotated[str, Query(alias="from")], to: str
+) -> JSONResponse:
     """Added and removed areas as GeoJSON, and a table by functional-area type in ha (PostGIS, ellipsoidal)."""
     return JSONResponse(compare(conn, zone, from_, to).as_geojson(), media_type="application/geo+json")
 
@@ -102,18 +121,25 @@ def clearance(conn: ConnectionDep, access: StaffDep, uid: str, as_of: str | None
 
 
 @router.get("/api/reports/delayed-projects", summary="Projects with missed or late milestones (JSON or CSV)")
-def delayed_projects(request: Request, conn: ConnectionDep, as_of: str | None = None,
-                     f: str | None = None) -> Response:
+def delayed_projects(request: Request, conn: ConnectionDep, as_of: str | None = None, f: str | None = None) -> Response:
     """One row per missed or late milestone on `as_of` (today by default)."""
     day = parse_day(as_of, "as_of") or date.today()
-    return report_response(delayed_projects_report(conn, day), wants_csv(request, f),
-                           f"du-an-cham-tien-do-{day.isoformat()}")
+    return report_response(
+        delayed_projects_report(conn, day), wants_csv(request, f), f"du-an-cham-tien-do-{day.isoformat()}"
+    )
 
 
 @router.get("/api/reports/clearance", summary="Weekly land-clearance report (staff; JSON or CSV)")
-def clearance_weekly(request: Request, conn: ConnectionDep, access: StaffDep, project: str | None = None,
-                     week: str | None = None, f: str | None = None) -> Response:
+def clearance_weekly(
+    request: Request,
+    conn: ConnectionDep,
+    access: StaffDep,
+    project: str | None = None,
+    week: str | None = None,
+    f: str | None = None,
+) -> Response:
     """Figures at the end of an ISO week (e.g. 2025-W14) and the parcels that reached each stage in it."""
     report = clearance_report(conn, project, week)
-    return report_response(report, wants_csv(request, f),
-                           f"gpmb-{report.parameters['week']}" + (f"-{project}" if project else ""))
+    return report_response(
+        report, wants_csv(request, f), f"gpmb-{report.parameters['week']}" + (f"-{project}" if project else "")
+    )

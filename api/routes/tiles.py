@@ -51,10 +51,18 @@ def _check_tms(tile_matrix_set_id: str) -> None:
 def tile_matrix_sets(request: Request) -> JSONResponse:
     """The tiling schemes this server uses."""
     root = base_url(request)
-    return JSONResponse({"tileMatrixSets": [{
-        "id": TMS_ID, "title": "Google Maps Compatible for the World", "uri": TMS_URI,
-        "links": [{"href": f"{root}/tileMatrixSets/{TMS_ID}", "rel": "self", "type": "application/json"}],
-    }]})
+    return JSONResponse(
+        {
+            "tileMatrixSets": [
+                {
+                    "id": TMS_ID,
+                    "title": "Google Maps Compatible for the World",
+                    "uri": TMS_URI,
+                    "links": [{"href": f"{root}/tileMatrixSets/{TMS_ID}", "rel": "self", "type": "application/json"}],
+                }
+            ]
+        }
+    )
 
 
 @router.get("/tileMatrixSets/{tile_matrix_set_id}", summary="One tiling scheme")
@@ -69,28 +77,50 @@ def _tileset(request: Request, specs: list[LayerSpec], prefix: str, title: str, 
     root = base_url(request)
     template = f"{root}{prefix}/tiles/{TMS_ID}/{{tileMatrix}}/{{tileCol}}/{{tileRow}}"
     boxes = [b for b in (layer_extent(conn, s)[0] for s in specs) if b]
-    bounds = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)] \
-        if boxes else [-180, -85.05, 180, 85.05]
+    bounds = (
+        [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+        if boxes
+        else [-180, -85.05, 180, 85.05]
+    )
     return {
         "title": title,
         "dataType": "vector",
         "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
         "tileMatrixSetURI": TMS_URI,
         "links": [
-            {"href": f"{root}/tileMatrixSets/{TMS_ID}", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
-             "type": "application/json"},
+            {
+                "href": f"{root}/tileMatrixSets/{TMS_ID}",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+                "type": "application/json",
+            },
             {"href": template, "rel": "item", "type": MVT_TYPE, "templated": True},
         ],
-        "layers": [{"id": s.id, "title": s.title, "dataType": "vector", "geometryType": s.geometry_type.lower(),
-                    "minTileMatrix": str(s.min_zoom), "maxTileMatrix": str(s.max_zoom)} for s in specs],
+        "layers": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "dataType": "vector",
+                "geometryType": s.geometry_type.lower(),
+                "minTileMatrix": str(s.min_zoom),
+                "maxTileMatrix": str(s.max_zoom),
+            }
+            for s in specs
+        ],
         # TileJSON 3.0 keys, so MapLibre, Leaflet.VectorGrid and QGIS's vector-tile reader can use this directly.
         "tilejson": "3.0.0",
         "tiles": [template.replace("{tileMatrix}", "{z}").replace("{tileCol}", "{x}").replace("{tileRow}", "{y}")],
         "minzoom": min(s.min_zoom for s in specs),
         "maxzoom": max(min(s.max_zoom, 22) for s in specs),
         "bounds": bounds,
-        "vector_layers": [{"id": s.id, "fields": {f: "" for f in _tile_fields(s)}, "minzoom": s.min_zoom,
-                           "maxzoom": min(s.max_zoom, 22)} for s in specs],
+        "vector_layers": [
+            {
+                "id": s.id,
+                "fields": {f: "" for f in _tile_fields(s)},
+                "minzoom": s.min_zoom,
+                "maxzoom": min(s.max_zoom, 22),
+            }
+            for s in specs
+        ],
     }
 
 
@@ -103,11 +133,19 @@ def _tile_fields(spec: LayerSpec) -> list[str]:
 def _tilesets_list(request: Request, prefix: str, title: str) -> JSONResponse:
     """The list of tilesets at a path (one: WebMercatorQuad)."""
     root = base_url(request)
-    return JSONResponse({"tilesets": [{
-        "title": title, "dataType": "vector", "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
-        "tileMatrixSetURI": TMS_URI,
-        "links": [{"href": f"{root}{prefix}/tiles/{TMS_ID}", "rel": "self", "type": "application/json"}],
-    }]})
+    return JSONResponse(
+        {
+            "tilesets": [
+                {
+                    "title": title,
+                    "dataType": "vector",
+                    "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+                    "tileMatrixSetURI": TMS_URI,
+                    "links": [{"href": f"{root}{prefix}/tiles/{TMS_ID}", "rel": "self", "type": "application/json"}],
+                }
+            ]
+        }
+    )
 
 
 @router.get("/collections/{collection_id}/tiles", summary="Tilesets of a layer")
@@ -125,10 +163,22 @@ def collection_tileset(request: Request, spec: LayerDep, tile_matrix_set_id: str
     return JSONResponse(_tileset(request, [spec], f"/collections/{spec.id}", spec.title, conn))
 
 
-@router.get("/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile of a layer",
-            response_class=Response, responses={200: {"content": {MVT_TYPE: {}}}, 204: {"description": "empty tile"}})
-def collection_tile(request: Request, spec: LayerDep, tile_matrix_set_id: str, z: int, x: int, y: int,
-                    engine: ReadEngineDep, access: AccessDep) -> Response:
+@router.get(
+    "/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{x}/{y}",
+    summary="A vector tile of a layer",
+    response_class=Response,
+    responses={200: {"content": {MVT_TYPE: {}}}, 204: {"description": "empty tile"}},
+)
+def collection_tile(
+    request: Request,
+    spec: LayerDep,
+    tile_matrix_set_id: str,
+    z: int,
+    x: int,
+    y: int,
+    engine: ReadEngineDep,
+    access: AccessDep,
+) -> Response:
     """One MVT_TYPE tile of one layer, honouring datetime and filter."""
     _require_geometry(spec)
     _check_tms(tile_matrix_set_id)
@@ -151,10 +201,15 @@ def dataset_tileset(request: Request, tile_matrix_set_id: str, conn: ConnectionD
     return JSONResponse(_tileset(request, _tiled_layers(access), "", "Zone Atlas", conn))
 
 
-@router.get("/tiles/{tile_matrix_set_id}/{z}/{x}/{y}", summary="A vector tile with one layer per public collection",
-            response_class=Response, responses={200: {"content": {MVT_TYPE: {}}}, 204: {"description": "empty tile"}})
-def dataset_tile(request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, engine: ReadEngineDep,
-                 access: AccessDep) -> Response:
+@router.get(
+    "/tiles/{tile_matrix_set_id}/{z}/{x}/{y}",
+    summary="A vector tile with one layer per public collection",
+    response_class=Response,
+    responses={200: {"content": {MVT_TYPE: {}}}, 204: {"description": "empty tile"}},
+)
+def dataset_tile(
+    request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, engine: ReadEngineDep, access: AccessDep
+) -> Response:
     """One MVT_TYPE tile holding every layer whose zoom range includes z (datetime applies to versioned layers)."""
     _check_tms(tile_matrix_set_id)
     tile = TileAddress(z, x, y)
@@ -205,7 +260,8 @@ def _drawn_layer(request: Request, spec: LayerSpec, z: int, access) -> tuple[Lay
     finest = overviews[-1]
     raise InvalidInput(
         f"below zoom {finest.max_zoom + 1} '{spec.id}' is drawn merged ({finest.title_en.lower()}), so filters "
-        f"there may use only {', '.join(finest.queryables)}: {refused}") from None
+        f"there may use only {', '.join(finest.queryables)}: {refused}"
+    ) from None
 
 
 def _tile_response(request: Request, engine, layers, tile: TileAddress, access: Access) -> Response:

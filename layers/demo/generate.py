@@ -72,15 +72,80 @@ ANCHORS = (
 
 # --- vocabularies for names and attributes (weights are rough shares, not statistics) --------------------
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ", "Ngô",
-          "Hồ", "Dương", "Đinh"]
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Võ",
+    "Phan",
+    "Trương",
+    "Bùi",
+    "Đặng",
+    "Đỗ",
+    "Ngô",
+    "Hồ",
+    "Dương",
+    "Đinh",
+]
 FAMILY_P = [0.34, 0.11, 0.095, 0.07, 0.05, 0.04, 0.04, 0.04, 0.03, 0.03, 0.03, 0.03, 0.025, 0.025, 0.02, 0.015]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Đức", "Thanh", "Ngọc", "Quốc", "Kim", "Công"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Hương", "Khánh", "Lan", "Linh",
-         "Long", "Mai", "Minh", "Nam", "Nga", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Thu", "Trang", "Tuấn",
-         "Vân", "Vy", "Lộc", "Tài"]
-PLACE_WORDS = ["Phú", "Tân", "Bình", "An", "Hòa", "Long", "Thạnh", "Mỹ", "Đông", "Tây", "Nam", "Bắc", "Hưng",
-               "Lộc", "Phước", "Thuận", "Vĩnh", "Xuân", "Đại", "Hải"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hoa",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Minh",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thu",
+    "Trang",
+    "Tuấn",
+    "Vân",
+    "Vy",
+    "Lộc",
+    "Tài",
+]
+PLACE_WORDS = [
+    "Phú",
+    "Tân",
+    "Bình",
+    "An",
+    "Hòa",
+    "Long",
+    "Thạnh",
+    "Mỹ",
+    "Đông",
+    "Tây",
+    "Nam",
+    "Bắc",
+    "Hưng",
+    "Lộc",
+    "Phước",
+    "Thuận",
+    "Vĩnh",
+    "Xuân",
+    "Đại",
+    "Hải",
+]
 PARCEL_LANDUSE = ["LUC", "BHK", "CLN", "NTS", "ONT"]
 PARCEL_LANDUSE_P = {"rural": [0.5, 0.15, 0.15, 0.12, 0.08], "village": [0.2, 0.12, 0.18, 0.05, 0.45]}
 PRICE_VND_M2 = np.array([120_000, 110_000, 150_000, 100_000, 1_800_000])  # per PARCEL_LANDUSE
@@ -88,38 +153,90 @@ PLOT_FUNCTIONS = ["industrial", "warehouse_logistics", "services"]
 PLOT_FUNCTIONS_P = [0.8, 0.12, 0.08]
 PLOT_PREFIX = {"industrial": "CN", "warehouse_logistics": "KB", "services": "DV"}
 PLOT_RENT_FACTOR = {"industrial": 1.0, "warehouse_logistics": 0.95, "services": 1.2}
-PARK_TYPES = [ParkType.regular, ParkType.eco, ParkType.supporting, ParkType.specialised, ParkType.high_tech,
-              ParkType.export_processing]
+PARK_TYPES = [
+    ParkType.regular,
+    ParkType.eco,
+    ParkType.supporting,
+    ParkType.specialised,
+    ParkType.high_tech,
+    ParkType.export_processing,
+]
 PARK_TYPES_P = [0.75, 0.08, 0.07, 0.05, 0.03, 0.02]
-SITE_SECTORS = [("Hạ tầng khu công nghiệp", "Industrial park infrastructure"),
-                ("Khu tái định cư", "Resettlement area"), ("Đường giao thông", "Road"),
-                ("Trung tâm logistics", "Logistics centre"), ("Khu đô thị – dịch vụ", "Urban and services area"),
-                ("Nhà máy điện mặt trời", "Solar power plant")]
-TENANT_SECTORS = [("Điện tử", "Electronics"), ("Dệt may", "Textiles and garments"),
-                  ("Chế biến nông sản", "Agricultural processing"), ("Cơ khí", "Engineering"),
-                  ("Kho vận", "Logistics"), ("Vật liệu xây dựng", "Building materials"),
-                  ("Pin và năng lượng", "Batteries and energy"), ("Da giày", "Footwear")]
+SITE_SECTORS = [
+    ("Hạ tầng khu công nghiệp", "Industrial park infrastructure"),
+    ("Khu tái định cư", "Resettlement area"),
+    ("Đường giao thông", "Road"),
+    ("Trung tâm logistics", "Logistics centre"),
+    ("Khu đô thị – dịch vụ", "Urban and services area"),
+    ("Nhà máy điện mặt trời", "Solar power plant"),
+]
+TENANT_SECTORS = [
+    ("Điện tử", "Electronics"),
+    ("Dệt may", "Textiles and garments"),
+    ("Chế biến nông sản", "Agricultural processing"),
+    ("Cơ khí", "Engineering"),
+    ("Kho vận", "Logistics"),
+    ("Vật liệu xây dựng", "Building materials"),
+    ("Pin và năng lượng", "Batteries and energy"),
+    ("Da giày", "Footwear"),
+]
 COUNTRIES = ["VN", "KR", "JP", "CN", "TW", "SG", "US", "TH"]
 COUNTRIES_P = [0.45, 0.15, 0.1, 0.12, 0.08, 0.05, 0.03, 0.02]
-MILESTONE_MONTHS = {Milestone.policy_approved: 0, Milestone.irc_issued: 3, Milestone.land_handover: 9,
-                    Milestone.construction_start: 12, Milestone.operation_start: 30}
+MILESTONE_MONTHS = {
+    Milestone.policy_approved: 0,
+    Milestone.irc_issued: 3,
+    Milestone.land_handover: 9,
+    Milestone.construction_start: 12,
+    Milestone.operation_start: 30,
+}
 REACHED = {  # milestones a project in this status has actually reached
-    ProjectStatus.policy_approved: 1, ProjectStatus.irc_issued: 2, ProjectStatus.under_construction: 4,
-    ProjectStatus.operating: 5, ProjectStatus.terminated: 2,
+    ProjectStatus.policy_approved: 1,
+    ProjectStatus.irc_issued: 2,
+    ProjectStatus.under_construction: 4,
+    ProjectStatus.operating: 5,
+    ProjectStatus.terminated: 2,
 }
 POLICY_YEARS = {  # when a project in this status plausibly got its investment policy
-    ProjectStatus.policy_approved: (2021, 2025), ProjectStatus.irc_issued: (2019, 2024),
-    ProjectStatus.under_construction: (2016, 2022), ProjectStatus.operating: (2008, 2019),
+    ProjectStatus.policy_approved: (2021, 2025),
+    ProjectStatus.irc_issued: (2019, 2024),
+    ProjectStatus.under_construction: (2016, 2022),
+    ProjectStatus.operating: (2008, 2019),
     ProjectStatus.terminated: (2012, 2020),
 }
 STAGE_COLUMNS = ["notice_issued_on", "inventoried_on", "plan_approved_on", "compensation_paid_on", "handed_over_on"]
 STAGE_GAP_DAYS = [(0, 60), (30, 150), (60, 240), (5, 45), (10, 120)]  # gap before each stage, min..max
 
-PARCEL_COLUMNS = ["project_id", "parcel_no", "map_sheet", "landuse_code", "owner_name", "households_affected",
-                  "households_to_resettle", "compensation_approved_vnd", "compensation_paid_vnd", *STAGE_COLUMNS,
-                  "enforcement_on", "source", "geom"]
-PLOT_COLUMNS = ["uid", "valid_from", "decision_id", "code", "name_vi", "name_en", "park_uid", "zone_uid",
-                "planning_function", "landuse_code", "status", "land_rent_usd_m2", "source", "geom"]
+PARCEL_COLUMNS = [
+    "project_id",
+    "parcel_no",
+    "map_sheet",
+    "landuse_code",
+    "owner_name",
+    "households_affected",
+    "households_to_resettle",
+    "compensation_approved_vnd",
+    "compensation_paid_vnd",
+    *STAGE_COLUMNS,
+    "enforcement_on",
+    "source",
+    "geom",
+]
+PLOT_COLUMNS = [
+    "uid",
+    "valid_from",
+    "decision_id",
+    "code",
+    "name_vi",
+    "name_en",
+    "park_uid",
+    "zone_uid",
+    "planning_function",
+    "landuse_code",
+    "status",
+    "land_rent_usd_m2",
+    "source",
+    "geom",
+]
 
 # --- geometry: grids, discs, WKB -------------------------------------------------------------------------
 
@@ -137,8 +254,9 @@ class Cells:
         return float(np.sqrt((self.quads**2).sum(axis=2)).max())
 
 
-def grid_lines(rng: np.random.Generator, k: int, cell: float, spread: float, road_p: float,
-               road_width: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def grid_lines(
+    rng: np.random.Generator, k: int, cell: float, spread: float, road_p: float, road_width: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Line coordinates of k cells of varying width along one axis, with roads (gaps) between some cells."""
     widths = cell * rng.uniform(1 - spread, 1 + spread, k)
     roads = rng.random(k) < road_p
@@ -152,8 +270,9 @@ def grid_lines(rng: np.random.Generator, k: int, cell: float, spread: float, roa
     return np.array(lines), lo, hi
 
 
-def lay_out_cells(rng: np.random.Generator, n: int, *, cell: float, spread: float, road_p: float,
-                  road_width: float, jitter: float) -> Cells:
+def lay_out_cells(
+    rng: np.random.Generator, n: int, *, cell: float, spread: float, road_p: float, road_width: float, jitter: float
+) -> Cells:
     """n cells on a jittered grid, carved to an irregular blob and rotated: a cadastre-like patch.
 
     Each vertex is shared by the cells around it and moves by less than a fifth of the narrowest cell, so
@@ -191,8 +310,7 @@ def blob_score(rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
 def rotate(points: np.ndarray, angle: float) -> np.ndarray:
     """Rotate points (..., 2) about the origin."""
     cos, sin = math.cos(angle), math.sin(angle)
-    return np.stack([points[..., 0] * cos - points[..., 1] * sin, points[..., 0] * sin + points[..., 1] * cos],
-                    axis=-1)
+    return np.stack([points[..., 0] * cos - points[..., 1] * sin, points[..., 0] * sin + points[..., 1] * cos], axis=-1)
 
 
 def pack_discs(rng: np.random.Generator, radii: np.ndarray, margin: float) -> np.ndarray:
@@ -222,8 +340,9 @@ def shoelace(quads: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs((x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(axis=1))
 
 
-QUAD_EWKB = np.dtype([("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("rings", "<u4"), ("points", "<u4"),
-                      ("xy", "<f8", (10,))])
+QUAD_EWKB = np.dtype(
+    [("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("rings", "<u4"), ("points", "<u4"), ("xy", "<f8", (10,))]
+)
 
 
 def quads_ewkb_hex(quads: np.ndarray) -> list[str]:
@@ -301,8 +420,15 @@ def park_sizes(rng: np.random.Generator, plots: int) -> list[tuple[ParkKind, int
 def build_items(rng: np.random.Generator, parcels: int, plots: int) -> tuple[list[Item], list]:
     """Lay out every park and project site in local metres; return them with each park's kind and size."""
     parks = park_sizes(rng, plots)
-    items = [Item("park", k, lay_out_cells(rng, n, cell=160.0, spread=0.45, road_p=1.0, road_width=24.0,
-                                           jitter=0.0), cell_m=160.0) for k, (_, n) in enumerate(parks)]
+    items = [
+        Item(
+            "park",
+            k,
+            lay_out_cells(rng, n, cell=160.0, spread=0.45, road_p=1.0, road_width=24.0, jitter=0.0),
+            cell_m=160.0,
+        )
+        for k, (_, n) in enumerate(parks)
+    ]
     n_sites = min(MAX_SITES, math.ceil(parcels / PARCELS_PER_SITE)) if parcels else 0
     cell = rng.uniform(21.0, 40.0, n_sites)  # 21 m: dense village plots; 40 m: paddy fields
     for k, n in enumerate(split_counts(rng, parcels, n_sites, 1.0) if n_sites else []):
@@ -370,8 +496,9 @@ def clear_generated(conn: Connection, progress: Progress) -> None:
         progress("clear previous", done, len(statements))
 
 
-def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence], total: int,
-              progress: Progress) -> int:
+def copy_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence], total: int, progress: Progress
+) -> int:
     """Stream rows into a table with COPY in chunks, reporting each chunk; None becomes NULL."""
     cursor = conn.connection.dbapi_connection.cursor()
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
@@ -423,23 +550,27 @@ def write_decisions(conn: Connection, rng: np.random.Generator, zones: list[Zone
     rows = []
     for zone in zones:
         signed = date(2015, 1, 1) + timedelta(days=int(rng.integers(0, 6 * 365)))
-        rows.append({
-            "number": zone.decision_number,
-            "title_vi": f"Phê duyệt quy hoạch phân khu khu kinh tế {zone.anchor.name_vi} (giả lập {zone.index + 1})",
-            "title_en": f"Zoning plan of {zone.anchor.name_en} economic zone (synthetic {zone.index + 1})",
-            "date_signed": signed,
-            "date_effective": signed + timedelta(days=int(rng.integers(0, 16))),
-            "authority": Authority.provincial_committee.value,
-            "authority_name_vi": "UBND tỉnh",
-            "kind": DecisionKind.approve_plan.value,
-            "plan_level": PlanLevel.zoning.value,
-            "horizon_year": 2030,
-            "vision_year": 2045,
-            "zone_uid": zone.uid,
-            "illustrative": True,
-            "source": f"{SOURCE} (seed {seed})",
-            "notes": NOTE_VI,
-        })
+        rows.append(
+            {
+                "number": zone.decision_number,
+                "title_vi": (
+                    f"Phê duyệt quy hoạch phân khu khu kinh tế {zone.anchor.name_vi} (giả lập {zone.index + 1})"
+                ),
+                "title_en": f"Zoning plan of {zone.anchor.name_en} economic zone (synthetic {zone.index + 1})",
+                "date_signed": signed,
+                "date_effective": signed + timedelta(days=int(rng.integers(0, 16))),
+                "authority": Authority.provincial_committee.value,
+                "authority_name_vi": "UBND tỉnh",
+                "kind": DecisionKind.approve_plan.value,
+                "plan_level": PlanLevel.zoning.value,
+                "horizon_year": 2030,
+                "vision_year": 2045,
+                "zone_uid": zone.uid,
+                "illustrative": True,
+                "source": f"{SOURCE} (seed {seed})",
+                "notes": NOTE_VI,
+            }
+        )
     ids = insert_returning(conn, models.Decision.__table__, rows, "number")
     return {zone.index: ids[zone.decision_number] for zone in zones}
 
@@ -452,17 +583,27 @@ def decision_dates(conn: Connection, decision_ids: dict[int, int]) -> dict[int, 
     return {z: by_id[i] for z, i in decision_ids.items()}
 
 
-def write_zones(conn: Connection, zones: list[Zone], decisions: dict[int, int], valid: dict[int, date],
-                seed: int) -> int:
+def write_zones(
+    conn: Connection, zones: list[Zone], decisions: dict[int, int], valid: dict[int, date], seed: int
+) -> int:
     """One current version per synthetic zone."""
-    rows = [{
-        "uid": z.uid, "valid_from": valid[z.index], "decision_id": decisions[z.index],
-        "name_vi": f"Khu kinh tế {z.anchor.name_vi} (giả lập {z.index + 1})",
-        "name_en": f"{z.anchor.name_en} economic zone (synthetic {z.index + 1})",
-        "zone_type": z.anchor.zone_type.value, "province_code": z.anchor.province_code,
-        "official_area_ha": None, "geom": geom_ewkb_hex(z.geom), "geometry_illustrative": True,
-        "source": f"{SOURCE} (seed {seed})", "notes": NOTE_VI,
-    } for z in zones]
+    rows = [
+        {
+            "uid": z.uid,
+            "valid_from": valid[z.index],
+            "decision_id": decisions[z.index],
+            "name_vi": f"Khu kinh tế {z.anchor.name_vi} (giả lập {z.index + 1})",
+            "name_en": f"{z.anchor.name_en} economic zone (synthetic {z.index + 1})",
+            "zone_type": z.anchor.zone_type.value,
+            "province_code": z.anchor.province_code,
+            "official_area_ha": None,
+            "geom": geom_ewkb_hex(z.geom),
+            "geometry_illustrative": True,
+            "source": f"{SOURCE} (seed {seed})",
+            "notes": NOTE_VI,
+        }
+        for z in zones
+    ]
     insert_returning(conn, models.EconomicZone.__table__, rows, "uid")
     return len(rows)
 
@@ -492,9 +633,11 @@ def plan_plots(rng: np.random.Generator, zones: list[Zone]) -> tuple[PlotTable, 
             leased_share, reserved_share = rng.beta(2.5, 2.0), rng.uniform(0.03, 0.15)
             not_cleared = it.cells.u > 1 - rng.uniform(0.0, 0.35)
             draw = rng.random(n)
-            status = np.where(draw < leased_share, PlotStatus.leased.value,
-                              np.where(draw < leased_share + reserved_share, PlotStatus.reserved.value,
-                                       PlotStatus.available.value))
+            status = np.where(
+                draw < leased_share,
+                PlotStatus.leased.value,
+                np.where(draw < leased_share + reserved_share, PlotStatus.reserved.value, PlotStatus.available.value),
+            )
             status = np.where(not_cleared, PlotStatus.not_cleared.value, status)
             function = rng.choice(PLOT_FUNCTIONS, size=n, p=PLOT_FUNCTIONS_P)
             base = zone.anchor.rent_usd_m2 * rng.uniform(0.8, 1.25)
@@ -511,45 +654,83 @@ def plan_plots(rng: np.random.Generator, zones: list[Zone]) -> tuple[PlotTable, 
                 table.status.append(str(status[k]))
                 table.lonlat.append(it.lonlat[k])
                 table.area_m2.append(areas[k])
-                rows.append({"uid": uid, "code": f"{prefix}{counters[prefix]}", "zone": zone,
-                             "function": str(function[k]), "rent": float(rent[k])})
+                rows.append(
+                    {
+                        "uid": uid,
+                        "code": f"{prefix}{counters[prefix]}",
+                        "zone": zone,
+                        "function": str(function[k]),
+                        "rent": float(rent[k]),
+                    }
+                )
     return table, rows, park_rents
 
 
-def write_parks(conn: Connection, rng: np.random.Generator, zones: list[Zone], parks: list, rents: dict,
-                decisions: dict[int, int], valid: dict[int, date], seed: int) -> int:
+def write_parks(
+    conn: Connection,
+    rng: np.random.Generator,
+    zones: list[Zone],
+    parks: list,
+    rents: dict,
+    decisions: dict[int, int],
+    valid: dict[int, date],
+    seed: int,
+) -> int:
     """Parks with developer, term, rents (spanning their plots') and capacities."""
     rows = []
     for zone in zones:
         for it in (i for i in zone.items if i.kind == "park"):
             kind = parks[it.index][0]
             name = " ".join(rng.choice(PLACE_WORDS, 2, replace=False))
-            prefix_vi, prefix_en = ("Cụm công nghiệp", "industrial cluster") \
-                if kind is ParkKind.industrial_cluster else ("Khu công nghiệp", "industrial park")
+            prefix_vi, prefix_en = (
+                ("Cụm công nghiệp", "industrial cluster")
+                if kind is ParkKind.industrial_cluster
+                else ("Khu công nghiệp", "industrial park")
+            )
             opened = date(int(rng.integers(2000, 2023)), int(rng.integers(1, 13)), 1)
             water = int(rng.integers(2, 21)) * 1000
-            rows.append({
-                "uid": park_uid(it.index), "valid_from": valid[zone.index], "decision_id": decisions[zone.index],
-                "name_vi": f"{prefix_vi} {name} (giả lập {it.index + 1})",
-                "name_en": f"{name} {prefix_en} (synthetic {it.index + 1})",
-                "kind": kind.value,
-                "park_type": ParkType.regular.value if kind is ParkKind.industrial_cluster
-                else str(rng.choice(PARK_TYPES, p=PARK_TYPES_P)),
-                "zone_uid": zone.uid, "province_code": zone.anchor.province_code,
-                "developer": f"Công ty Cổ phần Phát triển hạ tầng {name}",
-                "operating_from": opened, "operating_to": opened.replace(year=opened.year + 50),
-                "land_rent_usd_m2_min": rents[it.index][0], "land_rent_usd_m2_max": rents[it.index][1],
-                "factory_rent_usd_m2_month": round(float(rng.uniform(3.5, 5.5)), 2),
-                "power_kv": int(rng.choice([22, 110])), "water_m3_day": water,
-                "wastewater_m3_day": int(water * 0.8), "geom": geom_ewkb_hex(zone.park_geoms[it.index]),
-                "geometry_illustrative": True, "source": f"{SOURCE} (seed {seed})", "notes": NOTE_VI,
-            })
+            rows.append(
+                {
+                    "uid": park_uid(it.index),
+                    "valid_from": valid[zone.index],
+                    "decision_id": decisions[zone.index],
+                    "name_vi": f"{prefix_vi} {name} (giả lập {it.index + 1})",
+                    "name_en": f"{name} {prefix_en} (synthetic {it.index + 1})",
+                    "kind": kind.value,
+                    "park_type": ParkType.regular.value
+                    if kind is ParkKind.industrial_cluster
+                    else str(rng.choice(PARK_TYPES, p=PARK_TYPES_P)),
+                    "zone_uid": zone.uid,
+                    "province_code": zone.anchor.province_code,
+                    "developer": f"Công ty Cổ phần Phát triển hạ tầng {name}",
+                    "operating_from": opened,
+                    "operating_to": opened.replace(year=opened.year + 50),
+                    "land_rent_usd_m2_min": rents[it.index][0],
+                    "land_rent_usd_m2_max": rents[it.index][1],
+                    "factory_rent_usd_m2_month": round(float(rng.uniform(3.5, 5.5)), 2),
+                    "power_kv": int(rng.choice([22, 110])),
+                    "water_m3_day": water,
+                    "wastewater_m3_day": int(water * 0.8),
+                    "geom": geom_ewkb_hex(zone.park_geoms[it.index]),
+                    "geometry_illustrative": True,
+                    "source": f"{SOURCE} (seed {seed})",
+                    "notes": NOTE_VI,
+                }
+            )
     insert_returning(conn, models.IndustrialPark.__table__, rows, "uid")
     return len(rows)
 
 
-def write_plots(conn: Connection, parks: list, table: PlotTable, rows: list[dict], decisions: dict[int, int],
-                valid: dict[int, date], seed: int, progress: Progress) -> int:
+def write_plots(
+    conn: Connection,
+    parks: list,
+    table: PlotTable,
+    rows: list[dict],
+    decisions: dict[int, int],
+    valid: dict[int, date],
+    seed: int,
+    progress: Progress,
+) -> int:
     """All plots with one COPY stream."""
     hexes = quads_ewkb_hex(np.array(table.lonlat)) if table.lonlat else []
     source = f"{SOURCE} (seed {seed})"
@@ -558,15 +739,37 @@ def write_plots(conn: Connection, parks: list, table: PlotTable, rows: list[dict
         for row, status, park, geom in zip(rows, table.status, table.park, hexes, strict=True):
             zone = row["zone"]
             landuse = "SKN" if parks[park][0] is ParkKind.industrial_cluster else "SKK"
-            yield (row["uid"], valid[zone.index].isoformat(), decisions[zone.index], row["code"],
-                   f"Lô {row['code']}", f"Plot {row['code']}", park_uid(park), zone.uid, row["function"],
-                   landuse, status, f"{row['rent']:.2f}", source, geom)
+            yield (
+                row["uid"],
+                valid[zone.index].isoformat(),
+                decisions[zone.index],
+                row["code"],
+                f"Lô {row['code']}",
+                f"Plot {row['code']}",
+                park_uid(park),
+                zone.uid,
+                row["function"],
+                landuse,
+                status,
+                f"{row['rent']:.2f}",
+                source,
+                geom,
+            )
 
     return copy_rows(conn, "land_plots", PLOT_COLUMNS, records(), len(rows), progress)
 
 
-def project_row(rng: np.random.Generator, uid: str, zone: Zone, status: ProjectStatus, sector: tuple[str, str],
-                point: shapely.Point, area_ha: float, park: str | None, seed: int) -> dict:
+def project_row(
+    rng: np.random.Generator,
+    uid: str,
+    zone: Zone,
+    status: ProjectStatus,
+    sector: tuple[str, str],
+    point: shapely.Point,
+    area_ha: float,
+    park: str | None,
+    seed: int,
+) -> dict:
     """One project: investor, capital and place; the rest of its story is in milestones and parcels."""
     country = str(rng.choice(COUNTRIES, p=COUNTRIES_P))
     kind = "TNHH" if rng.random() < 0.6 else "Cổ phần"
@@ -574,14 +777,23 @@ def project_row(rng: np.random.Generator, uid: str, zone: Zone, status: ProjectS
     capital_usd = round(float(rng.lognormal(math.log(20e6), 1.0)), 2)
     number = uid.removeprefix(f"{GEN}DA-")
     return {
-        "uid": uid, "name_vi": f"Dự án {sector[0].lower()} số {number} ({zone.anchor.name_vi}, giả lập)",
+        "uid": uid,
+        "name_vi": f"Dự án {sector[0].lower()} số {number} ({zone.anchor.name_vi}, giả lập)",
         "name_en": f"{sector[1]} project no. {number} ({zone.anchor.name_en}, synthetic)",
-        "investor": investor, "investor_country": country, "sector": sector[0],
+        "investor": investor,
+        "investor_country": country,
+        "sector": sector[0],
         "capital_vnd": round(capital_usd * 25_000, -6) if country == "VN" else None,
         "capital_usd": None if country == "VN" else capital_usd,
-        "status": status.value, "province_code": zone.anchor.province_code, "zone_uid": zone.uid,
-        "park_uid": park, "policy_decision_id": None, "site_area_ha": round(area_ha, 2),
-        "geom": geom_ewkb_hex(point), "geometry_illustrative": True, "source": f"{SOURCE} (seed {seed})",
+        "status": status.value,
+        "province_code": zone.anchor.province_code,
+        "zone_uid": zone.uid,
+        "park_uid": park,
+        "policy_decision_id": None,
+        "site_area_ha": round(area_ha, 2),
+        "geom": geom_ewkb_hex(point),
+        "geometry_illustrative": True,
+        "source": f"{SOURCE} (seed {seed})",
     }
 
 
@@ -605,8 +817,12 @@ def plan_projects(rng: np.random.Generator, zones: list[Zone], plots: PlotTable,
         out.policy_day[uid] = int(random_day(rng, *POLICY_YEARS[status]))
         return uid
 
-    site_statuses = [ProjectStatus.policy_approved, ProjectStatus.irc_issued, ProjectStatus.under_construction,
-                     ProjectStatus.terminated]
+    site_statuses = [
+        ProjectStatus.policy_approved,
+        ProjectStatus.irc_issued,
+        ProjectStatus.under_construction,
+        ProjectStatus.terminated,
+    ]
     for zone in zones:
         for it in (i for i in zone.items if i.kind == "site"):
             status = site_statuses[int(rng.choice(4, p=[0.3, 0.35, 0.3, 0.05]))]
@@ -644,8 +860,14 @@ def milestone_rows(rng: np.random.Generator, projects: Projects, ids: dict[str, 
             committed = start + np.timedelta64(months * 30, "D")
             late = int(max(-20, rng.normal(45, 90))) if k else 0
             actual = min(committed + np.timedelta64(late, "D"), CUTOFF) if k < REACHED[status] else None
-            rows.append({"project_id": ids[row["uid"]], "milestone": milestone.value,
-                         "committed_on": committed.item(), "actual_on": None if actual is None else actual.item()})
+            rows.append(
+                {
+                    "project_id": ids[row["uid"]],
+                    "milestone": milestone.value,
+                    "committed_on": committed.item(),
+                    "actual_on": None if actual is None else actual.item(),
+                }
+            )
     return rows
 
 
@@ -657,8 +879,9 @@ def owner_names(rng: np.random.Generator, n: int) -> list[str]:
     return [f"{FAMILY[a]} {MIDDLE[b]} {GIVEN[c]}" for a, b, c in zip(f.tolist(), m.tolist(), g.tolist(), strict=True)]
 
 
-def parcel_records(rng: np.random.Generator, it: Item, project_id: int, status: str, policy_day: int,
-                   source: str) -> Iterable[tuple]:
+def parcel_records(
+    rng: np.random.Generator, it: Item, project_id: int, status: str, policy_day: int, source: str
+) -> Iterable[tuple]:
     """Rows for one site's parcels: stage dates in order up to a stage that advances across the site."""
     n = len(it.cells.quads)
     village = it.cell_m < 28.0
@@ -667,8 +890,9 @@ def parcel_records(rng: np.random.Generator, it: Item, project_id: int, status: 
     affected = np.where(ont, 1 + rng.poisson(0.4, n), rng.binomial(1, 0.12, n))
     resettle = np.where(ont, rng.binomial(affected, 0.35), 0)
     progress = {"policy_approved": 0.8, "irc_issued": 2.2, "under_construction": 4.2, "terminated": 1.5}[status]
-    reached = np.clip(np.round(progress + rng.uniform(-1.5, 1.5) * (it.cells.u - 0.5) * 2
-                               + rng.normal(0, 0.8, n)), 0, 5).astype(int)
+    reached = np.clip(
+        np.round(progress + rng.uniform(-1.5, 1.5) * (it.cells.u - 0.5) * 2 + rng.normal(0, 0.8, n)), 0, 5
+    ).astype(int)
     gaps = np.stack([rng.integers(lo, hi + 1, n) for lo, hi in STAGE_GAP_DAYS], axis=1)
     days = policy_day + int(rng.integers(60, 300)) + np.cumsum(gaps, axis=1)
     unset = (np.arange(5)[None, :] >= reached[:, None]) | (days > CUTOFF.astype(int))
@@ -690,12 +914,34 @@ def parcel_records(rng: np.random.Generator, it: Item, project_id: int, status: 
     codes = [PARCEL_LANDUSE[k] for k in landuse.tolist()]
     approved_txt = [f"{v:.0f}" if p else None for v, p in zip(approved.tolist(), has_plan.tolist(), strict=True)]
     paid_txt = [a if p else None for a, p in zip(approved_txt, has_paid.tolist(), strict=True)]
-    return zip([project_id] * n, numbers, sheets, codes, names, affected.tolist(), resettle.tolist(),
-               approved_txt, paid_txt, *stage_dates, enforcement, [source] * n, hexes, strict=True)
+    return zip(
+        [project_id] * n,
+        numbers,
+        sheets,
+        codes,
+        names,
+        affected.tolist(),
+        resettle.tolist(),
+        approved_txt,
+        paid_txt,
+        *stage_dates,
+        enforcement,
+        [source] * n,
+        hexes,
+        strict=True,
+    )
 
 
-def write_parcels(conn: Connection, rng: np.random.Generator, zones: list[Zone], projects: Projects,
-                  ids: dict[str, int], total: int, seed: int, progress: Progress) -> int:
+def write_parcels(
+    conn: Connection,
+    rng: np.random.Generator,
+    zones: list[Zone],
+    projects: Projects,
+    ids: dict[str, int],
+    total: int,
+    seed: int,
+    progress: Progress,
+) -> int:
     """All parcels of all sites with one chunked COPY stream."""
     source = f"{SOURCE} (seed {seed})"
     by_uid = {row["uid"]: row for row in projects.rows}
@@ -704,14 +950,14 @@ def write_parcels(conn: Connection, rng: np.random.Generator, zones: list[Zone],
         for zone in zones:
             for it in (i for i in zone.items if i.kind == "site"):
                 uid = projects.site_uid[it.index]
-                yield from parcel_records(rng, it, ids[uid], by_uid[uid]["status"], projects.policy_day[uid],
-                                          source)
+                yield from parcel_records(rng, it, ids[uid], by_uid[uid]["status"], projects.policy_day[uid], source)
 
     return copy_rows(conn, "clearance_parcels", PARCEL_COLUMNS, records(), total, progress)
 
 
-def generate_scale_data(conn: Connection, *, parcels: int, plots: int, seed: int,
-                        progress: Progress | None = None) -> dict[str, int]:
+def generate_scale_data(
+    conn: Connection, *, parcels: int, plots: int, seed: int, progress: Progress | None = None
+) -> dict[str, int]:
     """Replace all GEN- rows with a fresh deterministic set of the given size; return rows written per table."""
     if parcels < 0 or plots < 0:
         raise ValueError("parcels and plots must be >= 0")

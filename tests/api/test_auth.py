@@ -40,10 +40,16 @@ def test_password_flow_gives_a_bearer_token_stored_only_as_its_hash(client, engi
     assert me.json() == {"username": "auth_oauth", "display_name": "Cán bộ editor", "role": "editor"}
     digest = hashlib.sha256(body["access_token"].encode()).hexdigest()
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM api_tokens WHERE token_hash = :t"),
-                            {"t": body["access_token"]}).scalar_one() == 0
-        assert conn.execute(text("SELECT kind FROM api_tokens WHERE token_hash = :d"), {"d": digest}).scalar_one() \
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM api_tokens WHERE token_hash = :t"), {"t": body["access_token"]}
+            ).scalar_one()
+            == 0
+        )
+        assert (
+            conn.execute(text("SELECT kind FROM api_tokens WHERE token_hash = :d"), {"d": digest}).scalar_one()
             == "session"
+        )
 
 
 def test_wrong_password_and_bad_tokens_are_401_with_a_challenge(client, engine, edits):
@@ -84,8 +90,9 @@ def test_a_disabled_account_loses_its_tokens(client, engine, edits):
         set_active(conn, "auth_disabled", False)
     accounts.notified(client, engine, "users")
     assert client.get("/auth/me", headers=headers).status_code == 401
-    assert client.post("/auth/token", data={"username": "auth_disabled",
-                                            "password": accounts.PASSWORD}).status_code == 401
+    assert (
+        client.post("/auth/token", data={"username": "auth_disabled", "password": accounts.PASSWORD}).status_code == 401
+    )
 
 
 def _login_form(client, next_url="/"):
@@ -113,8 +120,10 @@ def test_token_lookups_are_cached_until_accounts_change_or_the_token_expires(cli
     assert client.get("/auth/me", headers=headers).status_code == 200
     assert cache.hits == hits + 1  # answered without a database lookup
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM layer_changes WHERE table_name = 'api_tokens'")).scalar_one() \
+        assert (
+            conn.execute(text("SELECT version FROM layer_changes WHERE table_name = 'api_tokens'")).scalar_one()
             == version
+        )
     with engine.begin() as conn:  # a role change is seen at once (after its notification)
         conn.execute(text("UPDATE users SET role = 'editor' WHERE username = 'auth_cached'"))
     accounts.notified(client, engine, "users")
@@ -133,9 +142,16 @@ def test_browser_login_sets_an_httponly_samesite_cookie_and_logout_ends_it(setti
         assert page.headers["x-content-type-options"] == "nosniff"
         assert page.headers["x-frame-options"] == "DENY"
         assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
-        response = browser.post("/login", data={"username": "auth_browser", "password": accounts.PASSWORD,
-                                                "csrf_token": csrf, "next": "/collections/clearance_parcels?f=json"},
-                                follow_redirects=False)
+        response = browser.post(
+            "/login",
+            data={
+                "username": "auth_browser",
+                "password": accounts.PASSWORD,
+                "csrf_token": csrf,
+                "next": "/collections/clearance_parcels?f=json",
+            },
+            follow_redirects=False,
+        )
         assert response.status_code == 303
         assert response.headers["location"] == "/collections/clearance_parcels?f=json"
         cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("zoneatlas_session="))
@@ -150,8 +166,11 @@ def test_login_form_without_the_csrf_token_is_refused(settings, engine, edits):
     _user(engine, "auth_csrf")
     with TestClient(create_app(settings)) as browser:
         _login_form(browser)
-        response = browser.post("/login", data={"username": "auth_csrf", "password": accounts.PASSWORD,
-                                                "csrf_token": "forged"}, follow_redirects=False)
+        response = browser.post(
+            "/login",
+            data={"username": "auth_csrf", "password": accounts.PASSWORD, "csrf_token": "forged"},
+            follow_redirects=False,
+        )
         assert response.status_code == 400
         assert "zoneatlas_session" not in response.headers.get("set-cookie", "")
 
@@ -160,9 +179,16 @@ def test_login_never_redirects_off_site(settings, engine, edits):
     _user(engine, "auth_redirect")
     with TestClient(create_app(settings)) as browser:
         _, csrf = _login_form(browser)
-        response = browser.post("/login", data={"username": "auth_redirect", "password": accounts.PASSWORD,
-                                                "csrf_token": csrf, "next": "//evil.example/steal"},
-                                follow_redirects=False)
+        response = browser.post(
+            "/login",
+            data={
+                "username": "auth_redirect",
+                "password": accounts.PASSWORD,
+                "csrf_token": csrf,
+                "next": "//evil.example/steal",
+            },
+            follow_redirects=False,
+        )
         assert response.headers["location"] == "/"
 
 
@@ -176,8 +202,11 @@ def test_secure_cookies_outside_development(database_url, engine, edits):
     prod = Settings(DATABASE_URL=database_url, ZONEATLAS_ENV="production", SECRET_KEY="s" * 40)
     with TestClient(create_app(prod), base_url="https://testserver") as browser:
         _, csrf = _login_form(browser)
-        response = browser.post("/login", data={"username": "auth_secure", "password": accounts.PASSWORD,
-                                                "csrf_token": csrf}, follow_redirects=False)
+        response = browser.post(
+            "/login",
+            data={"username": "auth_secure", "password": accounts.PASSWORD, "csrf_token": csrf},
+            follow_redirects=False,
+        )
         cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("zoneatlas_session="))
         assert "Secure" in cookie
 
@@ -187,8 +216,9 @@ def test_failed_logins_are_rate_limited(database_url, engine, edits):
     limited = Settings(DATABASE_URL=database_url, LOGIN_MAX_FAILURES=3, LOGIN_WINDOW_SECONDS=600)
     with TestClient(create_app(limited)) as api:
         for _ in range(3):
-            assert api.post("/auth/token", data={"username": "auth_limited", "password": "wrong-guess"}).status_code \
-                == 401
+            assert (
+                api.post("/auth/token", data={"username": "auth_limited", "password": "wrong-guess"}).status_code == 401
+            )
         refused = api.post("/auth/token", data={"username": "auth_limited", "password": accounts.PASSWORD})
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) > 0
@@ -199,8 +229,11 @@ def test_request_bodies_over_the_limit_are_413(database_url, staff, edits):
     small = Settings(DATABASE_URL=database_url, MAX_BODY_BYTES=1000)
     with TestClient(create_app(small)) as api:
         big = b'{"type": "Feature", "properties": {"notes": "' + b"x" * 5000 + b'"}}'
-        response = api.post("/collections/border_gates/items", content=big,
-                            headers={**staff["editor"], "Content-Type": "application/geo+json"})
+        response = api.post(
+            "/collections/border_gates/items",
+            content=big,
+            headers={**staff["editor"], "Content-Type": "application/geo+json"},
+        )
         assert response.status_code == 413
         assert "larger than the limit of 1000 bytes" in response.text
 
@@ -208,31 +241,46 @@ def test_request_bodies_over_the_limit_are_413(database_url, staff, edits):
             yield big[:800]
             yield big[800:]
 
-        streamed = api.post("/collections/border_gates/items", content=chunks(),
-                            headers={**staff["editor"], "Content-Type": "application/geo+json"})
+        streamed = api.post(
+            "/collections/border_gates/items",
+            content=chunks(),
+            headers={**staff["editor"], "Content-Type": "application/geo+json"},
+        )
         assert streamed.status_code == 413
 
 
 def test_cors_follows_settings(database_url):
     with TestClient(create_app(Settings(DATABASE_URL=database_url, CORS_ORIGINS="https://dautu.example.vn"))) as api:
-        allowed = api.options("/collections/border_gates/items", headers={
-            "Origin": "https://dautu.example.vn", "Access-Control-Request-Method": "PUT",
-            "Access-Control-Request-Headers": "authorization,if-match,content-type"})
+        allowed = api.options(
+            "/collections/border_gates/items",
+            headers={
+                "Origin": "https://dautu.example.vn",
+                "Access-Control-Request-Method": "PUT",
+                "Access-Control-Request-Headers": "authorization,if-match,content-type",
+            },
+        )
         assert allowed.status_code == 200
         assert allowed.headers["access-control-allow-origin"] == "https://dautu.example.vn"
         other = api.get("/collections", headers={"Origin": "https://other.example"})
         assert "access-control-allow-origin" not in other.headers
     with TestClient(create_app(Settings(DATABASE_URL=database_url))) as api:
-        assert "access-control-allow-origin" not in api.get("/collections",
-                                                            headers={"Origin": "https://dautu.example.vn"}).headers
+        assert (
+            "access-control-allow-origin"
+            not in api.get("/collections", headers={"Origin": "https://dautu.example.vn"}).headers
+        )
 
 
 def test_production_refuses_the_default_secret(database_url):
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(DATABASE_URL=database_url, ZONEATLAS_ENV="production")
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    result = subprocess.run([sys.executable, "-m", "api", "serve", "--port", "1"], capture_output=True, text=True,
-                            env={**env, "DATABASE_URL": database_url, "ZONEATLAS_ENV": "production"}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "serve", "--port", "1"],
+        capture_output=True,
+        text=True,
+        env={**env, "DATABASE_URL": database_url, "ZONEATLAS_ENV": "production"},
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
@@ -242,8 +290,9 @@ def test_production_refuses_the_default_secret(database_url):
 
 def _cli(database_url, *args, stdin=None):
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "api", "users", *args], input=stdin, capture_output=True,
-                          text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "api", "users", *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def test_cli_creates_users_tokens_and_disables(database_url, client, engine, edits):
@@ -251,11 +300,13 @@ def test_cli_creates_users_tokens_and_disables(database_url, client, engine, edi
     assert added.returncode == 0, added.stderr
     password = re.search(r"password: (\S+)", added.stdout).group(1)
     assert client.post("/auth/token", data={"username": "cli_bientap", "password": password}).status_code == 200
-    typed = _cli(database_url, "add", "cli_xem", "--role", "viewer", "--password-stdin",
-                 stdin="mật khẩu tự chọn 2024\n")
+    typed = _cli(
+        database_url, "add", "cli_xem", "--role", "viewer", "--password-stdin", stdin="mật khẩu tự chọn 2024\n"
+    )
     assert typed.returncode == 0 and "password:" not in typed.stdout
-    assert client.post("/auth/token", data={"username": "cli_xem",
-                                            "password": "mật khẩu tự chọn 2024"}).status_code == 200
+    assert (
+        client.post("/auth/token", data={"username": "cli_xem", "password": "mật khẩu tự chọn 2024"}).status_code == 200
+    )
     token = _cli(database_url, "token", "cli_bientap").stdout.strip()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/auth/me", headers=headers).json()["role"] == "editor"

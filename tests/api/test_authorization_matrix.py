@@ -38,8 +38,12 @@ OWNER_NAMES = _owner_names()
 @pytest.fixture(scope="module")
 def ids(engine):
     with engine.connect() as conn:
-        lon, lat = conn.execute(text("SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c FROM "
-                                     "clearance_parcels ORDER BY id LIMIT 1) p")).one()
+        lon, lat = conn.execute(
+            text(
+                "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c FROM "
+                "clearance_parcels ORDER BY id LIMIT 1) p"
+            )
+        ).one()
         tile = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, 14)
         TILE.update(tile_matrix_set_id="WebMercatorQuad", z="14", x=str(tile.x), y=str(tile.y))
         return {
@@ -63,6 +67,7 @@ def _routes(client):
 
 def _fill(path: str, collection: str, ids: dict) -> str:
     """A concrete URL for a path template, or a failure naming the parameter that needs a sample."""
+
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name == "collection_id":
@@ -181,8 +186,12 @@ def test_write_routes_for_every_role(client, staff, ids, edits, collection):
     ]
     for method, url, body, editor_status in calls:
         for role in ROLES:
-            response = client.request(method, url, headers={**staff[role], "Content-Type": "application/geo+json"},
-                                      content=None if body is None else json.dumps(body))
+            response = client.request(
+                method,
+                url,
+                headers={**staff[role], "Content-Type": "application/geo+json"},
+                content=None if body is None else json.dumps(body),
+            )
             expected = WRITE_EXPECTED.get(role)
             if expected:
                 assert response.status_code == expected, (role, method, url, response.text)

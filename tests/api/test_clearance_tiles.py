@@ -19,9 +19,12 @@ PATH = "/collections/clearance_parcels/tiles/WebMercatorQuad/{z}/{x}/{y}"
 
 def vung_ang_tile(conn, z: int) -> morecantile.Tile:
     """The tile over the middle of PRJ-VHVA's parcels."""
-    lon, lat = conn.execute(text(
-        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(c.geom)) AS c FROM clearance_parcels c "
-        "JOIN projects p ON p.id = c.project_id WHERE p.uid = 'PRJ-VHVA') s")).one()
+    lon, lat = conn.execute(
+        text(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Collect(c.geom)) AS c FROM clearance_parcels c "
+            "JOIN projects p ON p.id = c.project_id WHERE p.uid = 'PRJ-VHVA') s"
+        )
+    ).one()
     return TMS.tile(lon, lat, z)
 
 
@@ -29,12 +32,14 @@ def parcels_in(conn, tile: morecantile.Tile, stage: str | None = None, buffer: f
     """Parcels intersecting morecantile's bounds of the tile, widened by a share of its width on every side."""
     west, south, east, north = TMS.xy_bounds(tile)
     margin = (east - west) * buffer
-    return conn.execute(text(
-        "SELECT count(*) FROM clearance_parcels WHERE ST_Intersects(geom, "
-        "ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 3857), 4326)) "
-        "AND (CAST(:stage AS text) IS NULL OR stage = :stage)"),
-        {"w": west - margin, "s": south - margin, "e": east + margin, "n": north + margin,
-         "stage": stage}).scalar_one()
+    return conn.execute(
+        text(
+            "SELECT count(*) FROM clearance_parcels WHERE ST_Intersects(geom, "
+            "ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 3857), 4326)) "
+            "AND (CAST(:stage AS text) IS NULL OR stage = :stage)"
+        ),
+        {"w": west - margin, "s": south - margin, "e": east + margin, "n": north + margin, "stage": stage},
+    ).scalar_one()
 
 
 def features(response) -> list[dict]:
@@ -51,8 +56,11 @@ def test_low_zoom_tiles_hold_every_parcel_merged_per_project_or_per_sheet_and_st
     for z in (6, 9, 14):
         tile = vung_ang_tile(db_conn, z)
         merged = features(get_tile(client, staff["viewer"], tile))
-        fields = ({"project_id", "stage", "parcels", "handed_over", "area_ha"} if z <= 8 else
-                  {"project_id", "map_sheet", "stage", "parcels", "area_ha"})
+        fields = (
+            {"project_id", "stage", "parcels", "handed_over", "area_ha"}
+            if z <= 8
+            else {"project_id", "map_sheet", "stage", "parcels", "area_ha"}
+        )
         assert merged and all(set(f["properties"]) == fields for f in merged)
         # Every parcel in the tile's area is counted once (groups can reach past the edge at z14, never fall short).
         drawn = sum(f["properties"]["parcels"] for f in merged)
@@ -62,8 +70,12 @@ def test_low_zoom_tiles_hold_every_parcel_merged_per_project_or_per_sheet_and_st
     detail = features(get_tile(client, staff["viewer"], vung_ang_tile(db_conn, 15)))
     assert {"parcel_no", "stage"} <= set(detail[0]["properties"]) and "parcels" not in detail[0]["properties"]
     # The tile holds the parcels within its bounds plus its 64-unit (of 4096) buffer, each once.
-    assert parcels_in(db_conn, vung_ang_tile(db_conn, 15)) <= len(detail) == len({f["id"] for f in detail}) \
+    assert (
+        parcels_in(db_conn, vung_ang_tile(db_conn, 15))
+        <= len(detail)
+        == len({f["id"] for f in detail})
         <= parcels_in(db_conn, vung_ang_tile(db_conn, 15), buffer=64 / 4096)
+    )
 
 
 def test_province_scale_tiles_have_one_site_per_project_with_its_counts(client, db_conn, staff):  # noqa: F811
@@ -91,24 +103,31 @@ def test_low_zoom_filters_use_the_merged_fields_and_explain_the_others(client, d
     assert refused.status_code == 400
     assert "below zoom 15" in refused.json()["description"] and "parcel_no" in refused.json()["description"]
     assert get_tile(client, staff["viewer"], vung_ang_tile(db_conn, 15), filter="parcel_no = '12'").status_code in (
-        200, 204)
+        200,
+        204,
+    )
 
 
 def test_low_zoom_tiles_are_staff_only_and_follow_edits(client, engine, staff):  # noqa: F811
     with engine.connect() as conn:
         tile = vung_ang_tile(conn, 10)
-        parcel_id, inventoried_on = conn.execute(text(
-            "SELECT c.id, c.inventoried_on FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
-            "WHERE p.uid = 'PRJ-VHVA' AND c.stage = 'inventoried' ORDER BY c.id LIMIT 1")).one()
+        parcel_id, inventoried_on = conn.execute(
+            text(
+                "SELECT c.id, c.inventoried_on FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+                "WHERE p.uid = 'PRJ-VHVA' AND c.stage = 'inventoried' ORDER BY c.id LIMIT 1"
+            )
+        ).one()
     assert get_tile(client, {}, tile).status_code == 401
     assert "clearance_parcels" not in mapbox_vector_tile.decode(
-        client.get(f"/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}").content)
+        client.get(f"/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}").content
+    )
     staff_tile = client.get(f"/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}", headers=staff["viewer"])
     assert "clearance_parcels" in mapbox_vector_tile.decode(staff_tile.content)
 
     first = get_tile(client, staff["viewer"], tile)
-    approved_before = sum(f["properties"]["parcels"] for f in features(first)
-                          if f["properties"]["stage"] == "plan_approved")
+    approved_before = sum(
+        f["properties"]["parcels"] for f in features(first) if f["properties"]["stage"] == "plan_approved"
+    )
     item = f"/collections/clearance_parcels/items/{parcel_id}"
     headers = {**staff["editor"], "Content-Type": "application/merge-patch+json"}
 
@@ -122,8 +141,9 @@ def test_low_zoom_tiles_are_staff_only_and_follow_edits(client, engine, staff): 
     try:
         second = get_tile(client, staff["viewer"], tile)  # the very next request sees it
         assert second.headers["etag"] != first.headers["etag"]
-        approved_after = sum(f["properties"]["parcels"] for f in features(second)
-                             if f["properties"]["stage"] == "plan_approved")
+        approved_after = sum(
+            f["properties"]["parcels"] for f in features(second) if f["properties"]["stage"] == "plan_approved"
+        )
         assert approved_after == approved_before + 1
     finally:
         patch(None)

@@ -102,11 +102,20 @@ def test_shapefile_zip_has_prj_utf8_cpg_and_documents_short_field_names(client, 
     path = download(client, tmp_path, "border_gates", f="shp")
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        assert {"border_gates.shp", "border_gates.shx", "border_gates.dbf", "border_gates.prj", "border_gates.cpg",
-                "fields.csv", "README.txt"} <= names
+        assert {
+            "border_gates.shp",
+            "border_gates.shx",
+            "border_gates.dbf",
+            "border_gates.prj",
+            "border_gates.cpg",
+            "fields.csv",
+            "README.txt",
+        } <= names
         assert archive.read("border_gates.cpg").decode().strip() == "UTF-8"
-        assert "GEOGCS" in archive.read("border_gates.prj").decode() or "GEOGCRS" in archive.read(
-            "border_gates.prj").decode()
+        assert (
+            "GEOGCS" in archive.read("border_gates.prj").decode()
+            or "GEOGCRS" in archive.read("border_gates.prj").decode()
+        )
         mapping = dict(csv.reader(io.StringIO(archive.read("fields.csv").decode("utf-8"))))
         readme = archive.read("README.txt").decode("utf-8")
     # The rule by hand: cut to 10; when taken, 8 characters + 01, 02 …
@@ -150,20 +159,24 @@ def test_csv_carries_wkt_by_default_and_an_optional_bom(client, tmp_path, db_con
 
 
 def test_filter_bbox_datetime_properties_and_explicit_limit_are_honoured(client, db_conn, tmp_path):
-    available = db_conn.execute(text(
-        "SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available'")).scalar_one()
+    available = db_conn.execute(
+        text("SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available'")
+    ).scalar_one()
     frame = read_back(download(client, tmp_path, "land_plots", f="gpkg", filter="status = 'available'"), "gpkg")
     assert len(frame) == available and set(frame["status"]) == {"available"}
 
     box = (104.9, 10.5, 105.1, 10.95)
-    inside = {f["properties"]["uid"] for f in demo("border_gates")
-              if box[0] <= f["geometry"]["coordinates"][0] <= box[2]
-              and box[1] <= f["geometry"]["coordinates"][1] <= box[3]}
+    inside = {
+        f["properties"]["uid"]
+        for f in demo("border_gates")
+        if box[0] <= f["geometry"]["coordinates"][0] <= box[2] and box[1] <= f["geometry"]["coordinates"][1] <= box[3]
+    }
     frame = read_back(download(client, tmp_path, "border_gates", f="fgb", bbox=",".join(map(str, box))), "fgb")
     assert set(frame["uid"]) == inside and inside
 
-    then = db_conn.execute(text("SELECT uid, area_ha FROM economic_zones WHERE valid_during @> DATE '2010-01-01'")
-                           ).all()
+    then = db_conn.execute(
+        text("SELECT uid, area_ha FROM economic_zones WHERE valid_during @> DATE '2010-01-01'")
+    ).all()
     frame = read_back(download(client, tmp_path, "economic_zones", f="gpkg", datetime="2010-01-01"), "gpkg")
     assert sorted(frame["uid"]) == sorted(uid for uid, _ in then)
     assert sorted(round(a, 2) for a in frame["area_ha"]) == sorted(round(float(a), 2) for _, a in then)
@@ -205,10 +218,12 @@ def test_zone_export_is_one_geopackage_with_a_layer_per_kind(client, db_conn, tm
         return db_conn.execute(text(query)).scalar_one()
 
     assert len(pyogrio.read_dataframe(path, layer="functional_areas")) == sql_count(
-        "SELECT count(*) FROM functional_areas WHERE zone_uid = 'KKTCK-AG' AND valid_to IS NULL")
+        "SELECT count(*) FROM functional_areas WHERE zone_uid = 'KKTCK-AG' AND valid_to IS NULL"
+    )
     gates = pyogrio.read_dataframe(path, layer="border_gates")
-    assert sorted(gates["uid"]) == sorted(f["properties"]["uid"] for f in demo("border_gates")
-                                          if f["properties"]["zone_uid"] == "KKTCK-AG")
+    assert sorted(gates["uid"]) == sorted(
+        f["properties"]["uid"] for f in demo("border_gates") if f["properties"]["zone_uid"] == "KKTCK-AG"
+    )
     zone = pyogrio.read_dataframe(path, layer="economic_zones")
     assert len(zone) == 1 and zone["valid_from"][0].isoformat()[:10] == "2016-03-22"
 
@@ -223,19 +238,47 @@ def test_zone_export_is_one_geopackage_with_a_layer_per_kind(client, db_conn, tm
 def test_cli_export_writes_a_filtered_vn2000_geopackage(database_url, engine, tmp_path):
     target = tmp_path / "laos.gpkg"
     env = {**os.environ, "DATABASE_URL": database_url}
-    done = subprocess.run([sys.executable, "-m", "api", "export", "border_gates", "--format", "gpkg", "--crs", "9209",
-                           "--filter", "counterpart_country = 'LA'", "-o", str(target)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "api",
+            "export",
+            "border_gates",
+            "--format",
+            "gpkg",
+            "--crs",
+            "9209",
+            "--filter",
+            "counterpart_country = 'LA'",
+            "-o",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     expected = [f for f in demo("border_gates") if f["properties"]["counterpart_country"] == "LA"]
     frame = pyogrio.read_dataframe(target)
     assert len(frame) == len(expected) > 0 and frame.crs.to_epsg() == 9209
     assert f"wrote {len(expected)} features" in done.stdout
-    refused = subprocess.run([sys.executable, "-m", "api", "export", "clearance_parcels", "-o",
-                              str(tmp_path / "p.gpkg")], capture_output=True, text=True, env=env, timeout=120)
+    refused = subprocess.run(
+        [sys.executable, "-m", "api", "export", "clearance_parcels", "-o", str(tmp_path / "p.gpkg")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert refused.returncode == 2 and "--internal" in refused.stderr
-    internal = subprocess.run([sys.executable, "-m", "api", "export", "clearance_parcels", "--internal", "-o",
-                               str(tmp_path / "p.zip")], capture_output=True, text=True, env=env, timeout=120)
+    internal = subprocess.run(
+        [sys.executable, "-m", "api", "export", "clearance_parcels", "--internal", "-o", str(tmp_path / "p.zip")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert internal.returncode == 0, internal.stderr
     with zipfile.ZipFile(tmp_path / "p.zip") as archive:
         assert "fields.csv" in archive.namelist()

@@ -8,8 +8,18 @@ from sqlalchemy import text
 
 from tests.conftest import DATA_DIR
 
-PUBLIC = {"economic_zones", "functional_areas", "industrial_parks", "land_plots", "border_gates",
-          "logistics_centres", "transport_nodes", "transport_lines", "projects", "decisions"}
+PUBLIC = {
+    "economic_zones",
+    "functional_areas",
+    "industrial_parks",
+    "land_plots",
+    "border_gates",
+    "logistics_centres",
+    "transport_nodes",
+    "transport_lines",
+    "projects",
+    "decisions",
+}
 
 
 def demo_features(name: str) -> list[dict]:
@@ -28,9 +38,15 @@ def get_items(client, collection: str, **params):
 
 def test_conformance_declares_core_crs_and_filtering(client):
     classes = client.get("/conformance").json()["conformsTo"]
-    for part in ("ogcapi-features-1/1.0/conf/core", "ogcapi-features-1/1.0/conf/geojson",
-                 "ogcapi-features-2/1.0/conf/crs", "ogcapi-features-3/1.0/conf/filter",
-                 "cql2/1.0/conf/cql2-text", "cql2/1.0/conf/cql2-json", "ogcapi-tiles-1/1.0/conf/mvt"):
+    for part in (
+        "ogcapi-features-1/1.0/conf/core",
+        "ogcapi-features-1/1.0/conf/geojson",
+        "ogcapi-features-2/1.0/conf/crs",
+        "ogcapi-features-3/1.0/conf/filter",
+        "cql2/1.0/conf/cql2-text",
+        "cql2/1.0/conf/cql2-json",
+        "ogcapi-tiles-1/1.0/conf/mvt",
+    ):
         assert any(c.endswith(part) for c in classes), part
 
 
@@ -60,7 +76,7 @@ def test_items_are_geojson_with_counts_and_next_links(client, db_conn):
     assert body["numberMatched"] == current and body["numberReturned"] == 50
     seen = {f["id"] for f in body["features"]}
     pages = 1
-    while (nxt := next((link["href"] for link in body["links"] if link["rel"] == "next"), None)):
+    while nxt := next((link["href"] for link in body["links"] if link["rel"] == "next"), None):
         body = client.get(nxt).json()
         seen |= {f["id"] for f in body["features"]}
         pages += 1
@@ -69,17 +85,22 @@ def test_items_are_geojson_with_counts_and_next_links(client, db_conn):
 
 def test_limit_is_clamped_and_bad_paging_is_refused(client):
     assert get_items(client, "border_gates", limit=50_000)["numberReturned"] == 8
-    for params, words in [({"limit": 0}, "at least 1"), ({"limit": "ten"}, "whole number"),
-                          ({"offset": -1}, "negative")]:
+    for params, words in [
+        ({"limit": 0}, "at least 1"),
+        ({"limit": "ten"}, "whole number"),
+        ({"offset": -1}, "negative"),
+    ]:
         response = client.get("/collections/border_gates/items", params=params)
         assert response.status_code == 400 and words in response.json()["description"]
 
 
 def test_bbox_returns_what_a_point_in_box_test_returns(client):
     box = (104.9, 10.5, 105.1, 10.95)
-    expected = {uid for uid, f in gates_by_uid().items()
-                if box[0] <= f["geometry"]["coordinates"][0] <= box[2]
-                and box[1] <= f["geometry"]["coordinates"][1] <= box[3]}
+    expected = {
+        uid
+        for uid, f in gates_by_uid().items()
+        if box[0] <= f["geometry"]["coordinates"][0] <= box[2] and box[1] <= f["geometry"]["coordinates"][1] <= box[3]
+    }
     body = get_items(client, "border_gates", bbox=",".join(map(str, box)))
     assert {f["properties"]["uid"] for f in body["features"]} == expected
     lat_lon = get_items(client, "border_gates", bbox="10.5,104.9,10.95,105.1", **{"bbox-crs": "EPSG:4326"})
@@ -122,9 +143,14 @@ def test_unsupported_crs_names_the_supported_ones(client):
 def test_cql2_text_and_json_agree_with_the_data_file(client):
     expected = {uid for uid, f in gates_by_uid().items() if f["properties"]["gate_class"] == "international"}
     as_text = get_items(client, "border_gates", filter="gate_class = 'international'")
-    as_json = get_items(client, "border_gates", **{
-        "filter": json.dumps({"op": "=", "args": [{"property": "gate_class"}, "international"]}),
-        "filter-lang": "cql2-json"})
+    as_json = get_items(
+        client,
+        "border_gates",
+        **{
+            "filter": json.dumps({"op": "=", "args": [{"property": "gate_class"}, "international"]}),
+            "filter-lang": "cql2-json",
+        },
+    )
     assert {f["properties"]["uid"] for f in as_text["features"]} == expected
     assert {f["properties"]["uid"] for f in as_json["features"]} == expected
 
@@ -132,8 +158,10 @@ def test_cql2_text_and_json_agree_with_the_data_file(client):
 def test_cql2_like_in_between_and_null(client):
     like = get_items(client, "border_gates", filter="name_vi LIKE 'Cửa khẩu quốc tế%'")
     assert {f["properties"]["name_vi"] for f in like["features"]} == {
-        f["properties"]["name_vi"] for f in demo_features("border_gates")
-        if f["properties"]["name_vi"].startswith("Cửa khẩu quốc tế")}
+        f["properties"]["name_vi"]
+        for f in demo_features("border_gates")
+        if f["properties"]["name_vi"].startswith("Cửa khẩu quốc tế")
+    }
     within = get_items(client, "border_gates", filter="country IN ('KH', 'LA')")
     assert {f["properties"]["country"] for f in within["features"]} == {"KH", "LA"}
     plots = get_items(client, "land_plots", filter="area_ha BETWEEN 5 AND 10", limit=1000)
@@ -146,8 +174,9 @@ def test_cql2_like_in_between_and_null(client):
 def test_s_dwithin_on_the_ellipsoid(client):
     geod = Geod(ellps="WGS84")
     centre = (104.99, 10.64)
-    distances = {uid: geod.inv(centre[0], centre[1], *f["geometry"]["coordinates"])[2]
-                 for uid, f in gates_by_uid().items()}
+    distances = {
+        uid: geod.inv(centre[0], centre[1], *f["geometry"]["coordinates"])[2] for uid, f in gates_by_uid().items()
+    }
     radius = 5_500
     expected = {uid for uid, d in distances.items() if d <= radius}
     assert expected and len(expected) < len(distances)
@@ -219,9 +248,12 @@ def test_unknown_collection_and_feature_are_404(client):
 
 
 def test_internal_layers_and_fields_stay_hidden_from_anonymous_readers(client):
-    for path in ("/collections/clearance_parcels", "/collections/clearance_parcels/items",
-                 "/collections/clearance_parcels/queryables",
-                 "/collections/clearance_parcels/tiles/WebMercatorQuad/14/13073/7332"):
+    for path in (
+        "/collections/clearance_parcels",
+        "/collections/clearance_parcels/items",
+        "/collections/clearance_parcels/queryables",
+        "/collections/clearance_parcels/tiles/WebMercatorQuad/14/13073/7332",
+    ):
         response = client.get(path)
         assert response.status_code == 401, path
         assert response.headers["www-authenticate"].startswith("Bearer"), path
@@ -253,7 +285,8 @@ def test_html_pages_use_assets_served_by_the_app(client):
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), path
     page = client.get("/collections/border_gates?f=html").text
     assert 'src="/static/vendor/leaflet/leaflet.js"' in page and "http" not in page.split("<main>")[0].replace(
-        'lang="vi"', "")
+        'lang="vi"', ""
+    )
     assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
     assert client.get("/static/app/collection.js").status_code == 200
     fid = get_items(client, "border_gates", uid="CK-TINH-BIEN")["features"][0]["id"]
@@ -263,16 +296,26 @@ def test_html_pages_use_assets_served_by_the_app(client):
 
 def test_f_parameter_and_accept_header_choose_the_encoding(client):
     assert client.get("/collections/border_gates/items?f=json").headers["content-type"] == "application/json"
-    assert client.get("/collections/border_gates/items",
-                      headers={"Accept": "application/geo+json"}).headers["content-type"] == "application/geo+json"
+    assert (
+        client.get("/collections/border_gates/items", headers={"Accept": "application/geo+json"}).headers[
+            "content-type"
+        ]
+        == "application/geo+json"
+    )
     assert client.get("/collections?f=xml").status_code == 400
 
 
 def test_filter_crs_reads_literals_in_vn2000(client):
     to_tm3 = Transformer.from_crs(4326, 9209, always_xy=True)
     x, y = to_tm3.transform(105.160144, 18.390175)  # Cầu Treo gate, in VN-2000 / TM-3 105-30 metres
-    square = f"POLYGON(({x - 300} {y - 300}, {x + 300} {y - 300}, {x + 300} {y + 300}, {x - 300} {y + 300}, " \
-             f"{x - 300} {y - 300}))"
-    body = get_items(client, "border_gates", filter=f"S_INTERSECTS(geom, {square})",
-                     **{"filter-crs": "http://www.opengis.net/def/crs/EPSG/0/9209"})
+    square = (
+        f"POLYGON(({x - 300} {y - 300}, {x + 300} {y - 300}, {x + 300} {y + 300}, {x - 300} {y + 300}, "
+        f"{x - 300} {y - 300}))"
+    )
+    body = get_items(
+        client,
+        "border_gates",
+        filter=f"S_INTERSECTS(geom, {square})",
+        **{"filter-crs": "http://www.opengis.net/def/crs/EPSG/0/9209"},
+    )
     assert {f["properties"]["uid"] for f in body["features"]} == {"CK-CAU-TREO"}

@@ -7,8 +7,17 @@ import pyogrio
 
 from tests.conftest import DATA_DIR
 
-PUBLIC_WITH_GEOMETRY = {"economic_zones", "functional_areas", "industrial_parks", "land_plots", "border_gates",
-                        "logistics_centres", "transport_nodes", "transport_lines", "projects"}
+PUBLIC_WITH_GEOMETRY = {
+    "economic_zones",
+    "functional_areas",
+    "industrial_parks",
+    "land_plots",
+    "border_gates",
+    "logistics_centres",
+    "transport_nodes",
+    "transport_lines",
+    "projects",
+}
 
 
 def run(*args: str) -> str:
@@ -36,18 +45,29 @@ def test_ogr2ogr_copies_border_gates_with_vietnamese_names(live_server, tmp_path
 
 def test_ogr2ogr_attribute_filter_matches_the_data_file(live_server, tmp_path):
     target = tmp_path / "international.gpkg"
-    run("ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{live_server}", "border_gates",
-        "-where", "gate_class = 'international'")
+    run(
+        "ogr2ogr",
+        "-f",
+        "GPKG",
+        str(target),
+        f"OAPIF:{live_server}",
+        "border_gates",
+        "-where",
+        "gate_class = 'international'",
+    )
     copied = pyogrio.read_dataframe(target)
     source = json.loads((DATA_DIR / "demo" / "border_gates.geojson").read_text(encoding="utf-8"))["features"]
-    assert set(copied["uid"]) == {f["properties"]["uid"] for f in source
-                                  if f["properties"]["gate_class"] == "international"}
+    assert set(copied["uid"]) == {
+        f["properties"]["uid"] for f in source if f["properties"]["gate_class"] == "international"
+    }
 
 
 def test_gdal_reads_a_cql2_filtered_collection_in_vn2000(live_server, tmp_path):
     """GDAL's GeoJSON driver reads an items URL with filter and crs=EPSG:9209, as scripts do."""
-    url = (f"{live_server}/collections/border_gates/items?filter=country%20%3D%20%27LA%27"
-           "&crs=http://www.opengis.net/def/crs/EPSG/0/9209")
+    url = (
+        f"{live_server}/collections/border_gates/items?filter=country%20%3D%20%27LA%27"
+        "&crs=http://www.opengis.net/def/crs/EPSG/0/9209"
+    )
     info = run("ogrinfo", "-ro", "-al", url)
     assert "Cửa khẩu quốc tế Nậm Phao (Lào)" in info
     assert "Feature Count: 1" in info

@@ -76,18 +76,21 @@ def test_csv_is_utf8_with_diacritics(tx_client, gate_park):
     assert rows[0]["sheet_url"].endswith("/land/plots/TA-NEAR")
 
 
-@pytest.mark.parametrize("params, words", [
-    ({"max_rent": "cheap"}, "max_rent must be a number"),
-    ({"min_area_ha": "-1"}, "zero or more"),
-    ({"min_area_ha": "5", "max_area_ha": "2"}, "larger than max_area_ha"),
-    ({"max_km_gate": "5"}, "unknown parameter max_km_gate"),
-    ({"function": "casino"}, "unknown planning function casino"),
-    ({"sort": "colour"}, "cannot sort by 'colour'"),
-    ({"clean": "maybe"}, "clean must be true or false"),
-    ({"park": "KCN-KHONG-CO"}, "no park with code"),
-    ({"name_seaport": "Cảng không tồn tại"}, "no seaport named like"),
-    ({"f": "xlsx"}, "f must be geojson or csv"),
-])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"max_rent": "cheap"}, "max_rent must be a number"),
+        ({"min_area_ha": "-1"}, "zero or more"),
+        ({"min_area_ha": "5", "max_area_ha": "2"}, "larger than max_area_ha"),
+        ({"max_km_gate": "5"}, "unknown parameter max_km_gate"),
+        ({"function": "casino"}, "unknown planning function casino"),
+        ({"sort": "colour"}, "cannot sort by 'colour'"),
+        ({"clean": "maybe"}, "clean must be true or false"),
+        ({"park": "KCN-KHONG-CO"}, "no park with code"),
+        ({"name_seaport": "Cảng không tồn tại"}, "no seaport named like"),
+        ({"f": "xlsx"}, "f must be geojson or csv"),
+    ],
+)
 def test_bad_input_is_a_clear_400(client, params, words):
     response = client.get("/api/land/available", params=params)
     assert response.status_code == 400, response.text
@@ -95,23 +98,30 @@ def test_bad_input_is_a_clear_400(client, params, words):
 
 
 def test_demo_counts_match_sql_written_here(client, db_conn):
-    expected = db_conn.execute(text(
-        "SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available'")).scalar_one()
+    expected = db_conn.execute(
+        text("SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available'")
+    ).scalar_one()
     body = client.get("/api/land/available").json()
     assert body["numberMatched"] == body["numberReturned"] == expected
-    services = db_conn.execute(text(
-        "SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available' "
-        "AND planning_function = 'services' AND land_rent_usd_m2 <= 60")).scalar_one()
+    services = db_conn.execute(
+        text(
+            "SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available' "
+            "AND planning_function = 'services' AND land_rent_usd_m2 <= 60"
+        )
+    ).scalar_one()
     body = client.get("/api/land/available", params={"function": "services", "max_rent": "60"}).json()
     assert body["numberMatched"] == services > 0
     assert all(f["properties"]["land_rent_usd_m2"] <= 60 for f in body["features"])
 
 
 def test_park_summary_and_list(client, db_conn):
-    leasable, leased = db_conn.execute(text(
-        "SELECT sum(p.area_ha) FILTER (WHERE f.leasable), sum(p.area_ha) FILTER (WHERE f.leasable AND "
-        "p.status = 'leased') FROM land_plots p JOIN planning_functions f ON f.code = p.planning_function "
-        "WHERE p.valid_to IS NULL AND p.park_uid = 'KCN-VA1'")).one()
+    leasable, leased = db_conn.execute(
+        text(
+            "SELECT sum(p.area_ha) FILTER (WHERE f.leasable), sum(p.area_ha) FILTER (WHERE f.leasable AND "
+            "p.status = 'leased') FROM land_plots p JOIN planning_functions f ON f.code = p.planning_function "
+            "WHERE p.valid_to IS NULL AND p.park_uid = 'KCN-VA1'"
+        )
+    ).one()
     summary = client.get("/api/parks/KCN-VA1/summary").json()
     assert summary["name_vi"] == "Khu công nghiệp Vũng Áng 1"
     assert summary["leasable_ha"] == pytest.approx(float(leasable), abs=1e-4)
@@ -128,15 +138,21 @@ def test_sheets_are_bilingual_and_carry_a_qr_code(client):
     plot = client.get("/land/plots/KCN-VA1-CN4")
     assert plot.status_code == 200 and plot.headers["content-type"].startswith("text/html")
     html = plot.text
-    for vi, en in [("Diện tích", "Area"), ("Tình trạng", "Status"), ("Giá thuê đất", "Land rent"),
-                   ("Cửa khẩu", "Border gate"), ("Cảng biển", "Seaport"), ("Sân bay", "Airport"),
-                   ("Hạ tầng khu công nghiệp", "Park infrastructure"), ("Liên hệ", "Contacts")]:
+    for vi, en in [
+        ("Diện tích", "Area"),
+        ("Tình trạng", "Status"),
+        ("Giá thuê đất", "Land rent"),
+        ("Cửa khẩu", "Border gate"),
+        ("Cảng biển", "Seaport"),
+        ("Sân bay", "Airport"),
+        ("Hạ tầng khu công nghiệp", "Park infrastructure"),
+        ("Liên hệ", "Contacts"),
+    ]:
         assert vi in html and en in html, (vi, en)
     assert 'class="segno"' in html and "<svg" in html
     assert 'href="http://testserver/land/plots/KCN-VA1-CN4.pdf"' in html
     park = client.get("/land/parks/KCN-VA1").text
-    for vi, en in [("Tỷ lệ lấp đầy", "Occupancy"), ("Các lô còn trống", "Available plots"),
-                   ("Số lao động", "Workers")]:
+    for vi, en in [("Tỷ lệ lấp đầy", "Occupancy"), ("Các lô còn trống", "Available plots"), ("Số lao động", "Workers")]:
         assert vi in park and en in park, (vi, en)
     assert client.get("/land/plots/KHONG-CO").status_code == 404
 
@@ -149,8 +165,9 @@ def test_pdf_is_a_pdf_with_vietnamese_text(client, path, tmp_path):
     assert response.content.startswith(b"%PDF")
     pdf = tmp_path / "sheet.pdf"
     pdf.write_bytes(response.content)
-    extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
-                               text=True).stdout
+    extracted = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "Khu công nghiệp Vũng Áng 1" in extracted
     assert "Diện tích" in extracted and "Area" in extracted
     assert "Đất" in extracted or "đất" in extracted

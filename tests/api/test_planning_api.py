@@ -34,9 +34,11 @@ def geodesic_ha(geom) -> float:
 
 def independent_changes(get_json: Callable[[str, dict], dict], zone: str, day_a: str, day_b: str) -> dict:
     """Per functional-area type (and the zone boundary): from, to, added, removed ha, from the items API."""
+
     def plan(day: str) -> dict[str, object]:
-        areas = get_json("/collections/functional_areas/items",
-                         {"f": "geojson", "zone_uid": zone, "datetime": day, "limit": 1000})
+        areas = get_json(
+            "/collections/functional_areas/items", {"f": "geojson", "zone_uid": zone, "datetime": day, "limit": 1000}
+        )
         zones = get_json("/collections/economic_zones/items", {"f": "geojson", "uid": zone, "datetime": day})
         parts = defaultdict(list)
         for f in areas["features"]:
@@ -50,8 +52,12 @@ def independent_changes(get_json: Callable[[str, dict], dict], zone: str, day_a:
     out = {}
     for kind in set(a) | set(b):
         ga, gb = a.get(kind, empty), b.get(kind, empty)
-        out[kind] = {"from_ha": geodesic_ha(ga), "to_ha": geodesic_ha(gb),
-                     "added_ha": geodesic_ha(gb.difference(ga)), "removed_ha": geodesic_ha(ga.difference(gb))}
+        out[kind] = {
+            "from_ha": geodesic_ha(ga),
+            "to_ha": geodesic_ha(gb),
+            "added_ha": geodesic_ha(gb.difference(ga)),
+            "removed_ha": geodesic_ha(ga.difference(gb)),
+        }
     return out
 
 
@@ -60,10 +66,12 @@ def client_json(client):
         response = client.get(path, params=params)
         assert response.status_code == 200, response.text
         return response.json()
+
     return get
 
 
 # --- search -------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("query", ["cau treo", "CAU TREO", "Cầu Treo", "  cầu   TREO "])
 def test_search_ignores_case_and_diacritics(client, query):
@@ -82,7 +90,7 @@ def test_search_d_stroke_and_plot_codes(client):
     hits = client.get("/api/search", params={"q": "cn4", "limit": 100}).json()["hits"]
     plots = [h for h in hits if h["layer"] == "land_plots"]
     exact = [h for h in plots if h["uid"].endswith("-CN4")]
-    assert len(exact) >= 3 and plots[:len(exact)] == exact  # the exact code first, then CN40, CN41…
+    assert len(exact) >= 3 and plots[: len(exact)] == exact  # the exact code first, then CN40, CN41…
     assert all(h["context"] for h in plots)  # the park, so CN4 of one park is told from CN4 of another
     # 'đ' folds to 'd' and a typed '%' is a character, not a wildcard
     assert client.get("/api/search", params={"q": "đô thị"}).json()["hits"]
@@ -97,6 +105,7 @@ def test_search_rejects_short_queries(client):
 
 # --- decisions and revisions ------------------------------------------------------------------------------
 
+
 def test_decisions_of_a_zone(client):
     body = client.get("/api/decisions", params={"zone": "KKTCK-CT", "plan_only": "true"}).json()
     rows = body["decisions"]
@@ -108,10 +117,13 @@ def test_decisions_of_a_zone(client):
     assert missing.status_code == 404 and "KKTCK-AG" in missing.json()["description"]
 
 
-@pytest.mark.parametrize(("zone", "a", "b", "day_a", "day_b"), [
-    ("KKTCK-AG", OLD_AG, "456/QĐ-TTg", "2009-06-15", "2016-03-22"),
-    ("KKTCK-CT", "2020-01-01", "439/QĐ-TTg", "2020-01-01", "2026-03-16"),
-])
+@pytest.mark.parametrize(
+    ("zone", "a", "b", "day_a", "day_b"),
+    [
+        ("KKTCK-AG", OLD_AG, "456/QĐ-TTg", "2009-06-15", "2016-03-22"),
+        ("KKTCK-CT", "2020-01-01", "439/QĐ-TTg", "2020-01-01", "2026-03-16"),
+    ],
+)
 def test_compare_matches_an_independent_computation(client, zone, a, b, day_a, day_b):
     response = client.get("/api/revisions/compare", params={"zone": zone, "from": a, "to": b})
     assert response.status_code == 200, response.text
@@ -129,20 +141,22 @@ def test_compare_matches_an_independent_computation(client, zone, a, b, day_a, d
 
 
 def test_compare_reports_the_decisions(client):
-    body = client.get("/api/revisions/compare", params={"zone": "KKTCK-AG", "from": OLD_AG,
-                                                         "to": "456/QĐ-TTg"}).json()
+    body = client.get("/api/revisions/compare", params={"zone": "KKTCK-AG", "from": OLD_AG, "to": "456/QĐ-TTg"}).json()
     assert body["from"]["decision"]["number"] == OLD_AG
     assert body["to"]["decision"]["date_signed"] == "2016-03-22"
     assert body["to"]["decision"]["authority"] == "prime_minister"
     assert body["zone"]["name_vi"] == "Khu kinh tế cửa khẩu An Giang"
 
 
-@pytest.mark.parametrize(("params", "status", "words"), [
-    ({"zone": "KKTCK-AG", "from": "999/QĐ-TTg", "to": "456/QĐ-TTg"}, 404, "no decision numbered '999/QĐ-TTg'"),
-    ({"zone": "KKTCK-AG", "from": "2016-02-30", "to": "456/QĐ-TTg"}, 400, "not a real date"),
-    ({"zone": "KKTCK-AG", "to": "456/QĐ-TTg"}, 400, "from"),
-    ({"zone": "NOWHERE", "from": "2010-01-01", "to": "2020-01-01"}, 404, "no economic zone 'NOWHERE'"),
-])
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"zone": "KKTCK-AG", "from": "999/QĐ-TTg", "to": "456/QĐ-TTg"}, 404, "no decision numbered '999/QĐ-TTg'"),
+        ({"zone": "KKTCK-AG", "from": "2016-02-30", "to": "456/QĐ-TTg"}, 400, "not a real date"),
+        ({"zone": "KKTCK-AG", "to": "456/QĐ-TTg"}, 400, "from"),
+        ({"zone": "NOWHERE", "from": "2010-01-01", "to": "2020-01-01"}, 404, "no economic zone 'NOWHERE'"),
+    ],
+)
 def test_compare_bad_input(client, params, status, words):
     response = client.get("/api/revisions/compare", params=params)
     assert response.status_code == status
@@ -151,42 +165,56 @@ def test_compare_bad_input(client, params, status, words):
 
 # --- popups -------------------------------------------------------------------------------------------------
 
+
 def test_plot_popup_clearance_only_for_staff(client, staff, db_conn):
     uid = "KCN-VHVA-CN22"
     anonymous = client.get(f"/api/plots/{uid}").json()
     assert anonymous["park"]["uid"] == "KCN-VHVA" and anonymous["name_vi"] == "Lô đất công nghiệp CN22"
     assert "clearance" not in anonymous
     mine = client.get(f"/api/plots/{uid}", headers=staff["viewer"]).json()
-    expected = db_conn.execute(text(
-        "SELECT count(*) FROM clearance_parcels c JOIN land_plots p ON ST_Intersects(c.geom, p.geom) "
-        "AND NOT ST_Touches(c.geom, p.geom) WHERE p.uid = :u AND p.valid_to IS NULL"), {"u": uid}).scalar_one()
+    expected = db_conn.execute(
+        text(
+            "SELECT count(*) FROM clearance_parcels c JOIN land_plots p ON ST_Intersects(c.geom, p.geom) "
+            "AND NOT ST_Touches(c.geom, p.geom) WHERE p.uid = :u AND p.valid_to IS NULL"
+        ),
+        {"u": uid},
+    ).scalar_one()
     assert mine["clearance"]["parcels"] == expected > 0
     assert client.get("/api/plots/NO-SUCH-PLOT").status_code == 404
 
 
 def test_project_popup_lists_its_plots(client, db_conn):
-    uid = db_conn.execute(text(
-        "SELECT p.uid FROM projects p JOIN project_plots pp ON pp.project_id = p.id GROUP BY p.uid "
-        "ORDER BY count(*) DESC, p.uid LIMIT 1")).scalar_one()
-    expected = set(db_conn.execute(text(
-        "SELECT pp.plot_uid FROM project_plots pp JOIN projects p ON p.id = pp.project_id WHERE p.uid = :u"),
-        {"u": uid}).scalars())
+    uid = db_conn.execute(
+        text(
+            "SELECT p.uid FROM projects p JOIN project_plots pp ON pp.project_id = p.id GROUP BY p.uid "
+            "ORDER BY count(*) DESC, p.uid LIMIT 1"
+        )
+    ).scalar_one()
+    expected = set(
+        db_conn.execute(
+            text("SELECT pp.plot_uid FROM project_plots pp JOIN projects p ON p.id = pp.project_id WHERE p.uid = :u"),
+            {"u": uid},
+        ).scalars()
+    )
     body = client.get(f"/api/projects/{uid}").json()
     assert {p["uid"] for p in body["plots"]} == expected
 
 
 # --- clearance and reports ----------------------------------------------------------------------------------
 
+
 def test_clearance_is_for_staff_only(client, staff, db_conn):
     anonymous = client.get("/api/projects/PRJ-VA2/clearance")
     assert anonymous.status_code == 401 and "sign in" in anonymous.json()["description"]
     assert client.get("/api/reports/clearance", params={"week": "2025-W14"}).status_code == 401
-    body = client.get("/api/projects/PRJ-VA2/clearance", params={"as_of": "2025-06-30"},
-                      headers=staff["viewer"]).json()
-    sums = db_conn.execute(text(
-        "SELECT count(*), sum(households_affected), sum(area_ha) FILTER (WHERE handed_over_on <= '2025-06-30'), "
-        "sum(compensation_paid_vnd) FILTER (WHERE compensation_paid_on <= '2025-06-30') "
-        "FROM clearance_parcels c JOIN projects p ON p.id = c.project_id WHERE p.uid = 'PRJ-VA2'")).one()
+    body = client.get("/api/projects/PRJ-VA2/clearance", params={"as_of": "2025-06-30"}, headers=staff["viewer"]).json()
+    sums = db_conn.execute(
+        text(
+            "SELECT count(*), sum(households_affected), sum(area_ha) FILTER (WHERE handed_over_on <= '2025-06-30'), "
+            "sum(compensation_paid_vnd) FILTER (WHERE compensation_paid_on <= '2025-06-30') "
+            "FROM clearance_parcels c JOIN projects p ON p.id = c.project_id WHERE p.uid = 'PRJ-VA2'"
+        )
+    ).one()
     assert body["parcels"] == sums[0] and body["households_affected"] == sums[1]
     assert body["handed_over_ha"] == pytest.approx(float(sums[2]), abs=1e-4)
     assert body["paid_vnd"] == int(sums[3])
@@ -197,8 +225,7 @@ def test_clearance_is_for_staff_only(client, staff, db_conn):
 
 
 def test_weekly_clearance_report_csv(client, staff, db_conn):
-    response = client.get("/api/reports/clearance", params={"week": "2025-W14", "f": "csv"},
-                          headers=staff["viewer"])
+    response = client.get("/api/reports/clearance", params={"week": "2025-W14", "f": "csv"}, headers=staff["viewer"])
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "gpmb-2025-W14.csv" in response.headers["content-disposition"]
@@ -206,9 +233,12 @@ def test_weekly_clearance_report_csv(client, staff, db_conn):
     assert raw.startswith("\ufeff")
     rows = {r["project_uid"]: r for r in csv.DictReader(io.StringIO(raw.lstrip("\ufeff")))}
     assert set(rows) == {"PRJ-VA2", "PRJ-VHVA"}
-    handed = db_conn.execute(text(
-        "SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
-        "WHERE p.uid = 'PRJ-VA2' AND handed_over_on BETWEEN '2025-03-31' AND '2025-04-06'")).scalar_one()
+    handed = db_conn.execute(
+        text(
+            "SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+            "WHERE p.uid = 'PRJ-VA2' AND handed_over_on BETWEEN '2025-03-31' AND '2025-04-06'"
+        )
+    ).scalar_one()
     assert int(rows["PRJ-VA2"]["reached_handed_over_this_week"]) == handed
     assert rows["PRJ-VA2"]["name_vi"] == "Nhà máy nhiệt điện Vũng Áng 2 (2×665 MW)"
     bad = client.get("/api/reports/clearance", params={"week": "W14"}, headers=staff["viewer"])
@@ -216,14 +246,18 @@ def test_weekly_clearance_report_csv(client, staff, db_conn):
 
 
 def test_delayed_projects_report_json_and_csv(client, db_conn):
-    expected = db_conn.execute(text(
-        "SELECT count(*) FROM project_milestones m JOIN projects p ON p.id = m.project_id "
-        "WHERE p.status <> 'terminated' AND m.committed_on < '2026-01-01' AND "
-        "(m.actual_on IS NULL OR (m.actual_on > m.committed_on AND m.actual_on <= '2026-01-01'))")).scalar_one()
+    expected = db_conn.execute(
+        text(
+            "SELECT count(*) FROM project_milestones m JOIN projects p ON p.id = m.project_id "
+            "WHERE p.status <> 'terminated' AND m.committed_on < '2026-01-01' AND "
+            "(m.actual_on IS NULL OR (m.actual_on > m.committed_on AND m.actual_on <= '2026-01-01'))"
+        )
+    ).scalar_one()
     body = client.get("/api/reports/delayed-projects", params={"as_of": "2026-01-01"}).json()
     assert len(body["rows"]) == expected > 0
-    response = client.get("/api/reports/delayed-projects", params={"as_of": "2026-01-01"},
-                          headers={"Accept": "text/csv"})
+    response = client.get(
+        "/api/reports/delayed-projects", params={"as_of": "2026-01-01"}, headers={"Accept": "text/csv"}
+    )
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == expected
@@ -232,6 +266,7 @@ def test_delayed_projects_report_json_and_csv(client, db_conn):
 
 
 # --- the pages ------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_load_nothing_from_elsewhere(client, path):
@@ -260,6 +295,7 @@ def test_basemap_setting_reaches_the_page_and_its_policy(settings):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
+
     custom = settings.model_copy(update={"basemap_url": "https://tiles.example.org/{z}/{x}/{y}.png"})
     with TestClient(create_app(custom)) as other:
         response = other.get("/maps/zones")
@@ -269,25 +305,35 @@ def test_basemap_setting_reaches_the_page_and_its_policy(settings):
 
 def test_page_html_does_not_grow_with_the_data(db_conn):
     """No page embeds a layer: 5,000 more parcels and plots leave every page the same size (and < 300 KB)."""
-    render = {"zones": zones_page, "revisions": revisions_page, "clearance": clearance_page,
-              "projects": projects_page}
+    render = {"zones": zones_page, "revisions": revisions_page, "clearance": clearance_page, "projects": projects_page}
     before = {name: len(fn(db_conn, Access.internal, None).encode()) for name, fn in render.items()}
-    decision, project = db_conn.execute(text(
-        "SELECT (SELECT id FROM decisions LIMIT 1), (SELECT id FROM projects WHERE uid = 'PRJ-VA2')")).one()
-    db_conn.execute(text(
-        "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, geom) "
-        "SELECT :p, 'S' || i, 'S1', ST_MakeEnvelope(106.5 + (i % 100) * 0.0002, 18.5 + (i / 100) * 0.0002, "
-        "106.5 + (i % 100) * 0.0002 + 0.00015, 18.5 + (i / 100) * 0.0002 + 0.00015, 4326) "
-        "FROM generate_series(1, 5000) AS i"), {"p": project})
-    db_conn.execute(text(
-        "INSERT INTO land_plots (uid, code, name_vi, zone_uid, planning_function, status, valid_from, decision_id, "
-        "geom) SELECT 'SCALE-' || i, 'S' || i, 'Lô ' || i, 'KKT-VA', (SELECT code FROM planning_functions LIMIT 1), "
-        "'available', '2020-01-01', :d, ST_MakeEnvelope(106.6 + (i % 100) * 0.0002, 18.6 + (i / 100) * 0.0002, "
-        "106.6 + (i % 100) * 0.0002 + 0.00015, 18.6 + (i / 100) * 0.0002 + 0.00015, 4326) "
-        "FROM generate_series(1, 5000) AS i"), {"d": decision})
+    decision, project = db_conn.execute(
+        text("SELECT (SELECT id FROM decisions LIMIT 1), (SELECT id FROM projects WHERE uid = 'PRJ-VA2')")
+    ).one()
+    db_conn.execute(
+        text(
+            "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, geom) "
+            "SELECT :p, 'S' || i, 'S1', ST_MakeEnvelope(106.5 + (i % 100) * 0.0002, 18.5 + (i / 100) * 0.0002, "
+            "106.5 + (i % 100) * 0.0002 + 0.00015, 18.5 + (i / 100) * 0.0002 + 0.00015, 4326) "
+            "FROM generate_series(1, 5000) AS i"
+        ),
+        {"p": project},
+    )
+    db_conn.execute(
+        text(
+            "INSERT INTO land_plots (uid, code, name_vi, zone_uid, planning_function, status, valid_from, decision_id, "
+            "geom) SELECT 'SCALE-' || i, 'S' || i, 'Lô ' || i, 'KKT-VA', "
+            "(SELECT code FROM planning_functions LIMIT 1), "
+            "'available', '2020-01-01', :d, ST_MakeEnvelope(106.6 + (i % 100) * 0.0002, 18.6 + (i / 100) * 0.0002, "
+            "106.6 + (i % 100) * 0.0002 + 0.00015, 18.6 + (i / 100) * 0.0002 + 0.00015, 4326) "
+            "FROM generate_series(1, 5000) AS i"
+        ),
+        {"d": decision},
+    )
     after = {name: len(fn(db_conn, Access.internal, None).encode()) for name, fn in render.items()}
     # Equal to the byte, except that the clearance page names each project's parcel count and extent (digits).
     assert {name: abs(after[name] - before[name]) < 50 for name in render} == dict.fromkeys(render, True)
     assert {name: after[name] for name in render if name != "clearance"} == {
-        name: before[name] for name in render if name != "clearance"}
+        name: before[name] for name in render if name != "clearance"
+    }
     assert max(after.values()) < 300_000

@@ -26,16 +26,24 @@ def decode(response) -> dict:
 def plots_in_tile(conn, tile: morecantile.Tile) -> set[int]:
     """Current plots intersecting the tile's bounds, from morecantile's bounds (not PostGIS's tile envelope)."""
     west, south, east, north = TMS.bounds(tile)
-    return set(conn.execute(text(
-        "SELECT id FROM land_plots WHERE valid_to IS NULL "
-        "AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))"),
-        {"w": west, "s": south, "e": east, "n": north}).scalars())
+    return set(
+        conn.execute(
+            text(
+                "SELECT id FROM land_plots WHERE valid_to IS NULL "
+                "AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))"
+            ),
+            {"w": west, "s": south, "e": east, "n": north},
+        ).scalars()
+    )
 
 
 def vinhomes_tile(conn, zoom: int) -> morecantile.Tile:
-    lon, lat = conn.execute(text(
-        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c FROM land_plots "
-        "WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL) s")).one()
+    lon, lat = conn.execute(
+        text(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c FROM land_plots "
+            "WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL) s"
+        )
+    ).one()
     return tile_for(lon, lat, zoom)
 
 
@@ -60,10 +68,12 @@ def test_tiles_honour_filter_and_datetime(client, db_conn):
     assert statuses == {"leased"}
     gate = tile_for(105.160144, 18.390175, 8)
     zone_path = f"/collections/economic_zones/tiles/WebMercatorQuad/{gate.z}/{gate.x}/{gate.y}"
-    old_id = db_conn.execute(text("SELECT id FROM economic_zones WHERE uid = 'KKTCK-CT' "
-                                  "AND valid_during @> DATE '2020-01-01'")).scalar_one()
-    new_id = db_conn.execute(text("SELECT id FROM economic_zones WHERE uid = 'KKTCK-CT' "
-                                  "AND valid_to IS NULL")).scalar_one()
+    old_id = db_conn.execute(
+        text("SELECT id FROM economic_zones WHERE uid = 'KKTCK-CT' AND valid_during @> DATE '2020-01-01'")
+    ).scalar_one()
+    new_id = db_conn.execute(
+        text("SELECT id FROM economic_zones WHERE uid = 'KKTCK-CT' AND valid_to IS NULL")
+    ).scalar_one()
     then = decode(client.get(zone_path, params={"datetime": "2020-01-01"}))["economic_zones"]["features"]
     now = decode(client.get(zone_path))["economic_zones"]["features"]
     assert old_id in {f["id"] for f in then} and new_id not in {f["id"] for f in then}
@@ -84,18 +94,21 @@ def test_multi_layer_tile_has_one_layer_per_public_collection_in_range(client, d
 def cn4_status_changed(client, engine) -> Iterator[tuple[str, str]]:
     """Change plot CN4's status in SQL (and wait for the app to be notified); put it back afterwards."""
     with engine.begin() as conn:
-        old = conn.execute(text("SELECT status FROM land_plots WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"))\
-            .scalar_one()
+        old = conn.execute(
+            text("SELECT status FROM land_plots WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL")
+        ).scalar_one()
         new = "reserved" if old != "reserved" else "available"
-        conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
-                     {"s": new})
+        conn.execute(
+            text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"), {"s": new}
+        )
     accounts.notified(client, engine, "land_plots")
     try:
         yield old, new
     finally:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"),
-                         {"s": old})
+            conn.execute(
+                text("UPDATE land_plots SET status = :s WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"), {"s": old}
+            )
 
 
 def test_etag_gives_304_and_changes_after_an_edit(client, engine):
@@ -171,8 +184,11 @@ def test_without_the_change_feed_tiles_ask_the_database_and_see_an_edit_at_once(
     try:
         first = client.get(path)
         with engine.begin() as conn:
-            conn.execute(text("UPDATE land_plots SET notes = coalesce(notes, '') WHERE uid = 'KCN-VHVA-CN4' "
-                              "AND valid_to IS NULL"))
+            conn.execute(
+                text(
+                    "UPDATE land_plots SET notes = coalesce(notes, '') WHERE uid = 'KCN-VHVA-CN4' AND valid_to IS NULL"
+                )
+            )
         assert client.get(path).headers["etag"] != first.headers["etag"]  # no waiting: asked the database
     finally:
         client.app.state.change_feed = feed
@@ -187,8 +203,9 @@ def test_change_feed_follows_commits_and_ignores_rollbacks(database_url, engine)
     feed.start()
     try:
         with engine.connect() as conn:
-            stored = conn.execute(text("SELECT version FROM layer_changes WHERE table_name = 'border_gates'"))\
-                .scalar_one()
+            stored = conn.execute(
+                text("SELECT version FROM layer_changes WHERE table_name = 'border_gates'")
+            ).scalar_one()
         assert feed.versions(["border_gates"]) == {"border_gates": stored}
         with engine.connect() as conn:
             with conn.begin() as transaction:
@@ -236,8 +253,12 @@ def test_cached_tiles_for_anonymous_readers_skip_the_routes_but_keep_headers_and
     assert client.get(path, headers={"If-None-Match": routed.headers["etag"]}).status_code == 304
 
     with engine.connect() as conn:
-        lon, lat = conn.execute(text("SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c "
-                                     "FROM clearance_parcels ORDER BY id LIMIT 1) s")).one()
+        lon, lat = conn.execute(
+            text(
+                "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) AS c "
+                "FROM clearance_parcels ORDER BY id LIMIT 1) s"
+            )
+        ).one()
     tile = tile_for(lon, lat, 13)
     parcels = f"/collections/clearance_parcels/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
     assert client.get(parcels, headers=staff["viewer"]).status_code == 200  # now in the cache, for staff

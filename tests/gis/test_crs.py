@@ -37,9 +37,7 @@ def test_vn2000_tm3_back_to_wgs84(name, lat, lon, epsg, easting, northing):
 
 
 def test_module_vectors_equal_doc():
-    assert [
-        (v.name, v.lat, v.lon, v.epsg, v.easting, v.northing) for v in crs.TEST_VECTORS
-    ] == DOC_VECTORS
+    assert [(v.name, v.lat, v.lon, v.epsg, v.easting, v.northing) for v in crs.TEST_VECTORS] == DOC_VECTORS
 
 
 def test_datum_shift_wgs84_to_vn2000_geographic():
@@ -107,8 +105,9 @@ def test_epsg_uri():
     assert crs.epsg_uri(9209) == "http://www.opengis.net/def/crs/EPSG/0/9209"
 
 
-@pytest.mark.parametrize("code,northing_first", [(4326, True), (4756, True), (9209, False), (5897, False),
-                                                 (3405, False), (3857, False)])
+@pytest.mark.parametrize(
+    "code,northing_first", [(4326, True), (4756, True), (9209, False), (5897, False), (3405, False), (3857, False)]
+)
 def test_axis_order(code, northing_first):
     assert crs.axis_is_northing_first(code) is northing_first
 
@@ -151,14 +150,20 @@ def test_lookup_csvs_are_well_formed():
             return list(csv.DictReader(f))
 
     landuse = {r["code"]: r for r in read("landuse_codes")}
-    required = ("LUC LUK LUN BHK NHK CLN RSX RPH RDD NTS LMU NKH ONT ODT TSC DGD DYT DVH DTT SKK SKN SKT SKC "
-                "TMD SKS SKX DGT DTL DNL DBV DKG DCH DSH DKV DRA DCK TON NTD SON MNC PNK CSD BCS DCS NCS CQP CAN")
+    required = (
+        "LUC LUK LUN BHK NHK CLN RSX RPH RDD NTS LMU NKH ONT ODT TSC DGD DYT DVH DTT SKK SKN SKT SKC "
+        "TMD SKS SKX DGT DTL DNL DBV DKG DCH DSH DKV DRA DCK TON NTD SON MNC PNK CSD BCS DCS NCS CQP CAN"
+    )
     assert set(required.split()) <= set(landuse)
     assert all(r["circular"] and r["name_vi"] for r in landuse.values())
     assert landuse["SKK"]["name_vi"] == "Đất khu công nghiệp"
     functions = {r["code"]: r for r in read("planning_functions")}
     assert {c for c, r in functions.items() if r["leasable"] == "true"} == {
-        "industrial", "warehouse_logistics", "services", "non_tariff"}
+        "industrial",
+        "warehouse_logistics",
+        "services",
+        "non_tariff",
+    }
     assert len(functions) == 13
     gates = {r["code"]: int(r["rank"]) for r in read("gate_classes")}
     assert gates == {"international": 1, "main": 2, "secondary": 3, "crossing": 4}
@@ -176,6 +181,7 @@ def test_mekong_delta_points_follow_proj_choice_of_epsg_5194():
     x_official, _ = official.transform(105.23694, 10.77389)
     assert 0.5 < abs(x_official - x_default) < 1.0
     x_north, _ = crs.transformer(4326, 9209).transform(106.39083, 18.11222)
-    x_north_official, _ = next(t for t in TransformerGroup(4326, 9209, always_xy=True).transformers
-                               if "(2)" in t.description).transform(106.39083, 18.11222)
+    x_north_official, _ = next(
+        t for t in TransformerGroup(4326, 9209, always_xy=True).transformers if "(2)" in t.description
+    ).transform(106.39083, 18.11222)
     assert x_north == pytest.approx(x_north_official, abs=0.001)

@@ -11,10 +11,33 @@ from sqlalchemy import table as sql_table
 
 from gis.pg_arrow import ArrowColumn, csv_expression, hex_to_binary, query_batches
 
-TEXTS = ["", None, "NA", "null", "NaN", " spaced ", "line\nbreak", "cr\r\nlf", 'quote "x", comma', "back\\slash",
-         "tab\there", "Lô đất Cửa khẩu Tịnh Biên", "emoji 🏭", "'; DROP TABLE x; --"]
-VALUES = sql_table("pg_arrow_values", column("n"), column("i"), column("t"), column("d"), column("ts"),
-                           column("f"), column("b"), column("g"))
+TEXTS = [
+    "",
+    None,
+    "NA",
+    "null",
+    "NaN",
+    " spaced ",
+    "line\nbreak",
+    "cr\r\nlf",
+    'quote "x", comma',
+    "back\\slash",
+    "tab\there",
+    "Lô đất Cửa khẩu Tịnh Biên",
+    "emoji 🏭",
+    "'; DROP TABLE x; --",
+]
+VALUES = sql_table(
+    "pg_arrow_values",
+    column("n"),
+    column("i"),
+    column("t"),
+    column("d"),
+    column("ts"),
+    column("f"),
+    column("b"),
+    column("g"),
+)
 COLUMNS = [
     ArrowColumn("n", VALUES.c.n, pa.int64()),
     ArrowColumn("i", VALUES.c.i, pa.int32()),
@@ -29,20 +52,27 @@ COLUMNS = [
 
 @pytest.fixture
 def values(db_conn):
-    db_conn.execute(text("CREATE TEMP TABLE pg_arrow_values (n bigint, i int, t text, d date, ts timestamptz, "
-                         "f float8, b bool, g bytea) ON COMMIT DROP"))
+    db_conn.execute(
+        text(
+            "CREATE TEMP TABLE pg_arrow_values (n bigint, i int, t text, d date, ts timestamptz, "
+            "f float8, b bool, g bytea) ON COMMIT DROP"
+        )
+    )
     rows = []
     for n, value in enumerate(TEXTS):
-        rows.append({
-            "n": n, "i": -n if n % 2 else None, "t": value,
-            "d": [date(2024, 2, 29), None, "infinity"][n % 3],
-            "ts": [datetime(2024, 1, 1, 12, 34, 56, 789000, tzinfo=UTC), None][n % 2],
-            "f": [0.1 + 0.2, None, float("nan"), float("inf"), 1e-300][n % 5],
-            "b": [True, False, None][n % 3],
-            "g": [b"\x00\x01\xff", None, b""][n % 3],
-        })
-    db_conn.execute(text("INSERT INTO pg_arrow_values VALUES (:n, :i, :t, CAST(:d AS date), :ts, :f, :b, :g)"),
-                    rows)
+        rows.append(
+            {
+                "n": n,
+                "i": -n if n % 2 else None,
+                "t": value,
+                "d": [date(2024, 2, 29), None, "infinity"][n % 3],
+                "ts": [datetime(2024, 1, 1, 12, 34, 56, 789000, tzinfo=UTC), None][n % 2],
+                "f": [0.1 + 0.2, None, float("nan"), float("inf"), 1e-300][n % 5],
+                "b": [True, False, None][n % 3],
+                "g": [b"\x00\x01\xff", None, b""][n % 3],
+            }
+        )
+    db_conn.execute(text("INSERT INTO pg_arrow_values VALUES (:n, :i, :t, CAST(:d AS date), :ts, :f, :b, :g)"), rows)
     return rows
 
 
@@ -69,11 +99,12 @@ def test_every_type_comes_back_exactly_with_text_nulls_and_empty_strings_apart(d
 
 def test_bound_values_are_quoted_by_the_driver(db_conn, values):
     tricky = "'; DROP TABLE x; --"
-    statement = (select(*(csv_expression(c) for c in COLUMNS))
-                 .where(VALUES.c.t.in_([tricky, "Lô đất Cửa khẩu Tịnh Biên", "100% \\ x"]))
-                 .order_by(VALUES.c.n))
-    assert [r["t"] for r in read_all(db_conn, statement).to_pylist()] == [
-        "Lô đất Cửa khẩu Tịnh Biên", tricky]
+    statement = (
+        select(*(csv_expression(c) for c in COLUMNS))
+        .where(VALUES.c.t.in_([tricky, "Lô đất Cửa khẩu Tịnh Biên", "100% \\ x"]))
+        .order_by(VALUES.c.n)
+    )
+    assert [r["t"] for r in read_all(db_conn, statement).to_pylist()] == ["Lô đất Cửa khẩu Tịnh Biên", tricky]
 
 
 def test_no_rows_is_an_empty_stream(db_conn, values):
@@ -84,8 +115,7 @@ def test_no_rows_is_an_empty_stream(db_conn, values):
 def test_many_rows_arrive_in_several_blocks(db_conn):
     series = func.generate_series(1, 50_000).table_valued("n").render_derived(name="s")
     columns = [ArrowColumn("n", series.c.n, pa.int64()), ArrowColumn("t", func.repeat("x", 20), pa.string())]
-    batches = list(query_batches(db_conn, select(*(csv_expression(c) for c in columns)), columns,
-                                 block_bytes=64 << 10))
+    batches = list(query_batches(db_conn, select(*(csv_expression(c) for c in columns)), columns, block_bytes=64 << 10))
     assert len(batches) > 5
     assert sum(b.num_rows for b in batches) == 50_000
     assert pa.Table.from_batches(batches)["n"].to_pylist() == list(range(1, 50_001))

@@ -88,8 +88,9 @@ def test_area_is_computed_on_the_ellipsoid(db_conn):
     decision = _decision(db_conn, "2/QĐ-TEST", "2020-01-01")
     square = _square_utm(106.35, 18.05, 1000.0)  # 1 km x 1 km in UTM: 100 ha up to the UTM scale factor
     zone_id = _zone(db_conn, "TEST-SQUARE", decision, "2020-01-01", None, square)
-    area_ha = float(db_conn.execute(text("SELECT area_ha FROM economic_zones WHERE id = :i"), {"i": zone_id})
-                    .scalar_one())
+    area_ha = float(
+        db_conn.execute(text("SELECT area_ha FROM economic_zones WHERE id = :i"), {"i": zone_id}).scalar_one()
+    )
     lons, lats = zip(*square.exterior.coords, strict=True)
     geod_area_m2, _ = Geod(ellps="WGS84").polygon_area_perimeter(lons, lats)
     assert area_ha == pytest.approx(abs(geod_area_m2) / 10_000, rel=1e-4)
@@ -124,9 +125,11 @@ def test_plan_as_of_a_date_and_under_a_decision(db_conn):
 
 def test_plan_query_uses_the_validity_index(db_conn):
     db_conn.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = db_conn.execute(
-        text("EXPLAIN SELECT id FROM functional_areas WHERE valid_during @> DATE '2020-01-01'")
-    ).scalars().all()
+    plan = (
+        db_conn.execute(text("EXPLAIN SELECT id FROM functional_areas WHERE valid_during @> DATE '2020-01-01'"))
+        .scalars()
+        .all()
+    )
     assert any("ix_functional_areas_valid_during" in line or "ex_functional_areas" in line for line in plan), plan
 
 
@@ -144,15 +147,13 @@ def test_clearance_stage_is_derived_from_stage_dates_and_ordered(db_conn):
         "plan_approved_on, geom) VALUES (:p, :no, '12', :n, :i, :a, ST_GeomFromText(:wkt, 4326)) RETURNING stage"
     )
     stage = db_conn.execute(
-        insert, {"p": project, "no": "101", "n": "2024-01-10", "i": "2024-03-01", "a": "2024-06-01",
-                 "wkt": parcel.wkt}
+        insert, {"p": project, "no": "101", "n": "2024-01-10", "i": "2024-03-01", "a": "2024-06-01", "wkt": parcel.wkt}
     ).scalar_one()
     assert stage == "plan_approved"
     with pytest.raises(IntegrityError, match="ck_clearance_parcels_stage_order"):
         with db_conn.begin_nested():
             db_conn.execute(
-                insert, {"p": project, "no": "102", "n": "2024-05-10", "i": "2024-03-01", "a": None,
-                         "wkt": parcel.wkt}
+                insert, {"p": project, "no": "102", "n": "2024-05-10", "i": "2024-03-01", "a": None, "wkt": parcel.wkt}
             )
 
 
@@ -200,16 +201,27 @@ def test_vietnamese_text_round_trips(db_conn):
     zid = _zone(db_conn, "TEST-VI", decision, "2026-03-16", None, _square_utm(105.2, 18.4, 100.0), name)
     stored = db_conn.execute(text("SELECT name_vi FROM economic_zones WHERE id = :i"), {"i": zid}).scalar_one()
     assert stored == name
-    assert db_conn.execute(text("SELECT pg_encoding_to_char(encoding) FROM pg_database "
-                                "WHERE datname = current_database()")).scalar_one() == "UTF8"
+    assert (
+        db_conn.execute(
+            text("SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")
+        ).scalar_one()
+        == "UTF8"
+    )
 
 
 def test_search_folding_ignores_diacritics_case_and_d_stroke(db_conn):
     fold = db_conn.execute(text("SELECT za_fold('Cửa khẩu quốc tế CẦU TREO, Đồng Đăng')")).scalar_one()
     assert fold == "cua khau quoc te cau treo, dong dang"
-    found = db_conn.execute(text(
-        "SELECT name_vi FROM border_gates WHERE za_fold(name_vi) LIKE '%' || za_fold('cau treo') || '%' "
-        "AND country = 'VN'")).scalars().all()
+    found = (
+        db_conn.execute(
+            text(
+                "SELECT name_vi FROM border_gates WHERE za_fold(name_vi) LIKE '%' || za_fold('cau treo') || '%' "
+                "AND country = 'VN'"
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert found == ["Cửa khẩu quốc tế Cầu Treo"]
 
 

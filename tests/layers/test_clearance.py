@@ -27,24 +27,74 @@ def ha(geom) -> float:
 
 @pytest.fixture
 def project(db_conn):
-    pid = db_conn.execute(text(
-        "INSERT INTO projects (uid, name_vi, investor, sector, status, province_code, geom) VALUES "
-        "('PRJ-TEST', 'Dự án thử Kỳ Anh', 'Công ty thử', 'công nghiệp', 'irc_issued', 'HA_TINH', "
-        "ST_SetSRID(ST_MakePoint(106.1, 18.1), 4326)) RETURNING id")).scalar_one()
+    pid = db_conn.execute(
+        text(
+            "INSERT INTO projects (uid, name_vi, investor, sector, status, province_code, geom) VALUES "
+            "('PRJ-TEST', 'Dự án thử Kỳ Anh', 'Công ty thử', 'công nghiệp', 'irc_issued', 'HA_TINH', "
+            "ST_SetSRID(ST_MakePoint(106.1, 18.1), 4326)) RETURNING id"
+        )
+    ).scalar_one()
     parcel = text(
         "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, owner_name, households_affected, "
         "households_to_resettle, compensation_approved_vnd, compensation_paid_vnd, notice_issued_on, inventoried_on, "
         "plan_approved_on, compensation_paid_on, handed_over_on, enforcement_on, geom) VALUES (:p, :no, '7', "
-        "'Nguyễn Văn Đức', :aff, :res, :appr, :paid, :n, :i, :a, :c, :h, :e, ST_GeomFromText(:g, 4326))")
+        "'Nguyễn Văn Đức', :aff, :res, :appr, :paid, :n, :i, :a, :c, :h, :e, ST_GeomFromText(:g, 4326))"
+    )
     # Parcel 1 is handed over on 2024-03-10; parcel 2 is paid on 2024-02-20; parcel 3 only got its notice.
-    db_conn.execute(parcel, {"p": pid, "no": "1", "aff": 3, "res": 2, "appr": 500_000_000, "paid": 500_000_000,
-                             "n": "2024-01-02", "i": "2024-01-20", "a": "2024-02-01", "c": "2024-02-15",
-                             "h": "2024-03-10", "e": None, "g": P1.wkt})
-    db_conn.execute(parcel, {"p": pid, "no": "2", "aff": 1, "res": 1, "appr": 200_000_000, "paid": 150_000_000,
-                             "n": "2024-01-02", "i": "2024-01-25", "a": "2024-02-01", "c": "2024-02-20",
-                             "h": None, "e": "2024-02-05", "g": P2.wkt})
-    db_conn.execute(parcel, {"p": pid, "no": "3", "aff": 2, "res": 0, "appr": None, "paid": None,
-                             "n": "2024-03-05", "i": None, "a": None, "c": None, "h": None, "e": None, "g": P3.wkt})
+    db_conn.execute(
+        parcel,
+        {
+            "p": pid,
+            "no": "1",
+            "aff": 3,
+            "res": 2,
+            "appr": 500_000_000,
+            "paid": 500_000_000,
+            "n": "2024-01-02",
+            "i": "2024-01-20",
+            "a": "2024-02-01",
+            "c": "2024-02-15",
+            "h": "2024-03-10",
+            "e": None,
+            "g": P1.wkt,
+        },
+    )
+    db_conn.execute(
+        parcel,
+        {
+            "p": pid,
+            "no": "2",
+            "aff": 1,
+            "res": 1,
+            "appr": 200_000_000,
+            "paid": 150_000_000,
+            "n": "2024-01-02",
+            "i": "2024-01-25",
+            "a": "2024-02-01",
+            "c": "2024-02-20",
+            "h": None,
+            "e": "2024-02-05",
+            "g": P2.wkt,
+        },
+    )
+    db_conn.execute(
+        parcel,
+        {
+            "p": pid,
+            "no": "3",
+            "aff": 2,
+            "res": 0,
+            "appr": None,
+            "paid": None,
+            "n": "2024-03-05",
+            "i": None,
+            "a": None,
+            "c": None,
+            "h": None,
+            "e": None,
+            "g": P3.wkt,
+        },
+    )
     return db_conn
 
 
@@ -56,8 +106,14 @@ def test_figures_on_a_date_known_answer(project):
     assert f.handed_over_ha == 0
     assert (f.approved_vnd, f.paid_vnd, f.enforcement_parcels) == (700_000_000, 650_000_000, 1)
     stages = {s.stage: s.parcels for s in f.by_stage}
-    assert stages == {"not_started": 1, "notice_issued": 0, "inventoried": 0, "plan_approved": 0,
-                      "compensation_paid": 2, "handed_over": 0}
+    assert stages == {
+        "not_started": 1,
+        "notice_issued": 0,
+        "inventoried": 0,
+        "plan_approved": 0,
+        "compensation_paid": 2,
+        "handed_over": 0,
+    }
     later = project_clearance(project, "PRJ-TEST", date(2024, 12, 31))
     assert later.households_resettled == 2 and later.handed_over_ha == pytest.approx(ha(P1), abs=2e-4)
     assert later.total_ha == pytest.approx(ha(P1) + ha(P2) + ha(P3), abs=2e-4)
@@ -78,8 +134,11 @@ def test_history_is_cumulative_per_stage(project):
 def test_demo_project_figures_match_the_data_file(db_conn):
     """An independent path: the demo GeoJSON file summed in Python, areas by pyproj."""
     features = json.loads((PROJECT_ROOT / "data" / "demo" / "clearance_parcels.geojson").read_text("utf-8"))
-    mine = [f["properties"] | {"geom": shape(f["geometry"])} for f in features["features"]
-            if f["properties"]["project_uid"] == "PRJ-VHVA"]
+    mine = [
+        f["properties"] | {"geom": shape(f["geometry"])}
+        for f in features["features"]
+        if f["properties"]["project_uid"] == "PRJ-VHVA"
+    ]
     on = "2025-06-30"
     done = [p for p in mine if p["handed_over_on"] and p["handed_over_on"] <= on]
     f = project_clearance(db_conn, "PRJ-VHVA", date.fromisoformat(on))
@@ -87,19 +146,23 @@ def test_demo_project_figures_match_the_data_file(db_conn):
     assert f.households_affected == sum(p["households_affected"] for p in mine)
     assert f.households_resettled == sum(p["households_to_resettle"] for p in done)
     assert f.handed_over_ha == pytest.approx(sum(ha(p["geom"]) for p in done), abs=5e-3)
-    assert f.paid_vnd == sum(p["compensation_paid_vnd"] or 0 for p in mine
-                             if p["compensation_paid_on"] and p["compensation_paid_on"] <= on)
+    assert f.paid_vnd == sum(
+        p["compensation_paid_vnd"] or 0 for p in mine if p["compensation_paid_on"] and p["compensation_paid_on"] <= on
+    )
     assert f.history["handed_over"][-1].parcels == len(done)
 
 
 def test_plot_clearance_counts_overlapping_parcels(project):
     db_conn = project
     decision = db_conn.execute(text("SELECT id FROM decisions LIMIT 1")).scalar_one()
-    db_conn.execute(text(
-        "INSERT INTO land_plots (uid, code, name_vi, zone_uid, planning_function, status, valid_from, decision_id, "
-        "geom) VALUES ('T-PLOT', 'CN99', 'Lô thử CN99', 'KKT-VA', (SELECT code FROM planning_functions LIMIT 1), "
-        "'not_cleared', '2020-01-01', :d, ST_GeomFromText(:g, 4326))"),
-        {"d": decision, "g": box(106.1000, 18.100, 106.1015, 18.101).wkt})
+    db_conn.execute(
+        text(
+            "INSERT INTO land_plots (uid, code, name_vi, zone_uid, planning_function, status, valid_from, decision_id, "
+            "geom) VALUES ('T-PLOT', 'CN99', 'Lô thử CN99', 'KKT-VA', (SELECT code FROM planning_functions LIMIT 1), "
+            "'not_cleared', '2020-01-01', :d, ST_GeomFromText(:g, 4326))"
+        ),
+        {"d": decision, "g": box(106.1000, 18.100, 106.1015, 18.101).wkt},
+    )
     status = plot_clearance(db_conn, "T-PLOT")
     # Parcel 1 lies inside, parcel 2 half inside, parcel 3 only touches: two parcels, 1/1.5 of the area handed over.
     assert status["parcels"] == 2
@@ -133,9 +196,13 @@ def test_week_parsing_and_errors(project):
 def test_delayed_projects_report_matches_sql(db_conn):
     on = date(2026, 1, 1)
     report = delayed_projects_report(db_conn, on)
-    expected = db_conn.execute(text(
-        "SELECT p.uid, m.milestone FROM project_milestones m JOIN projects p ON p.id = m.project_id "
-        "WHERE p.status <> 'terminated' AND m.committed_on < :d AND "
-        "((m.actual_on IS NULL) OR (m.actual_on > m.committed_on AND m.actual_on <= :d))"), {"d": on}).all()
+    expected = db_conn.execute(
+        text(
+            "SELECT p.uid, m.milestone FROM project_milestones m JOIN projects p ON p.id = m.project_id "
+            "WHERE p.status <> 'terminated' AND m.committed_on < :d AND "
+            "((m.actual_on IS NULL) OR (m.actual_on > m.committed_on AND m.actual_on <= :d))"
+        ),
+        {"d": on},
+    ).all()
     assert sorted((r["project_uid"], r["milestone"]) for r in report.rows) == sorted(map(tuple, expected))
     assert report.parameters["projects"] == len({uid for uid, _ in expected})

@@ -23,8 +23,9 @@ def overview(conn) -> dict[tuple[int, str, str], tuple[int, shapely.Geometry]]:
 
 def parcels_by_group(conn) -> dict[tuple[int, str, str], list[shapely.Geometry]]:
     groups = defaultdict(list)
-    for p, m, s, g in conn.execute(text(
-            "SELECT project_id, map_sheet, stage, ST_AsBinary(geom) FROM clearance_parcels")):
+    for p, m, s, g in conn.execute(
+        text("SELECT project_id, map_sheet, stage, ST_AsBinary(geom) FROM clearance_parcels")
+    ):
         groups[(p, m, s)].append(shapely.transform(wkb.loads(bytes(g)), to_3857))
     return groups
 
@@ -50,47 +51,77 @@ def test_every_parcel_is_in_its_group_and_the_merged_outline_matches_shapely(db_
 
 
 def _group_counts(conn, project_id: int) -> dict[tuple[str, str], int]:
-    return dict(((m, s), n) for m, s, n in conn.execute(text(
-        "SELECT map_sheet, stage, parcels FROM clearance_overview WHERE project_id = :p"), {"p": project_id}))
+    return dict(
+        ((m, s), n)
+        for m, s, n in conn.execute(
+            text("SELECT map_sheet, stage, parcels FROM clearance_overview WHERE project_id = :p"), {"p": project_id}
+        )
+    )
 
 
 def test_insert_update_delete_and_truncate_rebuild_the_groups_they_touch(engine):
     with engine.connect() as conn, conn.begin() as transaction:
-        parcel_id, project_id, sheet, stage = conn.execute(text(
-            "SELECT id, project_id, map_sheet, stage FROM clearance_parcels WHERE stage = 'inventoried' "
-            "ORDER BY id LIMIT 1")).one()
+        parcel_id, project_id, sheet, stage = conn.execute(
+            text(
+                "SELECT id, project_id, map_sheet, stage FROM clearance_parcels WHERE stage = 'inventoried' "
+                "ORDER BY id LIMIT 1"
+            )
+        ).one()
         before = _group_counts(conn, project_id)
-        other_projects = conn.execute(text(
-            "SELECT count(*) FROM clearance_overview WHERE project_id <> :p"), {"p": project_id}).scalar_one()
+        other_projects = conn.execute(
+            text("SELECT count(*) FROM clearance_overview WHERE project_id <> :p"), {"p": project_id}
+        ).scalar_one()
 
         # Reaching the next stage moves the parcel from the 'inventoried' group to the 'plan_approved' group.
-        conn.execute(text("UPDATE clearance_parcels SET plan_approved_on = inventoried_on + 30 WHERE id = :id"),
-                     {"id": parcel_id})
+        conn.execute(
+            text("UPDATE clearance_parcels SET plan_approved_on = inventoried_on + 30 WHERE id = :id"),
+            {"id": parcel_id},
+        )
         moved = _group_counts(conn, project_id)
         assert moved.get((sheet, stage), 0) == before[(sheet, stage)] - 1
         assert moved[(sheet, "plan_approved")] == before.get((sheet, "plan_approved"), 0) + 1
-        covered = conn.execute(text(
-            "SELECT ST_Covers(ST_Buffer(o.geom, 2.5), ST_Transform(ST_PointOnSurface(p.geom), 3857)) "
-            "FROM clearance_overview o JOIN clearance_parcels p ON p.project_id = o.project_id "
-            "AND p.map_sheet = o.map_sheet AND p.stage = o.stage WHERE p.id = :id"), {"id": parcel_id}).scalar_one()
+        covered = conn.execute(
+            text(
+                "SELECT ST_Covers(ST_Buffer(o.geom, 2.5), ST_Transform(ST_PointOnSurface(p.geom), 3857)) "
+                "FROM clearance_overview o JOIN clearance_parcels p ON p.project_id = o.project_id "
+                "AND p.map_sheet = o.map_sheet AND p.stage = o.stage WHERE p.id = :id"
+            ),
+            {"id": parcel_id},
+        ).scalar_one()
         assert covered
 
         # A new parcel on a new sheet makes a new group; deleting it removes the group again.
-        conn.execute(text(
-            "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, geom) SELECT project_id, 'T1', 'TEST', "
-            "ST_Translate(geom, 0.05, 0.05) FROM clearance_parcels WHERE id = :id"), {"id": parcel_id})
+        conn.execute(
+            text(
+                "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, geom) "
+                "SELECT project_id, 'T1', 'TEST', "
+                "ST_Translate(geom, 0.05, 0.05) FROM clearance_parcels WHERE id = :id"
+            ),
+            {"id": parcel_id},
+        )
         assert _group_counts(conn, project_id)[("TEST", "not_started")] == 1
         conn.execute(text("DELETE FROM clearance_parcels WHERE map_sheet = 'TEST'"))
         assert ("TEST", "not_started") not in _group_counts(conn, project_id)
-        assert conn.execute(text(
-            "SELECT count(*) FROM clearance_overview WHERE project_id <> :p"), {"p": project_id}).scalar_one() \
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM clearance_overview WHERE project_id <> :p"), {"p": project_id}
+            ).scalar_one()
             == other_projects
+        )
 
-        site = conn.execute(text("SELECT parcels, handed_over FROM clearance_sites WHERE project_id = :p"),
-                            {"p": project_id}).one()
-        assert site == conn.execute(text(
-            "SELECT count(*), count(*) FILTER (WHERE stage = 'handed_over') FROM clearance_parcels "
-            "WHERE project_id = :p"), {"p": project_id}).one()
+        site = conn.execute(
+            text("SELECT parcels, handed_over FROM clearance_sites WHERE project_id = :p"), {"p": project_id}
+        ).one()
+        assert (
+            site
+            == conn.execute(
+                text(
+                    "SELECT count(*), count(*) FILTER (WHERE stage = 'handed_over') FROM clearance_parcels "
+                    "WHERE project_id = :p"
+                ),
+                {"p": project_id},
+            ).one()
+        )
 
         conn.execute(text("TRUNCATE clearance_parcels"))
         assert conn.execute(text("SELECT count(*) FROM clearance_overview")).scalar_one() == 0
@@ -103,19 +134,30 @@ def test_insert_update_delete_and_truncate_rebuild_the_groups_they_touch(engine)
 @pytest.mark.parametrize("project_uid", ["PRJ-VHVA", "PRJ-VA2"])
 def test_overview_area_is_the_sum_of_its_parcels_on_the_ellipsoid(db_conn, project_uid):
     geod = Geod(ellps="WGS84")
-    rows = db_conn.execute(text(
-        "SELECT ST_AsBinary(c.geom) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
-        "WHERE p.uid = :u"), {"u": project_uid}).scalars().all()
+    rows = (
+        db_conn.execute(
+            text(
+                "SELECT ST_AsBinary(c.geom) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+                "WHERE p.uid = :u"
+            ),
+            {"u": project_uid},
+        )
+        .scalars()
+        .all()
+    )
     expected_ha = sum(abs(geod.geometry_area_perimeter(wkb.loads(bytes(g)))[0]) for g in rows) / 10_000
-    total_ha = db_conn.execute(text(
-        "SELECT sum(o.area_ha) FROM clearance_overview o JOIN projects p ON p.id = o.project_id WHERE p.uid = :u"),
-        {"u": project_uid}).scalar_one()
+    total_ha = db_conn.execute(
+        text("SELECT sum(o.area_ha) FROM clearance_overview o JOIN projects p ON p.id = o.project_id WHERE p.uid = :u"),
+        {"u": project_uid},
+    ).scalar_one()
     assert float(total_ha) == pytest.approx(expected_ha, rel=1e-4)
 
 
 def test_each_project_site_outlines_all_its_parcels(db_conn):
-    outlines = {p: wkb.loads(bytes(g)) for p, g in db_conn.execute(text(
-        "SELECT project_id, ST_AsBinary(geom) FROM clearance_sites"))}
+    outlines = {
+        p: wkb.loads(bytes(g))
+        for p, g in db_conn.execute(text("SELECT project_id, ST_AsBinary(geom) FROM clearance_sites"))
+    }
     groups = parcels_by_group(db_conn)
     assert set(outlines) == {p for p, _, _ in groups}
     for (project_id, _, _), parcels in groups.items():

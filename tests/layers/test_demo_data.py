@@ -19,8 +19,15 @@ def scalar(conn, sql: str, **params):
 
 def zone_area(conn, uid: str, on: str) -> float:
     """Ellipsoidal area computed here, independently of the stored area_ha column."""
-    return float(scalar(conn, "SELECT ST_Area(geom::geography) / 1e4 FROM economic_zones "
-                              "WHERE uid = :u AND valid_during @> CAST(:d AS date)", u=uid, d=on))
+    return float(
+        scalar(
+            conn,
+            "SELECT ST_Area(geom::geography) / 1e4 FROM economic_zones "
+            "WHERE uid = :u AND valid_during @> CAST(:d AS date)",
+            u=uid,
+            d=on,
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -38,11 +45,16 @@ def test_zone_areas_match_the_published_figures(db_conn, uid, on, published_ha):
 
 
 def test_vinhomes_vung_ang_park_and_its_lots(db_conn):
-    area = float(scalar(db_conn, "SELECT ST_Area(geom::geography) / 1e4 FROM industrial_parks "
-                                 "WHERE uid = 'KCN-VHVA' AND valid_to IS NULL"))
+    area = float(
+        scalar(
+            db_conn,
+            "SELECT ST_Area(geom::geography) / 1e4 FROM industrial_parks WHERE uid = 'KCN-VHVA' AND valid_to IS NULL",
+        )
+    )
     assert area == pytest.approx(964.84, rel=0.01)
-    codes = set(db_conn.execute(text(
-        "SELECT code FROM land_plots WHERE park_uid = 'KCN-VHVA' AND valid_to IS NULL")).scalars())
+    codes = set(
+        db_conn.execute(text("SELECT code FROM land_plots WHERE park_uid = 'KCN-VHVA' AND valid_to IS NULL")).scalars()
+    )
     assert {"CN4", "CN5"} <= codes
 
 
@@ -58,16 +70,24 @@ def test_revision_chains_draw_different_plans(db_conn):
     ag_after = plan_as_of(db_conn, "KKTCK-AG", date(2016, 3, 22))
     assert [v.decision for v in ag_after if v.layer == "economic_zones"] == ["456/QĐ-TTg"]
     assert [v.decision for v in ag_before if v.layer == "economic_zones"] != ["456/QĐ-TTg"]
-    superseded = scalar(db_conn, "SELECT s.number FROM decisions d JOIN decisions s ON s.id = d.supersedes_id "
-                                 "WHERE d.number = '439/QĐ-TTg'")
+    superseded = scalar(
+        db_conn,
+        "SELECT s.number FROM decisions d JOIN decisions s ON s.id = d.supersedes_id WHERE d.number = '439/QĐ-TTg'",
+    )
     assert superseded == "162/2007/QĐ-TTg"
 
 
 def test_border_gates_and_their_counterparts(db_conn):
-    rows = {r.name_vi: r for r in db_conn.execute(text(
-        "SELECT g.name_vi, g.gate_class, g.counterpart_country, c.country AS other_country, c.counterpart_uid "
-        "= g.uid AS mutual FROM border_gates g LEFT JOIN border_gates c ON c.uid = g.counterpart_uid "
-        "WHERE g.country = 'VN'"))}
+    rows = {
+        r.name_vi: r
+        for r in db_conn.execute(
+            text(
+                "SELECT g.name_vi, g.gate_class, g.counterpart_country, c.country AS other_country, c.counterpart_uid "
+                "= g.uid AS mutual FROM border_gates g LEFT JOIN border_gates c ON c.uid = g.counterpart_uid "
+                "WHERE g.country = 'VN'"
+            )
+        )
+    }
     expected = {
         "Cửa khẩu quốc tế Tịnh Biên": ("international", "KH"),
         "Cửa khẩu quốc tế Vĩnh Xương": ("international", "KH"),
@@ -82,8 +102,11 @@ def test_border_gates_and_their_counterparts(db_conn):
 
 def test_names_keep_their_diacritics_as_in_the_shared_places_list(db_conn):
     with open(PLACES, encoding="utf-8") as handle:
-        gates = [row["name_vi"] for row in csv.DictReader(handle) if row["kind"] == "border_gate"
-                 and row["province"] in ("An Giang", "Hà Tĩnh")]
+        gates = [
+            row["name_vi"]
+            for row in csv.DictReader(handle)
+            if row["kind"] == "border_gate" and row["province"] in ("An Giang", "Hà Tĩnh")
+        ]
     stored = set(db_conn.execute(text("SELECT name_vi FROM border_gates")).scalars())
     assert set(gates) <= stored
 
@@ -93,66 +116,103 @@ def test_hau_giang_and_ninh_binh_content(db_conn):
     refs = set(db_conn.execute(text("SELECT coalesce(ref, name_vi) FROM transport_lines")).scalars())
     assert {"QL61C", "ĐT931"} <= refs
     assert scalar(db_conn, "SELECT count(*) FROM transport_lines WHERE kind = 'canal' AND name_vi LIKE '%Xà No%'") == 1
-    clusters = set(db_conn.execute(text(
-        "SELECT uid FROM industrial_parks WHERE kind = 'industrial_cluster' AND valid_to IS NULL")).scalars())
+    clusters = set(
+        db_conn.execute(
+            text("SELECT uid FROM industrial_parks WHERE kind = 'industrial_cluster' AND valid_to IS NULL")
+        ).scalars()
+    )
     assert {"CCN-TAN-TIEN", "CCN-TAN-THANH"} <= clusters
-    ninh_binh = set(db_conn.execute(text(
-        "SELECT name_vi FROM industrial_parks WHERE province_code = 'NINH_BINH'")).scalars())
+    ninh_binh = set(
+        db_conn.execute(text("SELECT name_vi FROM industrial_parks WHERE province_code = 'NINH_BINH'")).scalars()
+    )
     assert any("Gián Khẩu" in n for n in ninh_binh) and any("Khánh Phú" in n for n in ninh_binh)
 
 
 def test_plots_projects_and_statuses(db_conn):
-    statuses = dict(db_conn.execute(text(
-        "SELECT status, count(*) FROM land_plots WHERE valid_to IS NULL GROUP BY status")).all())
+    statuses = dict(
+        db_conn.execute(text("SELECT status, count(*) FROM land_plots WHERE valid_to IS NULL GROUP BY status")).all()
+    )
     assert set(statuses) == {"available", "reserved", "leased", "not_cleared"}
     assert sum(statuses.values()) >= 200
     project_statuses = dict(db_conn.execute(text("SELECT status, count(*) FROM projects GROUP BY status")).all())
     assert sum(project_statuses.values()) == 25
-    assert set(project_statuses) == {"policy_approved", "irc_issued", "under_construction", "operating",
-                                     "terminated"}
+    assert set(project_statuses) == {"policy_approved", "irc_issued", "under_construction", "operating", "terminated"}
 
 
 def test_delayed_projects_agree_with_a_hand_written_rule(db_conn):
     as_of = date(2026, 11, 1)
-    by_hand = set(db_conn.execute(text(
-        "SELECT DISTINCT p.uid FROM projects p, project_milestones m WHERE m.project_id = p.id "
-        "AND p.status <> 'terminated' AND m.committed_on < :d "
-        "AND (m.actual_on IS NULL OR (m.actual_on > m.committed_on AND m.actual_on <= :d))"), {"d": as_of}).scalars())
+    by_hand = set(
+        db_conn.execute(
+            text(
+                "SELECT DISTINCT p.uid FROM projects p, project_milestones m WHERE m.project_id = p.id "
+                "AND p.status <> 'terminated' AND m.committed_on < :d "
+                "AND (m.actual_on IS NULL OR (m.actual_on > m.committed_on AND m.actual_on <= :d))"
+            ),
+            {"d": as_of},
+        ).scalars()
+    )
     assert len(by_hand) >= 5
     assert delayed_project_uids(db_conn, as_of) == by_hand
 
 
 def test_plots_do_not_overlap_and_lie_in_their_parks(db_conn):
-    overlaps = scalar(db_conn, """
+    overlaps = scalar(
+        db_conn,
+        """
         SELECT count(*) FROM land_plots a JOIN land_plots b
           ON a.id < b.id AND a.valid_during && b.valid_during AND ST_Intersects(a.geom, b.geom)
-        WHERE a.uid NOT LIKE 'GEN-%' AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 1""")
+        WHERE a.uid NOT LIKE 'GEN-%' AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 1""",
+    )
     assert overlaps == 0
-    outside = scalar(db_conn, """
+    outside = scalar(
+        db_conn,
+        """
         SELECT count(*) FROM land_plots p JOIN industrial_parks k
           ON k.uid = p.park_uid AND k.valid_to IS NULL
-        WHERE p.valid_to IS NULL AND NOT ST_Within(p.geom, ST_Buffer(k.geom, 0.00001))""")
+        WHERE p.valid_to IS NULL AND NOT ST_Within(p.geom, ST_Buffer(k.geom, 0.00001))""",
+    )
     assert outside == 0
 
 
 def test_clearance_parcels_carry_stage_histories_for_both_projects(db_conn):
-    rows = db_conn.execute(text(
-        "SELECT p.uid, count(*) AS parcels, count(DISTINCT c.stage) AS stages, "
-        "count(c.notice_issued_on) AS with_notice, count(c.handed_over_on) AS handed_over "
-        "FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
-        "WHERE p.uid IN ('PRJ-VHVA', 'PRJ-VA2') GROUP BY p.uid")).all()
+    rows = db_conn.execute(
+        text(
+            "SELECT p.uid, count(*) AS parcels, count(DISTINCT c.stage) AS stages, "
+            "count(c.notice_issued_on) AS with_notice, count(c.handed_over_on) AS handed_over "
+            "FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+            "WHERE p.uid IN ('PRJ-VHVA', 'PRJ-VA2') GROUP BY p.uid"
+        )
+    ).all()
     by_project = {r.uid: r for r in rows}
     assert set(by_project) == {"PRJ-VHVA", "PRJ-VA2"}
     assert sum(r.parcels for r in rows) >= 150
     all_stages = set(db_conn.execute(text("SELECT DISTINCT stage FROM clearance_parcels")).scalars())
-    assert all_stages == {"not_started", "notice_issued", "inventoried", "plan_approved", "compensation_paid",
-                          "handed_over"}
+    assert all_stages == {
+        "not_started",
+        "notice_issued",
+        "inventoried",
+        "plan_approved",
+        "compensation_paid",
+        "handed_over",
+    }
     assert all(r.with_notice > r.handed_over > 0 for r in rows)
 
 
-@pytest.mark.parametrize("table", ["economic_zones", "functional_areas", "industrial_parks", "land_plots",
-                                   "border_gates", "logistics_centres", "transport_nodes", "transport_lines",
-                                   "projects", "clearance_parcels"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "economic_zones",
+        "functional_areas",
+        "industrial_parks",
+        "land_plots",
+        "border_gates",
+        "logistics_centres",
+        "transport_nodes",
+        "transport_lines",
+        "projects",
+        "clearance_parcels",
+    ],
+)
 def test_every_record_says_what_is_illustrative(db_conn, table):
     missing = scalar(db_conn, f"SELECT count(*) FROM {table} WHERE source IS NULL OR source = ''")
     assert missing == 0
@@ -160,9 +220,10 @@ def test_every_record_says_what_is_illustrative(db_conn, table):
 
 def test_merged_provinces_keep_their_old_names_for_older_records(db_conn):
     def name_on(code: str, on: str) -> str | None:
-        return db_conn.execute(text(
-            "SELECT name_vi FROM admin_units WHERE code = :c AND valid_during @> CAST(:d AS date)"),
-            {"c": code, "d": on}).scalar_one_or_none()
+        return db_conn.execute(
+            text("SELECT name_vi FROM admin_units WHERE code = :c AND valid_during @> CAST(:d AS date)"),
+            {"c": code, "d": on},
+        ).scalar_one_or_none()
 
     assert name_on("HAU_GIANG", "2024-01-01") is not None
     assert name_on("HAU_GIANG", "2025-07-01") is None

@@ -18,8 +18,7 @@ from layers.registry import get_layer
 
 def test_record_change_has_the_agreed_signature():
     params = inspect.signature(audit.record_change).parameters
-    assert list(params)[:8] == ["conn", "user", "layer_id", "feature_id", "action", "before", "after",
-                                "decision_id"]
+    assert list(params)[:8] == ["conn", "user", "layer_id", "feature_id", "action", "before", "after", "decision_id"]
     assert all(params[name].kind is inspect.Parameter.KEYWORD_ONLY for name in list(params)[1:])
 
 
@@ -27,18 +26,46 @@ def test_record_change_writes_one_entry_that_history_returns(db_conn):
     user = create_user(db_conn, "audit_layer_test", "editor", "đủ-dài-12345")
     before = {"uid": "CK-X", "name_vi": "Cửa khẩu cũ", "geometry": {"type": "Point", "coordinates": [105.1, 10.2]}}
     after = {**before, "name_vi": "Cửa khẩu mới"}
-    audit.record_change(db_conn, user=user, layer_id="border_gates", feature_id=4242, action="update",
-                        before=before, after=after, decision_id=None)
-    row = db_conn.execute(text("SELECT user_id, username, table_name, feature_id, feature_uid, action, "
-                               "before->>'name_vi', after->'geometry'->'coordinates' FROM audit_log "
-                               "WHERE feature_id = '4242'")).one()
-    assert tuple(row) == (user.id, "audit_layer_test", "border_gates", "4242", "CK-X", "update", "Cửa khẩu cũ",
-                          [105.1, 10.2])
+    audit.record_change(
+        db_conn,
+        user=user,
+        layer_id="border_gates",
+        feature_id=4242,
+        action="update",
+        before=before,
+        after=after,
+        decision_id=None,
+    )
+    row = db_conn.execute(
+        text(
+            "SELECT user_id, username, table_name, feature_id, feature_uid, action, "
+            "before->>'name_vi', after->'geometry'->'coordinates' FROM audit_log "
+            "WHERE feature_id = '4242'"
+        )
+    ).one()
+    assert tuple(row) == (
+        user.id,
+        "audit_layer_test",
+        "border_gates",
+        "4242",
+        "CK-X",
+        "update",
+        "Cửa khẩu cũ",
+        [105.1, 10.2],
+    )
     entries = audit.history(db_conn, "border_gates", 4242, None)
     assert [(e["user"], e["after"]["name_vi"]) for e in entries] == [("audit_layer_test", "Cửa khẩu mới")]
     with pytest.raises(InvalidInput):
-        audit.record_change(db_conn, user=user, layer_id="border_gates", feature_id=1, action="rename",
-                            before=None, after=None, decision_id=None)
+        audit.record_change(
+            db_conn,
+            user=user,
+            layer_id="border_gates",
+            feature_id=1,
+            action="rename",
+            before=None,
+            after=None,
+            decision_id=None,
+        )
 
 
 def test_writable_fields_leave_out_what_the_database_or_a_decision_sets():
@@ -51,12 +78,14 @@ def test_writable_fields_leave_out_what_the_database_or_a_decision_sets():
 
 def test_enum_choices_come_from_the_check_constraints():
     assert enum_choices(Base.metadata.tables["land_plots"]) == {
-        "status": ["available", "reserved", "leased", "not_cleared"]}
+        "status": ["available", "reserved", "leased", "not_cleared"]
+    }
 
 
 def test_etag_is_the_md5_of_the_whole_row(db_conn):
-    gate_id, row_json = db_conn.execute(text("SELECT id, to_jsonb(t)::text FROM border_gates t ORDER BY id LIMIT 1"
-                                             )).one()
+    gate_id, row_json = db_conn.execute(
+        text("SELECT id, to_jsonb(t)::text FROM border_gates t ORDER BY id LIMIT 1")
+    ).one()
     assert etag_of(db_conn, get_layer("border_gates"), gate_id) == f'"{hashlib.md5(row_json.encode()).hexdigest()}"'
     db_conn.execute(text("UPDATE border_gates SET notes = 'đã sửa' WHERE id = :i"), {"i": gate_id})
     assert etag_of(db_conn, get_layer("border_gates"), gate_id) != f'"{hashlib.md5(row_json.encode()).hexdigest()}"'
@@ -74,16 +103,29 @@ def test_if_match_rules():
 
 def test_parse_change_types_values_and_refuses_bad_ones(db_conn):
     spec = get_layer("clearance_parcels")
-    body = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[106.3, 18.0], [106.301, 18.0],
-                                                                                [106.301, 18.001], [106.3, 18.0]]]},
-            "properties": {"owner_name": "Trần Thị Bích", "households_affected": 3, "area_ha": 999,
-                           "notice_issued_on": "2024-05-01"}}
+    body = {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[106.3, 18.0], [106.301, 18.0], [106.301, 18.001], [106.3, 18.0]]],
+        },
+        "properties": {
+            "owner_name": "Trần Thị Bích",
+            "households_affected": 3,
+            "area_ha": 999,
+            "notice_issued_on": "2024-05-01",
+        },
+    }
     change = parse_change(db_conn, spec, json.dumps(body).encode(), None, partial=False)
     assert change.properties["owner_name"] == "Trần Thị Bích"
     assert change.properties["households_affected"] == 3
     assert str(change.properties["notice_issued_on"]) == "2024-05-01"
     assert "area_ha" not in change.properties  # computed by the database: ignored
-    for bad, error in [({"households_affected": True}, InvalidInput), ({"households_affected": 2**40}, Unprocessable),
-                       ({"owner_name": ["x"]}, InvalidInput), ({"parcel_no": "x" * 17}, Unprocessable)]:
+    for bad, error in [
+        ({"households_affected": True}, InvalidInput),
+        ({"households_affected": 2**40}, Unprocessable),
+        ({"owner_name": ["x"]}, InvalidInput),
+        ({"parcel_no": "x" * 17}, Unprocessable),
+    ]:
         with pytest.raises(error):
             parse_change(db_conn, spec, json.dumps({**body, "properties": bad}).encode(), None, partial=False)

@@ -89,8 +89,10 @@ def test_nothing_overlaps(generated, table):
                       WHERE {generated_only} AND ST_Area(ST_Intersection(a.geom, b.geom)) > 0"""
     assert scalar(conn, overlapping) == 0
     if table == "clearance_parcels":  # neighbours share edges: a cadastre, not scattered squares
-        touching = "SELECT count(*) FROM clearance_parcels a JOIN clearance_parcels b ON a.id < b.id " \
-                   "AND ST_Intersects(a.geom, b.geom)"
+        touching = (
+            "SELECT count(*) FROM clearance_parcels a JOIN clearance_parcels b ON a.id < b.id "
+            "AND ST_Intersects(a.geom, b.geom)"
+        )
         assert scalar(conn, touching) > PARCELS
 
 
@@ -118,19 +120,28 @@ def test_clearance_records_are_consistent(generated):
 
 
 def test_rerun_is_reproducible_replaces_itself_and_spares_other_rows(db_conn: Connection):
-    sentinel = db_conn.execute(text(
-        "INSERT INTO decisions (number, title_vi, date_signed, date_effective, authority, kind) "
-        "VALUES ('999/QĐ-UBND', 'Quyết định giữ nguyên', :d, :d, 'provincial_committee', 'approve_plan') RETURNING id"
-    ), {"d": date(2020, 1, 1)}).scalar_one()
-    project = db_conn.execute(text(
-        "INSERT INTO projects (uid, name_vi, investor, sector, status, province_code, geom) "
-        "VALUES ('SENTINEL-1', 'Dự án giữ nguyên', 'Công ty A', 'Cơ khí', 'operating', '89', "
-        "ST_GeomFromText('POINT(105 10.6)', 4326)) RETURNING id"
-    )).scalar_one()
-    db_conn.execute(text(
-        "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, geom) VALUES (:p, '1', '1', "
-        "ST_GeomFromText('POLYGON((105 10.6, 105.001 10.6, 105.001 10.601, 105 10.6))', 4326))"
-    ), {"p": project})
+    sentinel = db_conn.execute(
+        text(
+            "INSERT INTO decisions (number, title_vi, date_signed, date_effective, authority, kind) "
+            "VALUES ('999/QĐ-UBND', 'Quyết định giữ nguyên', :d, :d, 'provincial_committee', 'approve_plan') "
+            "RETURNING id"
+        ),
+        {"d": date(2020, 1, 1)},
+    ).scalar_one()
+    project = db_conn.execute(
+        text(
+            "INSERT INTO projects (uid, name_vi, investor, sector, status, province_code, geom) "
+            "VALUES ('SENTINEL-1', 'Dự án giữ nguyên', 'Công ty A', 'Cơ khí', 'operating', '89', "
+            "ST_GeomFromText('POINT(105 10.6)', 4326)) RETURNING id"
+        )
+    ).scalar_one()
+    db_conn.execute(
+        text(
+            "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, geom) VALUES (:p, '1', '1', "
+            "ST_GeomFromText('POLYGON((105 10.6, 105.001 10.6, 105.001 10.601, 105 10.6))', 4326))"
+        ),
+        {"p": project},
+    )
 
     first_counts = generate_scale_data(db_conn, parcels=PARCELS, plots=PLOTS, seed=1)
     first = fingerprints(db_conn)
@@ -142,8 +153,14 @@ def test_rerun_is_reproducible_replaces_itself_and_spares_other_rows(db_conn: Co
     generate_scale_data(db_conn, parcels=PARCELS, plots=PLOTS, seed=2)
     other = fingerprints(db_conn)
     assert all(other[name] != first[name] for name in first)
-    assert scalar(db_conn, "SELECT count(*) FROM clearance_parcels WHERE project_id IN "
-                           "(SELECT id FROM projects WHERE uid LIKE 'GEN-%')") == PARCELS
+    assert (
+        scalar(
+            db_conn,
+            "SELECT count(*) FROM clearance_parcels WHERE project_id IN "
+            "(SELECT id FROM projects WHERE uid LIKE 'GEN-%')",
+        )
+        == PARCELS
+    )
 
     assert scalar(db_conn, f"SELECT count(*) FROM decisions WHERE id = {sentinel}") == 1
     assert scalar(db_conn, f"SELECT count(*) FROM projects WHERE id = {project}") == 1

@@ -26,16 +26,25 @@ TABLES = ("border_gates", "land_plots", "audit_log")
 
 
 def gate(uid: str, lon: float = 105.2, lat: float = 18.4, **props) -> dict:
-    properties = {"uid": uid, "name_vi": f"Cửa khẩu thử {uid}", "gate_class": "secondary", "mode": "road",
-                  "province_code": "HA_TINH"} | props
-    return {"type": "Feature", "properties": properties,
-            "geometry": None if lon is None else {"type": "Point", "coordinates": [lon, lat]}}
+    properties = {
+        "uid": uid,
+        "name_vi": f"Cửa khẩu thử {uid}",
+        "gate_class": "secondary",
+        "mode": "road",
+        "province_code": "HA_TINH",
+    } | props
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": None if lon is None else {"type": "Point", "coordinates": [lon, lat]},
+    }
 
 
 def geojson(tmp_path: Path, features: list[dict], name: str = "gates.geojson") -> Path:
     path = tmp_path / name
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
@@ -70,8 +79,9 @@ def refused_features(conn, layer: str, path: Path, kind: str, words: str, **opti
 
 def test_new_gates_are_written_with_diacritics_and_audited(db_conn, tmp_path):
     before = counts(db_conn)
-    path = geojson(tmp_path, [gate("CK-THU-1", 105.21, 18.41),
-                              gate("CK-THU-2", 105.22, 18.42, name_vi="Cửa khẩu Đồng Văn")])
+    path = geojson(
+        tmp_path, [gate("CK-THU-1", 105.21, 18.41), gate("CK-THU-2", 105.22, 18.42, name_vi="Cửa khẩu Đồng Văn")]
+    )
     plan = plan_import(db_conn, "border_gates", path, ImportOptions())
     assert plan.report.ok and plan.report.creates == 2 and plan.report.updates == 0
     assert plan.report.field_mapping["name_vi"] == "name_vi"
@@ -79,11 +89,11 @@ def test_new_gates_are_written_with_diacritics_and_audited(db_conn, tmp_path):
     after = counts(db_conn)
     assert after["border_gates"] == before["border_gates"] + 2
     assert after["audit_log"] == before["audit_log"] + 2
-    row = db_conn.execute(text("SELECT name_vi, ST_X(geom), ST_Y(geom) FROM border_gates WHERE uid = 'CK-THU-2'")
-                          ).one()
+    row = db_conn.execute(text("SELECT name_vi, ST_X(geom), ST_Y(geom) FROM border_gates WHERE uid = 'CK-THU-2'")).one()
     assert row == ("Cửa khẩu Đồng Văn", pytest.approx(105.22), pytest.approx(18.42))
-    audit = db_conn.execute(text("SELECT action, after->>'name_vi' FROM audit_log WHERE feature_uid = 'CK-THU-2'")
-                            ).one()
+    audit = db_conn.execute(
+        text("SELECT action, after->>'name_vi' FROM audit_log WHERE feature_uid = 'CK-THU-2'")
+    ).one()
     assert audit == ("create", "Cửa khẩu Đồng Văn")
 
 
@@ -97,48 +107,84 @@ def test_dry_run_reports_and_writes_nothing(db_conn, tmp_path):
 def test_existing_gate_is_updated_in_place_with_before_and_after(db_conn, tmp_path):
     original = db_conn.execute(text("SELECT id, name_vi, notes FROM border_gates WHERE uid = 'CK-CAU-TREO'")).one()
     properties = {"uid": "CK-CAU-TREO", "name_vi": "Cửa khẩu Cầu Treo (sửa)"}
-    path = geojson(tmp_path, [{"type": "Feature", "properties": properties,
-                               "geometry": {"type": "Point", "coordinates": [105.160144, 18.390175]}}])
+    path = geojson(
+        tmp_path,
+        [
+            {
+                "type": "Feature",
+                "properties": properties,
+                "geometry": {"type": "Point", "coordinates": [105.160144, 18.390175]},
+            }
+        ],
+    )
     plan = plan_import(db_conn, "border_gates", path, ImportOptions())
     assert plan.report.ok and plan.report.updates == 1
     apply_import(db_conn, plan)
-    name, notes = db_conn.execute(text("SELECT name_vi, notes FROM border_gates WHERE id = :id"),
-                                  {"id": original.id}).one()
+    name, notes = db_conn.execute(
+        text("SELECT name_vi, notes FROM border_gates WHERE id = :id"), {"id": original.id}
+    ).one()
     assert name == "Cửa khẩu Cầu Treo (sửa)" and notes == original.notes  # fields not in the file are kept
-    before, after = db_conn.execute(text(
-        "SELECT before->>'name_vi', after->>'name_vi' FROM audit_log WHERE feature_uid = 'CK-CAU-TREO'")).one()
+    before, after = db_conn.execute(
+        text("SELECT before->>'name_vi', after->>'name_vi' FROM audit_log WHERE feature_uid = 'CK-CAU-TREO'")
+    ).one()
     assert (before, after) == (original.name_vi, "Cửa khẩu Cầu Treo (sửa)")
 
 
 def test_versioned_import_closes_and_opens_versions_from_the_decision_date(db_conn, tmp_path):
     number, effective = "658/QĐ-BQLKKT", date(2024, 12, 10)
-    uid, park = db_conn.execute(text(
-        "SELECT uid, park_uid FROM land_plots WHERE valid_to IS NULL AND valid_from < :d AND park_uid IS NOT NULL "
-        "ORDER BY uid LIMIT 1"), {"d": effective}).one()
+    uid, park = db_conn.execute(
+        text(
+            "SELECT uid, park_uid FROM land_plots WHERE valid_to IS NULL AND valid_from < :d AND park_uid IS NOT NULL "
+            "ORDER BY uid LIMIT 1"
+        ),
+        {"d": effective},
+    ).one()
     square = box(106.30, 18.05, 106.301, 18.051)
     features = [
         {"type": "Feature", "properties": {"uid": uid, "status": "leased"}, "geometry": square.__geo_interface__},
-        {"type": "Feature", "properties": {"uid": "LO-MOI-1", "code": "CN-MỚI-1", "park_uid": park,
-                                           "planning_function": "industrial", "status": "available"},
-         "geometry": box(106.31, 18.05, 106.311, 18.051).__geo_interface__},
+        {
+            "type": "Feature",
+            "properties": {
+                "uid": "LO-MOI-1",
+                "code": "CN-MỚI-1",
+                "park_uid": park,
+                "planning_function": "industrial",
+                "status": "available",
+            },
+            "geometry": box(106.31, 18.05, 106.311, 18.051).__geo_interface__,
+        },
     ]
     before = counts(db_conn)
-    plan = plan_import(db_conn, "land_plots", geojson(tmp_path, features, "plots.geojson"),
-                       ImportOptions(decision=number))
+    plan = plan_import(
+        db_conn, "land_plots", geojson(tmp_path, features, "plots.geojson"), ImportOptions(decision=number)
+    )
     assert plan.report.ok, plan.report.text()
     assert (plan.report.creates, plan.report.updates) == (1, 1)
     apply_import(db_conn, plan)
-    versions = db_conn.execute(text(
-        "SELECT valid_from, valid_to, status FROM land_plots WHERE uid = :uid ORDER BY valid_from"), {"uid": uid}).all()
+    versions = db_conn.execute(
+        text("SELECT valid_from, valid_to, status FROM land_plots WHERE uid = :uid ORDER BY valid_from"), {"uid": uid}
+    ).all()
     assert versions[-2].valid_to == effective
     assert (versions[-1].valid_from, versions[-1].valid_to, versions[-1].status) == (effective, None, "leased")
-    new = db_conn.execute(text("SELECT valid_from, d.number FROM land_plots p JOIN decisions d ON d.id = p.decision_id "
-                               "WHERE uid = 'LO-MOI-1'")).one()
+    new = db_conn.execute(
+        text(
+            "SELECT valid_from, d.number FROM land_plots p JOIN decisions d ON d.id = p.decision_id "
+            "WHERE uid = 'LO-MOI-1'"
+        )
+    ).one()
     assert tuple(new) == (effective, number)
     assert counts(db_conn)["land_plots"] == before["land_plots"] + 2
-    decisions = db_conn.execute(text("SELECT DISTINCT d.number FROM audit_log a JOIN decisions d "
-                                     "ON d.id = a.decision_id WHERE a.feature_uid IN (:a, 'LO-MOI-1')"),
-                                {"a": uid}).scalars().all()
+    decisions = (
+        db_conn.execute(
+            text(
+                "SELECT DISTINCT d.number FROM audit_log a JOIN decisions d "
+                "ON d.id = a.decision_id WHERE a.feature_uid IN (:a, 'LO-MOI-1')"
+            ),
+            {"a": uid},
+        )
+        .scalars()
+        .all()
+    )
     assert decisions == [number]
 
 
@@ -146,11 +192,17 @@ def test_vn2000_survey_csv_with_northing_first_lands_where_pyproj_says(db_conn, 
     lon, lat = 105.160144, 18.390175
     east, north = TO_9209.transform(lon, lat)
     path = tmp_path / "survey.csv"
-    path.write_text("uid,name_vi,gate_class,mode,province_code,X,Y\n"
-                    f"CK-KHAO-SAT,Mốc khảo sát Cầu Treo,crossing,road,HA_TINH,{north:.3f},{east:.3f}\n",
-                    encoding="utf-8")
-    plan = plan_import(db_conn, "border_gates", path,
-                       ImportOptions(crs=9209, csv=CsvOptions(x_column="X", y_column="Y", northing_first=True)))
+    path.write_text(
+        "uid,name_vi,gate_class,mode,province_code,X,Y\n"
+        f"CK-KHAO-SAT,Mốc khảo sát Cầu Treo,crossing,road,HA_TINH,{north:.3f},{east:.3f}\n",
+        encoding="utf-8",
+    )
+    plan = plan_import(
+        db_conn,
+        "border_gates",
+        path,
+        ImportOptions(crs=9209, csv=CsvOptions(x_column="X", y_column="Y", northing_first=True)),
+    )
     assert plan.report.ok, plan.report.text()
     apply_import(db_conn, plan)
     x, y = db_conn.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM border_gates WHERE uid = 'CK-KHAO-SAT'")).one()
@@ -246,8 +298,9 @@ def test_geojson_that_is_not_json(db_conn, tmp_path):
 
 
 def test_geojson_in_a_legacy_encoding(db_conn, tmp_path):
-    body = json.dumps({"type": "FeatureCollection", "features": [gate("CK-ENC", name_vi="Cà Mau Đông")]},
-                      ensure_ascii=False)
+    body = json.dumps(
+        {"type": "FeatureCollection", "features": [gate("CK-ENC", name_vi="Cà Mau Đông")]}, ensure_ascii=False
+    )
     (tmp_path / "cp1258.geojson").write_bytes(body.encode("cp1258"))
     refused_file(db_conn, "border_gates", tmp_path / "cp1258.geojson", "not UTF-8 text")
 
@@ -295,17 +348,23 @@ def test_projected_csv_without_crs_lists_the_provinces_vn2000_zone_first(db_conn
     east, north = TO_9209.transform(105.160144, 18.390175)
     (tmp_path / "survey.csv").write_text(
         f"uid,name_vi,gate_class,mode,province_code,x,y\nCK-S,Mốc,crossing,road,HA_TINH,{east},{north}\n",
-        encoding="utf-8")
-    refused_file(db_conn, "border_gates", tmp_path / "survey.csv",
-                 "Likely VN-2000 systems: EPSG:9209 (VN-2000 / TM-3 105-30, the system of HA_TINH)")
+        encoding="utf-8",
+    )
+    refused_file(
+        db_conn,
+        "border_gates",
+        tmp_path / "survey.csv",
+        "Likely VN-2000 systems: EPSG:9209 (VN-2000 / TM-3 105-30, the system of HA_TINH)",
+    )
 
 
 def test_declared_crs_that_contradicts_the_file(db_conn, tmp_path):
     path = tmp_path / "gates.gpkg"
     frame = pyogrio.read_dataframe(geojson(tmp_path, [gate("CK-C-1")])).to_crs(9209)
     pyogrio.write_dataframe(frame, path)
-    refused_file(db_conn, "border_gates", path, "the file says EPSG:9209 (VN-2000 / TM-3 105-30) but EPSG:9208",
-                 crs=9208)
+    refused_file(
+        db_conn, "border_gates", path, "the file says EPSG:9209 (VN-2000 / TM-3 105-30) but EPSG:9208", crs=9208
+    )
 
 
 def test_unsupported_crs_in_the_file(db_conn, tmp_path):
@@ -323,14 +382,20 @@ def test_multi_layer_geopackage_without_a_choice(db_conn, tmp_path):
 
 
 def test_versioned_layer_needs_a_decision(db_conn, tmp_path):
-    path = geojson(tmp_path, [{"type": "Feature", "properties": {"uid": "X"}, "geometry": box(106, 18, 106.01, 18.01)
-                               .__geo_interface__}], "plots.geojson")
+    path = geojson(
+        tmp_path,
+        [{"type": "Feature", "properties": {"uid": "X"}, "geometry": box(106, 18, 106.01, 18.01).__geo_interface__}],
+        "plots.geojson",
+    )
     refused_file(db_conn, "land_plots", path, "is versioned: name the decision")
 
 
 def test_unknown_decision(db_conn, tmp_path):
-    path = geojson(tmp_path, [{"type": "Feature", "properties": {"uid": "X"}, "geometry": box(106, 18, 106.01, 18.01)
-                               .__geo_interface__}], "plots.geojson")
+    path = geojson(
+        tmp_path,
+        [{"type": "Feature", "properties": {"uid": "X"}, "geometry": box(106, 18, 106.01, 18.01).__geo_interface__}],
+        "plots.geojson",
+    )
     refused_file(db_conn, "land_plots", path, "no decision numbered '999/QĐ-XYZ'", decision="999/QĐ-XYZ")
 
 
@@ -351,8 +416,9 @@ def test_shapefile_declaring_utf8_with_legacy_bytes(db_conn, tmp_path):
 
 
 def test_defaults_for_an_unknown_field(db_conn, tmp_path):
-    refused_file(db_conn, "border_gates", geojson(tmp_path, [gate("CK-D-1")]), "unknown field colour",
-                 defaults={"colour": "red"})
+    refused_file(
+        db_conn, "border_gates", geojson(tmp_path, [gate("CK-D-1")]), "unknown field colour", defaults={"colour": "red"}
+    )
 
 
 def test_sqlite_file_that_is_not_a_geopackage(db_conn, tmp_path):
@@ -368,35 +434,57 @@ def test_sqlite_file_that_is_not_a_geopackage(db_conn, tmp_path):
 def plots_file(tmp_path: Path, geometries: list, **props) -> Path:
     features = []
     for index, geometry in enumerate(geometries, start=1):
-        properties = {"uid": f"LO-THU-{index}", "code": f"T{index}", "park_uid": "KCN-VA1",
-                      "planning_function": "industrial", "status": "available"} | props
-        features.append({"type": "Feature", "properties": properties,
-                         "geometry": None if geometry is None else geometry.__geo_interface__})
+        properties = {
+            "uid": f"LO-THU-{index}",
+            "code": f"T{index}",
+            "park_uid": "KCN-VA1",
+            "planning_function": "industrial",
+            "status": "available",
+        } | props
+        features.append(
+            {
+                "type": "Feature",
+                "properties": properties,
+                "geometry": None if geometry is None else geometry.__geo_interface__,
+            }
+        )
     return geojson(tmp_path, features, "plots.geojson")
 
 
 def test_self_intersecting_polygon_is_reported_with_its_location(db_conn, tmp_path):
     bowtie = Polygon([(106.30, 18.05), (106.31, 18.06), (106.31, 18.05), (106.30, 18.06)])
     path = plots_file(tmp_path, [box(106.32, 18.05, 106.321, 18.051), bowtie])
-    refused_features(db_conn, "land_plots", path, "invalid_geometry", "Self-intersection[106.305 18.055]",
-                     decision="658/QĐ-BQLKKT")
+    refused_features(
+        db_conn, "land_plots", path, "invalid_geometry", "Self-intersection[106.305 18.055]", decision="658/QĐ-BQLKKT"
+    )
     plan = plan_import(db_conn, "land_plots", path, ImportOptions(decision="658/QĐ-BQLKKT"))
     assert plan.report.problems[0].where == "feature #2 (LO-THU-2)"
 
 
 def test_wrong_geometry_type(db_conn, tmp_path):
-    refused_features(db_conn, "land_plots", plots_file(tmp_path, [Point(106.3, 18.05)]), "geometry_type",
-                     "the geometry is a Point; 'land_plots' holds Polygon features", decision="658/QĐ-BQLKKT")
+    refused_features(
+        db_conn,
+        "land_plots",
+        plots_file(tmp_path, [Point(106.3, 18.05)]),
+        "geometry_type",
+        "the geometry is a Point; 'land_plots' holds Polygon features",
+        decision="658/QĐ-BQLKKT",
+    )
 
 
 def test_feature_outside_vietnam(db_conn, tmp_path):
-    refused_features(db_conn, "border_gates", geojson(tmp_path, [gate("CK-PARIS", 2.35, 48.85)]), "outside",
-                     "outside Vietnam")
+    refused_features(
+        db_conn, "border_gates", geojson(tmp_path, [gate("CK-PARIS", 2.35, 48.85)]), "outside", "outside Vietnam"
+    )
 
 
 def test_feature_outside_its_province(db_conn, tmp_path):
-    db_conn.execute(text("UPDATE admin_units SET geom = ST_Multi(ST_MakeEnvelope(105.0, 17.8, 106.6, 18.8, 4326)) "
-                         "WHERE code = 'HA_TINH' AND valid_to IS NULL"))
+    db_conn.execute(
+        text(
+            "UPDATE admin_units SET geom = ST_Multi(ST_MakeEnvelope(105.0, 17.8, 106.6, 18.8, 4326)) "
+            "WHERE code = 'HA_TINH' AND valid_to IS NULL"
+        )
+    )
     path = geojson(tmp_path, [gate("CK-HT-1", 105.3, 18.3), gate("CK-HT-2", 104.9, 10.6)])
     refused_features(db_conn, "border_gates", path, "outside", "outside the province HA_TINH")
 
@@ -407,18 +495,21 @@ def test_duplicate_uid_in_the_file(db_conn, tmp_path):
 
 
 def test_duplicate_plot_code_against_the_database(db_conn, tmp_path):
-    taken = db_conn.execute(text("SELECT code FROM land_plots WHERE park_uid = 'KCN-VA1' AND valid_to IS NULL "
-                                 "ORDER BY code LIMIT 1")).scalar_one()
+    taken = db_conn.execute(
+        text("SELECT code FROM land_plots WHERE park_uid = 'KCN-VA1' AND valid_to IS NULL ORDER BY code LIMIT 1")
+    ).scalar_one()
     path = plots_file(tmp_path, [box(106.32, 18.05, 106.321, 18.051)], code=taken)
-    refused_features(db_conn, "land_plots", path, "duplicate", f"code '{taken}' in KCN-VA1 is already used",
-                     decision="658/QĐ-BQLKKT")
+    refused_features(
+        db_conn, "land_plots", path, "duplicate", f"code '{taken}' in KCN-VA1 is already used", decision="658/QĐ-BQLKKT"
+    )
 
 
 def test_missing_required_column(db_conn, tmp_path):
     feature = gate("CK-R-1")
     del feature["properties"]["gate_class"]
-    refused_features(db_conn, "border_gates", geojson(tmp_path, [feature]), "missing_field",
-                     "required field 'gate_class' is missing")
+    refused_features(
+        db_conn, "border_gates", geojson(tmp_path, [feature]), "missing_field", "required field 'gate_class' is missing"
+    )
 
 
 def test_required_value_empty_in_one_row(db_conn, tmp_path):
@@ -427,28 +518,58 @@ def test_required_value_empty_in_one_row(db_conn, tmp_path):
 
 
 def test_unknown_status_value(db_conn, tmp_path):
-    refused_features(db_conn, "land_plots", plots_file(tmp_path, [box(106.32, 18.05, 106.321, 18.051)],
-                                                       status="sold"),
-                     "unknown_value", "'sold' is not an allowed value of 'status'", decision="658/QĐ-BQLKKT")
+    refused_features(
+        db_conn,
+        "land_plots",
+        plots_file(tmp_path, [box(106.32, 18.05, 106.321, 18.051)], status="sold"),
+        "unknown_value",
+        "'sold' is not an allowed value of 'status'",
+        decision="658/QĐ-BQLKKT",
+    )
 
 
 def test_unknown_lookup_code(db_conn, tmp_path):
-    refused_features(db_conn, "border_gates", geojson(tmp_path, [gate("CK-L-1", gate_class="mega")]),
-                     "unknown_value", "'mega' is not an allowed value of 'gate_class'")
+    refused_features(
+        db_conn,
+        "border_gates",
+        geojson(tmp_path, [gate("CK-L-1", gate_class="mega")]),
+        "unknown_value",
+        "'mega' is not an allowed value of 'gate_class'",
+    )
 
 
 def test_number_that_is_not_a_number(db_conn, tmp_path):
-    refused_features(db_conn, "land_plots", plots_file(tmp_path, [box(106.32, 18.05, 106.321, 18.051)],
-                                                       land_rent_usd_m2="năm mươi"),
-                     "bad_value", "'năm mươi' is not a valid numeric", decision="658/QĐ-BQLKKT")
+    refused_features(
+        db_conn,
+        "land_plots",
+        plots_file(tmp_path, [box(106.32, 18.05, 106.321, 18.051)], land_rent_usd_m2="năm mươi"),
+        "bad_value",
+        "'năm mươi' is not a valid numeric",
+        decision="658/QĐ-BQLKKT",
+    )
 
 
 def test_decision_older_than_the_current_version(db_conn, tmp_path):
     uid = db_conn.execute(text("SELECT uid FROM land_plots WHERE valid_to IS NULL ORDER BY uid LIMIT 1")).scalar_one()
-    path = geojson(tmp_path, [{"type": "Feature", "properties": {"uid": uid, "status": "leased"},
-                               "geometry": box(106.32, 18.05, 106.321, 18.051).__geo_interface__}], "plots.geojson")
-    refused_features(db_conn, "land_plots", path, "version", "not before the decision's effective date 2004-05-10",
-                     decision="1663/QĐ-UBND")
+    path = geojson(
+        tmp_path,
+        [
+            {
+                "type": "Feature",
+                "properties": {"uid": uid, "status": "leased"},
+                "geometry": box(106.32, 18.05, 106.321, 18.051).__geo_interface__,
+            }
+        ],
+        "plots.geojson",
+    )
+    refused_features(
+        db_conn,
+        "land_plots",
+        path,
+        "version",
+        "not before the decision's effective date 2004-05-10",
+        decision="1663/QĐ-UBND",
+    )
 
 
 def test_one_feature_without_geometry(db_conn, tmp_path):
@@ -457,13 +578,23 @@ def test_one_feature_without_geometry(db_conn, tmp_path):
 
 
 def test_text_longer_than_the_column(db_conn, tmp_path):
-    refused_features(db_conn, "border_gates", geojson(tmp_path, [gate("CK-LONG", country="VNM")]), "bad_value",
-                     "field 'country' holds at most 2 characters")
+    refused_features(
+        db_conn,
+        "border_gates",
+        geojson(tmp_path, [gate("CK-LONG", country="VNM")]),
+        "bad_value",
+        "field 'country' holds at most 2 characters",
+    )
 
 
 def test_date_that_is_not_a_date(db_conn, tmp_path):
-    refused_features(db_conn, "border_gates", geojson(tmp_path, [gate("CK-DATE", opened_on="30/02/2020")]),
-                     "bad_value", "'30/02/2020' is not a valid date")
+    refused_features(
+        db_conn,
+        "border_gates",
+        geojson(tmp_path, [gate("CK-DATE", opened_on="30/02/2020")]),
+        "bad_value",
+        "'30/02/2020' is not a valid date",
+    )
 
 
 def test_one_bad_feature_stops_all_the_good_ones(db_conn, tmp_path):
@@ -475,17 +606,36 @@ def test_one_bad_feature_stops_all_the_good_ones(db_conn, tmp_path):
 
 def test_closed_cad_polylines_become_plots_but_open_ones_are_refused(db_conn, tmp_path):
     path = tmp_path / "plots.dxf"
-    closed = shapely.LineString([(106.32, 18.05), (106.321, 18.05), (106.321, 18.051), (106.32, 18.051),
-                                 (106.32, 18.05)])
+    closed = shapely.LineString(
+        [(106.32, 18.05), (106.321, 18.05), (106.321, 18.051), (106.32, 18.051), (106.32, 18.05)]
+    )
     open_line = shapely.LineString([(106.33, 18.05), (106.331, 18.05), (106.331, 18.051)])
     import numpy as np
     from pyogrio.raw import write
 
-    write(str(path), np.array([shapely.to_wkb(closed), shapely.to_wkb(open_line)], dtype=object),
-          [np.array(["plots", "plots"], dtype=object)], ["Layer"], driver="DXF", geometry_type="LineString")
-    plan = plan_import(db_conn, "land_plots", path, ImportOptions(
-        decision="658/QĐ-BQLKKT", defaults={"uid": "LO-CAD", "code": "CAD-1", "park_uid": "KCN-VA1",
-                                            "planning_function": "industrial", "status": "available"}))
+    write(
+        str(path),
+        np.array([shapely.to_wkb(closed), shapely.to_wkb(open_line)], dtype=object),
+        [np.array(["plots", "plots"], dtype=object)],
+        ["Layer"],
+        driver="DXF",
+        geometry_type="LineString",
+    )
+    plan = plan_import(
+        db_conn,
+        "land_plots",
+        path,
+        ImportOptions(
+            decision="658/QĐ-BQLKKT",
+            defaults={
+                "uid": "LO-CAD",
+                "code": "CAD-1",
+                "park_uid": "KCN-VA1",
+                "planning_function": "industrial",
+                "status": "available",
+            },
+        ),
+    )
     kinds = [(p.kind, p.where) for p in plan.report.problems]
     assert ("geometry_type", "feature #2 (LO-CAD)") in kinds
     assert ("duplicate", "feature #2 (LO-CAD)") in kinds  # the same default uid twice

@@ -79,8 +79,9 @@ def test_gate_by_name_ignores_accents_and_foreign_gates_do_not_count(db_conn, ga
     found = {p["uid"]: p for p in available_plots(db_conn, LandQuery(park=PARK)).plots}
     assert found["T-FAR"]["distances"]["border_gate"]["uid"] == "CK-TEST-GATE"
     # Restricted by name, the distance is to the named gate (the nearer one no longer counts).
-    named = available_plots(db_conn, LandQuery(park=PARK, names={"border_gate": "cua khau KHAC"},
-                                               max_km={"border_gate": 8.0})).plots
+    named = available_plots(
+        db_conn, LandQuery(park=PARK, names={"border_gate": "cua khau KHAC"}, max_km={"border_gate": 8.0})
+    ).plots
     assert {p["uid"] for p in named} == {"T-NEAR", "T-FAR"}
     assert {p["distances"]["border_gate"]["uid"] for p in named} == {"CK-TEST-OTHER"}
     assert uids(db_conn, park=PARK, names={"border_gate": "thu nghiem"}, max_km={"border_gate": 5}) == ["T-NEAR"]
@@ -141,8 +142,10 @@ def test_only_open_available_versions_are_offered(db_conn):
 
 def test_clean_land_follows_the_parcels_of_the_plots_projects_and_those_overlapping_it(db_conn):
     built = ld.decision(db_conn)
-    plots = {name: ld.square_east_of(*ld.offset(*ld.ORIGIN, 90, 400 * i), 200)
-             for i, name in enumerate(["T-LINKED-PENDING", "T-OVERLAP-PENDING", "T-OVERLAP-DONE", "T-TOUCH", "T-NONE"])}
+    plots = {
+        name: ld.square_east_of(*ld.offset(*ld.ORIGIN, 90, 400 * i), 200)
+        for i, name in enumerate(["T-LINKED-PENDING", "T-OVERLAP-PENDING", "T-OVERLAP-DONE", "T-TOUCH", "T-NONE"])
+    }
     ld.park(db_conn, built, PARK, ld.around(*plots.values()))
     for uid, polygon in plots.items():
         ld.plot(db_conn, built, uid, polygon, PARK)
@@ -154,12 +157,28 @@ def test_clean_land_follows_the_parcels_of_the_plots_projects_and_those_overlapp
     ld.parcel(db_conn, other, "3", plots["T-OVERLAP-DONE"].buffer(-0.0003), handed_over=True)
     touching = plots["T-TOUCH"]
     west = touching.bounds[0]
-    ld.parcel(db_conn, other, "4", ld.Polygon([(west - 0.001, touching.bounds[1]), (west, touching.bounds[1]),
-                                              (west, touching.bounds[3]), (west - 0.001, touching.bounds[3])]),
-              handed_over=False)
+    ld.parcel(
+        db_conn,
+        other,
+        "4",
+        ld.Polygon(
+            [
+                (west - 0.001, touching.bounds[1]),
+                (west, touching.bounds[1]),
+                (west, touching.bounds[3]),
+                (west - 0.001, touching.bounds[3]),
+            ]
+        ),
+        handed_over=False,
+    )
     flags = {p["uid"]: p["clean"] for p in available_plots(db_conn, LandQuery(park=PARK)).plots}
-    assert flags == {"T-LINKED-PENDING": False, "T-OVERLAP-PENDING": False, "T-OVERLAP-DONE": True,
-                     "T-TOUCH": True, "T-NONE": True}
+    assert flags == {
+        "T-LINKED-PENDING": False,
+        "T-OVERLAP-PENDING": False,
+        "T-OVERLAP-DONE": True,
+        "T-TOUCH": True,
+        "T-NONE": True,
+    }
     assert set(uids(db_conn, park=PARK, clean_only=True)) == {"T-OVERLAP-DONE", "T-TOUCH", "T-NONE"}
 
 
@@ -188,8 +207,9 @@ def test_filters_by_planning_function_and_refuses_unknown_codes(db_conn):
 
 
 def test_demo_count_matches_sql_written_here(db_conn):
-    expected = db_conn.execute(text(
-        "SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available'")).scalar_one()
+    expected = db_conn.execute(
+        text("SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND status = 'available'")
+    ).scalar_one()
     result = available_plots(db_conn, LandQuery(limit=10_000))
     assert result.number_matched == expected == len(result.plots)
     page = available_plots(db_conn, LandQuery(limit=5, offset=5))

@@ -46,15 +46,20 @@ def test_a_second_load_of_the_same_files_changes_nothing(db_conn):
 
 
 def test_invalid_polygon_stops_the_cli_load_naming_file_and_feature(demo_copy, database_url, engine):
-    bowtie = {"type": "Polygon", "coordinates": [[[106.0, 18.0], [106.01, 18.01], [106.01, 18.0],
-                                                  [106.0, 18.01], [106.0, 18.0]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[106.0, 18.0], [106.01, 18.01], [106.01, 18.0], [106.0, 18.01], [106.0, 18.0]]],
+    }
     _edit_feature(demo_copy, "land_plots.geojson", 3, lambda f: f.update(geometry=bowtie))
     with engine.connect() as conn:
         before = _counts(conn)
     env = {**os.environ, "DATABASE_URL": database_url}
     done = subprocess.run(
         [sys.executable, "-m", "api", "demo", "load", "--data-dir", str(demo_copy)],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert done.returncode == 2, done.stderr
     assert "land_plots.geojson feature #3" in done.stderr
@@ -67,22 +72,33 @@ def test_invalid_polygon_stops_the_cli_load_naming_file_and_feature(demo_copy, d
 @pytest.mark.parametrize(
     ("file", "index", "change", "message"),
     [
-        ("land_plots.geojson", 1, lambda f: f["properties"].update(decision="999/QĐ-KHÔNG-CÓ"),
-         "decision '999/QĐ-KHÔNG-CÓ' does not match any decisions.number"),
-        ("border_gates.geojson", 2, lambda f: f["properties"].pop("name_vi"),
-         "required field(s) missing: name_vi"),
-        ("economic_zones.geojson", 1,
-         lambda f: f.update(geometry={"type": "Point", "coordinates": [105.0, 10.6]}),
-         "geometry is a Point, this layer holds Multipolygon"),
-        ("land_plots.geojson", 2, lambda f: f["properties"].update(valid_from="2020-13-45"),
-         "field 'valid_from': '2020-13-45' is not a valid date"),
-        ("land_plots.geojson", 4, lambda f: f["properties"].update(status="sold"),
-         "ck_land_plots_status"),
-        ("projects.geojson", 1, lambda f: f["properties"].update(colour="red"),
-         "unknown field(s) colour"),
-        ("border_gates.geojson", 1,
-         lambda f: f.update(geometry={"type": "Point", "coordinates": [594081.1, 2003540.1]}),
-         "coordinates are not WGS84 longitude/latitude"),
+        (
+            "land_plots.geojson",
+            1,
+            lambda f: f["properties"].update(decision="999/QĐ-KHÔNG-CÓ"),
+            "decision '999/QĐ-KHÔNG-CÓ' does not match any decisions.number",
+        ),
+        ("border_gates.geojson", 2, lambda f: f["properties"].pop("name_vi"), "required field(s) missing: name_vi"),
+        (
+            "economic_zones.geojson",
+            1,
+            lambda f: f.update(geometry={"type": "Point", "coordinates": [105.0, 10.6]}),
+            "geometry is a Point, this layer holds Multipolygon",
+        ),
+        (
+            "land_plots.geojson",
+            2,
+            lambda f: f["properties"].update(valid_from="2020-13-45"),
+            "field 'valid_from': '2020-13-45' is not a valid date",
+        ),
+        ("land_plots.geojson", 4, lambda f: f["properties"].update(status="sold"), "ck_land_plots_status"),
+        ("projects.geojson", 1, lambda f: f["properties"].update(colour="red"), "unknown field(s) colour"),
+        (
+            "border_gates.geojson",
+            1,
+            lambda f: f.update(geometry={"type": "Point", "coordinates": [594081.1, 2003540.1]}),
+            "coordinates are not WGS84 longitude/latitude",
+        ),
     ],
 )
 def test_bad_demo_input_is_refused_with_a_clear_message(db_conn, demo_copy, file, index, change, message):

@@ -21,8 +21,18 @@ def park(db_conn):
         squares[name] = ld.square_east_of(*ld.offset(*ld.ORIGIN, 90, x), metres)
         x += metres + 50
     boundary = ld.around(*squares.values(), margin=0.002)
-    ld.park(db_conn, built, PARK, boundary, power_kv=110, water_m3_day=5000, wastewater_m3_day=4000,
-            developer="Công ty Phát triển Hạ tầng Thử", land_rent_usd_m2_min=1, land_rent_usd_m2_max=999)
+    ld.park(
+        db_conn,
+        built,
+        PARK,
+        boundary,
+        power_kv=110,
+        water_m3_day=5000,
+        wastewater_m3_day=4000,
+        developer="Công ty Phát triển Hạ tầng Thử",
+        land_rent_usd_m2_min=1,
+        land_rent_usd_m2_max=999,
+    )
     ld.plot(db_conn, built, "P-A", squares["A"], PARK, status="available", rent=40)
     ld.plot(db_conn, built, "P-B", squares["B"], PARK, status="available", rent=55, function="services")
     ld.plot(db_conn, built, "P-C", squares["C"], PARK, status="leased", rent=60)

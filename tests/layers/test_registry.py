@@ -8,8 +8,17 @@ from layers.registry import LAYERS, get_layer, layers_visible_to
 from layers.spec import Access
 
 COLLECTION_IDS = {
-    "economic_zones", "functional_areas", "industrial_parks", "land_plots", "border_gates",
-    "logistics_centres", "transport_nodes", "transport_lines", "projects", "clearance_parcels", "decisions",
+    "economic_zones",
+    "functional_areas",
+    "industrial_parks",
+    "land_plots",
+    "border_gates",
+    "logistics_centres",
+    "transport_nodes",
+    "transport_lines",
+    "projects",
+    "clearance_parcels",
+    "decisions",
 }
 
 
@@ -40,8 +49,13 @@ def test_spec_geometry_types_match_the_database(db_conn):
 def test_household_and_compensation_figures_are_internal():
     parcels = get_layer("clearance_parcels")
     assert parcels.access is Access.internal
-    for field in ("owner_name", "households_affected", "households_to_resettle",
-                  "compensation_approved_vnd", "compensation_paid_vnd"):
+    for field in (
+        "owner_name",
+        "households_affected",
+        "households_to_resettle",
+        "compensation_approved_vnd",
+        "compensation_paid_vnd",
+    ):
         assert field in parcels.internal_fields
         assert field not in parcels.fields_for(Access.public)
     for spec in LAYERS.values():

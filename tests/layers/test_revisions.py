@@ -31,25 +31,61 @@ LOG_2 = box(106.030, 18.010, 106.040, 18.020)
 def drawn_zone(db_conn):
     ids = {}
     for number, day in (("T-1/QĐ-TEST", "2010-01-01"), ("T-2/QĐ-TEST", "2020-06-01")):
-        ids[number] = db_conn.execute(text(
-            "INSERT INTO decisions (number, title_vi, date_signed, date_effective, authority, "
-            "authority_name_vi, kind, zone_uid) VALUES (:n, 'Quyết định thử nghiệm', :d, :d, 'prime_minister', "
-            "'Thủ tướng Chính phủ', 'approve_plan', 'KKT-TEST') RETURNING id"), {"n": number, "d": day}).scalar_one()
+        ids[number] = db_conn.execute(
+            text(
+                "INSERT INTO decisions (number, title_vi, date_signed, date_effective, authority, "
+                "authority_name_vi, kind, zone_uid) VALUES (:n, 'Quyết định thử nghiệm', :d, :d, 'prime_minister', "
+                "'Thủ tướng Chính phủ', 'approve_plan', 'KKT-TEST') RETURNING id"
+            ),
+            {"n": number, "d": day},
+        ).scalar_one()
     d1, d2 = ids["T-1/QĐ-TEST"], ids["T-2/QĐ-TEST"]
     zone_sql = text(
         "INSERT INTO economic_zones (uid, name_vi, zone_type, province_code, valid_from, valid_to, decision_id, geom) "
-        "VALUES ('KKT-TEST', 'Khu kinh tế thử', 'coastal', 'HA_TINH', :f, :t, :d, ST_Multi(ST_GeomFromText(:g, 4326)))")
+        "VALUES ('KKT-TEST', 'Khu kinh tế thử', 'coastal', 'HA_TINH', :f, :t, :d, ST_Multi(ST_GeomFromText(:g, 4326)))"
+    )
     db_conn.execute(zone_sql, {"f": "2010-01-01", "t": "2020-06-01", "d": d1, "g": ZONE_1.wkt})
     db_conn.execute(zone_sql, {"f": "2020-06-01", "t": None, "d": d2, "g": ZONE_2.wkt})
     area_sql = text(
         "INSERT INTO functional_areas (uid, name_vi, zone_uid, area_type, valid_from, valid_to, decision_id, geom) "
-        "VALUES (:u, :n, 'KKT-TEST', :k, :f, :t, :d, ST_Multi(ST_GeomFromText(:g, 4326)))")
-    db_conn.execute(area_sql, {"u": "T-CN", "n": "Khu công nghiệp thử", "k": "industrial", "f": "2010-01-01",
-                               "t": "2020-06-01", "d": d1, "g": IND_1.wkt})
-    db_conn.execute(area_sql, {"u": "T-CN", "n": "Khu công nghiệp thử", "k": "industrial", "f": "2020-06-01",
-                               "t": None, "d": d2, "g": IND_2.wkt})
-    db_conn.execute(area_sql, {"u": "T-LOG", "n": "Khu logistics thử", "k": "logistics_port", "f": "2020-06-01",
-                               "t": None, "d": d2, "g": LOG_2.wkt})
+        "VALUES (:u, :n, 'KKT-TEST', :k, :f, :t, :d, ST_Multi(ST_GeomFromText(:g, 4326)))"
+    )
+    db_conn.execute(
+        area_sql,
+        {
+            "u": "T-CN",
+            "n": "Khu công nghiệp thử",
+            "k": "industrial",
+            "f": "2010-01-01",
+            "t": "2020-06-01",
+            "d": d1,
+            "g": IND_1.wkt,
+        },
+    )
+    db_conn.execute(
+        area_sql,
+        {
+            "u": "T-CN",
+            "n": "Khu công nghiệp thử",
+            "k": "industrial",
+            "f": "2020-06-01",
+            "t": None,
+            "d": d2,
+            "g": IND_2.wkt,
+        },
+    )
+    db_conn.execute(
+        area_sql,
+        {
+            "u": "T-LOG",
+            "n": "Khu logistics thử",
+            "k": "logistics_port",
+            "f": "2020-06-01",
+            "t": None,
+            "d": d2,
+            "g": LOG_2.wkt,
+        },
+    )
     return db_conn
 
 
@@ -83,8 +119,9 @@ def test_compare_by_dates_and_reverse(drawn_zone):
     assert backward["industrial"].added_ha == pytest.approx(forward["industrial"].removed_ha)
     assert backward["logistics_port"].removed_ha == pytest.approx(ha(LOG_2), rel=1e-6)
     same = compare(drawn_zone, "KKT-TEST", "2021-01-01", "2021-01-01")
-    assert all(r.added_ha == pytest.approx(0, abs=1e-6) and r.removed_ha == pytest.approx(0, abs=1e-6)
-               for r in same.rows)
+    assert all(
+        r.added_ha == pytest.approx(0, abs=1e-6) and r.removed_ha == pytest.approx(0, abs=1e-6) for r in same.rows
+    )
 
 
 def test_decisions_of_a_zone_oldest_first(drawn_zone):

@@ -66,8 +66,9 @@ def test_finder_filters_and_keeps_list_map_and_url_in_step(browser_page: Browser
     wait_ready(bp)
     filtered = agree(bp, live_server)
     assert 0 < filtered < everything
-    rents = bp.page.eval_on_selector_all("#plot-list tbody tr td:nth-child(5)",
-                                         "cells => cells.map(c => c.textContent)")
+    rents = bp.page.eval_on_selector_all(
+        "#plot-list tbody tr td:nth-child(5)", "cells => cells.map(c => c.textContent)"
+    )
     assert all(float(r) <= 60 for r in rents)
     assert "max_km_seaport=10" in bp.page.url
 
@@ -143,14 +144,16 @@ def test_sheet_renders_and_its_pdf_opens(browser_page: BrowserPage, live_server:
     pdf = tmp_path / "sheet.pdf"
     download_info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
-    extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
-                               text=True).stdout
+    extracted = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "PHIẾU THÔNG TIN LÔ ĐẤT" in extracted and "LAND PLOT INFORMATION SHEET" in extracted
     assert "Khu công nghiệp Vũng Áng 1" in extracted
     assert "Giá thuê đất" in extracted and "Land rent" in extracted
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(pdf), str(SCREENSHOTS / "land_plot_sheet_pdf")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-singlefile", str(pdf), str(SCREENSHOTS / "land_plot_sheet_pdf")], check=True
+    )
 
     bp.open("/land/parks/KCN-VA1")
     assert "Tỷ lệ lấp đầy" in bp.page.inner_text("article") and "Occupancy" in bp.page.inner_text("article")

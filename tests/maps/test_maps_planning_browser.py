@@ -23,7 +23,6 @@ GEOD = Geod(ellps="WGS84")
 PLOT = "KCN-VHVA-CN22"
 
 
-
 def api(live_server: str, path: str, params: dict | None = None) -> dict:
     response = httpx.get(live_server + path, params=params, timeout=30)
     response.raise_for_status()
@@ -35,7 +34,8 @@ def click_at(bp: BrowserPage, lat: float, lon: float, move_only: bool = False) -
     point = bp.page.evaluate(
         """([lat, lon]) => { const m = window.zoneAtlasPage.map; const p = m.latLngToContainerPoint([lat, lon]);
              const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }""",
-        [lat, lon])
+        [lat, lon],
+    )
     if move_only:
         bp.page.mouse.move(*point)
     else:
@@ -46,8 +46,10 @@ def test_zone_map_plot_popup_and_coordinates(browser_page: BrowserPage, live_ser
     bp = browser_page
     plot = api(live_server, "/collections/land_plots/items", {"f": "geojson", "uid": PLOT})["features"][0]
     centre = shape(plot["geometry"]).representative_point()
-    bp.open(f"/maps/zones#c={centre.y:.6f},{centre.x:.6f}&z=17"
-            "&l=economic_zones,functional_areas,industrial_parks,land_plots,projects")
+    bp.open(
+        f"/maps/zones#c={centre.y:.6f},{centre.x:.6f}&z=17"
+        "&l=economic_zones,functional_areas,industrial_parks,land_plots,projects"
+    )
     bp.page.wait_for_selector(".leaflet-za-land_plots-pane path.leaflet-interactive")
     bp.page.wait_for_function("() => document.querySelectorAll('.leaflet-za-industrial_parks-pane path').length > 0")
     assert bp.drawn()["drawn"] > 0  # GeoJSON layers (zones, areas, parks, projects) are on the map
@@ -128,16 +130,21 @@ def test_zone_map_search_language_measure_and_url_state(browser_page: BrowserPag
 
 def zone_versions_drawn(bp: BrowserPage, side: str) -> dict[int, list[float]]:
     """Economic-zone features drawn on one side of the swipe: id → bounds."""
-    return {int(k): v for k, v in bp.page.evaluate(
-        """(side) => { const out = {}; window.zoneAtlasPage.sides[side].eachLayer((g) => g.eachLayer((l) => {
+    return {
+        int(k): v
+        for k, v in bp.page.evaluate(
+            """(side) => { const out = {}; window.zoneAtlasPage.sides[side].eachLayer((g) => g.eachLayer((l) => {
              if (l.feature && 'zone_type' in l.feature.properties) { const b = l.getBounds();
                out[l.feature.id] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; } })); return out; }""",
-        side).items()}
+            side,
+        ).items()
+    }
 
 
 def wait_ready(bp: BrowserPage, after: str | None = None) -> str:
-    condition = "document.body.dataset.revisionsReady" + (f" && document.body.dataset.revisionsReady !== '{after}'"
-                                                          if after else "")
+    condition = "document.body.dataset.revisionsReady" + (
+        f" && document.body.dataset.revisionsReady !== '{after}'" if after else ""
+    )
     bp.page.wait_for_function(f"() => {condition}")
     return bp.page.evaluate("() => document.body.dataset.revisionsReady")
 
@@ -147,8 +154,9 @@ def test_revisions_older_decision_and_change_table(browser_page: BrowserPage, li
     bp.open("/maps/revisions#zone=KKTCK-AG")
     ready = wait_ready(bp)
     current = api(live_server, "/collections/economic_zones/items", {"f": "geojson", "uid": "KKTCK-AG"})
-    older = api(live_server, "/collections/economic_zones/items",
-                {"f": "geojson", "uid": "KKTCK-AG", "datetime": "2012-01-01"})
+    older = api(
+        live_server, "/collections/economic_zones/items", {"f": "geojson", "uid": "KKTCK-AG", "datetime": "2012-01-01"}
+    )
     assert set(zone_versions_drawn(bp, "a")) == {current["features"][0]["id"]}
     bounds_now = next(iter(zone_versions_drawn(bp, "a").values()))
 
@@ -165,9 +173,11 @@ def test_revisions_older_decision_and_change_table(browser_page: BrowserPage, li
     table = bp.page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('#za-changes tbody tr')].map((tr) => [
              tr.dataset.kind, { added_ha: Number(tr.querySelector('[data-col=added]').dataset.value),
-                                removed_ha: Number(tr.querySelector('[data-col=removed]').dataset.value) }]))""")
-    expected = independent_changes(lambda path, params: api(live_server, path, params), "KKTCK-AG",
-                                   "2009-06-15", "2016-03-22")
+                                removed_ha: Number(tr.querySelector('[data-col=removed]').dataset.value) }]))"""
+    )
+    expected = independent_changes(
+        lambda path, params: api(live_server, path, params), "KKTCK-AG", "2009-06-15", "2016-03-22"
+    )
     assert set(table) == set(expected)
     for kind, row in table.items():
         assert row["added_ha"] == pytest.approx(expected[kind]["added_ha"], rel=1e-4, abs=0.01), kind
@@ -178,8 +188,10 @@ def test_revisions_older_decision_and_change_table(browser_page: BrowserPage, li
     # The swipe clips side A left of the handle and side B right of it.
     bp.page.evaluate("""() => { const r = document.getElementById('za-swipe-range'); r.value = '0.3';
                                 r.dispatchEvent(new Event('input')); }""")
-    clips = bp.page.evaluate("() => [window.zoneAtlasPage.map.getPane('za-side-a').style.clip, "
-                             "window.zoneAtlasPage.map.getPane('za-side-b').style.clip]")
+    clips = bp.page.evaluate(
+        "() => [window.zoneAtlasPage.map.getPane('za-side-a').style.clip, "
+        "window.zoneAtlasPage.map.getPane('za-side-b').style.clip]"
+    )
     assert all(c.startswith("rect(") for c in clips) and clips[0] != clips[1]
     assert "swipe=0.300" in bp.page.url
     bp.screenshot("maps_revisions")
@@ -204,13 +216,20 @@ def test_clearance_map_chart_shows_the_stage_history(browser_page: BrowserPage, 
     bp.page.wait_for_function("() => document.body.dataset.clearanceReady === 'PRJ-VHVA'")
     bp.page.wait_for_selector(".leaflet-za-parcels-pane path")
 
-    parcels = [f for f in json.loads((PROJECT_ROOT / "data/demo/clearance_parcels.geojson").read_text("utf-8"))
-               ["features"] if f["properties"]["project_uid"] == "PRJ-VHVA"]
+    parcels = [
+        f
+        for f in json.loads((PROJECT_ROOT / "data/demo/clearance_parcels.geojson").read_text("utf-8"))["features"]
+        if f["properties"]["project_uid"] == "PRJ-VHVA"
+    ]
     today = date.today().isoformat()
-    stage_dates = sorted({f["properties"][f"{s}_on"] for f in parcels
-                          for s in ("notice_issued", "inventoried", "plan_approved", "compensation_paid",
-                                    "handed_over") if f["properties"][f"{s}_on"] and f["properties"][f"{s}_on"]
-                          <= today})
+    stage_dates = sorted(
+        {
+            f["properties"][f"{s}_on"]
+            for f in parcels
+            for s in ("notice_issued", "inventoried", "plan_approved", "compensation_paid", "handed_over")
+            if f["properties"][f"{s}_on"] and f["properties"][f"{s}_on"] <= today
+        }
+    )
     handed = [f for f in parcels if f["properties"]["handed_over_on"] and f["properties"]["handed_over_on"] <= today]
     handed_ha = sum(abs(GEOD.geometry_area_perimeter(shape(f["geometry"]))[0]) for f in handed) / 1e4
     chart = bp.page.evaluate("""() => ({ labels: window.zoneAtlasPage.chart.data.labels,
@@ -228,8 +247,9 @@ def test_clearance_map_chart_shows_the_stage_history(browser_page: BrowserPage, 
     bp.page.select_option("#za-stage", "handed_over")
     bp.page.wait_for_function("() => location.hash.includes('stage=handed_over')")
     bp.page.wait_for_selector(".leaflet-za-parcels-pane path")
-    colours = set(bp.page.eval_on_selector_all(".leaflet-za-parcels-pane path",
-                                               "ps => ps.map((p) => p.getAttribute('fill'))"))
+    colours = set(
+        bp.page.eval_on_selector_all(".leaflet-za-parcels-pane path", "ps => ps.map((p) => p.getAttribute('fill'))")
+    )
     assert colours == {"#31a354"}  # only the handed-over colour is left
     bp.assert_clean()
 
@@ -237,10 +257,13 @@ def test_clearance_map_chart_shows_the_stage_history(browser_page: BrowserPage, 
 def test_clearance_map_draws_merged_parcels_at_low_zoom(browser_page: BrowserPage, staff, db_conn):
     bp = browser_page
     sign_in(bp, "/maps/clearance")
-    lat, lon, project, sheet, parcels = db_conn.execute(text(
-        "SELECT ST_Y(c), ST_X(c), uid, map_sheet, n FROM (SELECT p.uid, map_sheet, count(*) AS n, "
-        "ST_PointOnSurface(ST_Union(c.geom)) AS c FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
-        "GROUP BY p.uid, map_sheet, stage ORDER BY count(*) DESC LIMIT 1) g")).one()
+    lat, lon, project, sheet, parcels = db_conn.execute(
+        text(
+            "SELECT ST_Y(c), ST_X(c), uid, map_sheet, n FROM (SELECT p.uid, map_sheet, count(*) AS n, "
+            "ST_PointOnSurface(ST_Union(c.geom)) AS c FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+            "GROUP BY p.uid, map_sheet, stage ORDER BY count(*) DESC LIMIT 1) g"
+        )
+    ).one()
     bp.page.goto(bp.base_url + f"/maps/clearance#c={lat:.6f},{lon:.6f}&z=11&project={project}")
     bp.page.reload(wait_until="networkidle")
     bp.page.wait_for_selector(".leaflet-za-parcels-pane path")
@@ -257,11 +280,15 @@ def test_clearance_map_draws_merged_parcels_at_low_zoom(browser_page: BrowserPag
 def test_zone_map_draws_parcels_on_canvas_and_answers_clicks(browser_page: BrowserPage, staff, db_conn):
     bp = browser_page
     sign_in(bp, "/maps/clearance")  # staff see the clearance layer on the zone map too
-    lat, lon, parcel_no = db_conn.execute(text(
-        "SELECT ST_Y(c), ST_X(c), parcel_no FROM (SELECT ST_PointOnSurface(geom) AS c, parcel_no "
-        "FROM clearance_parcels ORDER BY area_ha DESC LIMIT 1) p")).one()
-    bp.page.goto(bp.base_url + f"/maps/zones#c={lat:.6f},{lon:.6f}&z=17&l=clearance_parcels",
-                 wait_until="networkidle")  # another document than the clearance page: no reload needed
+    lat, lon, parcel_no = db_conn.execute(
+        text(
+            "SELECT ST_Y(c), ST_X(c), parcel_no FROM (SELECT ST_PointOnSurface(geom) AS c, parcel_no "
+            "FROM clearance_parcels ORDER BY area_ha DESC LIMIT 1) p"
+        )
+    ).one()
+    bp.page.goto(
+        bp.base_url + f"/maps/zones#c={lat:.6f},{lon:.6f}&z=17&l=clearance_parcels", wait_until="networkidle"
+    )  # another document than the clearance page: no reload needed
     drawn = bp.page.evaluate("""() => { const grid = window.zoneAtlasPage.layersOnMap.clearance_parcels;
         return Object.values(grid._vectorTiles).filter((r) => r instanceof L.Canvas)
           .reduce((n, r) => n + Object.keys(r._layers).length, 0); }""")
@@ -277,10 +304,15 @@ def test_projects_map_highlights_delayed_projects(browser_page: BrowserPage, db_
     bp = browser_page
     bp.open("/maps/projects#as_of=2026-01-01")
     bp.page.wait_for_function("() => document.body.dataset.projectsReady === '2026-01-01'")
-    delayed = set(db_conn.execute(text(
-        "SELECT DISTINCT p.uid FROM project_milestones m JOIN projects p ON p.id = m.project_id "
-        "WHERE p.status <> 'terminated' AND m.committed_on < '2026-01-01' AND "
-        "(m.actual_on IS NULL OR (m.actual_on > m.committed_on AND m.actual_on <= '2026-01-01'))")).scalars())
+    delayed = set(
+        db_conn.execute(
+            text(
+                "SELECT DISTINCT p.uid FROM project_milestones m JOIN projects p ON p.id = m.project_id "
+                "WHERE p.status <> 'terminated' AND m.committed_on < '2026-01-01' AND "
+                "(m.actual_on IS NULL OR (m.actual_on > m.committed_on AND m.actual_on <= '2026-01-01'))"
+            )
+        ).scalars()
+    )
     assert bp.page.inner_text("#za-delayed-count") == str(len(delayed))
     marked = bp.page.evaluate("""() => Object.entries(window.zoneAtlasPage.projectMarkers)
         .filter(([, m]) => m.options.className === 'za-delayed-marker').map(([uid]) => uid)""")

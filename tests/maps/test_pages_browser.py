@@ -15,8 +15,9 @@ BORDER_GATES = 8
 
 
 def items(live_server: str, collection: str) -> dict:
-    response = httpx.get(f"{live_server}/collections/{collection}/items",
-                         params={"f": "geojson", "limit": 1000}, timeout=30)
+    response = httpx.get(
+        f"{live_server}/collections/{collection}/items", params={"f": "geojson", "limit": 1000}, timeout=30
+    )
     response.raise_for_status()
     return response.json()
 
@@ -139,8 +140,11 @@ def test_item_page(browser_page: BrowserPage, live_server: str) -> None:
     bp.open(f"/collections/border_gates/items/{feature['id']}?f=html")
     assert bp.page.inner_text("h1") == "Cửa khẩu quốc tế Tịnh Biên"
     assert bp.page.is_visible("#map.leaflet-container")
-    rows = dict(bp.page.eval_on_selector_all(
-        "table.props tr", "rows => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent])"))
+    rows = dict(
+        bp.page.eval_on_selector_all(
+            "table.props tr", "rows => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent])"
+        )
+    )
     assert rows["name_vi"] == "Cửa khẩu quốc tế Tịnh Biên"
     assert rows["name_en"] == feature["properties"]["name_en"]
     assert bp.drawn() == {"maps": 1, "drawn": 1, "inView": 1}
