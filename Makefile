@@ -25,8 +25,13 @@ test:
 	@scripts/ensure-test-tools.sh
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
+## Lint gate (CI runs it before the tests): ruff rules and formatting over every Python folder, mypy on gis/ and layers/
+PY_DIRS := gis layers api maps tests scripts bench
 lint:
-	.venv/bin/ruff check gis layers api maps tests
+	@scripts/setup-python.sh
+	.venv/bin/ruff check $(PY_DIRS)
+	.venv/bin/ruff format --check $(PY_DIRS)
+	.venv/bin/mypy
 
 demo-generate: setup
 	@$(ZA) demo generate --parcels 200000 --plots 20000 --seed 1

@@ -83,7 +83,10 @@ def required_columns(table: Table) -> set[str]:
     return {
         c.name
         for c in table.columns
-        if not c.nullable and c.server_default is None and c.computed is None and c.name not in {"id", "geom"}
+        if not c.nullable
+        and c.server_default is None
+        and c.computed is None
+        and c.name not in {"id", "geom"}
         and not (c.primary_key and c.autoincrement is True)
     }
 
@@ -175,7 +178,8 @@ def _load_file(conn: Connection, spec: DemoFile, path: Path) -> int:
         values = _row(record, table, columns, external, lookups, ignore={r.field for r in internal})
         deferred += [(record, ref, record.values[ref.field]) for ref in internal if record.values.get(ref.field)]
         if geom_col is not None:
-            geometry = check_geometry(record, geom_col.type.geometry_type, geom_col.nullable)
+            geometry_type = geom_col.type.geometry_type  # type: ignore[attr-defined]  # a GeoAlchemy2 Geometry
+            geometry = check_geometry(record, geometry_type, geom_col.nullable)
             values["geom"] = None if geometry is None else func.ST_GeomFromText(geometry.wkt, models.SRID)
         try:
             with conn.begin_nested():
