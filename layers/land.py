@@ -1,6 +1,6 @@
 """Available land for investment promotion: plots on offer now, filtered and ranked, with distances to gates and ports.
 
-Definitions the investment-promotion staff rely on (also in the README):
+Definitions the investment-promotion staff rely on (also in docs/land-finder.md):
 
 - *Available*: the plot's open version (``valid_to IS NULL``) has status ``available``.
 - *Clean land* (đất sạch): no clearance parcel that concerns the plot is still waiting to be handed over. A parcel
