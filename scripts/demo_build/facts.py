@@ -48,6 +48,7 @@ class Facts:
     economic_zones: list[dict]
     zone_parts: list[dict]
     functional_areas: list[dict]
+    area_layout: list[dict]
     places: dict[str, tuple[float, float]]
     industrial_parks: list[dict]
     border_gates: list[dict]
@@ -65,18 +66,21 @@ class Facts:
         return " ; ".join(parts)
 
     def point(self, uid: str) -> tuple[float, float]:
-        """(lat, lon) of a named place, border gate or transport node."""
+        """(lat, lon) of a named place, border gate, transport node or the centre of an industrial park."""
         if uid in self.places:
             return self.places[uid]
-        for row in (*self.border_gates, *self.transport_nodes):
+        for row in (*self.border_gates, *self.transport_nodes, *self.industrial_parks):
             if row["uid"] == uid:
                 return (row["lat"], row["lon"])
         fail(f"no place {uid}")
-        raise AssertionError  # unreachable: fail raises
 
-    def park(self, uid: str) -> dict:
-        """One industrial park row."""
-        return next(row for row in self.industrial_parks if row["uid"] == uid)
+    def must_hold(self, text: str | None) -> list[tuple[float, float, float]]:
+        """'UID:metres UID:metres' → the points an outline must hold, each with its clearance (lat, lon, m)."""
+        held = []
+        for item in (text or "").split():
+            uid, _, metres = item.partition(":")
+            held.append((*self.point(uid), value(metres)))
+        return held
 
 
 def load(folder: Path = SOURCES) -> Facts:
@@ -91,6 +95,7 @@ def load(folder: Path = SOURCES) -> Facts:
         economic_zones=read_rows(folder, "economic_zones.csv"),
         zone_parts=read_rows(folder, "zone_parts.csv"),
         functional_areas=read_rows(folder, "functional_areas.csv"),
+        area_layout=read_rows(folder, "area_layout.csv"),
         places={r["key"]: (r["lat"], r["lon"]) for r in read_rows(folder, "places.csv")},
         industrial_parks=read_rows(folder, "industrial_parks.csv"),
         border_gates=read_rows(folder, "border_gates.csv"),

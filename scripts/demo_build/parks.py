@@ -15,6 +15,8 @@ from demo_build.plans import illustrative_decision
 from demo_build.record import MILESTONES, Demo, iso
 from demo_build.shapes import SEED, fail, geod_area_ha, lot_grid, offset, rings, round7, star
 
+PROJECT_COLUMNS = ["uid", "name_vi", "name_en", "investor", "investor_country", "sector", "capital_vnd", "capital_usd"]
+PROJECT_COLUMNS += ["status", "province_code", "zone_uid", "park_uid"]  # as given in data/sources/projects.csv
 CLEARED_HA = 55  # Vinhomes Vũng Áng: ~55 ha cleared by the first land recovery (source: VHVA)
 LOT_NAMES = {
     "industrial": ("Lô đất công nghiệp", "Industrial lot"),
@@ -145,7 +147,6 @@ def lot(demo: Demo, uid: str) -> dict:
             if item["uid"] == uid:
                 return item
     fail(f"no lot {uid}")
-    raise AssertionError  # unreachable: fail raises
 
 
 def claim(demo: Demo, park_uid: str, target_ha: float, *, func="industrial", start=0) -> list[dict]:
@@ -500,11 +501,7 @@ def write_projects(demo: Demo, facts: Facts) -> None:
             illustrative=row["geometry_illustrative"],
             source=facts.src(row["sources"]),
             notes=note,
-            **{
-                k: row[k]
-                for k in ("uid", "name_vi", "name_en", "investor", "investor_country", "sector", "capital_vnd")
-                + ("capital_usd", "status", "province_code", "zone_uid", "park_uid")
-            },
+            **{k: row[k] for k in PROJECT_COLUMNS},
             policy_decision=p["policy_decision"],
             site_area_ha=p["site_area_ha"],
         )

@@ -184,7 +184,7 @@ def an_giang(demo: Demo, facts: Facts) -> None:
                 aspect=1.4,
                 bearing=bearings[key],
                 obstacles=[borders[key], *rings(*placed)],
-                must=[(*gates[key], 150)],
+                must=facts.must_hold(part["must_hold"]),
                 margin=40,
             )
             sub[(key, number)] = poly
@@ -224,7 +224,7 @@ def cau_treo(demo: Demo, facts: Facts) -> None:
             aspect=1.5,
             bearing=40,
             obstacles=[border],
-            must=[(*gate, 80), (*facts.point("TAY_SON"), 3200)],
+            must=facts.must_hold(part["must_hold"]),
             margin=30,
         )
     write_zone(demo, facts, "KKTCK-CT", {n: [zone[n]] for n in versions})
@@ -243,13 +243,12 @@ def cau_treo(demo: Demo, facts: Facts) -> None:
 
 
 def vung_ang(demo: Demo, facts: Facts) -> None:
-    """KKT Vũng Áng: one outline holding its ports, plants and parks; areas drawn one by one, never overlapping."""
+    """KKT Vũng Áng: one outline holding its ports, plants and parks; its areas laid out piece by piece.
+
+    The layout (data/sources/area_layout.csv) is drawn in file order; a piece keeps off every earlier piece marked
+    `avoided_by_next`, and pieces of the same area and decision form one multipart area.
+    """
     local = demo.crs["HA_TINH"]
-    port, son_duong, fhs = facts.point("TN-CANG-VUNG-ANG"), facts.point("TN-CANG-SON-DUONG"), facts.point("FHS")
-    power, vines = facts.point("VA_POWER"), facts.point("VINES")
-    centre = {
-        uid: (facts.park(uid)["lat"], facts.park(uid)["lon"]) for uid in ("KCN-VA1", "KCN-PV", "KCN-VHVA", "KCN-HS")
-    }
     (part,) = (r for r in facts.zone_parts if r["zone_uid"] == "KKT-VA")
     zone = star(
         local,
@@ -260,87 +259,35 @@ def vung_ang(demo: Demo, facts: Facts) -> None:
         jitter=0.14,
         aspect=1.25,
         bearing=150,
-        must=[
-            (*port, 1300),
-            (*son_duong, 1800),
-            (*fhs, 2500),
-            (*power, 1200),
-            (*vines, 800),
-            (*centre["KCN-VA1"], 1800),
-            (*centre["KCN-PV"], 1600),
-            (*centre["KCN-VHVA"], 2600),
-            (*centre["KCN-HS"], 1700),
-        ],
+        must=facts.must_hold(part["must_hold"]),
     )
     write_zone(demo, facts, "KKT-VA", {part["decision"]: [zone]})
-    local_revision = illustrative_decision(demo, facts, "VA_LOCAL")
+    illustrative_decision(demo, facts, "VA_LOCAL")
     placed: list = []
-
-    def area(suffix, lat, lon, ha, *, must=(), aspect=1.3, bearing=None, key=None, min_fraction=0.99, keep=True):
-        """Place one area polygon (local) avoiding the ones already placed."""
-        pt = Point(local.xy(lat, lon))
+    pieces: dict[tuple[str, str], list] = {}
+    for row in facts.area_layout:
+        pt = Point(local.xy(row["lat"], row["lon"]))
         if not zone.contains(pt) or any(p.contains(pt) for p in placed):
-            fail(f"KKT-VA-{suffix}: centre outside the zone or inside another area")
+            fail(f"{row['uid']} ({row['piece']}): centre outside the zone or inside another area")
         poly = star(
             local,
-            lat,
-            lon,
-            ha,
-            key or f"VA-FA-{suffix}",
+            row["lat"],
+            row["lon"],
+            row["area_ha"],
+            f"VA-FA-{row['piece']}",
             jitter=0.2,
-            aspect=aspect,
-            bearing=demo.rng.uniform(0, 180) if bearing is None else bearing,
+            aspect=row["aspect"] or 1.3,
+            bearing=demo.rng.uniform(0, 180) if row["bearing"] is None else row["bearing"],
             obstacles=rings(zone, *placed),
-            must=must,
+            must=facts.must_hold(row["must_hold"]),
             margin=30,
-            min_fraction=min_fraction,
+            min_fraction=row["min_fraction"] or 0.99,
         )
-        if keep:
+        if row["avoided_by_next"]:
             placed.append(poly)
-        return poly
-
-    # non-tariff zone: Sơn Dương port 410 ha + back-up area 320 ha (two parts), as QĐ 1076/QĐ-TTg says
-    plan = area_rows(facts, "KKT-VA")[0]["decision"]
-    drawn = {
-        "PTQ": MultiPolygon(
-            [area("PTQ-A", *son_duong, 410, must=[(*son_duong, 200)]), area("PTQ-B", 18.073, 106.417, 320)]
-        )
-    }
-    drawn["CANG"] = area("CANG", 18.118, 106.395, 450, must=[(*port, 150)])
-    drawn["DL_DIEN"] = area("DL_DIEN", 18.093, 106.384, 520, must=[(*power, 500)])
-    north = area(
-        "CN-N",
-        18.055,
-        106.340,
-        1500,
-        aspect=2.0,
-        bearing=0,
-        must=[(*centre["KCN-VA1"], 1350), (*centre["KCN-PV"], 1200)],
-    )
-    south = area(
-        "CN-S",
-        18.015,
-        106.388,
-        2700,
-        aspect=1.6,
-        bearing=135,
-        must=[(*centre["KCN-VHVA"], 2150), (*centre["KCN-HS"], 1250)],
-    )
-    drawn["CN"] = MultiPolygon([north, south])
-    demo.hosts.update({"KCN-VA1": north, "KCN-PV": north, "KCN-VHVA": south, "KCN-HS": south})
-    drawn["LK"] = area("LK", 18.036, 106.437, 1300, must=[(*fhs, 300)], min_fraction=0.9)
-    drawn["DT"] = area("DT", 18.098, 106.338, 1400, min_fraction=0.9)
-    drawn["TMDV"] = area("TMDV", 18.078, 106.372, 300, min_fraction=0.9)
-    drawn["DLICH"] = area("DLICH", 18.0, 106.432, 300, min_fraction=0.8)
-    drawn["HC"] = area("HC", 18.062, 106.392, 60, min_fraction=0.9)
-    drawn["NLN"] = area("NLN", 17.982, 106.372, 400, min_fraction=0.6)
-    for suffix, poly in drawn.items():
-        demo.drawn[(f"KKT-VA-{suffix}", plan)] = poly
-    # resettlement: the plan's version and the one enlarged by the local revision, both off every other area
-    demo.drawn[("KKT-VA-TDC", plan)] = area(
-        "TDC", 18.018, 106.328, 300, min_fraction=0.9, key="VA-FA-TDC-v1", keep=False
-    )
-    demo.drawn[("KKT-VA-TDC", local_revision)] = area(
-        "TDC", 18.018, 106.328, 445, min_fraction=0.9, key="VA-FA-TDC-v2", keep=False
-    )
+        for park in (row["hosts"] or "").split():
+            demo.hosts[park] = poly
+        pieces.setdefault((row["uid"], demo.number(row["decision"])), []).append(poly)
+    for key, polys in pieces.items():
+        demo.drawn[key] = polys[0] if len(polys) == 1 else MultiPolygon(polys)
     write_areas(demo, facts, "KKT-VA")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import NoReturn
 
 import numpy as np
 import shapely
@@ -19,7 +20,7 @@ class BuildError(RuntimeError):
     """A self-check failed: the data set is not written."""
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Stop loudly."""
     raise BuildError(message)
 
