@@ -39,7 +39,7 @@ VIETNAM_BOX = (102.0, 8.0, 110.0, 24.0)
 
 @dataclass(frozen=True)
 class TestVector:
-    """A WGS84 point with its VN-2000 coordinates, from /work/shared/domain/vn2000.md."""
+    """A WGS84 point with its VN-2000 coordinates, from data/reference/vn2000.md."""
 
     __test__ = False  # not a pytest test class
 

@@ -1,6 +1,6 @@
 """Deterministic scale data: synthetic zones, parks, plots, projects and clearance parcels for load tests.
 
-Everything is built in a VN-2000 TM-3 metric CRS around real places (shared/domain/places.csv), then written
+Everything is built in a VN-2000 TM-3 metric CRS around real places (data/reference/places.csv), then written
 in lon/lat with COPY. Cells come from jittered rectilinear grids whose neighbours share vertices bit for bit,
 and each park or project site sits in its own disc, so no two parcels (or plots, or parks) overlap.
 Every generated row is marked `GEN-` (uid, or decision number) so a rerun replaces it and touches nothing else.

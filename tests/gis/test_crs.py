@@ -10,7 +10,7 @@ from gis.errors import InvalidInput
 
 LOOKUPS = Path(__file__).resolve().parents[2] / "data" / "lookups"
 
-# Copied from /work/shared/domain/vn2000.md, independently of gis.crs.TEST_VECTORS.
+# Copied from data/reference/vn2000.md, independently of gis.crs.TEST_VECTORS.
 DOC_VECTORS = [
     ("Vũng Áng bay", 18.11222, 106.39083, 9209, 594081.1, 2003540.1),
     ("Cầu Treo gate", 18.390175, 105.160144, 9209, 463895.3, 2034107.6),

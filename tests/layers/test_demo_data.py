@@ -10,7 +10,7 @@ from gis.settings import PROJECT_ROOT
 from layers.plans import plan_as_of, plan_under_decision
 from layers.projects import delayed_project_uids
 
-PLACES = PROJECT_ROOT.parent / "shared" / "domain" / "places.csv"
+PLACES = PROJECT_ROOT / "data" / "reference" / "places.csv"  # the domain reference list, copied into the repo
 
 
 def scalar(conn, sql: str, **params):
@@ -100,7 +100,7 @@ def test_border_gates_and_their_counterparts(db_conn):
         assert rows[name].other_country == country and rows[name].mutual
 
 
-def test_names_keep_their_diacritics_as_in_the_shared_places_list(db_conn):
+def test_names_keep_their_diacritics_as_in_the_reference_places_list(db_conn):
     with open(PLACES, encoding="utf-8") as handle:
         gates = [
             row["name_vi"]

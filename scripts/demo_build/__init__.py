@@ -1,0 +1,1 @@
+"""The demo builder's parts: shapes, facts read from data/sources, self-checks and the writers."""
