@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gis import models
@@ -173,6 +173,20 @@ def issue_token(
         .returning(tokens.c.id)
     ).scalar_one()
     return IssuedToken(token_id, raw, expires)
+
+
+def delete_expired_sessions(conn: Connection, batch: int = 1000) -> int:
+    """Forget login sessions past their expiry (up to `batch` a call): every sign-in stores one, so they pile up.
+
+    Personal tokens have no expiry and stay, revoked or not, so their owners can still see them listed.
+    """
+    expired = (
+        select(tokens.c.id)
+        .where(tokens.c.kind == "session", tokens.c.expires_at < func.now())
+        .limit(batch)
+        .scalar_subquery()
+    )
+    return conn.execute(delete(tokens).where(tokens.c.id.in_(expired))).rowcount
 
 
 def user_for_token(conn: Connection, raw: str) -> User | None:

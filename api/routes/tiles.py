@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
 from api.params import feature_query
-from api.routes.features import base_url
+from api.urls import base_url
 from gis.cql import cql_properties
 from gis.errors import InvalidInput, NotFound
 from gis.tiles import TileAddress
