@@ -187,10 +187,10 @@ def collection(request: Request, spec: LayerDep, conn: ConnectionDep) -> Respons
 
 @router.get("/collections/{collection_id}/queryables", summary="Properties that filters may use")
 def queryables(request: Request, spec: LayerDep, access: AccessDep) -> Response:
-    """A JSON Schema of the properties a reader may filter on."""
+    """A JSON Schema of the properties this reader may filter on: the layer's declared queryables they may see."""
     table = table_of(spec)
     properties: dict[str, Any] = {}
-    for name in spec.fields_for(access):
+    for name in spec.queryables_for(access):
         type_name = type(table.c[name].type).__name__
         schema: dict[str, Any] = {"title": name, "type": TYPES.get(type_name, "string")}
         if type_name == "Date":
