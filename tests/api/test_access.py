@@ -16,6 +16,7 @@ from gis.accounts import issue_token
 from gis.settings import Settings
 from tests import accounts
 from tests.api.test_imports_http import collection, gate, gate_count
+from tests.api.test_tiles import vinhomes_tile
 
 EVIL = "https://evil.example"
 
@@ -248,3 +249,17 @@ def test_a_sign_in_deletes_expired_sessions_and_keeps_the_rest(client, engine, e
     assert expired.id not in left
     assert {live.id, personal.id} <= left
     assert len(left) == 3  # the two kept and the session just issued
+
+
+def test_the_tile_fast_path_reads_credentials_as_the_routes_do(client, engine):
+    with engine.connect() as conn:
+        tile = vinhomes_tile(conn, 13)
+    path = f"/collections/land_plots/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
+    anonymous = client.get(path)
+    cache = client.app.state.tile_cache
+    hits = cache.hits
+    forged = client.get(path, headers={"Cookie": "zoneatlas_session=za_x.forged.sig"})
+    assert forged.status_code == 200 and forged.content == anonymous.content
+    assert cache.hits == hits + 1  # a forged cookie is no credential: answered from the cache like anonymous readers
+    basic = client.get(path, headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert basic.status_code == 401 and cache.hits == hits + 1  # refused as by the routes, never a cached tile
