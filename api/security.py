@@ -1,5 +1,6 @@
 """Hardening: body size limit, security headers, request ids, CORS, sign-in limits, same-origin writes, proxies."""
 
+import hashlib
 import random
 import re
 import threading
@@ -190,7 +191,7 @@ class LoginLimiter:
 
     def _failure_keys(self, client: str, username: str) -> list[tuple[str, int]]:
         """The failure counters a sign-in touches and their limits (an address gets more, for shared offices)."""
-        account = username.lower()
+        account = hashlib.sha256(username.lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]  # bounded keys
         return [
             (f"u:{client}:{account}", self.max_failures),
             (f"a:{account}", self.max_failures * 2),

@@ -119,8 +119,17 @@ def list_users(conn: Connection) -> list[User]:
 
 
 def authenticate(conn: Connection, username: str, password: str) -> User | None:
-    """The active user with this password, or None (same work whether or not the user exists)."""
-    row = conn.execute(select(users).where(func.lower(users.c.username) == (username or "").lower())).first()
+    """The active user with this password, or None (same work whether or not the user exists).
+
+    A name no account can have (see USERNAME: e.g. with a NUL byte, which PostgreSQL cannot even compare) is not
+    looked up.
+    """
+    name_can_exist = USERNAME.fullmatch(username or "") is not None
+    row = (
+        conn.execute(select(users).where(func.lower(users.c.username) == username.lower())).first()
+        if name_can_exist
+        else None
+    )
     if row is None:
         verify_password(_dummy_hash(), password)
         return None

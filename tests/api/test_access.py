@@ -263,3 +263,10 @@ def test_the_tile_fast_path_reads_credentials_as_the_routes_do(client, engine):
     assert cache.hits == hits + 1  # a forged cookie is no credential: answered from the cache like anonymous readers
     basic = client.get(path, headers={"Authorization": "Basic dXNlcjpwYXNz"})
     assert basic.status_code == 401 and cache.hits == hits + 1  # refused as by the routes, never a cached tile
+
+
+def test_a_user_name_no_account_can_have_is_a_plain_401(client):
+    for name in ("ad\x00min", "x" * 100_000, "tên có dấu cách"):
+        refused = client.post("/auth/token", data={"username": name, "password": "bất kỳ"})
+        assert refused.status_code == 401, name[:20]
+        assert "wrong username or password" in refused.json()["description"]
