@@ -2,7 +2,11 @@
 uploads before authentication, and the session rows sign-ins leave behind."""
 
 import asyncio
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -270,3 +274,45 @@ def test_a_user_name_no_account_can_have_is_a_plain_401(client):
         refused = client.post("/auth/token", data={"username": name, "password": "bất kỳ"})
         assert refused.status_code == 401, name[:20]
         assert "wrong username or password" in refused.json()["description"]
+
+
+def test_a_configured_proxy_is_believed_for_the_client_address(database_url, engine):
+    """With TRUSTED_PROXIES=127.0.0.1 (nginx on the same machine), X-Forwarded-For names the client: one address
+    locked out does not lock out the next; the per-account count still applies."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "LOGIN_MAX_FAILURES": "2",
+        "CHANGE_FEED": "false",
+    }
+    server = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+
+        def sign_in(address: str) -> int:
+            return httpx.post(
+                f"{url}/auth/token",
+                data={"username": "access_proxied", "password": "sai"},
+                headers={"X-Forwarded-For": address},
+            ).status_code
+
+        assert [sign_in("203.0.113.1") for _ in range(3)] == [401, 401, 429]  # that address is locked out
+        assert sign_in("203.0.113.2") == 401  # another client behind the proxy is not
+        assert sign_in("203.0.113.3") == 401
+        assert sign_in("203.0.113.4") == 429  # the account has had 2 x 2 failures from all addresses
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
