@@ -103,11 +103,12 @@ def access_for(user: User | None) -> Access:
     return Access.public if user is None else Access.internal
 
 
-async def user_of(request: Request) -> User | None:
-    """The signed-in user of a request (None: anonymous); a cookie-signed write must come from an allowed origin.
+async def current_user(request: Request) -> User | None:
+    """The signed-in user (None: anonymous) from `Authorization: Bearer` (session or personal token) or the cookie.
 
-    An unknown, expired or revoked bearer token is 401. The result is kept on the request, so the check that runs
-    before the body is read (BodyAfterAccess) and the route's own dependencies look the token up once.
+    An unknown, expired or revoked bearer token is 401; a write signed by the cookie must come from an allowed
+    origin (403). The result is kept on the request, so the check that runs before the body is read
+    (BodyAfterAccess) and the route's own dependencies look the token up once.
     """
     if _USER_KEY in request.scope:
         return request.scope[_USER_KEY]
@@ -122,11 +123,6 @@ async def user_of(request: Request) -> User | None:
             raise NotAuthenticated("the bearer token is unknown, expired or revoked")
     request.scope[_USER_KEY] = user
     return user
-
-
-async def current_user(request: Request) -> User | None:
-    """The signed-in user from `Authorization: Bearer` (session or personal token) or the session cookie."""
-    return await user_of(request)
 
 
 async def _user_for_token(request: Request, engine: Engine, token: str) -> User | None:
@@ -203,7 +199,7 @@ class BodyAfterAccess(APIRoute):
 
         async def access_first(request: Request) -> Response:
             for role in needed:
-                check_role(await user_of(request), role)
+                check_role(await current_user(request), role)
             return await handler(request)
 
         return access_first
