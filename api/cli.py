@@ -91,6 +91,8 @@ def serve(
     """Serve the web app and API."""
     import uvicorn
 
+    from api.security import server_options
+
     settings = get_settings()
     uvicorn.run(
         "api.app:app_from_env",
@@ -98,7 +100,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        proxy_headers=True,
+        **server_options(settings),  # X-Forwarded-* only from TRUSTED_PROXIES
         access_log=settings.access_log,
     )
 

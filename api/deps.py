@@ -1,17 +1,20 @@
-"""Typed dependencies shared by routers.
+"""Typed dependencies shared by routers, and the one access rule: who is asking, what they may read and change.
 
 Dependencies that do no I/O are `async def`: FastAPI runs sync dependencies in the thread pool, one hop each, which
 costs more than the work itself on the hot read paths (see docs/scaling.md). Database work stays in the thread pool.
 """
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
-from api.security import SESSION_COOKIE, unsign_session
+from api.security import SESSION_COOKIE, check_same_origin, unsign_session
 from api.token_cache import TokenCache
 from gis.accounts import User, token_holder
 from gis.errors import Forbidden, NotAuthenticated
@@ -66,27 +69,60 @@ ConnectionDep = Annotated[Connection, Depends(get_connection)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-async def current_user(request: Request, engine: EngineDep, settings: SettingsDep) -> User | None:
-    """The signed-in user from `Authorization: Bearer` (session or personal token) or the session cookie.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_USER_KEY = "zoneatlas_user"  # where the access check leaves the user it found, so a request looks it up once
 
-    A bearer token that is unknown, expired or revoked is refused (401), so scripts notice; a stale
-    cookie just means anonymous, so public pages keep working after a session ends.
+
+@dataclass(frozen=True)
+class Credential:
+    """What a request presents to prove who it is: a bearer token, or the token inside the signed session cookie."""
+
+    kind: str  # "bearer" or "cookie"
+    token: str
+
+
+def presented_credential(conn: HTTPConnection, settings: Settings) -> Credential | None:
+    """The one reading of a request's credentials, shared by the routes and the cached-tile fast path.
+
+    `Authorization` other than a non-empty Bearer is refused (401), so scripts notice; a cookie that is forged
+    or too old is no credential at all (anonymous), so public pages keep working after a session ends.
     """
-    authorization = request.headers.get("authorization")
+    authorization = conn.headers.get("authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("use 'Authorization: Bearer <token>' (get one from POST /auth/token)")
-        user = await _user_for_token(request, engine, token.strip())
-        if user is None:
+        return Credential("bearer", token.strip())
+    cookie = conn.cookies.get(SESSION_COOKIE)
+    token = unsign_session(settings, cookie) if cookie else None
+    return Credential("cookie", token) if token else None
+
+
+def access_for(user: User | None) -> Access:
+    """The reader's access level: staff (any role) read internal layers and fields, anonymous readers public ones."""
+    return Access.public if user is None else Access.internal
+
+
+async def current_user(request: Request) -> User | None:
+    """The signed-in user (None: anonymous) from `Authorization: Bearer` (session or personal token) or the cookie.
+
+    An unknown, expired or revoked bearer token is 401; a write signed by the cookie must come from an allowed
+    origin (403). The result is kept on the request, so the check that runs before the body is read
+    (BodyAfterAccess) and the route's own dependencies look the token up once.
+    """
+    if _USER_KEY in request.scope:
+        return request.scope[_USER_KEY]
+    settings: Settings = request.app.state.settings
+    credential = presented_credential(request, settings)
+    user = None
+    if credential is not None:
+        if credential.kind == "cookie" and request.method in UNSAFE_METHODS:
+            check_same_origin(request, settings)
+        user = await _user_for_token(request, request.app.state.engine, credential.token)
+        if user is None and credential.kind == "bearer":
             raise NotAuthenticated("the bearer token is unknown, expired or revoked")
-        return user
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        token = unsign_session(settings, cookie)
-        if token:
-            return await _user_for_token(request, engine, token)
-    return None
+    request.scope[_USER_KEY] = user
+    return user
 
 
 async def _user_for_token(request: Request, engine: Engine, token: str) -> User | None:
@@ -114,26 +150,59 @@ CurrentUserDep = Annotated[User | None, Depends(current_user)]
 
 
 async def current_access(user: CurrentUserDep) -> Access:
-    """The reader's access level: staff (any role) read internal layers and fields, anonymous readers public ones."""
-    return Access.public if user is None else Access.internal
+    """The reader's access level (see access_for)."""
+    return access_for(user)
 
 
 AccessDep = Annotated[Access, Depends(current_access)]
 
 
+def check_role(user: User | None, needed: Role) -> User:
+    """The user when their role includes `needed`: 401 when anonymous, 403 when too low."""
+    if user is None:
+        raise NotAuthenticated(f"sign in as {needed.value} or above (POST /auth/token or /login)")
+    if not user.has_role(needed):
+        raise Forbidden(f"this needs the {needed.value} role; '{user.username}' is {user.role.value}")
+    return user
+
+
 def require_role(role: Role | str):
-    """A dependency that yields the signed-in user whose role includes `role`: 401 when anonymous, 403 when too low."""
+    """A dependency that yields the signed-in user whose role includes `role` (see check_role)."""
     needed = Role(role)
 
     async def dependency(user: CurrentUserDep) -> User:
-        if user is None:
-            raise NotAuthenticated(f"sign in as {needed.value} or above (POST /auth/token or /login)")
-        if not user.has_role(needed):
-            raise Forbidden(f"this needs the {needed.value} role; '{user.username}' is {user.role.value}")
-        return user
+        return check_role(user, needed)
 
     dependency.__name__ = f"require_{needed.value}"
+    dependency.needed_role = needed  # type: ignore[attr-defined]  # read by BodyAfterAccess
     return dependency
+
+
+StaffDep = Annotated[User, Depends(require_role(Role.viewer))]
+"""Any signed-in staff member (viewer, editor or admin)."""
+EditorDep = Annotated[User, Depends(require_role(Role.editor))]
+AdminDep = Annotated[User, Depends(require_role(Role.admin))]
+
+
+class BodyAfterAccess(APIRoute):
+    """A route whose role check runs before its body is read.
+
+    FastAPI reads and parses a declared body (JSON models, forms, uploaded files) before it solves any
+    dependency, so an anonymous 150 MB upload was read whole before its 401. Routes of this class run the
+    role dependencies they declare first, on the headers alone.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The usual handler, behind the role checks."""
+        handler = super().get_route_handler()
+        needed = [d.call.needed_role for d in self.dependant.dependencies if hasattr(d.call, "needed_role")]
+
+        async def access_first(request: Request) -> Response:
+            for role in needed:
+                check_role(await current_user(request), role)
+            return await handler(request)
+
+        return access_first
 
 
 async def layer_for_reader(collection_id: str, access: AccessDep, user: CurrentUserDep) -> LayerSpec:

@@ -1,11 +1,13 @@
-"""Hardening in front of every route: body size limit, security headers, request ids, CORS, login rate limit."""
+"""Hardening: body size limit, security headers, request ids, CORS, sign-in limits, same-origin writes, proxies."""
 
+import hashlib
 import random
 import re
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,8 +15,9 @@ from fastapi import FastAPI
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import HTTPConnection
 
-from gis.errors import RateLimited
+from gis.errors import Forbidden, RateLimited
 from gis.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -171,50 +174,136 @@ class SecurityHeaders:
 
 
 class LoginLimiter:
-    """Failed sign-ins per (client, username) and per client in a sliding window, kept in this process's memory.
+    """Sign-ins counted in a sliding window, in this process's memory.
 
-    With several workers each keeps its own count, so the effective limit is per worker; a restart clears it.
+    Failures count per (client, account), per account from any address (so rotating addresses does not give
+    unlimited guesses) and per client; every sign-in, successful or not, counts per client too, since each costs
+    a password hash. With several workers each keeps its own counts, so the limits are per worker; a restart
+    clears them. The client address is the connection's, or X-Forwarded-For from a TRUSTED_PROXIES proxy only.
     """
 
-    def __init__(self, max_failures: int, window_seconds: int) -> None:
+    def __init__(self, max_failures: int, window_seconds: int, max_attempts: int = 60) -> None:
         self.max_failures = max_failures
         self.window = window_seconds
-        self._failures: dict[str, deque[float]] = {}
+        self.max_attempts = max_attempts
+        self._stamps: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _keys(self, client: str, username: str) -> list[tuple[str, int]]:
-        """The counters a sign-in touches and their limits (a client gets more, for shared offices)."""
-        return [(f"u:{client}:{username.lower()}", self.max_failures), (f"c:{client}", self.max_failures * 5)]
+    def _failure_keys(self, client: str, username: str) -> list[tuple[str, int]]:
+        """The failure counters a sign-in touches and their limits (an address gets more, for shared offices)."""
+        account = hashlib.sha256(username.lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]  # bounded keys
+        return [
+            (f"u:{client}:{account}", self.max_failures),
+            (f"a:{account}", self.max_failures * 2),
+            (f"c:{client}", self.max_failures * 5),
+        ]
 
     def check(self, client: str, username: str) -> None:
-        """RateLimited when either counter is full; nothing else is checked while it is."""
+        """RateLimited when a counter is full; nothing else is checked while it is."""
         now = time.monotonic()
         with self._lock:
-            for key, limit in self._keys(client, username):
-                stamps = self._failures.get(key)
-                if not stamps:
-                    continue
-                while stamps and stamps[0] <= now - self.window:
-                    stamps.popleft()
-                if len(stamps) >= limit:
-                    retry = max(1, int(stamps[0] + self.window - now) + 1)
-                    raise RateLimited(
-                        f"too many failed sign-ins; try again in {retry} seconds / "
-                        f"đăng nhập sai quá nhiều lần, thử lại sau {retry} giây",
-                        retry,
-                    )
+            for key, limit in self._failure_keys(client, username):
+                self._refuse_when_full(key, limit, now, "too many failed sign-ins", "đăng nhập sai quá nhiều lần")
+            self._refuse_when_full(
+                f"s:{client}", self.max_attempts, now, "too many sign-ins from this address", "đăng nhập quá nhiều lần"
+            )
+
+    def _refuse_when_full(self, key: str, limit: int, now: float, english: str, vietnamese: str) -> None:
+        """Drop stamps older than the window; RateLimited when `limit` remain."""
+        stamps = self._stamps.get(key)
+        if not stamps:
+            return
+        while stamps and stamps[0] <= now - self.window:
+            stamps.popleft()
+        if len(stamps) >= limit:
+            retry = max(1, int(stamps[0] + self.window - now) + 1)
+            raise RateLimited(
+                f"{english}; try again in {retry} seconds / {vietnamese}, thử lại sau {retry} giây", retry
+            )
+
+    def attempted(self, client: str) -> None:
+        """Count one sign-in from this client, whatever its outcome."""
+        self._add([f"s:{client}"])
 
     def failed(self, client: str, username: str) -> None:
         """Count one failed sign-in."""
-        now = time.monotonic()
-        with self._lock:
-            for key, _ in self._keys(client, username):
-                self._failures.setdefault(key, deque()).append(now)
+        self._add([key for key, _ in self._failure_keys(client, username)])
 
     def succeeded(self, client: str, username: str) -> None:
-        """A successful sign-in clears that user's counter from that client."""
+        """A successful sign-in clears that account's failure counters (not the address's)."""
         with self._lock:
-            self._failures.pop(self._keys(client, username)[0][0], None)
+            for key, _ in self._failure_keys(client, username)[:2]:
+                self._stamps.pop(key, None)
+
+    def _add(self, keys: list[str]) -> None:
+        """Stamp the counters; forget idle ones when there are many (forged names must not fill the memory)."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._stamps) > 10_000:
+                self._stamps = {k: v for k, v in self._stamps.items() if v and v[-1] > now - self.window}
+            for key in keys:
+                self._stamps.setdefault(key, deque()).append(now)
+
+
+class PasswordChecks:
+    """At most `slots` password checks at once in this process: argon2id takes 64 MiB for each.
+
+    A sign-in waits up to `wait_seconds` for a slot, then is told to come back (429 with Retry-After),
+    so a burst of logins cannot take the process's memory.
+    """
+
+    def __init__(self, slots: int, wait_seconds: float = 3.0) -> None:
+        self.slots = threading.BoundedSemaphore(max(1, slots))
+        self.wait_seconds = wait_seconds
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold a slot for the duration of one password check."""
+        if not self.slots.acquire(timeout=self.wait_seconds):
+            raise RateLimited(
+                "the server is busy checking other sign-ins; try again in 2 seconds / "
+                "máy chủ đang bận kiểm tra đăng nhập khác, thử lại sau 2 giây",
+                2,
+            )
+        try:
+            yield
+        finally:
+            self.slots.release()
+
+
+def check_same_origin(request: HTTPConnection, settings: Settings) -> None:
+    """A write signed by the session cookie must come from this site's own pages or a TRUSTED_ORIGINS origin.
+
+    Browsers send Sec-Fetch-Site and Origin with every POST, PUT, PATCH and DELETE, and a page cannot forge
+    them, so a cross-site form or script cannot use a signed-in person's cookie to write (CSRF). Scripts
+    send a bearer token instead, which no other site can add to a request, and are not checked.
+    """
+    headers = request.headers
+    site = headers.get("sec-fetch-site")
+    if site == "same-origin":
+        return
+    source = headers.get("origin") or (headers.get("referer") if site is None else None)
+    if source:
+        parts = urlsplit(source)
+        if parts.netloc and parts.netloc.lower() == request.url.netloc.lower():
+            return
+        if f"{parts.scheme}://{parts.netloc}".lower() in [o.lower() for o in settings.trusted_origin_list]:
+            return
+    raise Forbidden(
+        f"a change signed only by the session cookie must come from this site's own pages, not from "
+        f"{source or 'an unknown origin'}; scripts should send 'Authorization: Bearer <token>' "
+        "(add other sites to TRUSTED_ORIGINS)"
+    )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How `zoneatlas serve` runs uvicorn: forwarded headers are believed only from TRUSTED_PROXIES (none by default).
+
+    uvicorn's own default trusts X-Forwarded-For from 127.0.0.1, so any local client could pose as any address and
+    escape the sign-in limits.
+    """
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
 
 def session_serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -232,7 +321,10 @@ def unsign_session(settings: Settings, cookie: str) -> str | None:
 
 def install_security(app: FastAPI, settings: Settings) -> None:
     """Add the middleware stack (outermost last): CORS, security headers, body size limit."""
-    app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_seconds)
+    app.state.login_limiter = LoginLimiter(
+        settings.login_max_failures, settings.login_window_seconds, settings.login_max_attempts
+    )
+    app.state.password_checks = PasswordChecks(settings.password_checks)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders, policy=content_security_policy(settings))
     if settings.cors_origin_list:

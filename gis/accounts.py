@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gis import models
@@ -119,8 +119,17 @@ def list_users(conn: Connection) -> list[User]:
 
 
 def authenticate(conn: Connection, username: str, password: str) -> User | None:
-    """The active user with this password, or None (same work whether or not the user exists)."""
-    row = conn.execute(select(users).where(func.lower(users.c.username) == (username or "").lower())).first()
+    """The active user with this password, or None (same work whether or not the user exists).
+
+    A name no account can have (see USERNAME: e.g. with a NUL byte, which PostgreSQL cannot even compare) is not
+    looked up.
+    """
+    name_can_exist = USERNAME.fullmatch(username or "") is not None
+    row = (
+        conn.execute(select(users).where(func.lower(users.c.username) == username.lower())).first()
+        if name_can_exist
+        else None
+    )
     if row is None:
         verify_password(_dummy_hash(), password)
         return None
@@ -173,6 +182,20 @@ def issue_token(
         .returning(tokens.c.id)
     ).scalar_one()
     return IssuedToken(token_id, raw, expires)
+
+
+def delete_expired_sessions(conn: Connection, batch: int = 1000) -> int:
+    """Forget login sessions past their expiry (up to `batch` a call): every sign-in stores one, so they pile up.
+
+    Personal tokens have no expiry and stay, revoked or not, so their owners can still see them listed.
+    """
+    expired = (
+        select(tokens.c.id)
+        .where(tokens.c.kind == "session", tokens.c.expires_at < func.now())
+        .limit(batch)
+        .scalar_subquery()
+    )
+    return conn.execute(delete(tokens).where(tokens.c.id.in_(expired))).rowcount
 
 
 def user_for_token(conn: Connection, raw: str) -> User | None:

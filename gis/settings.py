@@ -43,11 +43,24 @@ class Settings(BaseSettings):
     session_hours: float = Field(12, alias="SESSION_HOURS")
     login_max_failures: int = Field(10, alias="LOGIN_MAX_FAILURES")
     login_window_seconds: int = Field(300, alias="LOGIN_WINDOW_SECONDS")
+    # Sign-ins, successful or not, per client address per window.
+    login_max_attempts: int = Field(60, alias="LOGIN_MAX_ATTEMPTS")
+    # Passwords checked at once per process (argon2id takes 64 MiB each); more wait, then get 503.
+    password_checks: int = Field(2, alias="PASSWORD_CHECKS")
+    # Origins besides the app's own whose pages may send writes signed by the session cookie (comma-separated).
+    trusted_origins: str = Field("", alias="TRUSTED_ORIGINS")
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses or networks).
+    trusted_proxies: str = Field("", alias="TRUSTED_PROXIES")
 
     @property
     def cors_origin_list(self) -> list[str]:
         """CORS_ORIGINS as a list (comma-separated in the environment)."""
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def trusted_origin_list(self) -> list[str]:
+        """TRUSTED_ORIGINS as a list of scheme://host[:port]."""
+        return [origin.strip().rstrip("/") for origin in self.trusted_origins.split(",") if origin.strip()]
 
     @property
     def is_development(self) -> bool:

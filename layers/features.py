@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from gis import models
-from gis.cql import FilterContext, to_sql
+from gis.cql import FilterContext, cql_properties, to_sql
 from gis.crs import CrsRef
 from gis.errors import InvalidInput, NotFound
 from gis.tabular import coerce_value
@@ -98,6 +98,20 @@ def selected_fields(spec: LayerSpec, query: FeatureQuery) -> list[str]:
     return [p for p in visible if p in query.properties]
 
 
+def queryable_columns(spec: LayerSpec, query: FeatureQuery) -> dict[str, ColumnElement]:
+    """The columns the query's filters may use (the layer's queryables), refusing any other property by name."""
+    table = table_of(spec)
+    allowed = spec.queryables_for(query.access)
+    geometry = {"geom", "geometry"} if spec.geometry_column else set()
+    used = set(query.equals) | (cql_properties(query.cql) - geometry)
+    listed = ", ".join(allowed)
+    for name in sorted(used - set(allowed)):
+        if name in spec.fields_for(query.access):
+            raise InvalidInput(f"'{name}' cannot be used in filters of '{spec.id}'; queryable properties are: {listed}")
+        raise InvalidInput(f"unknown property '{name}'; queryable properties of '{spec.id}' are: {listed}")
+    return {name: table.c[name] for name in allowed}
+
+
 def where_clause(spec: LayerSpec, query: FeatureQuery, *, named: bool = False) -> ColumnElement[bool]:
     """All the query's conditions on the layer's table, with bound values only.
 
@@ -105,7 +119,7 @@ def where_clause(spec: LayerSpec, query: FeatureQuery, *, named: bool = False) -
     another bbox; only for statements holding one condition (two would clash).
     """
     table = table_of(spec)
-    columns = visible_columns(spec, query.access)
+    columns = queryable_columns(spec, query)
     geom = table.c[spec.geometry_column] if spec.geometry_column else None
     conditions: list[ColumnElement[bool]] = [_period_condition(spec, table, query.period)]
     if query.bbox is not None:
@@ -113,8 +127,6 @@ def where_clause(spec: LayerSpec, query: FeatureQuery, *, named: bool = False) -
             raise InvalidInput(f"'{spec.id}' has no geometry, so bbox does not apply")
         conditions.append(func.ST_Intersects(geom, _envelope(query.bbox, spec.storage_srid, named)))
     for name, raw in query.equals.items():
-        if name not in columns:
-            raise InvalidInput(f"unknown property '{name}'; queryable properties are: {', '.join(columns)}")
         conditions.append(columns[name] == coerce_value(raw, columns[name].type, f"property '{name}'"))
     if query.cql is not None:
         ctx = FilterContext(columns, geom, spec.storage_srid, query.filter_srid, query.filter_flip)

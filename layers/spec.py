@@ -58,6 +58,11 @@ class LayerSpec:
             return self.public_fields + self.internal_fields
         return self.public_fields
 
+    def queryables_for(self, access: Access) -> tuple[str, ...]:
+        """Properties this access level may filter on: the declared queryables among the fields it sees."""
+        visible = self.fields_for(access)
+        return tuple(name for name in self.queryables if name in visible)
+
     def visible_to(self, access: Access) -> bool:
         """Whether a reader with this access level may see the layer at all."""
         return self.access is Access.public or access is Access.internal

@@ -10,18 +10,38 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentUserDep, EngineDep, SettingsDep, require_role, wait_until_seen
-from api.security import CSRF_COOKIE, SESSION_COOKIE, LoginLimiter, session_serializer, unsign_session
-from gis.accounts import User, authenticate, issue_token, list_tokens, list_users, revoke_token, revoke_token_id
+from api.deps import (
+    AdminDep,
+    BodyAfterAccess,
+    CurrentUserDep,
+    EngineDep,
+    SettingsDep,
+    StaffDep,
+    wait_until_seen,
+)
+from api.security import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    LoginLimiter,
+    PasswordChecks,
+    session_serializer,
+    unsign_session,
+)
+from gis.accounts import (
+    User,
+    authenticate,
+    delete_expired_sessions,
+    issue_token,
+    list_tokens,
+    list_users,
+    revoke_token,
+    revoke_token_id,
+)
 from gis.errors import InvalidInput, NotAuthenticated
 from gis.settings import Settings
-from gis.vocab import Role
 from maps.pages import render
 
-router = APIRouter(tags=["Accounts"])
-
-StaffDep = Annotated[User, Depends(require_role(Role.viewer))]
-AdminDep = Annotated[User, Depends(require_role(Role.admin))]
+router = APIRouter(tags=["Accounts"], route_class=BodyAfterAccess)
 
 
 def _client(request: Request) -> str:
@@ -35,15 +55,21 @@ def _limiter(request: Request) -> LoginLimiter:
 
 
 def _sign_in(request: Request, engine, settings: Settings, username: str, password: str, kind: str, name: str):
-    """Check the rate limit and the password; on success issue a session token."""
-    limiter = _limiter(request)
-    limiter.check(_client(request), username)
-    with engine.begin() as conn:
+    """Check the rate limits and the password (a few at a time); on success issue a session token.
+
+    Expired sessions are deleted on the way, so the session rows every sign-in stores do not pile up.
+    """
+    limiter, client = _limiter(request), _client(request)
+    limiter.check(client, username)
+    checks: PasswordChecks = request.app.state.password_checks
+    with checks.slot(), engine.begin() as conn:
+        limiter.attempted(client)
         user = authenticate(conn, username, password)
         if user is None:
-            limiter.failed(_client(request), username)
+            limiter.failed(client, username)
             return None, None
-        limiter.succeeded(_client(request), username)
+        limiter.succeeded(client, username)
+        delete_expired_sessions(conn)
         issued = issue_token(conn, user, kind=kind, name=name, lifetime=timedelta(hours=settings.session_hours))
     return user, issued
 

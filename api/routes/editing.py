@@ -6,13 +6,12 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import EngineDep, LayerDep, require_role, wait_until_seen
+from api.deps import EditorDep, EngineDep, LayerDep, StaffDep, wait_until_seen
 from api.negotiate import GEOJSON
-from api.routes.features import base_url
+from api.urls import base_url
 from gis.accounts import User
 from gis.crs import CRS84_URI
 from gis.errors import NotFound
-from gis.vocab import Role
 from layers.audit import history
 from layers.editing import (
     EditResult,
@@ -28,8 +27,6 @@ from layers.features import table_of
 
 router = APIRouter(tags=["OGC API - Features - Part 4 (editing)"])
 
-EditorDep = Annotated[User, Depends(require_role(Role.editor))]
-StaffDep = Annotated[User, Depends(require_role(Role.viewer))]
 FEATURE_TYPES = ("application/geo+json", "application/json")
 PATCH_TYPES = FEATURE_TYPES + ("application/merge-patch+json",)
 FEATURE_BODY = {

@@ -10,6 +10,7 @@ from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_con
 from api.negotiate import GEOJSON, HTML, JSON, negotiate
 from api.params import feature_query, parse_crs
 from api.routes.exports import export_response, is_export
+from api.urls import base_url
 from gis.crs import CRS84_URI, supported_crs_uris
 from layers.editing import etag_of
 from layers.features import fetch_one, fetch_page, layer_extent, table_of
@@ -61,11 +62,6 @@ GEOMETRY_SCHEMA = {
     "MultiPolygon": "https://geojson.org/schema/MultiPolygon.json",
     "MultiLineString": "https://geojson.org/schema/MultiLineString.json",
 }
-
-
-def base_url(request: Request) -> str:
-    """The server's root URL as the client reached it."""
-    return str(request.base_url).rstrip("/")
 
 
 def _link(href: str, rel: str, media: str, title: str) -> dict[str, str]:
@@ -191,10 +187,10 @@ def collection(request: Request, spec: LayerDep, conn: ConnectionDep) -> Respons
 
 @router.get("/collections/{collection_id}/queryables", summary="Properties that filters may use")
 def queryables(request: Request, spec: LayerDep, access: AccessDep) -> Response:
-    """A JSON Schema of the properties a reader may filter on."""
+    """A JSON Schema of the properties this reader may filter on: the layer's declared queryables they may see."""
     table = table_of(spec)
     properties: dict[str, Any] = {}
-    for name in spec.fields_for(access):
+    for name in spec.queryables_for(access):
         type_name = type(table.c[name].type).__name__
         schema: dict[str, Any] = {"title": name, "type": TYPES.get(type_name, "string")}
         if type_name == "Date":

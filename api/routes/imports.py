@@ -5,19 +5,17 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from api.deps import EngineDep, SettingsDep, require_role, wait_until_seen
-from gis.accounts import User
+from api.deps import BodyAfterAccess, EditorDep, EngineDep, SettingsDep, wait_until_seen
 from gis.crs import parse_crs_uri
 from gis.errors import InvalidInput
 from gis.io import CsvOptions
 from layers.imports import ImportOptions, apply_import, plan_import
 from layers.registry import get_layer
 
-router = APIRouter(tags=["imports"])
-EditorDep = Annotated[User, Depends(require_role("editor"))]
+router = APIRouter(tags=["imports"], route_class=BodyAfterAccess)  # 401/403 before the upload is read
 CHUNK = 1024 * 1024
 
 

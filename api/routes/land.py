@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep
 from api.params import parse_limit, parse_offset
+from api.urls import base_url
 from gis.errors import InvalidInput
 from layers.extract import map_extract
 from layers.land import NODE_KINDS, LandQuery, available_plots, finder_options, parse_sort, plot_by_uid
@@ -113,11 +114,6 @@ def land_query(request: Request) -> LandQuery:
     )
 
 
-def _root(request: Request) -> str:
-    """The server's root URL as the client reached it."""
-    return str(request.base_url).rstrip("/")
-
-
 @router.get("/api/land/available", summary="Available land plots (GeoJSON or CSV)")
 def land_available(request: Request, conn: ConnectionDep, access: AccessDep) -> Response:
     """Plots on offer now with their park, zone, clean-land flag and nearest gate/port/airport… distances.
@@ -135,7 +131,7 @@ def land_available(request: Request, conn: ConnectionDep, access: AccessDep) -> 
     result = available_plots(conn, query)
     if fmt == "csv":
         return Response(
-            plots_csv(result.plots, _root(request)),
+            plots_csv(result.plots, base_url(request)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="available-land.csv"'},
         )
@@ -264,7 +260,7 @@ def _plot_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool)
     plot = plot_by_uid(conn, uid)
     park_figures = park_summary(conn, plot["park"]["uid"]) if plot["park"] else None
     extract = map_extract(conn, plot["park"]["uid"] if plot["park"] else None, uid)
-    return plot_sheet(plot, park_figures, extract, f"{_root(request)}/land/plots/{uid}", pdf=pdf)
+    return plot_sheet(plot, park_figures, extract, f"{base_url(request)}/land/plots/{uid}", pdf=pdf)
 
 
 def _park_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool) -> str:
@@ -272,7 +268,7 @@ def _park_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool)
     figures = park_summary(conn, uid)
     plots = available_plots(conn, LandQuery(park=uid, limit=10_000)).plots
     extract = map_extract(conn, uid, None)
-    return park_sheet(figures, plots, extract, f"{_root(request)}/land/parks/{uid}", pdf=pdf)
+    return park_sheet(figures, plots, extract, f"{base_url(request)}/land/parks/{uid}", pdf=pdf)
 
 
 def _pdf(html: str, name: str) -> Response:

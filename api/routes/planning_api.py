@@ -3,34 +3,20 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep
-from gis.errors import InvalidInput, NotAuthenticated
+from api.deps import AccessDep, ConnectionDep, StaffDep
+from gis.errors import InvalidInput
 from layers.clearance import project_clearance
 from layers.reports import Report, clearance_report, delayed_projects_report
 from layers.revisions import compare, list_decisions
 from layers.search import search
-from layers.spec import Access
 from layers.summaries import plot_summary, project_summary
 
 router = APIRouter(tags=["planning"])
 
 CSV = "text/csv; charset=utf-8"
-
-
-def staff_only(access: AccessDep) -> Access:
-    """Clearance figures are internal: anonymous readers are told to sign in (401)."""
-    if access is not Access.internal:
-        raise NotAuthenticated(
-            "land-clearance figures are internal: sign in with a staff account "
-            "(/login, or a bearer token from POST /auth/token)"
-        )
-    return access
-
-
-StaffDep = Annotated[Access, Depends(staff_only)]
 
 
 def parse_day(value: str | None, name: str) -> date | None:
@@ -115,7 +101,7 @@ def project(conn: ConnectionDep, uid: str) -> JSONResponse:
 
 
 @router.get("/api/projects/{uid}/clearance", summary="Land-clearance figures of a project (staff)")
-def clearance(conn: ConnectionDep, access: StaffDep, uid: str, as_of: str | None = None) -> JSONResponse:
+def clearance(conn: ConnectionDep, user: StaffDep, uid: str, as_of: str | None = None) -> JSONResponse:
     """Households, ha cleared and handed over, VND approved and paid, parcels by stage and the stage history."""
     return JSONResponse(project_clearance(conn, uid, parse_day(as_of, "as_of")).as_json())
 
@@ -133,7 +119,7 @@ def delayed_projects(request: Request, conn: ConnectionDep, as_of: str | None = 
 def clearance_weekly(
     request: Request,
     conn: ConnectionDep,
-    access: StaffDep,
+    user: StaffDep,
     project: str | None = None,
     week: str | None = None,
     f: str | None = None,

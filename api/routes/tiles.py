@@ -9,8 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
 from api.params import feature_query
-from api.routes.features import base_url
-from gis.cql import cql_properties
+from api.urls import base_url
 from gis.errors import InvalidInput, NotFound
 from gis.tiles import TileAddress
 from layers.features import FeatureQuery, layer_extent, where_clause
@@ -249,14 +248,11 @@ def _drawn_layer(request: Request, spec: LayerSpec, z: int, access) -> tuple[Lay
     for drawn in overviews:
         try:
             query = feature_query(request, drawn, access)
-            where_clause(drawn, query)  # refuses filters on fields this generalisation does not have
+            where_clause(drawn, query)  # refuses filters on fields that are not this generalisation's queryables
         except InvalidInput as error:
             refused = error
             continue
-        others = (set(query.equals) | cql_properties(query.cql)) - set(drawn.queryables) - {"geom", "geometry"}
-        if not others:
-            return drawn, query
-        refused = InvalidInput(f"{', '.join(sorted(others))} cannot be filtered on here")
+        return drawn, query
     finest = overviews[-1]
     raise InvalidInput(
         f"below zoom {finest.max_zoom + 1} '{spec.id}' is drawn merged ({finest.title_en.lower()}), so filters "
