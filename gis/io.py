@@ -12,6 +12,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -125,12 +126,32 @@ def zip_files(files: Iterable[tuple[Path, str]], target: Path, extra: dict[str, 
             archive.writestr(name, content.encode("utf-8"))
 
 
+# Text a spreadsheet would run as a formula (OWASP "CSV injection"), full-width forms included.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value: Any) -> Any:
+    """One value as a CSV cell: numbers stay numbers (plain notation), dates ISO, booleans true/false, and text that
+    would start a formula gets a leading apostrophe, so a spreadsheet shows it instead of running it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
 def csv_text(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """CSV lines (RFC 4180 quoting) from rows of values."""
+    """CSV lines (RFC 4180 quoting) from rows of values, every one written by csv_cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
