@@ -25,3 +25,7 @@ def health(engine: EngineDep) -> JSONResponse:
             {"status": "unavailable", "database": None, "detail": "database unavailable"}, status_code=503
         )
     return JSONResponse({"status": "ok", "database": versions})
+
+
+# HEAD for probes that only look at the status: the same check, no body.
+router.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)

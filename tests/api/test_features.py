@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+import httpx
 import pytest
 from pyproj import Geod, Transformer
 from sqlalchemy import text
@@ -377,3 +378,12 @@ def test_filter_crs_reads_literals_in_vn2000(client):
         **{"filter-crs": "http://www.opengis.net/def/crs/EPSG/0/9209"},
     )
     assert {f["properties"]["uid"] for f in body["features"]} == {"CK-CAU-TREO"}
+
+
+def test_curl_i_reads_an_items_etag_from_the_served_app(live_server):
+    fid = httpx.get(f"{live_server}/collections/border_gates/items", params={"limit": 1}).json()["features"][0]["id"]
+    url = f"{live_server}/collections/border_gates/items/{fid}"
+    got, head = httpx.get(url), httpx.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-length"] == str(len(got.content))

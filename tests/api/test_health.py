@@ -63,3 +63,9 @@ def test_landing_links_every_map_page(client):
     for href in maps:
         response = client.get(href, follow_redirects=False)
         assert response.status_code in (200, 303, 307), href  # clearance sends anonymous readers to sign in
+
+
+def test_head_on_health_answers_like_get_without_a_body(client):
+    head = client.head("/health")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == client.get("/health").headers["content-type"]
