@@ -12,6 +12,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -125,12 +126,32 @@ def zip_files(files: Iterable[tuple[Path, str]], target: Path, extra: dict[str, 
             archive.writestr(name, content.encode("utf-8"))
 
 
+# Text a spreadsheet would run as a formula (OWASP "CSV injection"), full-width forms included.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value: Any) -> Any:
+    """One value as a CSV cell: numbers stay numbers (plain notation), dates ISO, booleans true/false, and text that
+    would start a formula gets a leading apostrophe, so a spreadsheet shows it instead of running it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
 def csv_text(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """CSV lines (RFC 4180 quoting) from rows of values."""
+    """CSV lines (RFC 4180 quoting) from rows of values, every one written by csv_cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -183,10 +204,15 @@ def check_size(path: Path, max_bytes: int) -> None:
     if size == 0:
         raise InvalidInput(f"{path.name}: the file is empty (0 bytes)")
     if size > max_bytes:
-        raise InvalidInput(
-            f"{path.name}: the file is {size / 1_048_576:.1f} MB; the import limit is "
-            f"{max_bytes / 1_048_576:.1f} MB (setting IMPORT_MAX_BYTES)"
-        )
+        raise InvalidInput(_over_limit(path.name, "the file is", size, max_bytes))
+
+
+def _over_limit(name: str, what: str, size: int, max_bytes: int) -> str:
+    """The message for a file (or what it unpacks to) over the import limit."""
+    return (
+        f"{name}: {what} {size / 1_048_576:.1f} MB; the import limit is "
+        f"{max_bytes / 1_048_576:.1f} MB (setting IMPORT_MAX_BYTES)"
+    )
 
 
 def read_vector(
@@ -213,7 +239,7 @@ def read_vector(
             return _read_csv(text, name, csv_options or CsvOptions())
     gdal_path, encoding = str(path), None
     if suffix == ".zip":
-        gdal_path, encoding = _shapefile_in_zip(path, name)
+        gdal_path, encoding = _shapefile_in_zip(path, name, max_bytes)
     elif suffix == ".shp":
         encoding = _shapefile_encoding(path.with_suffix(".cpg"))
     return _read_gdal(gdal_path, name, kind, layer, encoding)
@@ -232,15 +258,13 @@ def _utf8_text(path: Path, name: str) -> str:
         ) from None
 
 
-def _shapefile_in_zip(path: Path, name: str) -> tuple[str, str | None]:
+def _shapefile_in_zip(path: Path, name: str, max_bytes: int) -> tuple[str, str | None]:
     """The /vsizip/ path of the one Shapefile inside a zip, with the encoding its .cpg declares."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.namelist()
-            damaged = archive.testzip()
+            _check_unpacked(archive, name, max_bytes)
             shp = [m for m in members if m.lower().endswith(".shp") and not m.startswith("__MACOSX")]
-            if damaged is not None:
-                raise InvalidInput(f"{name}: the zip file is damaged ({damaged} fails its checksum)")
             if not shp:
                 listing = ", ".join(members) or "nothing"
                 raise InvalidInput(f"{name}: the zip holds no Shapefile (.shp); it has: {listing}")
@@ -258,6 +282,27 @@ def _shapefile_in_zip(path: Path, name: str) -> tuple[str, str | None]:
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
         raise InvalidInput(f"{name}: the zip file is damaged or truncated ({exc})") from None
     return f"/vsizip/{path}/{shp[0]}", encoding
+
+
+def _check_unpacked(archive: zipfile.ZipFile, name: str, max_bytes: int) -> None:
+    """Refuse a zip that unpacks beyond the import limit (a zip bomb) before inflating it; then inflate each member,
+    counting, to check its checksum: a header that understates a size cannot get more inflated than the limit."""
+    declared = sum(info.file_size for info in archive.infolist())
+    if declared > max_bytes:
+        raise InvalidInput(_over_limit(name, "the zip unpacks to", declared, max_bytes))
+    inflated = 0
+    for info in archive.infolist():
+        try:
+            member = archive.open(info)
+        except (RuntimeError, NotImplementedError) as exc:  # a password, or a method such as deflate64
+            raise InvalidInput(
+                f"{name}: {info.filename} in the zip cannot be unpacked ({exc}); zip it again without a password"
+            ) from None
+        with member:  # a wrong checksum raises BadZipFile at the member's end
+            while chunk := member.read(1 << 20):
+                inflated += len(chunk)
+                if inflated > max_bytes:
+                    raise InvalidInput(_over_limit(name, "the zip unpacks to more than", max_bytes, max_bytes))
 
 
 def _shapefile_encoding(cpg: Path) -> str | None:

@@ -15,7 +15,8 @@ DEFAULT_SECRET_KEY = "zoneatlas-development-secret-change-me"
 class Settings(BaseSettings):
     """Everything the app needs from its environment; one instance per process via get_settings()."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+    # A refused setting is named, never echoed: errors would otherwise print SECRET_KEY and the database password.
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
     host: str = Field("127.0.0.1", alias="HOST")

@@ -272,15 +272,21 @@ def _snapshot_columns(spec: LayerSpec):
             func.jsonb_build_object("geometry", cast(func.ST_AsGeoJSON(geom), JSONB))
         )
         geom_wkb = func.ST_AsBinary(geom)
-    return document.label("document"), func.md5(cast(row, Text)).label("etag"), geom_wkb.label("wkb")
+    return document.label("document"), row_version(table).label("etag"), geom_wkb.label("wkb")
+
+
+def row_version(table: Table):
+    """The row's version: the id of the (sub)transaction that last wrote it (xmin), new on every write.
+
+    Not a hash of the row: anyone could rebuild the public part of a row and guess its internal fields from that.
+    """
+    return cast(literal_column(f'"{table.name}".xmin'), Text)
 
 
 def etag_of(conn: Connection, spec: LayerSpec, feature_id: int) -> str | None:
-    """The row's ETag: a hash of its whole content, so any change to it changes the tag."""
+    """The row's strong ETag: its version, the same for every reader, changed by every write."""
     table = table_of(spec)
-    tag = conn.execute(
-        select(func.md5(cast(func.to_jsonb(table.table_valued()), Text))).where(table.c[spec.id_column] == feature_id)
-    ).scalar_one_or_none()
+    tag = conn.execute(select(row_version(table)).where(table.c[spec.id_column] == feature_id)).scalar_one_or_none()
     return None if tag is None else f'"{tag}"'
 
 

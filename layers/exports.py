@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -437,23 +435,11 @@ def _write_csv(conn, spec, query, fields, condition, limit, form, epsg, crs, tar
             nonlocal count
             for batch in _counting(stream_batches(conn, statement, options.batch_size), report):
                 count += len(batch)
-                for row in batch:
-                    yield [_csv_value(v) for v in row]
+                yield from batch
 
         out.writelines(csv_text(rows()))
     notes.append(f"CRS EPSG:{epsg}; x = longitude/easting, y = latitude/northing" if spec.geometry_column else "")
     return count
-
-
-def _csv_value(value: Any) -> Any:
-    """Dates as ISO text, decimals and floats without exponent surprises."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
 
 
 # --- a whole zone ---------------------------------------------------------------------------------------------

@@ -1,7 +1,5 @@
 """The board's periodic reports (delayed projects, weekly clearance progress) as rows, and as UTF-8 CSV."""
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, text
 
 from gis.errors import InvalidInput
+from gis.io import csv_text
 from layers.clearance import DATED_STAGES, project_clearance, project_row
 from layers.projects import delayed_milestones
 
@@ -37,13 +36,8 @@ class Report:
 
     def as_csv(self) -> str:
         """The rows as CSV with a UTF-8 byte-order mark, so spreadsheet programs keep the diacritics."""
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\r\n")
-        writer.writeheader()
-        for row in self.rows:
-            writer.writerow({k: _plain(row.get(k)) for k in self.columns})
-        return buffer.getvalue()
+        rows = [[row.get(k) for k in self.columns] for row in self.rows]
+        return "\ufeff" + "".join(csv_text([self.columns, *rows]))
 
 
 def _plain(value):

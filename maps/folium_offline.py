@@ -10,15 +10,15 @@ maps/static/map_*.js, started by a MacroElement after the map exists.
 
 import base64
 import hashlib
-import json
 import re
-from typing import Any
 from urllib.parse import urlsplit
 
 import folium
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
+
+from maps.pages import script_json
 
 NPM = "/static/npm"
 APP = "/static/app"
@@ -73,11 +73,6 @@ COMMON_JS = [
     ("map_measure", f"{APP}/map_measure.js"),
 ]
 COMMON_CSS = [("map_css", f"{APP}/map.css")]
-
-
-def script_json(value: Any) -> str:
-    """JSON safe inside a <script type="application/json"> element."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
 def compose_page(*, title: str, page: str, config: dict, panel_html: str, extra_js: list[tuple[str, str]] = ()) -> str:

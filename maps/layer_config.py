@@ -157,14 +157,16 @@ def proj4_json(places: list[Place]) -> dict[str, str]:
 def common_config(
     *, page: str, access: Access, basemap_url: str | None, places: list[Place], layers: list[LayerSpec]
 ) -> dict:
-    """What every map page starts from."""
+    """What every map page starts from; labels only of the fields the reader's popups show (none of internal ones)."""
+    layer_configs = [layer_json(spec, access) for spec in layers]
+    shown = {f for layer in layer_configs for f in layer["popup_fields"]}
     return {
         "page": page,
         "access": access.value,
         "basemap": basemap_url or None,
         "themes": {k: {"vi": vi, "en": en} for k, (vi, en) in THEMES.items()},
-        "field_labels": {k: {"vi": vi, "en": en} for k, (vi, en) in FIELD_LABELS.items()},
-        "layers": [layer_json(spec, access) for spec in layers],
+        "field_labels": {k: {"vi": vi, "en": en} for k, (vi, en) in FIELD_LABELS.items() if k in shown},
+        "layers": layer_configs,
         "places": places_json(places),
         "proj4": proj4_json(places),
     }

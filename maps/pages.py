@@ -24,10 +24,17 @@ def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
+# Characters that end or re-enter a script element in HTML (`</script>`, `<!--<script>`) or, for U+2028/2029, end a
+# line in older JavaScript: written as JSON \u escapes, which JSON.parse reads back unchanged.
+SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
 def script_json(value: Any) -> str:
-    """JSON safe to embed in a <script type="application/json"> element."""
+    """JSON (a value, or JSON text) safe to embed in a <script> element, whatever strings it holds."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text.replace("</", "<\\/")
+    return text.translate(SCRIPT_ESCAPES)
 
 
 def landing_page(body: dict, layers: list[LayerSpec]) -> str:

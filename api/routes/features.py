@@ -270,7 +270,7 @@ def item(request: Request, spec: LayerDep, feature_id: str, conn: ConnectionDep,
     media = negotiate(request, (GEOJSON, JSON, HTML))
     crs = parse_crs(None if media == HTML else request.query_params.get("crs"))
     feature = fetch_one(conn, spec, feature_id, access, crs)
-    etag = etag_of(conn, spec, int(feature_id))  # If-Match for edits (Part 4); hashes the whole row
+    etag = etag_of(conn, spec, int(feature_id))  # If-Match for edits (Part 4): the row's version, not its content
     if media == HTML:
         return HTMLResponse(item_page(spec, feature), headers={"ETag": etag, "Vary": "Accept, Cookie, Authorization"})
     root = base_url(request)
@@ -287,3 +287,8 @@ def item(request: Request, spec: LayerDep, feature_id: str, conn: ConnectionDep,
         media_type=GEOJSON if media == GEOJSON else JSON,
         headers={"Content-Crs": f"<{crs.uri}>", "ETag": etag, "Vary": "Accept, Cookie, Authorization"},
     )
+
+
+# HEAD (`curl -I` to read the ETag): the same handler and headers; the server sends no body. Kept out of the OpenAPI
+# document, where it would repeat the GET operation.
+router.add_api_route("/collections/{collection_id}/items/{feature_id}", item, methods=["HEAD"], include_in_schema=False)

@@ -1,7 +1,5 @@
 """Investment promotion: available land (GeoJSON, CSV), park figures, the land finder page and printable sheets."""
 
-import csv
-import io
 import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,6 +11,7 @@ from api.deps import AccessDep, ConnectionDep
 from api.params import parse_limit, parse_offset
 from api.urls import base_url
 from gis.errors import InvalidInput
+from gis.io import csv_text
 from layers.extract import map_extract
 from layers.land import NODE_KINDS, LandQuery, available_plots, finder_options, parse_sort, plot_by_uid
 from layers.parks import park_summaries, park_summary
@@ -182,8 +181,6 @@ def feature_collection(request: Request, plots: list[dict[str, Any]], matched: i
 
 def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
     """The result as CSV in UTF-8 with a byte-order mark, so spreadsheet programs keep the diacritics."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     columns = [
         "uid",
         "code",
@@ -206,7 +203,7 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
     ]
     for key in CSV_KINDS:
         columns += [f"nearest_{key}", f"km_{key}"]
-    writer.writerow([*columns, "sheet_url"])
+    rows: list[list[Any]] = [[*columns, "sheet_url"]]
     for p in plots:
         park, zone = p["park"] or {}, p["zone"] or {}
         row = [
@@ -219,7 +216,7 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
             p["planning_function_vi"],
             p["area_ha"],
             p["land_rent_usd_m2"],
-            "true" if p["clean"] else "false",
+            bool(p["clean"]),
             p["province_code"],
             park.get("uid"),
             park.get("name_vi"),
@@ -232,8 +229,8 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
         for key in CSV_KINDS:
             nearest = p["distances"][key]
             row += [nearest["name_vi"], nearest["km"]] if nearest else [None, None]
-        writer.writerow([*("" if v is None else v for v in row), root + p["sheet_url"]])
-    return "\ufeff" + out.getvalue()
+        rows.append([*row, root + p["sheet_url"]])
+    return "\ufeff" + "".join(csv_text(rows))
 
 
 @router.get("/api/parks", summary="Industrial parks with figures computed from their plots")

