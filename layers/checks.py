@@ -4,7 +4,9 @@ Each check raises `Refused` with a kind (the import report groups problems by it
 on; the importer collects them per feature, an edit answers with the first.
 """
 
+import re
 from collections.abc import Callable
+from datetime import datetime, time
 from typing import Any
 
 import numpy as np
@@ -12,10 +14,13 @@ import shapely
 from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
+from sqlalchemy import Connection, Date, Integer, Numeric, Table, select
 
+from gis.constraints import enum_choices
 from gis.crs import VIETNAM_BOX
-from gis.errors import InvalidInput
-from gis.tabular import unstorable
+from gis.errors import InvalidInput, Unprocessable
+from gis.tabular import coerce_value, unstorable
+from layers.features import table_of
 from layers.spec import LayerSpec
 
 MULTI = {"MultiPolygon": MultiPolygon, "MultiLineString": MultiLineString, "MultiPoint": MultiPoint}
@@ -23,11 +28,61 @@ MAX_PATH_SHOWN = 80
 
 
 class Refused(InvalidInput):
-    """A value or geometry that cannot be written, with the kind of problem."""
+    """A value or geometry that cannot be read as what the layer holds, with the kind of problem (400)."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class RuleBroken(Refused, Unprocessable):
+    """A well-formed value that breaks a rule of the data: allowed values, length, range (422)."""
+
+
+def allowed_values(conn: Connection, spec: LayerSpec) -> dict[str, dict[Any, None]]:
+    """Closed vocabularies (CHECK … IN, in their order) and lookup tables (foreign keys, sorted) per field."""
+    table = table_of(spec)
+    allowed: dict[str, dict[Any, None]] = {name: dict.fromkeys(values) for name, values in enum_choices(table).items()}
+    for column in table.columns:
+        for fk in column.foreign_keys:
+            allowed[column.name] = dict.fromkeys(sorted(conn.execute(select(fk.column).distinct()).scalars()))
+    return allowed
+
+
+def check_value(table: Table, name: str, raw: Any, allowed: dict[str, dict[Any, None]]) -> Any:
+    """One value as its column's Python type, within the column's length, range and allowed values."""
+    column_type = table.c[name].type
+    where = f"field '{name}'"
+    if isinstance(column_type, Date):
+        raw = _date_text(raw)
+    try:
+        value = coerce_value(raw, column_type, where)
+    except InvalidInput as exc:
+        raise Refused("bad_value", str(exc)) from None
+    length = getattr(column_type, "length", None)
+    if length and isinstance(value, str) and len(value) > length:
+        raise RuleBroken("bad_value", f"{where} holds at most {length} characters; '{value[:30]}' has {len(value)}")
+    if isinstance(column_type, Integer) and not -(2**31) <= value < 2**31:
+        raise RuleBroken("bad_value", f"{where} is out of range ({value})")
+    if isinstance(column_type, Numeric) and column_type.precision is not None:
+        digits = column_type.precision - (column_type.scale or 0)
+        if not value.is_finite() or abs(value) >= 10**digits:
+            raise RuleBroken("bad_value", f"{where} must be below {10**digits} in absolute value (got {value})")
+    if name in allowed and value not in allowed[name]:
+        choices = [str(v) for v in allowed[name]]
+        shown = ", ".join(choices[:15]) + (" …" if len(choices) > 15 else "")
+        raise RuleBroken("unknown_value", f"'{value}' is not an allowed value of '{name}'; it must be one of: {shown}")
+    return value
+
+
+def _date_text(raw: Any) -> Any:
+    """Dates as other tools write them (KML 2023/02/23, FlatGeobuf 2023-02-23 00:00:00) in ISO form."""
+    if isinstance(raw, datetime) and raw.time() == time(0):
+        return raw.date()
+    match = re.fullmatch(
+        r"(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?", str(raw).strip()
+    )
+    return f"{match[1]}-{match[2]}-{match[3]}" if match else raw
 
 
 def check_shape(

@@ -17,11 +17,10 @@ from sqlalchemy import Boolean, Connection, Integer, LargeBinary, Numeric, Strin
 from sqlalchemy.exc import DBAPIError
 
 from gis.accounts import User
-from gis.constraints import constraint_message, enum_choices
+from gis.constraints import constraint_message
 from gis.crs import CRS84_URI, WGS84, CrsRef, parse_crs_uri
 from gis.errors import InvalidInput, NotFound, Unprocessable
-from gis.tabular import coerce_value
-from layers.checks import check_geojson_geometry, check_shape, check_text
+from layers.checks import allowed_values, check_geojson_geometry, check_shape, check_text, check_value
 from layers.features import fetch_one, table_of
 from layers.spec import Access, LayerSpec
 from layers.writes import (
@@ -90,7 +89,7 @@ def parse_change(conn: Connection, spec: LayerSpec, body: bytes, content_crs: st
         raw_props = {}
     if not isinstance(raw_props, dict):
         raise InvalidInput("'properties' must be an object")
-    properties = _typed_properties(spec, raw_props)
+    properties = _typed_properties(spec, raw_props, allowed_values(conn, spec))
     has_geometry = "geometry" in document
     geometry = None
     if has_geometry:
@@ -103,13 +102,12 @@ def parse_change(conn: Connection, spec: LayerSpec, body: bytes, content_crs: st
     return Change(properties, geometry, has_geometry, decision)
 
 
-def _typed_properties(spec: LayerSpec, raw: dict[str, Any]) -> dict[str, Any]:
+def _typed_properties(spec: LayerSpec, raw: dict[str, Any], allowed: dict[str, dict[Any, None]]) -> dict[str, Any]:
     """Convert JSON values to column types; refuse unknown fields and values outside the allowed ones."""
     table = table_of(spec)
     writable = set(writable_fields(spec))
     ignored = _computed(table) | {spec.id_column}
     version_fields = set(VERSION_FIELDS) if spec.versioned else set()
-    choices = enum_choices(table)
     unknown = sorted(k for k in raw if k not in writable | ignored | version_fields)
     if unknown:
         raise InvalidInput(f"unknown field(s) {', '.join(unknown)}; '{spec.id}' has: {', '.join(writable)}")
@@ -120,14 +118,12 @@ def _typed_properties(spec: LayerSpec, raw: dict[str, Any]) -> dict[str, Any]:
         if name in version_fields:
             out[name] = value  # compared with the stored version later; set by the decision
             continue
-        out[name] = None if value is None else _typed_value(table, name, value)
-        if out[name] is not None and name in choices and out[name] not in choices[name]:
-            raise Unprocessable(f"field '{name}' must be one of: {', '.join(choices[name])} (got '{value}')")
+        out[name] = None if value is None else _typed_value(table, name, value, allowed)
     return out
 
 
-def _typed_value(table: Table, name: str, value: Any) -> Any:
-    """One JSON value as the column's Python type, with a message naming the field when it does not fit."""
+def _typed_value(table: Table, name: str, value: Any, allowed: dict[str, dict[Any, None]]) -> Any:
+    """One JSON value of the right JSON type, then checked as imports check theirs (`layers.checks`)."""
     column_type = table.c[name].type
     where = f"field '{name}'"
     if isinstance(value, dict | list):
@@ -138,16 +134,7 @@ def _typed_value(table: Table, name: str, value: Any) -> Any:
         raise InvalidInput(f"{where} must be text, got {json.dumps(value)}")
     if isinstance(column_type, Numeric | Integer) and isinstance(value, float) and not math.isfinite(value):
         raise InvalidInput(f"{where} must be a finite number")
-    typed = coerce_value(value, column_type, where)
-    if isinstance(column_type, String) and column_type.length and len(typed) > column_type.length:
-        raise Unprocessable(f"{where} is at most {column_type.length} characters (got {len(typed)})")
-    if isinstance(column_type, Integer) and not -(2**31) <= typed < 2**31:
-        raise Unprocessable(f"{where} is out of range")
-    if isinstance(column_type, Numeric) and column_type.precision is not None:
-        digits = column_type.precision - (column_type.scale or 0)
-        if not typed.is_finite() or abs(typed) >= 10**digits:
-            raise Unprocessable(f"{where} must be below {10**digits} in absolute value")
-    return typed
+    return check_value(table, name, value, allowed)
 
 
 def _geometry(conn: Connection, spec: LayerSpec, raw: Any, content_crs: str | None) -> BaseGeometry | None:

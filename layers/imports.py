@@ -9,10 +9,9 @@ checked by `layers.checks`, the same checks edits get.
 """
 
 import json
-import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,13 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import CheckConstraint, Connection, Date, Table, and_, func, literal_column, select
+from sqlalchemy import Connection, Table, and_, func, literal_column, select
 
 from gis import models
 from gis.crs import SUPPORTED_EPSG, WGS84, crs_name, guess_vn2000_zones, transformer
 from gis.errors import InvalidInput, ZoneAtlasError
 from gis.io import CsvOptions, VectorTable, read_vector, shapefile_field_names
-from gis.tabular import coerce_value
-from layers.checks import Refused, check_shape, check_text
+from layers.checks import Refused, allowed_values, check_shape, check_text, check_value
 from layers.features import table_of
 from layers.registry import get_layer
 from layers.spec import Access, LayerSpec
@@ -176,22 +174,6 @@ def required_fields(spec: LayerSpec) -> list[str]:
     return [
         name for name in importable_fields(spec) if not table.c[name].nullable and table.c[name].server_default is None
     ]
-
-
-def allowed_values(conn: Connection, spec: LayerSpec) -> dict[str, set]:
-    """Closed vocabularies (CHECK … IN, built from gis.vocab) and lookup tables (foreign keys) per field."""
-    table = table_of(spec)
-    fields = set(importable_fields(spec))
-    allowed: dict[str, set] = {}
-    for constraint in table.constraints:
-        if isinstance(constraint, CheckConstraint):
-            for column, values in re.findall(r"(\w+) IN \(([^)]*)\)", str(constraint.sqltext)):
-                if column in fields:
-                    allowed[column] = set(re.findall(r"'((?:[^']|'')*)'", values))
-    for name in fields:
-        for fk in table.c[name].foreign_keys:
-            allowed[name] = set(conn.execute(select(fk.column)).scalars())
-    return allowed
 
 
 def plan_import(
@@ -494,47 +476,16 @@ def _defaults(spec: LayerSpec, given: dict[str, str]) -> dict[str, str]:
 
 
 def _typed_values(
-    table: Table, values: dict[str, Any], allowed: dict[str, set], where: str, report: ImportReport
+    table: Table, values: dict[str, Any], allowed: dict[str, dict[Any, None]], where: str, report: ImportReport
 ) -> dict[str, Any]:
-    """Values converted to the columns' types; bad values and unknown vocabulary go to the report."""
+    """Values checked as edits are (`layers.checks.check_value`); each problem goes to the report."""
     typed: dict[str, Any] = {}
     for name, raw in values.items():
-        if isinstance(table.c[name].type, Date):
-            raw = _date_text(raw)
         try:
-            value = coerce_value(raw, table.c[name].type, f"field '{name}'")
-        except InvalidInput as exc:
-            report.problems.append(Problem("bad_value", where, str(exc)))
-            continue
-        if name in allowed and value not in allowed[name]:
-            choices = sorted(str(v) for v in allowed[name])
-            shown = ", ".join(choices[:15]) + (" …" if len(choices) > 15 else "")
-            report.problems.append(
-                Problem("unknown_value", where, f"'{value}' is not an allowed value of '{name}'; allowed: {shown}")
-            )
-            continue
-        length = getattr(table.c[name].type, "length", None)
-        if length and isinstance(value, str) and len(value) > length:
-            report.problems.append(
-                Problem(
-                    "bad_value",
-                    where,
-                    f"field '{name}' holds at most {length} characters; '{value[:30]}' has {len(value)}",
-                )
-            )
-            continue
-        typed[name] = value
+            typed[name] = check_value(table, name, raw, allowed)
+        except Refused as exc:
+            report.problems.append(Problem(exc.kind, where, str(exc)))
     return typed
-
-
-def _date_text(raw: Any) -> Any:
-    """Dates as other tools write them (KML 2023/02/23, FlatGeobuf 2023-02-23 00:00:00) in ISO form."""
-    if isinstance(raw, datetime) and raw.time() == time(0):
-        return raw.date()
-    match = re.fullmatch(
-        r"(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?", str(raw).strip()
-    )
-    return f"{match[1]}-{match[2]}-{match[3]}" if match else raw
 
 
 def _identity(spec: LayerSpec, values: dict[str, Any]) -> Any:
