@@ -424,7 +424,8 @@ def _source_crs(
 
 
 def _epsg_of(crs: CRS) -> int | None:
-    """The supported EPSG code a file's CRS is (by authority code or by equivalence)."""
+    """The supported EPSG code a file's CRS is (by authority code or by equivalence; heights are checked apart)."""
+    crs = crs.to_2d()  # GeoJSON with Z coordinates reads as WGS 84 3D; the geometry check refuses real heights
     code = crs.to_epsg(min_confidence=70)
     if code in SUPPORTED_EPSG:
         return code

@@ -45,6 +45,7 @@ from gis.errors import (
     Unprocessable,
     ZoneAtlasError,
 )
+from gis.tabular import unstorable
 from layers.audit import audit_log, record_change
 from layers.demo.loader import required_columns
 from layers.features import table_of
@@ -107,6 +108,8 @@ def resolve_decision(conn: Connection, ref: str | int | None) -> DecisionRef | N
     """The decision named by number (e.g. 439/QĐ-TTg) or id; Unprocessable when there is none such."""
     if ref is None or (isinstance(ref, str) and not ref.strip()):
         return None
+    if isinstance(ref, str) and (reason := unstorable(ref)):
+        raise InvalidInput(f"the decision named {reason}")
     decisions = models.Decision.__table__
     columns = (decisions.c.id, decisions.c.number, decisions.c.date_effective)
     row = conn.execute(select(*columns).where(decisions.c.number == str(ref).strip())).first()
@@ -179,6 +182,10 @@ def check_if_match(if_match: str | None, etag: str) -> None:
 def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, deleting: bool) -> None:
     """Lock the row until the transaction ends and compare If-Match; a writer holding it already wins."""
     table = table_of(spec)
+    if if_match is not None and not any(tag.strip().startswith('"') for tag in if_match.split(",")):
+        exists = conn.execute(select(table.c[spec.id_column]).where(table.c[spec.id_column] == key)).first()
+        if exists is not None:
+            check_if_match(if_match, "")  # no version named ('*', weak tags): refused before taking the lock
     query = (
         select(table.c[spec.id_column])
         .where(table.c[spec.id_column] == key)
@@ -197,6 +204,8 @@ def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, 
     if found is None:
         if if_match is not None and _was_deleted(conn, spec, key):
             raise PreconditionFailed(f"feature {key} of '{spec.id}' was deleted since you read it")
+        if if_match is not None and "*" in (tag.strip() for tag in if_match.split(",")):
+            raise PreconditionFailed(f"If-Match: * asks that the feature exists; there is no '{key}' in '{spec.id}'")
         raise NotFound(f"no feature '{key}' in '{spec.id}'")
     if if_match is not None:
         check_if_match(if_match, etag_of(conn, spec, key) or "")
