@@ -368,8 +368,8 @@ def test_a_versioned_change_that_fails_late_leaves_the_old_version_open(client, 
     decision(engine, "20/2020/QĐ-BQL", "2020-01-01")
     decision(engine, "21/2022/QĐ-BQL", "2022-01-01")
     path, etag = _created(client, staff, "land_plots", plot(decision="20/2020/QĐ-BQL"))
-    # The planning function is checked by a foreign key only when the new version is inserted,
-    # after the current one was closed: the whole change must roll back.
+    # An unknown planning function is refused by the value check imports share (the lookup table's codes);
+    # a refusal that comes from the database after the close is in tests/layers/test_writes.py.
     response = client.patch(
         f"/{path}",
         content=json.dumps(
