@@ -5,7 +5,7 @@ on; the importer collects them per feature, an edit answers with the first.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, time
 from typing import Any
 
@@ -14,8 +14,9 @@ import shapely
 from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
-from sqlalchemy import Connection, Date, Integer, Numeric, Table, select
+from sqlalchemy import Connection, Date, Integer, Numeric, Table, func, select
 
+from gis import models
 from gis.constraints import enum_choices
 from gis.crs import VIETNAM_BOX
 from gis.errors import InvalidInput, Unprocessable
@@ -166,3 +167,21 @@ def check_text(document: Any, name: str = "the body") -> None:
 def _shown(path: str) -> str:
     """Where in the document (its member names were checked first, so the message is itself storable)."""
     return (path or "the top level")[:MAX_PATH_SHOWN]
+
+
+def province_outlines(conn: Connection, codes: Iterable[str] | None = None) -> dict[str, BaseGeometry]:
+    """Current province boundaries the database holds (admin_units with a geometry), all or the ones named."""
+    units = models.AdminUnit.__table__
+    query = select(units.c.code, func.ST_AsBinary(units.c.geom)).where(
+        units.c.level == "province", units.c.valid_to.is_(None), units.c.geom.isnot(None)
+    )
+    if codes is not None:
+        query = query.where(units.c.code.in_(sorted(set(codes))))
+    return {code: shapely.from_wkb(bytes(wkb)) for code, wkb in conn.execute(query)}
+
+
+def check_place(province: str | None, shape: BaseGeometry, outlines: dict[str, BaseGeometry]) -> None:
+    """A feature that names a province (or replaces one that does) must touch that province's boundary."""
+    outline = outlines.get(province) if province else None
+    if outline is not None and not outline.intersects(shape):
+        raise Refused("outside", f"the feature lies outside the province {province}")

@@ -20,7 +20,15 @@ from gis.accounts import User
 from gis.constraints import constraint_message
 from gis.crs import CRS84_URI, WGS84, CrsRef, parse_crs_uri
 from gis.errors import InvalidInput, NotFound, Unprocessable
-from layers.checks import allowed_values, check_geojson_geometry, check_shape, check_text, check_value
+from layers.checks import (
+    allowed_values,
+    check_geojson_geometry,
+    check_place,
+    check_shape,
+    check_text,
+    check_value,
+    province_outlines,
+)
 from layers.features import fetch_one, table_of
 from layers.spec import Access, LayerSpec
 from layers.writes import (
@@ -207,6 +215,28 @@ def _result(conn: Connection, spec: LayerSpec, key: int) -> EditResult:
     return EditResult(key, etag_of(conn, spec, key), fetch_one(conn, spec, str(key), Access.internal, CRS84))
 
 
+def _check_place(conn: Connection, spec: LayerSpec, change: Change, key: int | None) -> None:
+    """The province rule imports apply: a feature that names a province must touch its boundary."""
+    table = table_of(spec)
+    if "province_code" not in table.c or not spec.geometry_column:
+        return
+    if not change.has_geometry and "province_code" not in change.properties:
+        return
+    province, geometry = change.properties.get("province_code"), change.geometry
+    if key is not None and (province is None or geometry is None):
+        stored = conn.execute(
+            select(table.c.province_code, func.ST_AsBinary(table.c[spec.geometry_column])).where(
+                table.c[spec.id_column] == key
+            )
+        ).first()
+        if stored is None:
+            return  # the write answers 404 or 412
+        province = province or stored[0]
+        geometry = geometry or (None if stored[1] is None else shapely.from_wkb(bytes(stored[1])))
+    if province and geometry is not None:
+        check_place(province, geometry, province_outlines(conn, [province]))
+
+
 # --- writing --------------------------------------------------------------------------------------------
 
 
@@ -222,6 +252,7 @@ def create_feature(
     """Insert a new feature (for versioned layers: its first version, valid from the decision)."""
     check_editable(spec)
     _check_version_fields(spec, change, None)
+    _check_place(conn, spec, change, None)
     write = FeatureWrite("create", values=_values(spec, change), geometry=change.geometry)
     [key] = apply_changes(conn, spec, [write], decision=decision, user=user, request_id=request_id)
     return _result(conn, spec, key)
@@ -245,6 +276,7 @@ def update_feature(
     key = feature_key(spec, feature_id)
     if spec.versioned:
         _check_version_fields(spec, change, _current_version_fields(conn, spec, key))
+    _check_place(conn, spec, change, key)
     write = FeatureWrite(
         "update",
         key=key,

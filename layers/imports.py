@@ -20,13 +20,21 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, Table, and_, func, literal_column, select
+from sqlalchemy import Connection, Table, literal_column, select
 
 from gis import models
 from gis.crs import SUPPORTED_EPSG, WGS84, crs_name, guess_vn2000_zones, transformer
 from gis.errors import InvalidInput, ZoneAtlasError
 from gis.io import CsvOptions, VectorTable, read_vector, shapefile_field_names
-from layers.checks import Refused, allowed_values, check_shape, check_text, check_value
+from layers.checks import (
+    Refused,
+    allowed_values,
+    check_place,
+    check_shape,
+    check_text,
+    check_value,
+    province_outlines,
+)
 from layers.features import table_of
 from layers.registry import get_layer
 from layers.spec import Access, LayerSpec
@@ -185,7 +193,7 @@ def plan_import(
         raise InvalidInput(f"'{spec.id}' cannot be imported into (it has no geometry or is not editable)")
     decision = _decision(conn, spec, options)
     effective = None if decision is None else decision.date_effective
-    _refuse_unstorable_json(path, display_name or path.name)
+    _refuse_unstorable_json(path, display_name or path.name, options.max_bytes)
     source = read_vector(
         path,
         max_bytes=options.max_bytes,
@@ -214,7 +222,7 @@ def plan_import(
     absent = [f for f in required if f not in mapping and f not in defaults]
     allowed = allowed_values(conn, spec)
     existing = _existing(conn, spec)
-    provinces = _province_outlines(conn)
+    provinces = province_outlines(conn)
     to_wgs84 = None if epsg == WGS84 else transformer(epsg, WGS84)
     keys_seen: dict[Any, str] = {}
     codes_seen: dict[Any, str] = {}
@@ -247,7 +255,10 @@ def plan_import(
         _check_code(spec, typed, key, existing, codes_seen, where, report)
         shape = _check_geometry(spec, geom, where, to_wgs84, report)
         if shape is not None:
-            _check_place(typed, current, shape, provinces, where, report)
+            try:
+                check_place(typed.get("province_code") or (current or {}).get("province_code"), shape, provinces)
+            except Refused as exc:
+                report.problems.append(Problem(exc.kind, where, str(exc)))
         if spec.versioned and current is not None and effective is not None and current["valid_from"] >= effective:
             report.problems.append(
                 Problem(
@@ -307,9 +318,9 @@ def apply_import(
     return report
 
 
-def _refuse_unstorable_json(path: Path, name: str) -> None:
+def _refuse_unstorable_json(path: Path, name: str, max_bytes: int) -> None:
     """GDAL cuts GeoJSON text at a NUL ("a\\u0000b" becomes "a"): refuse it first, naming the feature and field."""
-    if Path(name).suffix.lower() not in (".geojson", ".json") or path.stat().st_size > DEFAULT_MAX_BYTES:
+    if Path(name).suffix.lower() not in (".geojson", ".json") or path.stat().st_size > max_bytes:
         return
     data = path.read_bytes()
     if b"\\u0000" not in data and b"\x00" not in data:
@@ -582,24 +593,3 @@ def _xy(to_wgs84, coords):
     """Transform an (n, 2) array of coordinates."""
     x, y = to_wgs84.transform(coords[:, 0], coords[:, 1])
     return np.column_stack([x, y])
-
-
-def _province_outlines(conn: Connection) -> dict[str, BaseGeometry]:
-    """Current province boundaries that the database holds (admin_units with a geometry)."""
-    units = models.AdminUnit.__table__
-    rows = conn.execute(
-        select(units.c.code, func.ST_AsBinary(units.c.geom)).where(
-            and_(units.c.level == "province", units.c.valid_to.is_(None), units.c.geom.isnot(None))
-        )
-    )
-    return {code: shapely.from_wkb(bytes(wkb)) for code, wkb in rows}
-
-
-def _check_place(
-    values: dict, current: dict | None, shape: BaseGeometry, provinces: dict, where: str, report: ImportReport
-) -> None:
-    """A feature that names a province (or replaces one that does) must touch that province's boundary."""
-    province = values.get("province_code") or (current or {}).get("province_code")
-    outline = provinces.get(province) if province else None
-    if outline is not None and not outline.intersects(shape):
-        report.problems.append(Problem("outside", where, f"the feature lies outside the province {province}"))

@@ -197,10 +197,10 @@ def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, 
     except OperationalError as exc:
         if getattr(exc.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
             raise
-        raise PreconditionFailed(
-            f"someone else is changing feature {key} of '{spec.id}' at this moment; "
-            "GET it again and re-apply your change"
-        ) from None
+        busy = f"someone else is changing feature {key} of '{spec.id}' at this moment"
+        if if_match is None:  # an import: nothing was read before, so nothing is stale; try again
+            raise Conflict(f"{busy}; try again in a moment") from None
+        raise PreconditionFailed(f"{busy}; GET it again and re-apply your change") from None
     if found is None:
         if if_match is not None and _was_deleted(conn, spec, key):
             raise PreconditionFailed(f"feature {key} of '{spec.id}' was deleted since you read it")

@@ -278,3 +278,39 @@ def test_an_import_refuses_unclosed_rings_and_heights(client, staff, edits, engi
     assert response.status_code == 422, response.text
     [problem] = response.json()["report"]["problems"]
     assert problem["kind"] == "geometry_z" and "heights (Z from 120 to 120)" in problem["message"]
+
+
+@pytest.fixture
+def ha_tinh_outline(engine):
+    """A rough outline for Hà Tĩnh (the demo holds no province boundaries), put back afterwards."""
+    where = "WHERE code = 'HA_TINH' AND valid_to IS NULL"
+    with engine.begin() as conn:
+        original = conn.execute(text(f"SELECT geom FROM admin_units {where}")).scalar_one()
+        conn.execute(
+            text(f"UPDATE admin_units SET geom = ST_Multi(ST_MakeEnvelope(105.0, 17.8, 106.6, 18.8, 4326)) {where}")
+        )
+    yield
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE admin_units SET geom = :g {where}"), {"g": original})
+
+
+def test_an_edit_outside_the_province_it_names_is_refused_as_an_import_would_be(
+    client, staff, edits, engine, ha_tinh_outline
+):
+    # A point in the Mekong delta said to be in Hà Tĩnh is refused by both paths.
+    body = gate({"uid": "TEST-CK-TINH", "province_code": "HA_TINH"}, coords=(105.6, 10.8))
+    headers = {**GEOJSON, **staff["editor"]}
+    response = client.post("/collections/border_gates/items", content=json.dumps(body), headers=headers)
+    assert response.status_code == 400, response.text
+    assert "outside the province HA_TINH" in response.json()["description"]
+    document = json.dumps({"type": "FeatureCollection", "features": [body]}).encode()
+    [problem] = import_answer(client, staff, "gates.geojson", document).json()["report"]["problems"]
+    assert (problem["kind"], problem["message"]) == ("outside", "the feature lies outside the province HA_TINH")
+    assert count(engine, "SELECT count(*) FROM border_gates WHERE uid = 'TEST-CK-TINH'") == 0
+    # Inside it (Cầu Treo), the same gate is written; a PATCH moving it back out is refused.
+    inside = {**body, "geometry": {"type": "Point", "coordinates": [105.160144, 18.390175]}}
+    key, etag = created(client, staff, "border_gates", inside)
+    moved = patch(
+        client, staff, "border_gates", key, etag, {"geometry": {"type": "Point", "coordinates": [105.6, 10.8]}}
+    )
+    assert moved.status_code == 400 and "outside the province HA_TINH" in moved.json()["description"]
