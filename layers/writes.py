@@ -160,11 +160,15 @@ def require_if_match(if_match: str | None) -> None:
         )
 
 
+def entity_tags(if_match: str | None) -> list[str]:
+    """The entity tags an If-Match header lists ('*', "strong", W/"weak")."""
+    return [tag.strip() for tag in (if_match or "").split(",") if tag.strip()]
+
+
 def check_if_match(if_match: str | None, etag: str) -> None:
     """The strong comparison of RFC 9110: only the current ETag itself passes; '*' and weak tags name no version."""
     require_if_match(if_match)
-    assert if_match is not None
-    tags = [tag.strip() for tag in if_match.split(",") if tag.strip()]
+    tags = entity_tags(if_match)
     if etag in tags:
         return
     if "*" in tags:
@@ -180,34 +184,29 @@ def check_if_match(if_match: str | None, etag: str) -> None:
 
 
 def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, deleting: bool) -> None:
-    """Lock the row until the transaction ends and compare If-Match; a writer holding it already wins."""
+    """Lock the row until the transaction ends and compare If-Match; a writer holding the row already wins."""
     table = table_of(spec)
-    if if_match is not None and not any(tag.strip().startswith('"') for tag in if_match.split(",")):
-        exists = conn.execute(select(table.c[spec.id_column]).where(table.c[spec.id_column] == key)).first()
-        if exists is not None:
-            check_if_match(if_match, "")  # no version named ('*', weak tags): refused before taking the lock
-    query = (
-        select(table.c[spec.id_column])
-        .where(table.c[spec.id_column] == key)
-        .with_for_update(nowait=True, key_share=not deleting)
-    )
+    row = select(table.c[spec.id_column]).where(table.c[spec.id_column] == key)
+    tags = entity_tags(if_match)
+    if tags and not any(tag.startswith('"') for tag in tags) and conn.execute(row).first() is not None:
+        check_if_match(if_match, "")  # '*' or weak tags name no version: refused without waiting for the lock
     try:
         with conn.begin_nested():
-            found = conn.execute(query).first()
+            found = conn.execute(row.with_for_update(nowait=True, key_share=not deleting)).first()
     except OperationalError as exc:
         if getattr(exc.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
             raise
         busy = f"someone else is changing feature {key} of '{spec.id}' at this moment"
-        if if_match is None:  # an import: nothing was read before, so nothing is stale; try again
+        if not tags:  # an import: it read nothing before, so nothing is stale; it may simply try again
             raise Conflict(f"{busy}; try again in a moment") from None
         raise PreconditionFailed(f"{busy}; GET it again and re-apply your change") from None
     if found is None:
-        if if_match is not None and _was_deleted(conn, spec, key):
+        if tags and _was_deleted(conn, spec, key):
             raise PreconditionFailed(f"feature {key} of '{spec.id}' was deleted since you read it")
-        if if_match is not None and "*" in (tag.strip() for tag in if_match.split(",")):
+        if "*" in tags:
             raise PreconditionFailed(f"If-Match: * asks that the feature exists; there is no '{key}' in '{spec.id}'")
         raise NotFound(f"no feature '{key}' in '{spec.id}'")
-    if if_match is not None:
+    if tags:
         check_if_match(if_match, etag_of(conn, spec, key) or "")
 
 
@@ -268,7 +267,17 @@ def _apply_one(
         raise
 
 
-def _audit(conn, spec, action, key, before, after_key, decision, user, request_id) -> None:
+def _audit(
+    conn: Connection,
+    spec: LayerSpec,
+    action: str,
+    key: int,
+    before: dict | None,
+    after_key: int | None,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> None:
     """The audit record of one change, the row snapshotted the one way."""
     record_change(
         conn,
@@ -283,7 +292,14 @@ def _audit(conn, spec, action, key, before, after_key, decision, user, request_i
     )
 
 
-def _create(conn, spec, write: FeatureWrite, decision, user, request_id) -> int:
+def _create(
+    conn: Connection,
+    spec: LayerSpec,
+    write: FeatureWrite,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> int:
     """Insert a new feature (for versioned layers: its first version, valid from the decision)."""
     values = {k: v for k, v in write.values.items() if k not in VERSION_FIELDS or not spec.versioned}
     if spec.versioned:
@@ -294,7 +310,14 @@ def _create(conn, spec, write: FeatureWrite, decision, user, request_id) -> int:
     return key
 
 
-def _update(conn, spec, write: FeatureWrite, decision, user, request_id) -> int:
+def _update(
+    conn: Connection,
+    spec: LayerSpec,
+    write: FeatureWrite,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> int:
     """Replace or merge fields; a versioned feature gets a new version, anything else is changed in place."""
     key = write.key
     table = table_of(spec)
@@ -328,7 +351,14 @@ def _update(conn, spec, write: FeatureWrite, decision, user, request_id) -> int:
     return key
 
 
-def _delete(conn, spec, key: int, decision, user, request_id) -> int:
+def _delete(
+    conn: Connection,
+    spec: LayerSpec,
+    key: int,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> int:
     """Delete a feature; a versioned one is closed under the decision instead (nothing is erased)."""
     before = snapshot(conn, spec, key)
     if spec.versioned:
