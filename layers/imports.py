@@ -35,6 +35,7 @@ from layers.checks import (
     check_value,
     province_outlines,
 )
+from layers.demo.loader import required_columns
 from layers.features import table_of
 from layers.registry import get_layer
 from layers.spec import Access, LayerSpec
@@ -177,11 +178,9 @@ def importable_fields(spec: LayerSpec) -> list[str]:
 
 
 def required_fields(spec: LayerSpec) -> list[str]:
-    """Fields a new feature must have (NOT NULL without a default)."""
-    table = table_of(spec)
-    return [
-        name for name in importable_fields(spec) if not table.c[name].nullable and table.c[name].server_default is None
-    ]
+    """Fields a new feature must have: the ones the write path requires (NOT NULL without a default)."""
+    required = required_columns(table_of(spec))
+    return [name for name in importable_fields(spec) if name in required]
 
 
 def plan_import(
