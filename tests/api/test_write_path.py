@@ -314,3 +314,21 @@ def test_an_edit_outside_the_province_it_names_is_refused_as_an_import_would_be(
         client, staff, "border_gates", key, etag, {"geometry": {"type": "Point", "coordinates": [105.6, 10.8]}}
     )
     assert moved.status_code == 400 and "outside the province HA_TINH" in moved.json()["description"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"layer": "border\0gates"},
+        {"decision": "12/\0"},
+        {"defaults": "notes=a\0b"},
+        {"crs": "EPSG:\0"},
+        {"source_layer": "\0"},
+    ],
+)
+def test_a_nul_in_any_import_form_field_answers_4xx_and_writes_nothing(client, staff, edits, engine, form):
+    document = json.dumps({"type": "FeatureCollection", "features": [gate({"uid": "CK-NUL-FORM"})]}).encode()
+    response = import_answer(client, staff, "gates.geojson", document, **form)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["description"]
+    assert count(engine, "SELECT count(*) FROM border_gates WHERE uid = 'CK-NUL-FORM'") == 0

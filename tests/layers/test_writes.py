@@ -109,3 +109,15 @@ def test_a_writer_meeting_a_held_row_is_refused_at_once_even_when_nothing_change
             {"k": str(key)},
         ).scalar_one()
     assert updates == 1
+
+
+def test_a_write_that_changes_nothing_still_writes_a_new_row_version(engine, edits):
+    """A per-row version (xmin, a change counter) moves on every write, so an ETag made from it does too."""
+    version = "SELECT xmin::text FROM border_gates WHERE id = :k"
+    with engine.begin() as conn:
+        [key] = apply_changes(conn, GATES, [create("CK-NOOP-XMIN")], decision=None, user=None)
+    with engine.begin() as conn:
+        before = conn.execute(text(version), {"k": key}).scalar_one()
+        apply_changes(conn, GATES, [FeatureWrite("update", key=key, values={})], decision=None, user=None)
+    with engine.connect() as conn:
+        assert conn.execute(text(version), {"k": key}).scalar_one() != before
