@@ -46,13 +46,12 @@ from gis.errors import (
     ZoneAtlasError,
 )
 from gis.tabular import unstorable
-from layers.audit import audit_log, record_change
+from layers.audit import ACTIONS, audit_log, record_change
 from layers.demo.loader import required_columns
 from layers.features import table_of
 from layers.spec import Access, LayerSpec
 
 VERSION_FIELDS = ("valid_from", "valid_to", "decision_id")
-ACTIONS = ("create", "update", "delete")
 LOCK_NOT_AVAILABLE = "55P03"
 
 
