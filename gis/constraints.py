@@ -3,7 +3,11 @@
 import re
 
 from sqlalchemy import CheckConstraint, Table
+from sqlalchemy.exc import DBAPIError
 
+from gis.errors import Conflict, InvalidInput, Unprocessable, ZoneAtlasError
+
+UNIQUE_VIOLATION, EXCLUSION_VIOLATION = "23505", "23P01"
 ENUM_CHECK = re.compile(r"^\s*(\w+) IN \((.*)\)\s*$", re.DOTALL)
 
 
@@ -28,3 +32,15 @@ def enum_choices(table: Table) -> dict[str, list[str]]:
             if match:
                 choices[match.group(1)] = re.findall(r"'((?:[^']|'')*)'", match.group(2))
     return choices
+
+
+def database_refusal(exc: DBAPIError, prefix: str = "") -> ZoneAtlasError:
+    """The one translation of a refused write: duplicate/overlap → Conflict, other rules → 422, bad data → 400."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None) or ""
+    message = prefix + constraint_message(exc)
+    if code in (UNIQUE_VIOLATION, EXCLUSION_VIOLATION):
+        return Conflict(message)
+    if code.startswith("23"):  # check, foreign key, not null
+        return Unprocessable(message)
+    return InvalidInput(message)

@@ -345,7 +345,9 @@ def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding
         raise InvalidInput(f"{name}: GDAL cannot read it as {kind}: {_gdal_message(exc)}") from None
     columns = [str(c) for c in meta["fields"]]
     count = len(geometry) if geometry is not None else (len(field_data[0]) if len(field_data) else 0)
-    geometries = [None if wkb is None else shapely.from_wkb(wkb) for wkb in geometry] if geometry is not None else []
+    geometries = (
+        [_geometry(wkb, f"{name} feature #{i}") for i, wkb in enumerate(geometry, 1)] if geometry is not None else []
+    )
     if count and all(g is None or g.is_empty for g in geometries):
         raise InvalidInput(f"{name}: no feature has a geometry (not a spatial file)")
     rows = []
@@ -357,6 +359,14 @@ def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding
     crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
     notes = [] if encoding or kind != "Shapefile" else ["the Shapefile has no .cpg; read as UTF-8"]
     return VectorTable(name, kind, columns, rows, geometries or [None] * len(rows), crs, notes)
+
+
+def _geometry(wkb: bytes | None, where: str) -> BaseGeometry | None:
+    """A geometry GDAL read, or why it cannot be one (GDAL passes unclosed rings on; geometry is never repaired)."""
+    try:
+        return None if wkb is None else shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException as exc:
+        raise InvalidInput(f"{where}: unreadable geometry ({exc})") from None
 
 
 def _python(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from sqlalchemy import Boolean, Date, Integer, Numeric, Table
 
 from gis.errors import InvalidInput
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 PROMOTIONS = {("Polygon", "MULTIPOLYGON"): MultiPolygon, ("LineString", "MULTILINESTRING"): MultiLineString}
 
 
@@ -86,8 +88,20 @@ def coerce_values(record: SourceRecord, table: Table, columns: set[str]) -> dict
     return out
 
 
+def unstorable(text: str) -> str | None:
+    """Why PostgreSQL cannot store this text (a NUL or a lone UTF-16 surrogate), or None when it can."""
+    found = UNSTORABLE.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return f"holds a NUL character (U+0000) at position {found.start() + 1}, which the database cannot store"
+    return f"holds a lone surrogate (U+{ord(found.group()):04X}) at position {found.start() + 1}, which is not text"
+
+
 def coerce_value(raw: Any, sql_type: Any, where: str) -> Any:
     """Convert one value from text to a column's Python type, naming the field when it does not fit."""
+    if isinstance(raw, str) and (reason := unstorable(raw)):
+        raise InvalidInput(f"{where} {reason}")
     try:
         if isinstance(sql_type, Boolean):
             if isinstance(raw, bool):

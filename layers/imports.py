@@ -3,39 +3,46 @@
 Reading and refusing bad files is `gis.io`'s job; here every feature is checked against the layer (geometry
 type and validity, inside Vietnam and its province, required fields, allowed values, duplicate keys and codes,
 version dates) and the report lists every problem with where it is. Only a report without problems is
-written, in one transaction, versioned layers closing and opening versions under the named decision, each
-feature recorded in the audit log.
+written, in one transaction, by `layers.writes` (the path API edits take too): versioned layers closing and
+opening versions under the named decision, each feature recorded in the audit log. Values and geometries are
+checked by `layers.checks`, the same checks edits get.
 """
 
-import re
+import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 from pyproj import CRS
-from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon, Polygon
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
-from sqlalchemy import CheckConstraint, Connection, Date, Table, and_, func, insert, literal_column, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Connection, Table, literal_column, select
 
 from gis import models
-from gis.crs import SUPPORTED_EPSG, VIETNAM_BOX, WGS84, crs_name, guess_vn2000_zones, transformer
-from gis.errors import Conflict, InvalidInput, NotFound
+from gis.crs import SUPPORTED_EPSG, WGS84, crs_name, guess_vn2000_zones, transformer
+from gis.errors import InvalidInput, ZoneAtlasError
 from gis.io import CsvOptions, VectorTable, read_vector, shapefile_field_names
-from gis.tabular import coerce_value
-from layers.audit import record_change
+from layers.checks import (
+    Refused,
+    allowed_values,
+    check_place,
+    check_shape,
+    check_text,
+    check_value,
+    province_outlines,
+)
+from layers.demo.loader import required_columns
 from layers.features import table_of
 from layers.registry import get_layer
 from layers.spec import Access, LayerSpec
+from layers.writes import DecisionRef, FeatureWrite, apply_changes, resolve_decision, writable_fields
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 NOT_IMPORTED = {"id", "valid_from", "valid_to", "decision_id", "valid_during"}
-MULTI = {"MultiPolygon": MultiPolygon, "MultiLineString": MultiLineString, "MultiPoint": MultiPoint}
 
 
 @dataclass
@@ -162,39 +169,18 @@ class ImportPlan:
     spec: LayerSpec
     report: ImportReport
     features: list[PlannedFeature]
-    decision_id: int | None
+    decision: DecisionRef | None
 
 
 def importable_fields(spec: LayerSpec) -> list[str]:
     """Fields a file may set: every field of the layer except ids, version bookkeeping and computed columns."""
-    table = table_of(spec)
-    return [
-        name for name in spec.fields_for(Access.internal) if name not in NOT_IMPORTED and table.c[name].computed is None
-    ]
+    return [name for name in writable_fields(spec) if name not in NOT_IMPORTED]
 
 
 def required_fields(spec: LayerSpec) -> list[str]:
-    """Fields a new feature must have (NOT NULL without a default)."""
-    table = table_of(spec)
-    return [
-        name for name in importable_fields(spec) if not table.c[name].nullable and table.c[name].server_default is None
-    ]
-
-
-def allowed_values(conn: Connection, spec: LayerSpec) -> dict[str, set]:
-    """Closed vocabularies (CHECK … IN, built from gis.vocab) and lookup tables (foreign keys) per field."""
-    table = table_of(spec)
-    fields = set(importable_fields(spec))
-    allowed: dict[str, set] = {}
-    for constraint in table.constraints:
-        if isinstance(constraint, CheckConstraint):
-            for column, values in re.findall(r"(\w+) IN \(([^)]*)\)", str(constraint.sqltext)):
-                if column in fields:
-                    allowed[column] = set(re.findall(r"'((?:[^']|'')*)'", values))
-    for name in fields:
-        for fk in table.c[name].foreign_keys:
-            allowed[name] = set(conn.execute(select(fk.column)).scalars())
-    return allowed
+    """Fields a new feature must have: the ones the write path requires (NOT NULL without a default)."""
+    required = required_columns(table_of(spec))
+    return [name for name in importable_fields(spec) if name in required]
 
 
 def plan_import(
@@ -204,7 +190,9 @@ def plan_import(
     spec = get_layer(layer_id)
     if spec.geometry_column is None or not spec.editable:
         raise InvalidInput(f"'{spec.id}' cannot be imported into (it has no geometry or is not editable)")
-    decision_id, effective = _decision(conn, spec, options)
+    decision = _decision(conn, spec, options)
+    effective = None if decision is None else decision.date_effective
+    _refuse_unstorable_json(path, display_name or path.name, options.max_bytes)
     source = read_vector(
         path,
         max_bytes=options.max_bytes,
@@ -218,7 +206,7 @@ def plan_import(
         source.kind,
         features=len(source.rows),
         dry_run=options.dry_run,
-        decision=options.decision if decision_id else None,
+        decision=options.decision if decision else None,
         valid_from=effective,
     )
     report.notes += source.notes
@@ -233,7 +221,7 @@ def plan_import(
     absent = [f for f in required if f not in mapping and f not in defaults]
     allowed = allowed_values(conn, spec)
     existing = _existing(conn, spec)
-    provinces = _province_outlines(conn)
+    provinces = province_outlines(conn)
     to_wgs84 = None if epsg == WGS84 else transformer(epsg, WGS84)
     keys_seen: dict[Any, str] = {}
     codes_seen: dict[Any, str] = {}
@@ -266,7 +254,10 @@ def plan_import(
         _check_code(spec, typed, key, existing, codes_seen, where, report)
         shape = _check_geometry(spec, geom, where, to_wgs84, report)
         if shape is not None:
-            _check_place(typed, current, shape, provinces, where, report)
+            try:
+                check_place(typed.get("province_code") or (current or {}).get("province_code"), shape, provinces)
+            except Refused as exc:
+                report.problems.append(Problem(exc.kind, where, str(exc)))
         if spec.versioned and current is not None and effective is not None and current["valid_from"] >= effective:
             report.problems.append(
                 Problem(
@@ -292,114 +283,70 @@ def plan_import(
                 f"need it: {new_features}): no column maps to it and no default was given",
             ),
         )
-    if spec.versioned and decision_id is None:
+    if spec.versioned and decision is None:
         report.notes.append(f"'{spec.id}' is versioned: a real import needs the decision (--decision NUMBER)")
-    return ImportPlan(spec, report, planned if report.ok else [], decision_id)
+    return ImportPlan(spec, report, planned if report.ok else [], decision)
 
 
 def apply_import(
     conn: Connection, plan: ImportPlan, *, user: Any = None, request_id: str | None = None
 ) -> ImportReport:
-    """Write a clean plan in one savepoint (all or nothing), each feature into the audit log."""
+    """Write a clean plan through `layers.writes`: all or nothing, each feature into the audit log."""
     report, spec = plan.report, plan.spec
     if not report.ok:
         raise InvalidInput(f"the import has {len(report.problems)} problems; nothing was written")
-    if spec.versioned and plan.decision_id is None:
+    if spec.versioned and plan.decision is None:
         raise InvalidInput(f"'{spec.id}' is versioned: name the decision that makes these versions (--decision)")
-    table = table_of(spec)
     request_id = request_id or f"import {uuid.uuid4().hex[:8]} {report.file}"[:64]
+    writes = [
+        FeatureWrite(
+            "create" if feature.existing is None else "update",
+            key=None if feature.existing is None else feature.existing["id"],
+            values=feature.values,
+            geometry=feature.geometry,
+            where=feature.where,
+        )
+        for feature in plan.features
+    ]
     try:
-        with conn.begin_nested():
-            for feature in plan.features:
-                _write_feature(conn, spec, table, plan, feature, user, request_id[:64])
-    except IntegrityError as exc:
-        raise Conflict(f"the database refused the import, nothing was written: {_db_message(exc)}") from None
-    except DBAPIError as exc:
-        raise InvalidInput(f"the database refused the import, nothing was written: {_db_message(exc)}") from None
+        apply_changes(conn, spec, writes, decision=plan.decision, user=user, request_id=request_id[:64])
+    except ZoneAtlasError as exc:
+        exc.args = (f"the import was refused, nothing was written: {exc}",)
+        raise
     report.written = True
     return report
 
 
-def _write_feature(
-    conn: Connection,
-    spec: LayerSpec,
-    table: Table,
-    plan: ImportPlan,
-    feature: PlannedFeature,
-    user: Any,
-    request_id: str,
-) -> None:
-    """Insert, update, or close-and-open a version; then record the change."""
-    geom = func.ST_GeomFromWKB(shapely.to_wkb(feature.geometry), WGS84)
-    id_column = table.c[spec.id_column]
-    before = None
-    if feature.existing is None:
-        values = dict(feature.values)
-        action = "create"
-    else:
-        before = _snapshot(conn, spec, feature.existing["id"])
-        carried = {k: v for k, v in before.items() if k in importable_fields(spec)}
-        values = {**carried, **feature.values}
-        action = "update"
-    if spec.versioned:
-        effective = plan.report.valid_from
-        if feature.existing is not None:
-            conn.execute(update(table).where(id_column == feature.existing["id"]).values(valid_to=effective))
-        values.update(valid_from=effective, valid_to=None, decision_id=plan.decision_id)
-        new_id = conn.execute(insert(table).values(**values, geom=geom).returning(id_column)).scalar_one()
-    elif feature.existing is None:
-        new_id = conn.execute(insert(table).values(**values, geom=geom).returning(id_column)).scalar_one()
-    else:
-        new_id = feature.existing["id"]
-        conn.execute(update(table).where(id_column == new_id).values(**values, geom=geom))
-    record_change(
-        conn,
-        user=user,
-        layer_id=spec.id,
-        feature_id=new_id,
-        action=action,
-        before=before,
-        after=_snapshot(conn, spec, new_id),
-        decision_id=plan.decision_id,
-        request_id=request_id,
-    )
+def _refuse_unstorable_json(path: Path, name: str, max_bytes: int) -> None:
+    """GDAL cuts GeoJSON text at a NUL ("a\\u0000b" becomes "a"): refuse it first, naming the feature and field."""
+    if Path(name).suffix.lower() not in (".geojson", ".json") or path.stat().st_size > max_bytes:
+        return
+    data = path.read_bytes()
+    if b"\\u0000" not in data and b"\x00" not in data:
+        return
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return  # read_vector says what is wrong with the file
+    features = document.get("features") if isinstance(document, dict) else None
+    for index, feature in enumerate(features if isinstance(features, list) else [], start=1):
+        try:
+            check_text(feature, f"feature #{index}")
+        except Refused as exc:
+            raise InvalidInput(f"{name}: {exc}") from None
+    check_text(document, name)
 
 
-def _snapshot(conn: Connection, spec: LayerSpec, feature_id: int) -> dict[str, Any]:
-    """A row's fields and GeoJSON geometry, for the audit log's before and after."""
-    table = table_of(spec)
-    names = list(spec.fields_for(Access.internal))
-    row = conn.execute(
-        select(*[table.c[n] for n in names], func.ST_AsGeoJSON(table.c[spec.geometry_column]).label("geometry")).where(
-            table.c[spec.id_column] == feature_id
-        )
-    ).one()
-    data = dict(zip([*names, "geometry"], row, strict=True))
-    data["id"] = feature_id
-    return data
-
-
-def _db_message(exc: DBAPIError) -> str:
-    """The first line of PostgreSQL's message."""
-    return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-
-
-def _decision(conn: Connection, spec: LayerSpec, options: ImportOptions) -> tuple[int | None, date | None]:
-    """The decision named for a versioned layer, and its effective date."""
+def _decision(conn: Connection, spec: LayerSpec, options: ImportOptions) -> DecisionRef | None:
+    """The decision named for a versioned layer (by number or id), with its effective date."""
     if not options.decision:
         if spec.versioned and not options.dry_run:
             raise InvalidInput(
                 f"'{spec.id}' is versioned: name the decision that makes these versions "
                 "(--decision NUMBER, e.g. --decision 456/QĐ-TTg)"
             )
-        return None, None
-    decisions = models.Decision.__table__
-    row = conn.execute(
-        select(decisions.c.id, decisions.c.date_effective).where(decisions.c.number == options.decision.strip())
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"no decision numbered '{options.decision}'; add the decision first")
-    return row.id, row.date_effective
+        return None
+    return resolve_decision(conn, options.decision)
 
 
 def _province_systems(conn: Connection, source: VectorTable, mapping: dict[str, str]) -> dict[int, str]:
@@ -487,7 +434,8 @@ def _source_crs(
 
 
 def _epsg_of(crs: CRS) -> int | None:
-    """The supported EPSG code a file's CRS is (by authority code or by equivalence)."""
+    """The supported EPSG code a file's CRS is (by authority code or by equivalence; heights are checked apart)."""
+    crs = crs.to_2d()  # GeoJSON with Z coordinates reads as WGS 84 3D; the geometry check refuses real heights
     code = crs.to_epsg(min_confidence=70)
     if code in SUPPORTED_EPSG:
         return code
@@ -539,47 +487,16 @@ def _defaults(spec: LayerSpec, given: dict[str, str]) -> dict[str, str]:
 
 
 def _typed_values(
-    table: Table, values: dict[str, Any], allowed: dict[str, set], where: str, report: ImportReport
+    table: Table, values: dict[str, Any], allowed: dict[str, dict[Any, None]], where: str, report: ImportReport
 ) -> dict[str, Any]:
-    """Values converted to the columns' types; bad values and unknown vocabulary go to the report."""
+    """Values checked as edits are (`layers.checks.check_value`); each problem goes to the report."""
     typed: dict[str, Any] = {}
     for name, raw in values.items():
-        if isinstance(table.c[name].type, Date):
-            raw = _date_text(raw)
         try:
-            value = coerce_value(raw, table.c[name].type, f"field '{name}'")
-        except InvalidInput as exc:
-            report.problems.append(Problem("bad_value", where, str(exc)))
-            continue
-        if name in allowed and value not in allowed[name]:
-            choices = sorted(str(v) for v in allowed[name])
-            shown = ", ".join(choices[:15]) + (" …" if len(choices) > 15 else "")
-            report.problems.append(
-                Problem("unknown_value", where, f"'{value}' is not an allowed value of '{name}'; allowed: {shown}")
-            )
-            continue
-        length = getattr(table.c[name].type, "length", None)
-        if length and isinstance(value, str) and len(value) > length:
-            report.problems.append(
-                Problem(
-                    "bad_value",
-                    where,
-                    f"field '{name}' holds at most {length} characters; '{value[:30]}' has {len(value)}",
-                )
-            )
-            continue
-        typed[name] = value
+            typed[name] = check_value(table, name, raw, allowed)
+        except Refused as exc:
+            report.problems.append(Problem(exc.kind, where, str(exc)))
     return typed
-
-
-def _date_text(raw: Any) -> Any:
-    """Dates as other tools write them (KML 2023/02/23, FlatGeobuf 2023-02-23 00:00:00) in ISO form."""
-    if isinstance(raw, datetime) and raw.time() == time(0):
-        return raw.date()
-    match = re.fullmatch(
-        r"(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?", str(raw).strip()
-    )
-    return f"{match[1]}-{match[2]}-{match[3]}" if match else raw
 
 
 def _identity(spec: LayerSpec, values: dict[str, Any]) -> Any:
@@ -653,76 +570,25 @@ def _check_code(
 
 
 def _check_geometry(spec: LayerSpec, geom: BaseGeometry | None, where: str, to_wgs84, report: ImportReport):
-    """The geometry as the layer's type, valid, in WGS84; or the reason it cannot be, with its location."""
-    if geom is None or geom.is_empty:
-        report.problems.append(Problem("geometry_missing", where, "the feature has no geometry"))
-        return None
-    geom = shapely.force_2d(geom)
+    """The geometry checked as edits are (`layers.checks`), in WGS84; or the reason it cannot be, with its location."""
     expected = spec.geometry_type
     if (
-        expected in ("Polygon", "MultiPolygon")
+        geom is not None
+        and expected in ("Polygon", "MultiPolygon")
         and geom.geom_type in ("LineString", "LinearRing")
         and geom.is_closed
         and len(geom.coords) >= 4
     ):
         geom = Polygon(geom.coords)  # CAD draws parcels as closed polylines
-    if expected in MULTI and geom.geom_type == expected.removeprefix("Multi"):
-        geom = MULTI[expected]([geom])
-    if geom.geom_type == f"Multi{expected}" and len(geom.geoms) == 1:
-        geom = geom.geoms[0]
-    if geom.geom_type != expected:
-        report.problems.append(
-            Problem(
-                "geometry_type", where, f"the geometry is a {geom.geom_type}; '{spec.id}' holds {expected} features"
-            )
-        )
+    try:
+        transform = None if to_wgs84 is None else lambda g: shapely.transform(g, lambda xy: _xy(to_wgs84, xy))
+        return check_shape(spec, geom, transform)
+    except Refused as exc:
+        report.problems.append(Problem(exc.kind, where, str(exc)))
         return None
-    if not geom.is_valid:
-        report.problems.append(Problem("invalid_geometry", where, f"invalid geometry: {explain_validity(geom)}"))
-        return None
-    wgs84 = geom if to_wgs84 is None else shapely.transform(geom, lambda xy: _xy(to_wgs84, xy))
-    if not wgs84.is_valid:
-        report.problems.append(
-            Problem("invalid_geometry", where, f"the geometry becomes invalid in WGS84: {explain_validity(wgs84)}")
-        )
-        return None
-    lon_min, lat_min, lon_max, lat_max = VIETNAM_BOX
-    minx, miny, maxx, maxy = wgs84.bounds
-    if not (lon_min <= minx and maxx <= lon_max and lat_min <= miny and maxy <= lat_max):
-        report.problems.append(
-            Problem(
-                "outside",
-                where,
-                f"the feature lies outside Vietnam (longitude {minx:.5f}…{maxx:.5f}, latitude "
-                f"{miny:.5f}…{maxy:.5f} in WGS84); check the CRS and the axis order",
-            )
-        )
-        return None
-    return wgs84
 
 
 def _xy(to_wgs84, coords):
     """Transform an (n, 2) array of coordinates."""
     x, y = to_wgs84.transform(coords[:, 0], coords[:, 1])
     return np.column_stack([x, y])
-
-
-def _province_outlines(conn: Connection) -> dict[str, BaseGeometry]:
-    """Current province boundaries that the database holds (admin_units with a geometry)."""
-    units = models.AdminUnit.__table__
-    rows = conn.execute(
-        select(units.c.code, func.ST_AsBinary(units.c.geom)).where(
-            and_(units.c.level == "province", units.c.valid_to.is_(None), units.c.geom.isnot(None))
-        )
-    )
-    return {code: shapely.from_wkb(bytes(wkb)) for code, wkb in rows}
-
-
-def _check_place(
-    values: dict, current: dict | None, shape: BaseGeometry, provinces: dict, where: str, report: ImportReport
-) -> None:
-    """A feature that names a province (or replaces one that does) must touch that province's boundary."""
-    province = values.get("province_code") or (current or {}).get("province_code")
-    outline = provinces.get(province) if province else None
-    if outline is not None and not outline.intersects(shape):
-        report.problems.append(Problem("outside", where, f"the feature lies outside the province {province}"))

@@ -20,10 +20,10 @@ from layers.editing import (
     feature_key,
     parse_change,
     require_if_match,
-    resolve_decision,
     update_feature,
 )
 from layers.features import table_of
+from layers.writes import resolve_decision
 
 router = APIRouter(tags=["OGC API - Features - Part 4 (editing)"])
 

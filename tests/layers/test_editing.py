@@ -12,8 +12,9 @@ from gis.constraints import enum_choices
 from gis.errors import InvalidInput, PreconditionFailed, PreconditionRequired, Unprocessable
 from gis.models import Base
 from layers import audit
-from layers.editing import check_if_match, etag_of, parse_change, writable_fields
+from layers.editing import etag_of, parse_change, writable_fields
 from layers.registry import get_layer
+from layers.writes import check_if_match
 
 
 def test_record_change_has_the_agreed_signature():
@@ -95,12 +96,15 @@ def test_etag_is_the_rows_version_not_a_hash_of_its_content(db_conn):
 
 def test_if_match_rules():
     with pytest.raises(PreconditionRequired):
-        check_if_match(None, "abc")
+        check_if_match(None, '"abc"')
     with pytest.raises(PreconditionFailed):
-        check_if_match('"old"', "abc")
-    check_if_match('"abc"', "abc")
-    check_if_match('W/"abc", "other"', "abc")
-    check_if_match("*", "abc")
+        check_if_match('"old"', '"abc"')
+    check_if_match('"abc"', '"abc"')
+    check_if_match('"other", "abc"', '"abc"')
+    with pytest.raises(PreconditionFailed, match="weak ETags"):  # strong comparison: W/"abc" is not "abc"
+        check_if_match('W/"abc"', '"abc"')
+    with pytest.raises(PreconditionRequired, match="only that the feature exists"):  # '*' names no version
+        check_if_match("*", '"abc"')
 
 
 def test_parse_change_types_values_and_refuses_bad_ones(db_conn):

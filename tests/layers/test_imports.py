@@ -439,7 +439,7 @@ def test_unknown_decision(db_conn, tmp_path):
         [{"type": "Feature", "properties": {"uid": "X"}, "geometry": box(106, 18, 106.01, 18.01).__geo_interface__}],
         "plots.geojson",
     )
-    refused_file(db_conn, "land_plots", path, "no decision numbered '999/QĐ-XYZ'", decision="999/QĐ-XYZ")
+    refused_file(db_conn, "land_plots", path, "no decision '999/QĐ-XYZ'", decision="999/QĐ-XYZ")
 
 
 def test_empty_feature_collection(db_conn, tmp_path):

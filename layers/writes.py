@@ -1,0 +1,444 @@
+"""Versioned writes and the audit log: the one path every writer takes (API edits, file imports, the workspace).
+
+`apply_changes` applies a change set to one layer under one decision by one user, all or nothing: each row it
+changes is locked (a writer holding it at that moment makes the change fail, not wait), its If-Match compared
+when the writer read it first, a versioned row closed on the decision's effective date and its next version
+inserted, and every change recorded in the audit log with the same snapshot of the row (`snapshot`).
+Database refusals become one kind of message (`gis.constraints.database_refusal`).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import (
+    Connection,
+    LargeBinary,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from gis import models
+from gis.accounts import User
+from gis.constraints import database_refusal
+from gis.crs import WGS84
+from gis.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+    ZoneAtlasError,
+)
+from gis.tabular import unstorable
+from layers.audit import ACTIONS, audit_log, record_change
+from layers.demo.loader import required_columns
+from layers.features import table_of
+from layers.spec import Access, LayerSpec
+
+VERSION_FIELDS = ("valid_from", "valid_to", "decision_id")
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+@dataclass(frozen=True)
+class DecisionRef:
+    """The decision a change is made under."""
+
+    id: int
+    number: str
+    date_effective: date
+
+
+@dataclass(frozen=True)
+class FeatureWrite:
+    """One change of a change set: create a feature, or update or delete the row `key`."""
+
+    action: str
+    key: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # typed values of writable fields
+    geometry: BaseGeometry | None = None  # checked, in WGS84 lon/lat; None on an update keeps the stored one
+    replace: bool = False  # update: writable fields absent from `values` are cleared (PUT), else kept
+    if_match: str | None = None  # the ETag the writer read; compared under the row lock when given
+    where: str = ""  # how messages name this change, e.g. "feature #3 (CK-X)"
+
+
+# --- what may be written ------------------------------------------------------------------------------------
+
+
+def _computed(table: Table) -> set[str]:
+    """Columns PostgreSQL derives (area, length, stage, validity range): never written by clients."""
+    return {c.name for c in table.columns if c.computed is not None}
+
+
+def writable_fields(spec: LayerSpec) -> list[str]:
+    """Fields a writer may set: the layer's fields minus computed ones and those a decision sets."""
+    table = table_of(spec)
+    skip = _computed(table) | {spec.id_column}
+    if spec.versioned:
+        skip |= set(VERSION_FIELDS)
+    return [name for name in spec.fields_for(Access.internal) if name not in skip]
+
+
+def check_editable(spec: LayerSpec) -> None:
+    """Refuse writes to read-only layers."""
+    if not spec.editable:
+        raise NotAllowed(f"'{spec.id}' is read-only")
+
+
+# --- decisions ----------------------------------------------------------------------------------------------
+
+
+def resolve_decision(conn: Connection, ref: str | int | None) -> DecisionRef | None:
+    """The decision named by number (e.g. 439/QĐ-TTg) or id; Unprocessable when there is none such."""
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
+        return None
+    if isinstance(ref, str) and (reason := unstorable(ref)):
+        raise InvalidInput(f"the decision named {reason}")
+    decisions = models.Decision.__table__
+    columns = (decisions.c.id, decisions.c.number, decisions.c.date_effective)
+    row = conn.execute(select(*columns).where(decisions.c.number == str(ref).strip())).first()
+    if row is None and (isinstance(ref, int) or str(ref).strip().isdigit()) and int(ref) < 2**31:
+        row = conn.execute(select(*columns).where(decisions.c.id == int(ref))).first()
+    if row is None:
+        raise Unprocessable(f"no decision '{ref}'; add it to the decisions collection first")
+    return DecisionRef(row.id, row.number, row.date_effective)
+
+
+def decision_required(spec: LayerSpec, decision: DecisionRef | None) -> DecisionRef:
+    """Versioned layers change only under a named decision."""
+    if decision is None:
+        raise Unprocessable(
+            f"'{spec.id}' is versioned by legal decisions: name the decision with the header "
+            '\'Decision: <number or id>\' or a top-level "decision" member, e.g. "decision": "439/QĐ-TTg"'
+        )
+    return decision
+
+
+# --- versions and snapshots ---------------------------------------------------------------------------------
+
+
+def row_version(table: Table):
+    """The row's version: the id of the (sub)transaction that last wrote it (xmin), new on every write.
+
+    Not a hash of the row: anyone could rebuild the public part of a row and guess its internal fields from that.
+    """
+    return cast(literal_column(f'"{table.name}".xmin'), Text)
+
+
+def etag_of(conn: Connection, spec: LayerSpec, feature_id: int) -> str | None:
+    """The row's strong ETag: its version, the same for every reader, changed by every write."""
+    table = table_of(spec)
+    tag = conn.execute(select(row_version(table)).where(table.c[spec.id_column] == feature_id)).scalar_one_or_none()
+    return None if tag is None else f'"{tag}"'
+
+
+def snapshot(conn: Connection, spec: LayerSpec, key: int) -> dict[str, Any]:
+    """The row as the audit log keeps it: every column, the geometry as a GeoJSON object under "geometry"."""
+    table = table_of(spec)
+    document = cast(func.to_jsonb(table.table_valued()), JSONB)
+    if spec.geometry_column:
+        geojson = cast(func.ST_AsGeoJSON(table.c[spec.geometry_column]), JSONB)
+        document = document.op("-")(spec.geometry_column).op("||")(func.jsonb_build_object("geometry", geojson))
+    return conn.execute(select(document).where(table.c[spec.id_column] == key)).scalar_one()
+
+
+def require_if_match(if_match: str | None) -> None:
+    """428 without If-Match: checked before anything else about a write to an existing feature."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            "send If-Match with the ETag from GET of this feature, so changes made meanwhile are not overwritten"
+        )
+
+
+def entity_tags(if_match: str | None) -> list[str]:
+    """The entity tags an If-Match header lists ('*', "strong", W/"weak")."""
+    return [tag.strip() for tag in (if_match or "").split(",") if tag.strip()]
+
+
+def check_if_match(if_match: str | None, etag: str) -> None:
+    """The strong comparison of RFC 9110: only the current ETag itself passes; '*' and weak tags name no version."""
+    require_if_match(if_match)
+    tags = entity_tags(if_match)
+    if etag in tags:
+        return
+    if "*" in tags:
+        raise PreconditionRequired(
+            "If-Match: * says only that the feature exists; a change must name the version it was made from: "
+            "send the ETag from GET of this feature"
+        )
+    weak = " (weak ETags, W/…, never match: send the strong ETag)" if any(t.startswith("W/") for t in tags) else ""
+    raise PreconditionFailed(
+        f"the feature has changed since you read it (If-Match does not match its ETag{weak}); "
+        "GET it again and re-apply your change"
+    )
+
+
+def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, deleting: bool) -> None:
+    """Lock the row until the transaction ends and compare If-Match; a writer holding the row already wins."""
+    table = table_of(spec)
+    row = select(table.c[spec.id_column]).where(table.c[spec.id_column] == key)
+    tags = entity_tags(if_match)
+    if tags and not any(tag.startswith('"') for tag in tags) and conn.execute(row).first() is not None:
+        check_if_match(if_match, "")  # '*' or weak tags name no version: refused without waiting for the lock
+    try:
+        with conn.begin_nested():
+            found = conn.execute(row.with_for_update(nowait=True, key_share=not deleting)).first()
+    except OperationalError as exc:
+        if getattr(exc.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
+            raise
+        busy = f"someone else is changing feature {key} of '{spec.id}' at this moment"
+        if not tags:  # an import: it read nothing before, so nothing is stale; it may simply try again
+            raise Conflict(f"{busy}; try again in a moment") from None
+        raise PreconditionFailed(f"{busy}; GET it again and re-apply your change") from None
+    if found is None:
+        if tags and _was_deleted(conn, spec, key):
+            raise PreconditionFailed(f"feature {key} of '{spec.id}' was deleted since you read it")
+        if "*" in tags:
+            raise PreconditionFailed(f"If-Match: * asks that the feature exists; there is no '{key}' in '{spec.id}'")
+        raise NotFound(f"no feature '{key}' in '{spec.id}'")
+    if tags:
+        check_if_match(if_match, etag_of(conn, spec, key) or "")
+
+
+def _was_deleted(conn: Connection, spec: LayerSpec, key: int) -> bool:
+    """Whether the audit log records the deletion of this row (so a stale writer hears 412, not 404)."""
+    condition = (audit_log.c.layer_id == spec.id) & (audit_log.c.feature_id == str(key))
+    found = conn.execute(select(audit_log.c.id).where(condition, audit_log.c.action == "delete").limit(1)).first()
+    return found is not None
+
+
+# --- writing ------------------------------------------------------------------------------------------------
+
+
+def apply_changes(
+    conn: Connection,
+    spec: LayerSpec,
+    writes: Iterable[FeatureWrite],
+    *,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None = None,
+) -> list[int]:
+    """Apply a change set to a layer under a decision by a user, all or nothing; the ids of the rows now current."""
+    check_editable(spec)
+    if spec.versioned:
+        decision = decision_required(spec, decision)
+    keys: list[int] = []
+    with conn.begin_nested():
+        for write in writes:
+            keys.append(_apply_one(conn, spec, write, decision, user, request_id))
+    return keys
+
+
+def _apply_one(
+    conn: Connection,
+    spec: LayerSpec,
+    write: FeatureWrite,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> int:
+    """One change, with its refusals named by `write.where`."""
+    prefix = f"{write.where}: " if write.where else ""
+    try:
+        if write.action == "create":
+            return _create(conn, spec, write, decision, user, request_id)
+        if write.action not in ACTIONS or write.key is None:
+            raise InvalidInput(f"a change is create, or update/delete of a feature id (got '{write.action}')")
+        _lock(conn, spec, write.key, write.if_match, deleting=write.action == "delete")
+        if write.action == "delete":
+            return _delete(conn, spec, write.key, decision, user, request_id)
+        return _update(conn, spec, write, decision, user, request_id)
+    except DBAPIError as exc:
+        raise database_refusal(exc, prefix) from None
+    except ZoneAtlasError as exc:
+        if prefix and not str(exc).startswith(prefix):
+            exc.args = (prefix + str(exc), *exc.args[1:])
+        raise
+
+
+def _audit(
+    conn: Connection,
+    spec: LayerSpec,
+    action: str,
+    key: int,
+    before: dict | None,
+    after_key: int | None,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> None:
+    """The audit record of one change, the row snapshotted the one way."""
+    record_change(
+        conn,
+        user=user,
+        layer_id=spec.id,
+        feature_id=key,
+        action=action,
+        before=before,
+        after=None if after_key is None else snapshot(conn, spec, after_key),
+        decision_id=None if decision is None else decision.id,
+        request_id=request_id,
+    )
+
+
+def _create(
+    conn: Connection,
+    spec: LayerSpec,
+    write: FeatureWrite,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> int:
+    """Insert a new feature (for versioned layers: its first version, valid from the decision)."""
+    values = {k: v for k, v in write.values.items() if k not in VERSION_FIELDS or not spec.versioned}
+    if spec.versioned:
+        values.update(valid_from=decision.date_effective, decision_id=decision.id)
+    _check_required(spec, values, write.geometry is not None)
+    key = _insert(conn, spec, values, write.geometry)
+    _audit(conn, spec, "create", key, None, key, decision, user, request_id)
+    return key
+
+
+def _update(
+    conn: Connection,
+    spec: LayerSpec,
+    write: FeatureWrite,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> int:
+    """Replace or merge fields; a versioned feature gets a new version, anything else is changed in place."""
+    key = write.key
+    table = table_of(spec)
+    fields = writable_fields(spec)
+    before = snapshot(conn, spec, key)
+    given = {k: v for k, v in write.values.items() if k in fields}
+    stored = conn.execute(select(*[table.c[n] for n in fields]).where(table.c[spec.id_column] == key)).one()
+    values = {n: given.get(n) for n in fields} if write.replace else {**stored._asdict(), **given}
+    geometry = write.geometry
+    if spec.versioned:
+        if values.get("uid") not in (None, before.get("uid")):
+            raise InvalidInput(f"uid is the feature's identity across versions and cannot change ({before['uid']})")
+        values = {**values, "uid": before["uid"], "valid_from": decision.date_effective, "decision_id": decision.id}
+        if geometry is None and spec.geometry_column:
+            geometry = _stored_geometry(conn, spec, key)
+        _check_required(spec, values, geometry is not None or not spec.geometry_column)
+        _close(conn, spec, key, before, decision)
+        new_key = _insert(conn, spec, values, geometry)
+        _audit(conn, spec, "update", new_key, before, new_key, decision, user, request_id)
+        return new_key
+    _check_required(spec, values, True)
+    row = dict(values) if write.replace else dict(given)
+    if write.replace:
+        row.update({n: literal_column("DEFAULT") for n, v in values.items() if v is None and table.c[n].server_default})
+    if geometry is not None:
+        row[spec.geometry_column] = _geometry_value(spec, geometry)
+    if not row:  # a change that changes nothing is still a write: the row's version moves on
+        row = {spec.id_column: table.c[spec.id_column]}
+    conn.execute(update(table).where(table.c[spec.id_column] == key).values(row))
+    _audit(conn, spec, "update", key, before, key, decision, user, request_id)
+    return key
+
+
+def _delete(
+    conn: Connection,
+    spec: LayerSpec,
+    key: int,
+    decision: DecisionRef | None,
+    user: User | None,
+    request_id: str | None,
+) -> int:
+    """Delete a feature; a versioned one is closed under the decision instead (nothing is erased)."""
+    before = snapshot(conn, spec, key)
+    if spec.versioned:
+        _close(conn, spec, key, before, decision)
+        _audit(conn, spec, "delete", key, before, key, decision, user, request_id)
+        return key
+    _refuse_if_referenced(conn, spec, key)
+    table = table_of(spec)
+    conn.execute(delete(table).where(table.c[spec.id_column] == key))
+    _audit(conn, spec, "delete", key, before, None, decision, user, request_id)
+    return key
+
+
+def _close(conn: Connection, spec: LayerSpec, key: int, before: dict, decision: DecisionRef) -> None:
+    """End the current version on the decision's effective date (nothing is overwritten)."""
+    if before.get("valid_to") is not None:
+        raise Conflict(
+            f"version {key} of '{before.get('uid')}' was closed on {before['valid_to']}; "
+            "change the current version instead"
+        )
+    valid_from = date.fromisoformat(before["valid_from"])
+    if decision.date_effective <= valid_from:
+        raise Conflict(
+            f"decision {decision.number} takes effect on {decision.date_effective}, not after the current "
+            f"version's start ({valid_from}); a change must take effect after the version it replaces"
+        )
+    table = table_of(spec)
+    conn.execute(update(table).where(table.c[spec.id_column] == key).values(valid_to=decision.date_effective))
+
+
+def _check_required(spec: LayerSpec, values: dict[str, Any], has_geometry: bool) -> None:
+    """Required fields must have a value (those a decision sets are filled in here)."""
+    table = table_of(spec)
+    missing = sorted(c for c in required_columns(table) - set(VERSION_FIELDS) if values.get(c) is None)
+    if spec.geometry_column and not has_geometry:
+        missing.append("geometry")
+    if missing:
+        raise Unprocessable(f"required field(s) missing: {', '.join(missing)}")
+
+
+def _geometry_value(spec: LayerSpec, geometry: BaseGeometry):
+    """A bound WGS84 geometry, transformed by PostGIS to the layer's storage CRS."""
+    wkb = bindparam(None, shapely.to_wkb(geometry), type_=LargeBinary)
+    geom = func.ST_GeomFromWKB(wkb, WGS84)
+    return geom if spec.storage_srid == WGS84 else func.ST_Transform(geom, spec.storage_srid)
+
+
+def _stored_geometry(conn: Connection, spec: LayerSpec, key: int) -> BaseGeometry | None:
+    """The row's geometry in WGS84, carried into its next version."""
+    table = table_of(spec)
+    geom = table.c[spec.geometry_column]
+    if spec.storage_srid != WGS84:
+        geom = func.ST_Transform(geom, WGS84)
+    wkb = conn.execute(select(func.ST_AsBinary(geom)).where(table.c[spec.id_column] == key)).scalar_one()
+    return None if wkb is None else shapely.from_wkb(bytes(wkb))
+
+
+def _insert(conn: Connection, spec: LayerSpec, values: dict[str, Any], geometry: BaseGeometry | None) -> int:
+    """Insert one row and return its id (absent fields that have a default get it)."""
+    table = table_of(spec)
+    row = {k: v for k, v in values.items() if v is not None or table.c[k].server_default is None}
+    if spec.geometry_column:
+        row[spec.geometry_column] = None if geometry is None else _geometry_value(spec, geometry)
+    return conn.execute(insert(table).values(row).returning(table.c[spec.id_column])).scalar_one()
+
+
+def _refuse_if_referenced(conn: Connection, spec: LayerSpec, key: int) -> None:
+    """Deleting must not cascade silently into other records (e.g. a project's clearance parcels)."""
+    target = table_of(spec)
+    for table in models.Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is target and table.name != "audit_log" and not table.info.get("derived"):
+                count = conn.execute(select(func.count()).select_from(table).where(fk.parent == key)).scalar_one()
+                if count:
+                    raise Conflict(
+                        f"feature {key} of '{spec.id}' is referenced by {count} row(s) of {table.name} "
+                        f"({fk.parent.name}); change or delete those first"
+                    )
