@@ -1,5 +1,8 @@
 """One table from neutral errors to HTTP status codes, in the OGC exception JSON form."""
 
+import json
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,6 +21,9 @@ from gis.errors import (
     ZoneAtlasError,
 )
 
+log = logging.getLogger("zoneatlas.errors")
+DATABASE_RETRY_SECONDS = 5  # Retry-After while the database cannot be reached
+
 # Subclasses before their parents: the first match wins.
 STATUS_FOR = {
     NotFound: 404,
@@ -33,12 +39,22 @@ STATUS_FOR = {
 }
 
 
+def error_body(code: str, description: str) -> bytes:
+    """The OGC exception document, for answers sent below FastAPI (middleware)."""
+    return json.dumps({"code": code, "description": description}, ensure_ascii=False).encode()
+
+
+def status_of(exc: ZoneAtlasError) -> int:
+    """The HTTP status of a neutral error."""
+    return next((code for kind, code in STATUS_FOR.items() if isinstance(exc, kind)), 400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping so routes can raise neutral errors."""
 
     @app.exception_handler(ZoneAtlasError)
     async def _neutral_error(request: Request, exc: ZoneAtlasError) -> JSONResponse:
-        status = next((code for kind, code in STATUS_FOR.items() if isinstance(exc, kind)), 400)
+        status = status_of(exc)
         headers = {}
         if isinstance(exc, NotAuthenticated):
             headers["WWW-Authenticate"] = 'Bearer realm="zoneatlas"'
@@ -57,3 +73,12 @@ def install_error_handlers(app: FastAPI) -> None:
             where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("path", "query", "body"))
             problems.append(f"{where}: {error.get('msg', 'invalid')}")
         return JSONResponse({"code": "InvalidParameterValue", "description": "; ".join(problems)}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """Last resort (api/guard.py answers first): even a failure outside the guard answers JSON."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"code": "InternalError", "description": INTERNAL_ERROR}, status_code=500)
+
+
+INTERNAL_ERROR = "the server failed to answer this request; it has been logged (quote the X-Request-ID header)"
