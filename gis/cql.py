@@ -9,7 +9,7 @@ against the property's type, so no filter reaches PostgreSQL that it would refus
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from gis.crs import VN2000_GEOGRAPHIC, WGS84, transformer
 from gis.errors import InvalidInput
 from gis.limits import check_nesting, check_storable, json_nesting
 
@@ -47,6 +48,7 @@ SPATIAL = {
     "s_crosses": func.ST_Crosses,
     "s_overlaps": func.ST_Overlaps,
 }
+GEOGRAPHIC = {WGS84, VN2000_GEOGRAPHIC}
 COMPARISON = {"=": "__eq__", "<>": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
 MAX_FILTER_CHARS = 20_000
 # cql2-text tokens that nest: quoted strings (skipped), brackets, NOT and signs; any other run of characters.
@@ -296,8 +298,10 @@ def _geom(arg: Any, ctx: FilterContext) -> ColumnElement:
         if not isinstance(box, list) or len(box) not in (4, 6) or not all(_is_number(v) for v in box):
             raise InvalidInput(f"a bbox in the filter is 4 or 6 numbers, not {_show(box)}")
         x1, y1, x2, y2 = (box[0], box[1], box[3], box[4]) if len(box) == 6 else box
+        _check_positions([[x1, y1], [x1, y2], [x2, y1], [x2, y2]], ctx)
         literal_geom = func.ST_MakeEnvelope(*(bindparam(None, float(v)) for v in (x1, y1, x2, y2)), ctx.filter_srid)
     elif isinstance(arg, dict) and "type" in arg:
+        _check_positions(list(_positions(arg)), ctx)
         geojson = bindparam(None, json.dumps(arg))
         literal_geom = func.ST_SetSRID(func.ST_GeomFromGeoJSON(geojson), ctx.filter_srid)
     else:
@@ -307,6 +311,34 @@ def _geom(arg: Any, ctx: FilterContext) -> ColumnElement:
     if ctx.filter_srid != ctx.storage_srid:
         literal_geom = func.ST_Transform(literal_geom, ctx.storage_srid)
     return literal_geom
+
+
+def _positions(node: Any) -> Iterator[list]:
+    """Every coordinate position inside a GeoJSON geometry literal."""
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _positions(value)
+    elif isinstance(node, list):
+        if len(node) >= 2 and all(_is_number(v) for v in node):
+            yield node
+        else:
+            for item in node:
+                yield from _positions(item)
+
+
+def _check_positions(positions: list, ctx: FilterContext) -> None:
+    """Refuse literal coordinates that are not places in the filter CRS (PostGIS would fail to transform them)."""
+    xs = [float(p[1] if ctx.flip_axes else p[0]) for p in positions]
+    ys = [float(p[0] if ctx.flip_axes else p[1]) for p in positions]
+    on_earth = all(-180 <= x <= 180 for x in xs) and all(-90 <= y <= 90 for y in ys)
+    if ctx.filter_srid in GEOGRAPHIC and not on_earth:
+        raise InvalidInput("a geometry in the filter is outside longitude -180..180 / latitude -90..90")
+    if ctx.filter_srid != ctx.storage_srid and positions:
+        moved = transformer(ctx.filter_srid, ctx.storage_srid).transform(xs, ys, errcheck=False)
+        if not all(math.isfinite(v) for axis in moved for v in axis):
+            raise InvalidInput(
+                f"a geometry in the filter has coordinates outside EPSG:{ctx.filter_srid}'s area; is filter-crs right?"
+            )
 
 
 def _is_number(value: Any) -> bool:

@@ -13,6 +13,8 @@ from gis.errors import InvalidInput
 DEEP_PARENS = "(" * 3000 + "status = 'a'" + ")" * 3000  # overflowed the native parser's stack (segfault)
 DEEP_NOT = "NOT " * 1000 + "status = 'a'"  # RecursionError in the walker
 BAD_BBOX = '{"op":"s_intersects","args":[{"property":"geom"},{"bbox":[1,"a",3,4]}]}'
+FAR_POINT = '{"op":"s_within","args":[{"property":"geom"},{"type":"Point","coordinates":[1e300,1e300]}]}'
+VN2000_TM3 = "http://www.opengis.net/def/crs/EPSG/0/9209"
 PATHS = [
     "/collections/land_plots/items",
     "/collections/land_plots/items?f=csv",
@@ -49,6 +51,9 @@ def _nested_json(depth: int) -> str:
         ({"filter": '{"op":"=","args":[]}', "filter-lang": "cql2-json"}, "needs 2 operand(s)"),
         ({"filter": '{"op":"isnull","args":[]}', "filter-lang": "cql2-json"}, "needs 1 operand(s)"),
         ({"filter": BAD_BBOX, "filter-lang": "cql2-json"}, "4 or 6 numbers"),
+        ({"filter": "S_INTERSECTS(geom, POINT(200 100))"}, "outside longitude -180..180 / latitude -90..90"),
+        ({"filter": "S_INTERSECTS(geom, POINT(99999999 99999999))", "filter-crs": VN2000_TM3}, "outside EPSG:9209's"),
+        ({"filter": FAR_POINT, "filter-lang": "cql2-json", "filter-crs": VN2000_TM3}, "outside EPSG:9209's"),
     ],
 )
 def test_bad_filters_answer_400_naming_the_problem(client, path, params, expected):
