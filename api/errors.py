@@ -6,6 +6,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from gis.errors import (
     Conflict,
@@ -49,6 +50,14 @@ def status_of(exc: ZoneAtlasError) -> int:
     return next((code for kind, code in STATUS_FOR.items() if isinstance(exc, kind)), 400)
 
 
+class RefusedInput(HTTPException):
+    """A neutral error raised where only HTTP exceptions pass (inside FastAPI's body parsing); answered as itself."""
+
+    def __init__(self, error: ZoneAtlasError) -> None:
+        super().__init__(status_of(error), str(error))
+        self.error = error
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping so routes can raise neutral errors."""
 
@@ -65,6 +74,10 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=status,
             headers=headers,
         )
+
+    @app.exception_handler(RefusedInput)
+    async def _refused_input(request: Request, exc: RefusedInput) -> JSONResponse:
+        return await _neutral_error(request, exc.error)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_parameters(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,10 +1,10 @@
 """The request guard: refuse request text the app cannot take, and answer every failure in the OGC error form.
 
-Input classes are refused where they enter, for every route at once: NUL characters in the path, a query parameter,
-a header (the Decision header after percent-decoding) or a url-encoded form field; JSON bodies nested deeper than
-gis.limits allows (json.loads would hit Python's recursion limit). An error escaping a route answers JSON: 503 with
-Retry-After while the database cannot be reached (and the connection pools are dropped, so no dead connection is
-handed out once it is back), else a logged 500.
+Input classes are refused where they enter, for every route at once: NUL characters in the path, a query
+parameter, a header (the Decision header after percent-decoding) or a form field (url-encoded or multipart text);
+JSON bodies nested deeper than gis.limits allows (json.loads would hit Python's recursion limit). An error escaping
+a route answers JSON: 503 with Retry-After while the database cannot be reached (and the connection pools are
+dropped, so no dead connection is handed out once it is back), else a logged 500.
 """
 
 import logging
@@ -12,12 +12,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 
-from api.errors import DATABASE_RETRY_SECONDS, INTERNAL_ERROR, error_body, status_of
+from api.errors import DATABASE_RETRY_SECONDS, INTERNAL_ERROR, RefusedInput, error_body, status_of
 from gis.db import database_unreachable
-from gis.errors import ZoneAtlasError
+from gis.errors import InvalidInput, ZoneAtlasError
 from gis.limits import check_nesting, check_storable, json_nesting
 
 Scope = MutableMapping[str, Any]
@@ -99,9 +100,12 @@ def check_request_text(scope: Scope) -> None:
 
 
 async def checked_body(scope: Scope, receive: Receive) -> Receive:
-    """Read a JSON or url-encoded form body and check it; other bodies (uploads) stream on unread."""
-    media = next((v for k, v in scope["headers"] if k == b"content-type"), b"").split(b";")[0].strip().lower()
+    """Read a JSON or url-encoded form body and check it; multipart bodies are checked as they stream past."""
+    content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+    media = content_type.split(b";")[0].strip().lower()
     is_json = media.endswith(b"/json") or media.endswith(b"+json")
+    if media == b"multipart/form-data":
+        return _multipart_checked(content_type, receive)
     if not is_json and media != FORM.encode():
         return receive
     chunks, more = [], True
@@ -127,3 +131,52 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return messages.pop(0) if messages else await receive()
 
     return replayed
+
+
+def _multipart_checked(content_type: bytes, receive: Receive) -> Receive:
+    """A receive that feeds each chunk through a multipart parser and refuses text fields holding a NUL.
+
+    File parts pass unchecked (their cells are the importer's to judge); nothing is buffered.
+    """
+    _, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if not boundary:
+        return receive
+    part: dict[str, bytes] = {}
+
+    def header_field(data: bytes, start: int, end: int) -> None:
+        part["field"] = part.get("field", b"") + data[start:end]
+
+    def header_value(data: bytes, start: int, end: int) -> None:
+        part["value"] = part.get("value", b"") + data[start:end]
+
+    def header_end() -> None:
+        if part.pop("field", b"").lower() == b"content-disposition":
+            part["disposition"] = part.pop("value", b"")
+        part.pop("value", None)
+
+    def part_data(data: bytes, start: int, end: int) -> None:
+        disposition = part.get("disposition", b"")
+        if b"filename=" not in disposition and b"\x00" in data[start:end]:
+            name = parse_options_header(disposition)[1].get(b"name", b"?").decode("utf-8", "replace")
+            try:
+                check_storable("\x00", f"form field '{name}'")
+            except InvalidInput as error:
+                raise RefusedInput(error) from None  # raised inside FastAPI's form parsing, which passes these on
+
+    callbacks = {
+        "on_part_begin": part.clear,
+        "on_header_field": header_field,
+        "on_header_value": header_value,
+        "on_header_end": header_end,
+        "on_part_data": part_data,
+    }
+    parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+
+    async def checked() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            parser.write(message.get("body", b""))
+        return message
+
+    return checked

@@ -86,3 +86,11 @@ def test_an_unexpected_error_answers_json_in_the_ogc_form_and_is_logged(settings
     assert response.headers["x-request-id"]
     assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)
     assert after.status_code == 200
+
+
+@pytest.mark.parametrize("field", ["decision", "layer", "crs"])
+def test_a_nul_byte_in_a_multipart_form_field_is_refused(client, staff, edits, field):
+    data = {"layer": "border_gates", "dry_run": "true", field: "456/QĐ-TTg\x00"}
+    files = {"file": ("gates.csv", "name_vi,wkt\nCửa khẩu A\x00,POINT(106 18)\n".encode(), "text/csv")}
+    response = client.post("/api/imports", headers=staff["editor"], data=data, files=files)
+    _refused(response, f"form field '{field}'")
