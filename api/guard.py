@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from python_multipart.multipart import MultipartParser, parse_options_header
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 
@@ -69,7 +70,8 @@ class RequestGuard:
         if isinstance(exc, ZoneAtlasError):
             status, body = status_of(exc), error_body(type(exc).__name__, str(exc))
         elif database_unreachable(exc):
-            self._drop_pools()
+            if not isinstance(exc, PoolTimeout):  # a full pool is busy, not broken
+                self._drop_pools()
             log.warning("database unreachable on %s %s: %s", scope["method"], scope["path"], exc)
             status = 503
             body = error_body("ServiceUnavailable", "the database cannot be reached just now; try again shortly")
