@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.guard import RequestGuard
 from api.routes import auth, docs, editing, exports, features, health, imports, tiles
 from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.token_cache = TokenCache()  # who a token belongs to, until accounts change (needs the change feed)
     install_error_handlers(app)
     app.add_middleware(CachedTiles, state=app.state)  # innermost: security headers and CORS still wrap it
+    app.add_middleware(RequestGuard, state=app.state)  # inside the body size limit, which bounds what it reads
     install_security(app, settings)
     app.include_router(auth.router)
     app.include_router(editing.router)

@@ -88,13 +88,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default PORT or 8000).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default WORKERS or 1).")] = None,
 ) -> None:
-    """Serve the web app and API."""
+    """Serve the web app and API from supervised worker processes: a worker that dies is replaced."""
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
 
     from api.security import server_options
 
     settings = get_settings()
-    uvicorn.run(
+    config = uvicorn.Config(
         "api.app:app_from_env",
         factory=True,
         host=host or settings.host,
@@ -103,6 +105,11 @@ def serve(
         **server_options(settings),  # X-Forwarded-* only from TRUSTED_PROXIES
         access_log=settings.access_log,
     )
+    # uvicorn.run supervises only for workers > 1; with one worker a crash would end the server, so always supervise.
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor.run()
+    if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
+        raise typer.Exit(STARTUP_FAILURE)
 
 
 cli_data.register(app)  # zoneatlas export / import

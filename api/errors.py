@@ -1,8 +1,12 @@
 """One table from neutral errors to HTTP status codes, in the OGC exception JSON form."""
 
+import json
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from gis.errors import (
     Conflict,
@@ -17,6 +21,9 @@ from gis.errors import (
     Unprocessable,
     ZoneAtlasError,
 )
+
+log = logging.getLogger("zoneatlas.errors")
+DATABASE_RETRY_SECONDS = 5  # Retry-After while the database cannot be reached
 
 # Subclasses before their parents: the first match wins.
 STATUS_FOR = {
@@ -33,12 +40,30 @@ STATUS_FOR = {
 }
 
 
+def error_body(code: str, description: str) -> bytes:
+    """The OGC exception document, for answers sent below FastAPI (middleware)."""
+    return json.dumps({"code": code, "description": description}, ensure_ascii=False).encode()
+
+
+def status_of(exc: ZoneAtlasError) -> int:
+    """The HTTP status of a neutral error."""
+    return next((code for kind, code in STATUS_FOR.items() if isinstance(exc, kind)), 400)
+
+
+class RefusedInput(HTTPException):
+    """A neutral error raised where only HTTP exceptions pass (inside FastAPI's body parsing); answered as itself."""
+
+    def __init__(self, error: ZoneAtlasError) -> None:
+        super().__init__(status_of(error), str(error))
+        self.error = error
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping so routes can raise neutral errors."""
 
     @app.exception_handler(ZoneAtlasError)
     async def _neutral_error(request: Request, exc: ZoneAtlasError) -> JSONResponse:
-        status = next((code for kind, code in STATUS_FOR.items() if isinstance(exc, kind)), 400)
+        status = status_of(exc)
         headers = {}
         if isinstance(exc, NotAuthenticated):
             headers["WWW-Authenticate"] = 'Bearer realm="zoneatlas"'
@@ -50,6 +75,10 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=headers,
         )
 
+    @app.exception_handler(RefusedInput)
+    async def _refused_input(request: Request, exc: RefusedInput) -> JSONResponse:
+        return await _neutral_error(request, exc.error)
+
     @app.exception_handler(RequestValidationError)
     async def _bad_parameters(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
@@ -57,3 +86,12 @@ def install_error_handlers(app: FastAPI) -> None:
             where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("path", "query", "body"))
             problems.append(f"{where}: {error.get('msg', 'invalid')}")
         return JSONResponse({"code": "InvalidParameterValue", "description": "; ".join(problems)}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """Last resort (api/guard.py answers first): even a failure outside the guard answers JSON."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"code": "InternalError", "description": INTERNAL_ERROR}, status_code=500)
+
+
+INTERNAL_ERROR = "the server failed to answer this request; it has been logged (quote the X-Request-ID header)"

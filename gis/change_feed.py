@@ -74,6 +74,17 @@ class ChangeFeed:
                 return None
             return {t: self._versions[t] for t in tables if t in self._versions}
 
+    def known_versions(self, tables: list[str]) -> dict[str, int] | None:
+        """The versions last notified, even while the feed is down; None if it never connected.
+
+        For when the database cannot be reached: nothing can change then, so tiles cached under these versions
+        are still the current ones.
+        """
+        with self._lock:
+            if not self._versions:
+                return None
+            return {t: self._versions[t] for t in tables if t in self._versions}
+
     def wait_for_commit(self, conn, tables: list[str], timeout: float = 2.0) -> bool:
         """After a commit: wait until this worker has been notified of the tables' committed versions.
 

@@ -1,7 +1,10 @@
 """Database engine and connection helpers (SQLAlchemy 2 on psycopg2)."""
 
+import psycopg2
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from gis.settings import Settings
 
@@ -53,3 +56,10 @@ def database_name(database_url: str) -> str:
 def libpq_dsn(settings: Settings) -> str:
     """The database URL as libpq (psycopg2.connect) takes it, for connections outside the pool."""
     return make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True for errors that mean the database cannot be reached now (refused, cut off, pool exhausted): retry later."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout | psycopg2.OperationalError)

@@ -5,8 +5,12 @@ spatial test fails (never skips).
 """
 
 import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -76,13 +80,10 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str, engine: Engine) -> Iterator[str]:
-    """The app served by `zoneatlas serve` in its own process, as users and GDAL reach it."""
+@contextmanager
+def served_app(database_url: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`zoneatlas serve` in its own process (its supervisor), with the URL it answers on."""
     import socket
-    import subprocess
-    import sys
-    import time
 
     import httpx
 
@@ -106,7 +107,14 @@ def live_server(database_url: str, engine: Engine) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.2)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, engine: Engine) -> Iterator[str]:
+    """The app served by `zoneatlas serve` in its own process, as users and GDAL reach it."""
+    with served_app(database_url) as (url, _):
+        yield url

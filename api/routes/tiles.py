@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
 from api.params import feature_query
 from api.urls import base_url
+from gis.db import database_unreachable
 from gis.errors import InvalidInput, NotFound
 from gis.tiles import TileAddress
 from layers.features import FeatureQuery, layer_extent, where_clause
@@ -264,17 +265,25 @@ def _tile_response(request: Request, engine, layers, tile: TileAddress, access: 
     """Answer from this worker's tile cache, 304 when the client's copy is current, else render; empty tiles are 204.
 
     With the change feed up, the layers' versions come from memory and a cached tile needs no database connection;
-    without it they are read on the connection that would render the tile.
+    without it they are read on the connection that would render the tile, or, while the database cannot be
+    reached, taken as the feed last heard them (a cached tile is then still served; a miss answers 503).
     """
     specs = [spec for spec, _ in layers]
     feed = getattr(request.app.state, "change_feed", None)
     cache: TileCache | None = getattr(request.app.state, "tile_cache", None)
     with ExitStack() as stack:
-        versions = feed.versions([s.tracked_table for s in specs]) if feed is not None else None
+        tables = [s.tracked_table for s in specs]
+        versions = feed.versions(tables) if feed is not None else None
         conn = None
         if versions is None:
-            conn = stack.enter_context(read_connection(engine))
-            version = data_version(conn, specs)
+            try:
+                conn = stack.enter_context(read_connection(engine))
+                version = data_version(conn, specs)
+            except Exception as error:  # the database is away: what the cache holds is still current
+                known = feed.known_versions(tables) if feed is not None and database_unreachable(error) else None
+                if known is None:
+                    raise
+                conn, version = None, version_token(known)
         else:
             version = version_token(versions)
         # the same ETag and key as api/tile_fastpath.py computes for cache hits
