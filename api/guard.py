@@ -2,13 +2,17 @@
 
 Input classes are refused where they enter, for every route at once: NUL characters in the path, a query
 parameter, a header (the Decision header after percent-decoding) or a form field (url-encoded or multipart text);
-JSON bodies nested deeper than gis.limits allows (json.loads would hit Python's recursion limit). An error escaping
+JSON bodies nested deeper than gis.limits allows (json.loads would hit Python's recursion limit), or holding a
+NUL or a lone surrogate in any string. An error escaping
 a route answers JSON: 503 with Retry-After while the database cannot be reached (and the connection pools are
 dropped, so no dead connection is handed out once it is back), else a logged 500.
 """
 
+import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import suppress
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -20,7 +24,7 @@ from starlette.exceptions import HTTPException
 from api.errors import DATABASE_RETRY_SECONDS, INTERNAL_ERROR, RefusedInput, error_body, status_of
 from gis.db import database_unreachable
 from gis.errors import InvalidInput, ZoneAtlasError
-from gis.limits import check_nesting, check_storable, json_nesting
+from gis.limits import check_nesting, check_storable, json_nesting, unstorable_in
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -30,6 +34,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PERCENT_ENCODED_HEADERS = {b"decision"}  # headers the app reads percent-decoded (api/routes/editing.py)
 FORM = "application/x-www-form-urlencoded"
+# A NUL or a surrogate written as a JSON escape (or a raw NUL): only then is a JSON body parsed here to say where.
+ESCAPED_UNSTORABLE = re.compile(r"\\u(?:0000|d[89a-f][0-9a-f]{2})|\x00", re.IGNORECASE)
 
 log = logging.getLogger("zoneatlas.errors")
 
@@ -119,7 +125,12 @@ async def checked_body(scope: Scope, receive: Receive) -> Receive:
         more = message.get("more_body", False)
     body = b"".join(chunks)
     if is_json:
-        check_nesting(json_nesting(body.decode("utf-8", "replace")), "the request body")
+        document = body.decode("utf-8", "replace")
+        check_nesting(json_nesting(document), "the request body")
+        if ESCAPED_UNSTORABLE.search(document):
+            with suppress(ValueError):  # not JSON: the route's own parser says so
+                if problem := unstorable_in(json.loads(document)):
+                    raise InvalidInput(problem)
     else:
         for name, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
             check_storable(name + value, f"form field '{name.replace(chr(0), '%00')}'")

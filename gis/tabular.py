@@ -2,7 +2,6 @@
 
 import csv
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,8 +16,8 @@ from shapely.validation import explain_validity
 from sqlalchemy import Boolean, Date, Integer, Numeric, Table
 
 from gis.errors import InvalidInput
+from gis.limits import unstorable
 
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 PROMOTIONS = {("Polygon", "MULTIPOLYGON"): MultiPolygon, ("LineString", "MULTILINESTRING"): MultiLineString}
 
 
@@ -86,16 +85,6 @@ def coerce_values(record: SourceRecord, table: Table, columns: set[str]) -> dict
         column = table.c[name]
         out[name] = None if raw is None else coerce_value(raw, column.type, f"{record.where}: field '{name}'")
     return out
-
-
-def unstorable(text: str) -> str | None:
-    """Why PostgreSQL cannot store this text (a NUL or a lone UTF-16 surrogate), or None when it can."""
-    found = UNSTORABLE.search(text)
-    if found is None:
-        return None
-    if found.group() == "\x00":
-        return f"holds a NUL character (U+0000) at position {found.start() + 1}, which the database cannot store"
-    return f"holds a lone surrogate (U+{ord(found.group()):04X}) at position {found.start() + 1}, which is not text"
 
 
 def coerce_value(raw: Any, sql_type: Any, where: str) -> Any:

@@ -20,12 +20,12 @@ from gis import models
 from gis.constraints import enum_choices
 from gis.crs import VIETNAM_BOX
 from gis.errors import InvalidInput, Unprocessable
-from gis.tabular import coerce_value, unstorable
+from gis.limits import unstorable_in
+from gis.tabular import coerce_value
 from layers.features import table_of
 from layers.spec import LayerSpec
 
 MULTI = {"MultiPolygon": MultiPolygon, "MultiLineString": MultiLineString, "MultiPoint": MultiPoint}
-MAX_PATH_SHOWN = 80
 
 
 class Refused(InvalidInput):
@@ -150,23 +150,8 @@ def check_geojson_geometry(raw: dict[str, Any]) -> None:
 
 def check_text(document: Any, name: str = "the body") -> None:
     """Refuse text PostgreSQL cannot store (NUL, lone surrogates) anywhere in a JSON document, naming where."""
-    stack: list[tuple[str, Any]] = [("", document)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if reason := unstorable(key):
-                    raise Refused("bad_value", f"a member name in {name} at {_shown(path)} {reason}")
-                stack.append((f"{path}.{key}" if path else key, item))
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
-        elif isinstance(value, str) and (reason := unstorable(value)):
-            raise Refused("bad_value", f"{_shown(path)} in {name} {reason}")
-
-
-def _shown(path: str) -> str:
-    """Where in the document (its member names were checked first, so the message is itself storable)."""
-    return (path or "the top level")[:MAX_PATH_SHOWN]
+    if problem := unstorable_in(document, name):
+        raise Refused("bad_value", problem)
 
 
 def province_outlines(conn: Connection, codes: Iterable[str] | None = None) -> dict[str, BaseGeometry]:

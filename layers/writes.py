@@ -45,7 +45,7 @@ from gis.errors import (
     Unprocessable,
     ZoneAtlasError,
 )
-from gis.tabular import unstorable
+from gis.limits import unstorable
 from layers.audit import ACTIONS, audit_log, record_change
 from layers.demo.loader import required_columns
 from layers.features import table_of

@@ -46,6 +46,23 @@ def test_a_nul_byte_in_a_form_field_is_refused(client):
     _refused(response, "form field 'username'")
 
 
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [(r"a\u0000b", "NUL character"), (r"x\ud800", "lone surrogate"), (r"\ud83d\ude00 ok", None)],
+)
+def test_json_body_text_the_database_cannot_store_is_refused_for_any_route(client, staff, name, problem):
+    body = '{"name": "' + name + '"}'  # JSON escapes, as a client sends them
+    response = client.post(
+        "/auth/tokens", content=body, headers={**staff["editor"], "Content-Type": "application/json"}
+    )
+    if problem is None:  # an escaped surrogate pair is an ordinary character
+        assert response.status_code == 201, response.text
+        assert response.json()["name"] == "\U0001f600 ok"
+    else:
+        assert response.status_code == 400, response.text
+        assert f"name in the body holds a {problem}" in response.json()["description"]
+
+
 @pytest.mark.parametrize("method", ["PATCH", "DELETE", "PUT"])
 def test_a_nul_byte_in_the_decision_header_is_refused(client, staff, method):
     headers = {**staff["editor"], "Decision": "%00", "If-Match": '"x"', "Content-Type": "application/geo+json"}
