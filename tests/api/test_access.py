@@ -270,7 +270,8 @@ def test_the_tile_fast_path_reads_credentials_as_the_routes_do(client, engine):
 
 
 def test_a_user_name_no_account_can_have_is_a_plain_401(client):
-    for name in ("ad\x00min", "x" * 100_000, "tên có dấu cách"):
+    # (a NUL in the name is refused before, with a 400 naming the field: tests/api/test_malformed_input.py)
+    for name in ("x" * 100_000, "tên có dấu cách"):
         refused = client.post("/auth/token", data={"username": name, "password": "bất kỳ"})
         assert refused.status_code == 401, name[:20]
         assert "wrong username or password" in refused.json()["description"]

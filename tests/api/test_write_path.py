@@ -213,7 +213,7 @@ def test_degrees_declared_as_vn2000_metres_are_refused_not_stored_near_the_equat
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, "levels deep; the limit is 64"),
         (json.dumps({"type": "Feature", "properties": {"name_vi": "a\u0000b"}}).encode(), "NUL character"),
         (json.dumps({"type": "Feature", "properties": {"na\ud800me": "x"}}).encode(), "lone surrogate"),
         (json.dumps({"type": "Feature", "properties": {}, "decision": "\u0000"}).encode(), "NUL character"),
