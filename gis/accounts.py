@@ -33,6 +33,7 @@ class User:
     display_name: str | None
     role: Role
     active: bool = True
+    provinces: tuple[str, ...] | None = None  # province codes this account may change; None: every province
 
     def has_role(self, role: Role | str) -> bool:
         """True when this user's role includes the rights of `role`."""
@@ -75,7 +76,9 @@ def generate_password() -> str:
 
 def _user(row) -> User:
     """A User from a users row."""
-    return User(row.id, row.username, row.display_name, Role(row.role), row.active)
+    provinces = getattr(row, "provinces", None)  # None: every province
+    scope = None if provinces is None else tuple(provinces)
+    return User(row.id, row.username, row.display_name, Role(row.role), row.active, scope)
 
 
 def create_user(

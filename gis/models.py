@@ -22,7 +22,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import DATERANGE, JSONB, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, DATERANGE, JSONB, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from gis.vocab import (
@@ -575,6 +575,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    # Province codes (admin_units.code) whose data this account may change; NULL means every province.
+    provinces: Mapped[list[str] | None] = mapped_column(ARRAY(String(32)))
     __table_args__ = (
         enum_check("role", Role, "ck_users_role"),
         CheckConstraint("username ~ '^[A-Za-z0-9_.@-]{1,64}$'", name="ck_users_username"),
@@ -594,6 +596,8 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A personal token bound to a decision edits versioned layers under it (clients such as QGIS send no header).
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="RESTRICT"))
     __table_args__ = (CheckConstraint("kind IN ('session', 'personal')", name="ck_api_tokens_kind"),)
 
 
