@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep
+from api.params import AsOfDep, CsvOrJson, IsoWeek
 from gis.errors import InvalidInput, NotAuthenticated
 from layers.clearance import project_clearance
 from layers.reports import Report, clearance_report, delayed_projects_report
@@ -31,16 +32,6 @@ def staff_only(access: AccessDep) -> Access:
 
 
 StaffDep = Annotated[Access, Depends(staff_only)]
-
-
-def parse_day(value: str | None, name: str) -> date | None:
-    """An optional YYYY-MM-DD parameter, with a message naming it when it is not a date."""
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date YYYY-MM-DD, got '{value}'") from None
 
 
 def wants_csv(request: Request, f: str | None) -> bool:
@@ -115,15 +106,15 @@ def project(conn: ConnectionDep, uid: str) -> JSONResponse:
 
 
 @router.get("/api/projects/{uid}/clearance", summary="Land-clearance figures of a project (staff)")
-def clearance(conn: ConnectionDep, access: StaffDep, uid: str, as_of: str | None = None) -> JSONResponse:
+def clearance(conn: ConnectionDep, access: StaffDep, uid: str, as_of: AsOfDep) -> JSONResponse:
     """Households, ha cleared and handed over, VND approved and paid, parcels by stage and the stage history."""
-    return JSONResponse(project_clearance(conn, uid, parse_day(as_of, "as_of")).as_json())
+    return JSONResponse(project_clearance(conn, uid, as_of).as_json())
 
 
 @router.get("/api/reports/delayed-projects", summary="Projects with missed or late milestones (JSON or CSV)")
-def delayed_projects(request: Request, conn: ConnectionDep, as_of: str | None = None, f: str | None = None) -> Response:
+def delayed_projects(request: Request, conn: ConnectionDep, as_of: AsOfDep, f: CsvOrJson = None) -> Response:
     """One row per missed or late milestone on `as_of` (today by default)."""
-    day = parse_day(as_of, "as_of") or date.today()
+    day = as_of or date.today()
     return report_response(
         delayed_projects_report(conn, day), wants_csv(request, f), f"du-an-cham-tien-do-{day.isoformat()}"
     )
@@ -135,8 +126,8 @@ def clearance_weekly(
     conn: ConnectionDep,
     access: StaffDep,
     project: str | None = None,
-    week: str | None = None,
-    f: str | None = None,
+    week: IsoWeek = None,
+    f: CsvOrJson = None,
 ) -> Response:
     """Figures at the end of an ISO week (e.g. 2025-W14) and the parcels that reached each stage in it."""
     report = clearance_report(conn, project, week)
