@@ -58,8 +58,9 @@ Limit = declared(
     10,
 )
 Offset = declared({"type": "integer", "minimum": 0}, "Matched features to skip (the next link carries it).", 100)
+NUMBER = r"-?[0-9]{1,7}(\.[0-9]{1,8})?"
 Bbox = declared(
-    {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+    {"type": "string", "pattern": f"^{NUMBER}(,{NUMBER}){{3}}(,{NUMBER},{NUMBER})?$"},
     "Only features meeting this box: minx,miny,maxx,maxy (or 6 numbers with heights) in bbox-crs, lower corner first.",
     "104.9,10.5,105.1,10.95",
 )
@@ -70,12 +71,12 @@ Datetime = declared(
     "2020-01-01/..",
 )
 Properties = declared(
-    {"type": "array", "items": {"type": "string"}},
+    {"type": "string"},
     "Comma-separated properties to return (see the layer's queryables); all visible ones by default.",
     "code,area_ha",
 )
 Sortby = declared(
-    {"type": "array", "items": {"type": "string"}},
+    {"type": "string"},
     "Comma-separated properties to sort by, '-' before one for descending.",
     "-area_ha",
 )
