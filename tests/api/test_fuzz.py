@@ -24,6 +24,22 @@ RUNS = [("anonymous", GenerationMode.POSITIVE), ("anonymous", GenerationMode.NEG
 RUNS += [("editor", GenerationMode.POSITIVE), ("editor", GenerationMode.NEGATIVE)]
 
 
+# One request of each class of malformed input issue 13 found, tried on every run besides the generated ones
+# (generation may or may not hit them): text PostgreSQL cannot store, numbers out of range, deep nesting, types
+# that do not match in a filter.
+SEEDS = {
+    "/collections/{collection_id}/items": [
+        ({"collection_id": "land_plots"}, {"filter": "NOT " * 1_000 + "status IS NULL"}),
+        ({"collection_id": "land_plots"}, {"filter": "status = 1"}),
+        ({"collection_id": "land_plots"}, {"status": "a\x00"}),
+        ({"collection_id": "land_plots"}, {"limit": "9" * 5_000}),
+        ({"collection_id": "land_plots"}, {"offset": str(2**63)}),
+    ],
+    "/api/land/available": [({}, {"limit": "9" * 5_000}), ({}, {"offset": str(2**63)}), ({}, {"park": "a\x00"})],
+    "/api/plots/{uid}": [({"uid": "a\x00"}, {})],
+}
+
+
 @pytest.fixture(scope="module")
 def fuzz_app(settings):
     app = create_app(settings)
@@ -123,11 +139,11 @@ def cql_text(spec):
     )
     deep = st.builds(
         lambda depth, wrap, inner: ("NOT " * depth + inner) if wrap else "(" * depth + inner + ")" * depth,
-        st.sampled_from([2, 30, 300, 1_000]),
+        st.sampled_from([30, 1_000]),
         st.booleans(),
-        comparison,
+        st.one_of(st.builds("{} IS NULL".format, prop), comparison),  # IS NULL never fails by type
     )
-    return st.one_of(combined, combined, combined, deep)
+    return st.one_of(combined, combined, deep)
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +173,9 @@ def _fuzz(api_schema, headers: dict[str, str], mode: GenerationMode, real_paths)
         )
         @given(case=_on_real_paths(operation.as_strategy(generation_mode=mode), operation, real_paths))
         def run(case) -> None:
+            check(case)
+
+        def check(case) -> None:
             nonlocal calls
             calls += 1
             try:
@@ -172,6 +191,9 @@ def _fuzz(api_schema, headers: dict[str, str], mode: GenerationMode, real_paths)
             run()
         except Unsatisfiable:  # negative mode: an operation without parameters has nothing to break
             pass
+        if operation.method.upper() == "GET":
+            for path_parameters, query in SEEDS.get(operation.path, []):
+                check(operation.Case(path_parameters=path_parameters, query=query))
     return calls, failures
 
 
