@@ -58,7 +58,7 @@ def export_command(
     zone: Annotated[bool, typer.Option(help="LAYER is a zone uid: write the whole zone as one GeoPackage.")] = False,
 ) -> None:
     """Export a layer (filtered like the items endpoint) or a whole zone to a file."""
-    from api.params import parse_bbox, parse_crs, parse_datetime
+    from api.query_text import parse_bbox, parse_crs, parse_datetime
     from gis.cql import parse_filter
     from layers.exports import ExportOptions, export_layer, export_zone
     from layers.features import FeatureQuery

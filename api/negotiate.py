@@ -10,9 +10,8 @@ HTML = "text/html"
 ALIASES = {"json": JSON, "geojson": GEOJSON, "html": HTML}
 
 
-def negotiate(request: Request, offered: tuple[str, ...]) -> str:
-    """The media type to answer with: f= wins, then the Accept header, then the first offered."""
-    f = request.query_params.get("f")
+def negotiate(request: Request, f: str | None, offered: tuple[str, ...]) -> str:
+    """The media type to answer with: f (declared by api/params.py) wins, then the Accept header, then the first."""
     if f is not None:
         media = ALIASES.get(f.lower(), f.lower())
         if media not in offered:

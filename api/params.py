@@ -1,20 +1,175 @@
-"""Parse and bound OGC API query parameters into a FeatureQuery, with messages a person understands."""
+"""Every query parameter of the API, declared as a FastAPI dependency with its type, a description and an example.
 
-import re
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+Declared, the parameters show in /openapi.json and /docs, client generators see them and the fuzz test drives them.
+Each arrives as text and is parsed once by api/query_text.py, so its messages stay the ones a person understands
+(a 400 in the OGC error body); the schema still states its real type and bounds. The shape follows tipg's
+dependencies.py: one small dependency per parameter group, composed per route.
+"""
 
+import inspect
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from pydantic import WithJsonSchema
+
+from api.deps import AccessDep, LayerDep
+from api.negotiate import ALIASES, GEOJSON, HTML, JSON, negotiate
+from api.query_text import (
+    MAX_LIMIT,
+    parse_amount,
+    parse_bbox,
+    parse_boolean,
+    parse_crs,
+    parse_datetime,
+    parse_day,
+    parse_limit,
+    parse_offset,
+    parse_sortby,
+)
 from gis.cql import parse_filter
-from gis.crs import CrsRef, parse_crs_uri
+from gis.crs import CRS84_URI, CrsRef, supported_crs_uris
 from gis.errors import InvalidInput
-from layers.features import BBox, FeatureQuery, Period
-from layers.spec import Access, LayerSpec
+from gis.formats import FORMATS, FileFormat
+from layers.exports import ExportOptions
+from layers.features import FeatureQuery, Period
+from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
+from layers.parks import PARK_SORTS
 
-if TYPE_CHECKING:  # the parsers serve the `zoneatlas export` command too, which need not load the web stack
-    from fastapi import Request
 
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
+def declared(schema: dict[str, Any], description: str, example: Any = None, alias: str | None = None) -> Any:
+    """An optional query parameter received as text (parsed by us, with our messages) and declared with its type."""
+    examples = None if example is None else {"example": {"summary": "example", "value": example}}
+    return Annotated[
+        str | None,
+        WithJsonSchema(schema),
+        Query(alias=alias, description=description, openapi_examples=examples),
+    ]
+
+
+CRS_SCHEMA = {"type": "string", "format": "uri", "enum": supported_crs_uris()}
+CRS_ALSO = "EPSG:<code> and the OGC URI forms are accepted too."
+
+Limit = declared(
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+    f"Features per page: 100 by default, larger values are served as {MAX_LIMIT:,}. For a file download (f=gpkg, "
+    "csv…) at most this many features, as given; without it, every matched feature.",
+    10,
+)
+Offset = declared({"type": "integer", "minimum": 0}, "Matched features to skip (the next link carries it).", 100)
+NUMBER = r"-?[0-9]{1,7}(\.[0-9]{1,8})?"
+Bbox = declared(
+    {"type": "string", "pattern": f"^{NUMBER}(,{NUMBER}){{3}}(,{NUMBER},{NUMBER})?$"},
+    "Only features meeting this box: minx,miny,maxx,maxy (or 6 numbers with heights) in bbox-crs, lower corner first.",
+    "104.9,10.5,105.1,10.95",
+)
+BboxCrs = declared(CRS_SCHEMA, f"CRS of bbox; CRS84 (longitude, latitude) by default. {CRS_ALSO}", alias="bbox-crs")
+Datetime = declared(
+    {"type": "string"},
+    "A date or an RFC 3339 instant, or an interval start/end with '..' for an open end: versions valid then.",
+    "2020-01-01/..",
+)
+Properties = declared(
+    {"type": "string"},
+    "Comma-separated properties to return (see the layer's queryables); all visible ones by default.",
+    "code,area_ha",
+)
+Sortby = declared(
+    {"type": "string"},
+    "Comma-separated properties to sort by, '-' before one for descending.",
+    "-area_ha",
+)
+Filter = declared(
+    {"type": "string"},
+    "A CQL2 filter on the layer's queryables, as text (default) or JSON, see filter-lang.",
+    "status = 'available' AND area_ha > 5",
+    alias="filter",
+)
+FilterLang = declared(
+    {"type": "string", "enum": ["cql2-text", "cql2-json"]},
+    "The language of filter.",
+    alias="filter-lang",
+)
+FilterCrs = declared(CRS_SCHEMA, f"CRS of the geometries in filter; CRS84 by default. {CRS_ALSO}", alias="filter-crs")
+Crs = declared(CRS_SCHEMA, f"CRS of the answer's geometries; CRS84 by default. {CRS_ALSO}")
+EQUALITY_PARAMETER = {
+    "name": "queryables",
+    "in": "query",
+    "required": False,
+    "style": "form",
+    "explode": True,
+    "description": "Any queryable property of the layer as name=value selects features with that value, e.g. "
+    "status=available (the properties are listed at /collections/{collectionId}/queryables). Other names are "
+    "refused.",
+    "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+    "example": {"status": "available"},
+}
+
+
+def output_format(*offered: str) -> Any:
+    """A dependency: the media type to answer with, from `f` (declared with the offered names) or Accept."""
+    names = [name for name, media in ALIASES.items() if media in offered]
+    Format = declared(
+        {"type": "string", "enum": names},
+        f"The answer's encoding: {', '.join(names)}. Without it the Accept header decides.",
+    )
+
+    async def media_type(request: Request, f: Format = None) -> str:
+        return negotiate(request, f, offered)
+
+    return Annotated[str, Depends(media_type)]
+
+
+JsonOrHtml = output_format(JSON, HTML)
+FeatureFormat = output_format(GEOJSON, JSON, HTML)
+
+
+async def crs_param(crs: Crs = None) -> CrsRef:
+    """crs: the answer's CRS."""
+    return parse_crs(crs)
+
+
+CrsDep = Annotated[CrsRef, Depends(crs_param)]
+
+
+async def datetime_param(datetime: Datetime = None) -> Period | None:
+    """datetime: a date or an interval."""
+    return parse_datetime(datetime)
+
+
+DatetimeDep = Annotated[Period | None, Depends(datetime_param)]
+
+
+@dataclass(frozen=True)
+class CqlFilter:
+    """A parsed CQL2 filter with the CRS its geometries are written in."""
+
+    cql: dict | None
+    srid: int
+    flip: bool
+
+
+async def filter_params(
+    filter_text: Filter = None, filter_lang: FilterLang = None, filter_crs: FilterCrs = None
+) -> CqlFilter:
+    """filter, filter-lang and filter-crs."""
+    crs = parse_crs(filter_crs)
+    return CqlFilter(parse_filter(filter_text, filter_lang), crs.epsg, not crs.lonlat_order)
+
+
+FilterDep = Annotated[CqlFilter, Depends(filter_params)]
+
+ItemsFormat = declared(
+    {"type": "string", "enum": ["geojson", "json", "html", *[k for k in FORMATS if k != "geojson"]]},
+    "json or html for a page (GeoJSON by default, or as Accept asks); a file format downloads every matched feature "
+    f"as one file: {', '.join(FORMATS)} (f=geojson is the GeoJSON file).",
+)
+CsvGeometry = declared(
+    {"type": "string", "enum": ["wkt", "xy"]},
+    "f=csv only: geometry as a WKT column, or as x and y columns (point layers).",
+)
+Bom = declared({"type": "boolean"}, "f=csv only: start with a UTF-8 byte-order mark (for Excel).", True)
 ITEM_PARAMS = {
     "f",
     "limit",
@@ -28,88 +183,41 @@ ITEM_PARAMS = {
     "filter-lang",
     "filter-crs",
     "crs",
+    "geometry",
+    "bom",
 }
 
 
-def parse_limit(raw: str | None) -> int:
-    """limit: default 100; values over 10,000 are clamped to 10,000 (the OGC-permitted behaviour)."""
-    if raw is None:
-        return DEFAULT_LIMIT
-    value = _integer(raw, "limit")
-    if value < 1:
-        raise InvalidInput("limit must be at least 1")
-    return min(value, MAX_LIMIT)
+@dataclass(frozen=True)
+class ItemsRequest:
+    """An items request parsed: which features, and as a page (media type) or as a file (format, options)."""
+
+    query: FeatureQuery
+    crs: CrsRef
+    media: str | None  # a page's media type, None for a file
+    file: FileFormat | None
+    file_limit: int | None  # a download's explicit limit, applied as given
+    options: ExportOptions
 
 
-def parse_offset(raw: str | None) -> int:
-    """offset: zero or more features to skip."""
-    if raw is None:
-        return 0
-    value = _integer(raw, "offset")
-    if value < 0:
-        raise InvalidInput("offset cannot be negative")
-    return value
-
-
-def parse_bbox(raw: str | None, crs: CrsRef) -> BBox | None:
-    """bbox: 4 or 6 numbers in bbox-crs (CRS84 by default), lower corner first."""
-    if raw is None:
-        return None
-    parts = raw.split(",")
-    if len(parts) not in (4, 6):
-        raise InvalidInput(f"bbox needs 4 or 6 comma-separated numbers, got {len(parts)}: '{raw}'")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise InvalidInput(f"bbox must contain numbers only: '{raw}'") from None
-    x1, y1, x2, y2 = numbers if len(numbers) == 4 else (numbers[0], numbers[1], numbers[3], numbers[4])
-    if not crs.lonlat_order:
-        x1, y1, x2, y2 = y1, x1, y2, x2
-    if x1 > x2 or y1 > y2:
-        raise InvalidInput(f"bbox lower corner must come first (min before max): '{raw}'")
-    if crs.epsg in (4326, 4756) and not (-180 <= x1 <= 180 and -180 <= x2 <= 180 and -90 <= y1 <= y2 <= 90):
-        raise InvalidInput(f"bbox is outside longitude -180..180 / latitude -90..90: '{raw}'")
-    return BBox(x1, y1, x2, y2, crs.epsg)
-
-
-def parse_datetime(raw: str | None) -> Period | None:
-    """datetime: an instant or an interval 'start/end' with '..' for an open end (RFC 3339)."""
-    if raw is None:
-        return None
-    if "/" in raw:
-        start_text, _, end_text = raw.partition("/")
-        start, end = _date_or_open(start_text, raw), _date_or_open(end_text, raw)
-        if start and end and start > end:
-            raise InvalidInput(f"datetime interval ends before it starts: '{raw}'")
-        return Period(start, end)
-    instant = _date_or_open(raw, raw)
-    if instant is None:
-        raise InvalidInput("datetime '..' needs to be part of an interval, e.g. '../2020-01-01'")
-    return Period(instant, instant)
-
-
-def parse_sortby(raw: str | None) -> list[tuple[str, bool]]:
-    """sortby: comma-separated fields, '-' for descending, optional '+' for ascending."""
-    if not raw:
-        return []
-    keys = []
-    for part in raw.split(","):
-        part = part.strip()
-        descending = part.startswith("-")
-        name = part.lstrip("+-").strip()
-        if not name:
-            raise InvalidInput(f"sortby has an empty field name: '{raw}'")
-        keys.append((name, descending))
-    return keys
-
-
-def parse_crs(raw: str | None) -> CrsRef:
-    """crs / bbox-crs / filter-crs: CRS84 by default."""
-    return parse_crs_uri(raw or "http://www.opengis.net/def/crs/OGC/1.3/CRS84")
-
-
-def feature_query(request: "Request", spec: LayerSpec, access: Access) -> FeatureQuery:
-    """Everything in the query string, checked: unknown parameters that are not properties are refused."""
+async def items_params(
+    request: Request,
+    spec: LayerDep,
+    access: AccessDep,
+    crs: CrsDep,
+    period: DatetimeDep,
+    cql: FilterDep,
+    f: ItemsFormat = None,
+    bbox: Bbox = None,
+    bbox_crs: BboxCrs = None,
+    limit: Limit = None,
+    offset: Offset = None,
+    properties: Properties = None,
+    sortby: Sortby = None,
+    geometry: CsvGeometry = None,
+    bom: Bom = None,
+) -> ItemsRequest:
+    """Everything an items request may carry; other names must be visible properties (equality filters)."""
     params = request.query_params
     repeated = sorted({name for name in params if len(params.getlist(name)) > 1})
     if repeated:
@@ -122,41 +230,190 @@ def feature_query(request: "Request", spec: LayerSpec, access: Access) -> Featur
             f"unknown parameter or property {', '.join(unknown)}; parameters are {', '.join(sorted(ITEM_PARAMS))} "
             f"and the properties {', '.join(visible)}"
         )
-    filter_crs = parse_crs(params.get("filter-crs"))
-    properties = params.get("properties")
-    return FeatureQuery(
+    file = FORMATS.get((f or "").lower())
+    for name, value in (("geometry", geometry), ("bom", bom)):
+        if value is not None and (file is None or file.key != "csv"):
+            raise InvalidInput(f"'{name}' applies to f=csv only")
+    query = FeatureQuery(
         access=access,
-        bbox=parse_bbox(params.get("bbox"), parse_crs(params.get("bbox-crs"))),
-        period=parse_datetime(params.get("datetime")),
+        bbox=parse_bbox(bbox, parse_crs(bbox_crs)),
+        period=period,
         equals=equals,
-        cql=parse_filter(params.get("filter"), params.get("filter-lang")),
-        filter_srid=filter_crs.epsg,
-        filter_flip=not filter_crs.lonlat_order,
+        cql=cql.cql,
+        filter_srid=cql.srid,
+        filter_flip=cql.flip,
         properties=None if properties is None else [p.strip() for p in properties.split(",") if p.strip()],
-        sortby=parse_sortby(params.get("sortby")),
-        limit=parse_limit(params.get("limit")),
-        offset=parse_offset(params.get("offset")),
+        sortby=parse_sortby(sortby),
+        limit=parse_limit(limit),
+        offset=parse_offset(offset),
+    )
+    return ItemsRequest(
+        query=query,
+        crs=crs,
+        media=None if file else negotiate(request, f, (GEOJSON, JSON, HTML)),
+        file=file,
+        file_limit=None if limit is None or not limit.strip() else parse_limit(limit, clamp=None),
+        options=ExportOptions(csv_geometry=(geometry or "wkt").lower(), csv_bom=parse_boolean(bom, "bom")),
     )
 
 
-def _integer(raw: str, name: str) -> int:
-    """An integer parameter, or a message naming it."""
-    if not re.fullmatch(r"[+-]?\d+", raw.strip()):
-        raise InvalidInput(f"{name} must be a whole number, got '{raw}'")
-    return int(raw)
+ItemsDep = Annotated[ItemsRequest, Depends(items_params)]
+ITEMS_OPENAPI = {"parameters": [EQUALITY_PARAMETER]}
+
+TileFormat = declared({"type": "string", "enum": ["mvt"]}, "Mapbox Vector Tiles, the only tile encoding.")
 
 
-def _date_or_open(text: str, whole: str) -> date | None:
-    """One end of a datetime value: a date, an RFC 3339 timestamp, or '..'/'' for open."""
-    text = text.strip()
-    if text in ("", ".."):
-        return None
-    try:
-        if "T" in text or "t" in text:
-            return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")).date()
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"datetime '{whole}' is not an RFC 3339 date or interval (e.g. 2020-01-01, "
-            "2016-03-22T00:00:00Z, 2010-01-01/2020-12-31, ../2020-01-01)"
-        ) from None
+async def tile_format(f: TileFormat = None) -> None:
+    """f: tiles come as MVT only."""
+    if f is not None and f.lower() not in ("mvt", "pbf"):
+        raise InvalidInput(f"f={f} is not available for tiles; they are Mapbox Vector Tiles (f=mvt)")
+
+
+TileFormatDep = Annotated[None, Depends(tile_format)]
+
+Crs84Only = declared(
+    {"type": "string", "format": "uri", "enum": [CRS84_URI]},
+    "Geometries here are in CRS84, the CRS the audit log keeps them in.",
+)
+
+
+async def crs84_only(crs: Crs84Only = None) -> None:
+    """crs on answers that carry geometries as stored: CRS84 only."""
+    if crs is not None and parse_crs(crs).uri != CRS84_URI:
+        raise InvalidInput(f"geometries here are only in CRS84 ({CRS84_URI}), not '{crs}'")
+
+
+Crs84Dep = Annotated[None, Depends(crs84_only)]
+
+ZoneExportFormat = declared({"type": "string", "enum": ["gpkg"]}, "A zone is exported as one multi-layer GeoPackage.")
+
+
+async def zone_export_format(request: Request, f: ZoneExportFormat = None) -> None:
+    """f=gpkg only; no other parameters than datetime, crs and f."""
+    unknown = [k for k in request.query_params if k not in ("datetime", "crs", "f")]
+    if unknown:
+        raise InvalidInput(f"unknown parameter {', '.join(unknown)}; parameters are datetime, crs and f=gpkg")
+    if (f or "gpkg").lower() != "gpkg":
+        raise InvalidInput("a zone is exported as one multi-layer GeoPackage: f=gpkg")
+
+
+ZoneExportFormatDep = Annotated[None, Depends(zone_export_format)]
+
+AsOf = declared({"type": "string", "format": "date"}, "The day the figures are for (YYYY-MM-DD).", "2025-06-30")
+
+
+async def as_of_param(as_of: AsOf = None) -> date | None:
+    """as_of: an optional day."""
+    return parse_day(as_of, "as_of")
+
+
+AsOfDep = Annotated[date | None, Depends(as_of_param)]
+IsoWeek = declared({"type": "string"}, "An ISO week, e.g. 2025-W14; the current week by default.", "2025-W14")
+CsvOrJson = declared(
+    {"type": "string", "enum": ["json", "csv"]}, "json or csv; without it an Accept header preferring text/csv decides."
+)
+
+LAND_TEXT = {
+    "province": ("Province code, e.g. 42 (Hà Tĩnh).", "42"),
+    "zone": ("Economic zone uid.", "KKTCK-CT"),
+    "park": ("Industrial park uid.", "KCN-VHVA"),
+    "sort": (
+        f"One of {', '.join(SORTS)} or distance (the first kind with a distance bound); '-' before it for descending.",
+        "-area",
+    ),
+}
+LAND_AMOUNTS = {
+    "min_area_ha": ("Plots of at least this area (ha).", "5"),
+    "max_area_ha": ("Plots of at most this area (ha).", "50"),
+    "max_rent": ("Land rent at most this (USD/m² per lease term).", "45.5"),
+}
+ParkSort = declared(
+    {"type": "string"}, f"One of {', '.join(PARK_SORTS)}; '-' before it for descending.", "-occupancy_pct"
+)
+
+
+def _land_parameters() -> list[inspect.Parameter]:
+    """The finder's parameters, one max_km_<kind> and name_<kind> per kind of transport node included."""
+
+    def text(name: str, schema: dict[str, Any], description: str, example: Any = None) -> inspect.Parameter:
+        return inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=declared(schema, description, example)
+        )
+
+    listed = Annotated[list[str] | None, Query(description="Repeatable or comma-separated.")]
+    params = [
+        inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+        inspect.Parameter("uid", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=listed),
+        inspect.Parameter("function", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=listed),
+        text("clean", {"type": "boolean"}, "Only plots whose land is cleared.", True),
+        text(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            f"Plots per page: 1,000 by default, larger values are served as {MAX_LIMIT:,}.",
+            100,
+        ),
+        text("offset", {"type": "integer", "minimum": 0}, "Matched plots to skip.", 0),
+        text("f", {"type": "string", "enum": ["geojson", "csv"]}, "geojson (default) or csv."),
+    ]
+    params += [text(name, {"type": "string"}, *about) for name, about in LAND_TEXT.items()]
+    params += [text(name, {"type": "number", "minimum": 0}, *about) for name, about in LAND_AMOUNTS.items()]
+    for kind, node in NODE_KINDS.items():
+        about = node.label_en.lower()
+        params.append(text(f"max_km_{kind}", {"type": "number", "minimum": 0}, f"At most this many km from a {about}."))
+        params.append(text(f"name_{kind}", {"type": "string"}, f"Measure distances to the {about} named like this."))
+    return params
+
+
+LAND_PARAMETERS = _land_parameters()
+LAND_NAMES = {p.name for p in LAND_PARAMETERS if p.name != "request"}
+
+
+async def land_params(**given: Any) -> LandQuery:
+    """The land finder's filters; unknown names are refused so a typo never widens a search."""
+    request: Request = given.pop("request")
+    unknown = sorted(set(request.query_params) - LAND_NAMES)
+    if unknown:
+        raise InvalidInput(f"unknown parameter {', '.join(unknown)}; parameters are: {', '.join(sorted(LAND_NAMES))}")
+    if (given["f"] or "geojson").lower() not in ("geojson", "json", "csv"):
+        raise InvalidInput(f"f must be geojson or csv, got '{given['f']}'")
+    max_km = {}
+    names = {}
+    for kind in NODE_KINDS:
+        bound = parse_amount(given[f"max_km_{kind}"], f"max_km_{kind}")
+        if bound is not None:
+            max_km[kind] = float(bound)
+        name = _text(given[f"name_{kind}"])
+        if name is not None:
+            names[kind] = name
+    sort, descending = parse_sort(_text(given["sort"]), max_km)
+    return LandQuery(
+        province=_text(given["province"]),
+        zone=_text(given["zone"]),
+        park=_text(given["park"]),
+        planning_functions=_list(given["function"]),
+        min_area_ha=parse_amount(given["min_area_ha"], "min_area_ha"),
+        max_area_ha=parse_amount(given["max_area_ha"], "max_area_ha"),
+        max_rent=parse_amount(given["max_rent"], "max_rent"),
+        clean_only=parse_boolean(given["clean"], "clean"),
+        max_km=max_km,
+        names=names,
+        sort=sort,
+        descending=descending,
+        limit=parse_limit(given["limit"], default=1000),
+        offset=parse_offset(given["offset"]),
+        uids=_list(given["uid"]),
+    )
+
+
+land_params.__signature__ = inspect.Signature(LAND_PARAMETERS, return_annotation=LandQuery)  # type: ignore[attr-defined]
+LandDep = Annotated[LandQuery, Depends(land_params)]
+
+
+def _text(raw: str | None) -> str | None:
+    """A trimmed text parameter; empty means not given (forms send empty fields)."""
+    return raw.strip() if raw and raw.strip() else None
+
+
+def _list(values: list[str] | None) -> tuple[str, ...]:
+    """A repeatable parameter that may also be comma-separated."""
+    return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())

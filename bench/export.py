@@ -36,7 +36,7 @@ MEASURE = (
 
 IDLE = (
     "from gis import ogr; ogr.skip_pandas_probe(); ogr.ogr()\n"  # what `zoneatlas export` loads before any row
-    "import api.cli, api.params, layers.exports, pyarrow.csv, psycopg2\n"
+    "import api.cli, api.query_text, layers.exports, pyarrow.csv, psycopg2\n"
 )
 
 

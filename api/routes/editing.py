@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import EditorDep, EngineDep, LayerDep, StaffDep, wait_until_seen
 from api.negotiate import GEOJSON
+from api.params import Crs84Dep
 from api.urls import base_url
 from gis.accounts import User
 from gis.crs import CRS84_URI
@@ -203,7 +204,9 @@ def delete_item(request: Request, spec: LayerDep, feature_id: str, user: EditorD
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}/history", summary="Who changed a feature (staff)")
-def item_history(request: Request, spec: LayerDep, feature_id: str, user: StaffDep, engine: EngineDep) -> Response:
+def item_history(
+    request: Request, spec: LayerDep, feature_id: str, user: StaffDep, engine: EngineDep, _: Crs84Dep
+) -> Response:
     """The audit entries of a feature, oldest first (for versioned layers: of every version of its uid)."""
     key = feature_key(spec, feature_id)
     table = table_of(spec)

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
-from api.negotiate import GEOJSON, HTML, JSON, negotiate
-from api.params import feature_query, parse_crs
-from api.routes.exports import export_response, is_export
+from api.downloads import export_response
+from api.negotiate import GEOJSON, HTML, JSON
+from api.params import ITEMS_OPENAPI, CrsDep, FeatureFormat, ItemsDep, ItemsRequest, JsonOrHtml
+from api.query_text import parse_crs
 from api.urls import base_url
 from gis.crs import CRS84_URI, supported_crs_uris
 from layers.editing import etag_of
@@ -70,7 +71,7 @@ def _link(href: str, rel: str, media: str, title: str) -> dict[str, str]:
 
 
 @router.get("/", summary="Landing page")
-def landing(request: Request, access: AccessDep) -> Response:
+def landing(request: Request, access: AccessDep, media: JsonOrHtml) -> Response:
     """What this server offers, with links to everything else."""
     root = base_url(request)
     links = [
@@ -98,16 +99,16 @@ def landing(request: Request, access: AccessDep) -> Response:
         "Economic Zone Management Boards, served by OGC API – Features and Tiles.",
         "links": links,
     }
-    if negotiate(request, (JSON, HTML)) == HTML:
+    if media == HTML:
         return HTMLResponse(landing_page(body, layers_visible_to(access)))
     return JSONResponse(body)
 
 
 @router.get("/conformance", summary="Conformance classes")
-def conformance(request: Request) -> Response:
+def conformance(media: JsonOrHtml) -> Response:
     """The standards' conformance classes this server implements."""
     body = {"conformsTo": CONFORMANCE}
-    if negotiate(request, (JSON, HTML)) == HTML:
+    if media == HTML:
         items = "".join(f"<li><code>{c}</code></li>" for c in CONFORMANCE)
         return HTMLResponse(f"<!doctype html><meta charset='utf-8'><title>Conformance</title><ul>{items}</ul>")
     return JSONResponse(body)
@@ -160,7 +161,7 @@ def collection_document(request: Request, spec: LayerSpec, conn) -> dict[str, An
 
 
 @router.get("/collections", summary="The layers")
-def collections(request: Request, conn: ConnectionDep, access: AccessDep) -> Response:
+def collections(request: Request, conn: ConnectionDep, access: AccessDep, media: JsonOrHtml) -> Response:
     """Every layer this reader may see."""
     root = base_url(request)
     documents = [collection_document(request, spec, conn) for spec in layers_visible_to(access)]
@@ -171,16 +172,16 @@ def collections(request: Request, conn: ConnectionDep, access: AccessDep) -> Res
         ],
         "collections": documents,
     }
-    if negotiate(request, (JSON, HTML)) == HTML:
+    if media == HTML:
         return HTMLResponse(collections_page(documents))
     return JSONResponse(body)
 
 
 @router.get("/collections/{collection_id}", summary="One layer")
-def collection(request: Request, spec: LayerDep, conn: ConnectionDep) -> Response:
+def collection(request: Request, spec: LayerDep, conn: ConnectionDep, media: JsonOrHtml) -> Response:
     """Description of one layer."""
     document = collection_document(request, spec, conn)
-    if negotiate(request, (JSON, HTML)) == HTML:
+    if media == HTML:
         return HTMLResponse(collection_page(spec, document))
     return JSONResponse(document)
 
@@ -213,24 +214,22 @@ def queryables(request: Request, spec: LayerDep, access: AccessDep) -> Response:
     return JSONResponse(body, media_type="application/schema+json")
 
 
-@router.get("/collections/{collection_id}/items", summary="Features of a layer")
-def items(request: Request, spec: LayerDep, engine: ReadEngineDep, access: AccessDep) -> Response:
+@router.get("/collections/{collection_id}/items", summary="Features of a layer", openapi_extra=ITEMS_OPENAPI)
+def items(request: Request, spec: LayerDep, engine: ReadEngineDep, params: ItemsDep) -> Response:
     """A page of features, filtered by bbox, datetime, properties and CQL2, in the requested CRS."""
-    if is_export(request):  # f=gpkg|shp|kml|geojson|csv|fgb|dxf: the whole matched set as a file
+    if params.file is not None:  # f=gpkg|shp|kml|geojson|csv|fgb|dxf: the whole matched set as a file
         with request.app.state.engine.connect() as conn:  # a server-side cursor needs a transaction: main pool
-            return export_response(request, spec, conn, access)
+            return export_response(spec, conn, params)
     with read_connection(engine) as conn:
-        return _items_page(request, spec, conn, access)
+        return _items_page(request, spec, conn, params)
 
 
-def _items_page(request: Request, spec: LayerSpec, conn, access) -> Response:
+def _items_page(request: Request, spec: LayerSpec, conn, params: ItemsRequest) -> Response:
     """The GeoJSON (or HTML) page of an items request."""
-    media = negotiate(request, (GEOJSON, JSON, HTML))
+    media, query, crs = params.media, params.query, params.crs
     if media == HTML:
         document = collection_document(request, spec, conn)
         return HTMLResponse(collection_page(spec, document, items_view=True))
-    crs = parse_crs(request.query_params.get("crs"))
-    query = feature_query(request, spec, access)
     page = fetch_page(conn, spec, query, crs)
     url = request.url
     links = [
@@ -265,10 +264,18 @@ def _items_page(request: Request, spec: LayerSpec, conn, access) -> Response:
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
-def item(request: Request, spec: LayerDep, feature_id: str, conn: ConnectionDep, access: AccessDep) -> Response:
-    """One feature (any version of a versioned layer) by id."""
-    media = negotiate(request, (GEOJSON, JSON, HTML))
-    crs = parse_crs(None if media == HTML else request.query_params.get("crs"))
+def item(
+    request: Request,
+    spec: LayerDep,
+    feature_id: str,
+    conn: ConnectionDep,
+    access: AccessDep,
+    media: FeatureFormat,
+    crs: CrsDep,
+) -> Response:
+    """One feature (any version of a versioned layer) by id; crs applies to GeoJSON (the HTML page shows CRS84)."""
+    if media == HTML:
+        crs = parse_crs(None)
     feature = fetch_one(conn, spec, feature_id, access, crs)
     etag = etag_of(conn, spec, int(feature_id))  # If-Match for edits (Part 4): the row's version, not its content
     if media == HTML:

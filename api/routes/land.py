@@ -1,120 +1,28 @@
 """Investment promotion: available land (GeoJSON, CSV), park figures, the land finder page and printable sheets."""
 
 import json
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep
-from api.params import parse_limit, parse_offset
+from api.params import LandDep, ParkSort
 from api.urls import base_url
-from gis.errors import InvalidInput
 from gis.io import csv_text
 from layers.extract import map_extract
-from layers.land import NODE_KINDS, LandQuery, available_plots, finder_options, parse_sort, plot_by_uid
+from layers.land import NODE_KINDS, LandQuery, available_plots, finder_options, plot_by_uid
 from layers.parks import park_summaries, park_summary
 from maps.land import finder_page, park_sheet, plot_sheet, sheet_pdf
 
 router = APIRouter(tags=["Investment promotion"])
 
 GEOJSON = "application/geo+json"
-LAND_PARAMS = (
-    {
-        "province",
-        "zone",
-        "park",
-        "function",
-        "min_area_ha",
-        "max_area_ha",
-        "max_rent",
-        "clean",
-        "sort",
-        "limit",
-        "offset",
-        "f",
-        "uid",
-    }
-    | {f"max_km_{k}" for k in NODE_KINDS}
-    | {f"name_{k}" for k in NODE_KINDS}
-)
 CSV_KINDS = list(NODE_KINDS)
 
 
-def _decimal(raw: str | None, name: str) -> Decimal | None:
-    """A non-negative decimal parameter, or a message saying which one is wrong."""
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        value = Decimal(raw.strip())
-    except InvalidOperation:
-        raise InvalidInput(f"{name} must be a number, got '{raw}'") from None
-    if not value.is_finite() or value < 0:
-        raise InvalidInput(f"{name} must be a number of zero or more, got '{raw}'")
-    return value
-
-
-def _boolean(raw: str | None, name: str) -> bool:
-    """true/false, 1/0, yes/no; absent means false."""
-    if raw is None or raw == "":
-        return False
-    value = raw.strip().lower()
-    if value in ("true", "1", "yes", "on"):
-        return True
-    if value in ("false", "0", "no", "off"):
-        return False
-    raise InvalidInput(f"{name} must be true or false, got '{raw}'")
-
-
-def _text(raw: str | None) -> str | None:
-    """A trimmed text parameter; empty means not given (forms send empty fields)."""
-    return raw.strip() if raw and raw.strip() else None
-
-
-def _list(values: list[str]) -> tuple[str, ...]:
-    """A repeatable parameter that may also be comma-separated."""
-    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
-
-
-def land_query(request: Request) -> LandQuery:
-    """Parse and bound the finder's parameters; unknown ones are refused so a typo never widens a search."""
-    params = request.query_params
-    unknown = sorted(set(params) - LAND_PARAMS)
-    if unknown:
-        raise InvalidInput(f"unknown parameter {', '.join(unknown)}; parameters are: {', '.join(sorted(LAND_PARAMS))}")
-    max_km: dict[str, float] = {}
-    names: dict[str, str] = {}
-    for key in NODE_KINDS:
-        bound = _decimal(params.get(f"max_km_{key}"), f"max_km_{key}")
-        if bound is not None:
-            max_km[key] = float(bound)
-        name = _text(params.get(f"name_{key}"))
-        if name is not None:
-            names[key] = name
-    sort, descending = parse_sort(_text(params.get("sort")), max_km)
-    functions = _list(params.getlist("function"))
-    return LandQuery(
-        province=_text(params.get("province")),
-        zone=_text(params.get("zone")),
-        park=_text(params.get("park")),
-        planning_functions=functions,
-        min_area_ha=_decimal(params.get("min_area_ha"), "min_area_ha"),
-        max_area_ha=_decimal(params.get("max_area_ha"), "max_area_ha"),
-        max_rent=_decimal(params.get("max_rent"), "max_rent"),
-        clean_only=_boolean(params.get("clean"), "clean"),
-        max_km=max_km,
-        names=names,
-        sort=sort,
-        descending=descending,
-        limit=parse_limit(params.get("limit") or "1000"),
-        offset=parse_offset(params.get("offset")),
-        uids=_list(params.getlist("uid")),
-    )
-
-
 @router.get("/api/land/available", summary="Available land plots (GeoJSON or CSV)")
-def land_available(request: Request, conn: ConnectionDep, access: AccessDep) -> Response:
+def land_available(request: Request, conn: ConnectionDep, access: AccessDep, query: LandDep) -> Response:
     """Plots on offer now with their park, zone, clean-land flag and nearest gate/port/airport… distances.
 
     Filters: uid (repeatable), province, zone, park, function (repeatable or comma-separated), min_area_ha,
@@ -123,12 +31,8 @@ def land_available(request: Request, conn: ConnectionDep, access: AccessDep) -> 
     sort: area, rent, distance, distance_<kind>, '-' for descending. f: geojson (default) or csv.
     The fields are public ones whatever the reader's access.
     """
-    query = land_query(request)
-    fmt = (request.query_params.get("f") or "geojson").lower()
-    if fmt not in ("geojson", "json", "csv"):
-        raise InvalidInput(f"f must be geojson or csv, got '{fmt}'")
     result = available_plots(conn, query)
-    if fmt == "csv":
+    if (request.query_params.get("f") or "").lower() == "csv":
         return Response(
             plots_csv(result.plots, base_url(request)),
             media_type="text/csv; charset=utf-8",
@@ -153,20 +57,18 @@ def feature_collection(request: Request, plots: list[dict[str, Any]], matched: i
         )
     here = str(request.url)
     links = [{"href": here, "rel": "self", "type": GEOJSON, "title": "This result"}]
-    csv_params = dict(request.query_params) | {"f": "csv"}
     links.append(
         {
-            "href": str(request.url.replace_query_params(**csv_params)),
+            "href": str(request.url.include_query_params(f="csv")),
             "rel": "alternate",
             "type": "text/csv",
             "title": "This result as CSV",
         }
     )
     if query.offset + len(plots) < matched:
-        next_params = dict(request.query_params) | {"offset": str(query.offset + query.limit)}
         links.append(
             {
-                "href": str(request.url.replace_query_params(**next_params)),
+                "href": str(request.url.include_query_params(offset=query.offset + query.limit)),
                 "rel": "next",
                 "type": GEOJSON,
                 "title": "Next page",
@@ -234,7 +136,7 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
 
 
 @router.get("/api/parks", summary="Industrial parks with figures computed from their plots")
-def parks(conn: ConnectionDep, access: AccessDep, sort: str | None = None) -> JSONResponse:
+def parks(conn: ConnectionDep, access: AccessDep, sort: ParkSort = None) -> JSONResponse:
     """Every current park with the same figures as its summary, for a ranking table (sort: key, '-' descending)."""
     found = park_summaries(conn, sort)
     return JSONResponse({"numberReturned": len(found), "parks": found})

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep, StaffDep
+from api.params import AsOfDep, CsvOrJson, IsoWeek
 from gis.errors import InvalidInput
 from layers.clearance import project_clearance
 from layers.reports import Report, clearance_report, delayed_projects_report
@@ -17,16 +18,6 @@ from layers.summaries import plot_summary, project_summary
 router = APIRouter(tags=["planning"])
 
 CSV = "text/csv; charset=utf-8"
-
-
-def parse_day(value: str | None, name: str) -> date | None:
-    """An optional YYYY-MM-DD parameter, with a message naming it when it is not a date."""
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date YYYY-MM-DD, got '{value}'") from None
 
 
 def wants_csv(request: Request, f: str | None) -> bool:
@@ -101,15 +92,15 @@ def project(conn: ConnectionDep, uid: str) -> JSONResponse:
 
 
 @router.get("/api/projects/{uid}/clearance", summary="Land-clearance figures of a project (staff)")
-def clearance(conn: ConnectionDep, user: StaffDep, uid: str, as_of: str | None = None) -> JSONResponse:
+def clearance(conn: ConnectionDep, user: StaffDep, uid: str, as_of: AsOfDep) -> JSONResponse:
     """Households, ha cleared and handed over, VND approved and paid, parcels by stage and the stage history."""
-    return JSONResponse(project_clearance(conn, uid, parse_day(as_of, "as_of")).as_json())
+    return JSONResponse(project_clearance(conn, uid, as_of).as_json())
 
 
 @router.get("/api/reports/delayed-projects", summary="Projects with missed or late milestones (JSON or CSV)")
-def delayed_projects(request: Request, conn: ConnectionDep, as_of: str | None = None, f: str | None = None) -> Response:
+def delayed_projects(request: Request, conn: ConnectionDep, as_of: AsOfDep, f: CsvOrJson = None) -> Response:
     """One row per missed or late milestone on `as_of` (today by default)."""
-    day = parse_day(as_of, "as_of") or date.today()
+    day = as_of or date.today()
     return report_response(
         delayed_projects_report(conn, day), wants_csv(request, f), f"du-an-cham-tien-do-{day.isoformat()}"
     )
@@ -121,8 +112,8 @@ def clearance_weekly(
     conn: ConnectionDep,
     user: StaffDep,
     project: str | None = None,
-    week: str | None = None,
-    f: str | None = None,
+    week: IsoWeek = None,
+    f: CsvOrJson = None,
 ) -> Response:
     """Figures at the end of an ISO week (e.g. 2025-W14) and the parcels that reached each stage in it."""
     report = clearance_report(conn, project, week)

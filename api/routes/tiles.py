@@ -1,14 +1,14 @@
 """OGC API – Tiles: Mapbox Vector Tiles per collection and for all public layers, with ETags that follow edits."""
 
 from contextlib import ExitStack
-from typing import Any
+from typing import Annotated, Any
 
 import morecantile
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
-from api.params import feature_query
+from api.params import DatetimeDep, FilterDep, TileFormatDep
 from api.urls import base_url
 from gis.db import database_unreachable
 from gis.errors import InvalidInput, NotFound
@@ -34,6 +34,9 @@ router = APIRouter(tags=["OGC API - Tiles"])
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 TILE_PARAMS = {"datetime", "filter", "filter-lang", "filter-crs", "f"}
+TileMatrix = Annotated[int, Path(description="Zoom level (tileMatrix), 0 to 24.", examples=[14])]
+TileCol = Annotated[int, Path(description="Column (tileCol), 0 to 2^zoom − 1.", examples=[13073])]
+TileRow = Annotated[int, Path(description="Row (tileRow), 0 to 2^zoom − 1.", examples=[7332])]
 
 
 def _tms() -> morecantile.TileMatrixSet:
@@ -173,11 +176,14 @@ def collection_tile(
     request: Request,
     spec: LayerDep,
     tile_matrix_set_id: str,
-    z: int,
-    x: int,
-    y: int,
+    z: TileMatrix,
+    x: TileCol,
+    y: TileRow,
     engine: ReadEngineDep,
     access: AccessDep,
+    period: DatetimeDep,
+    cql: FilterDep,
+    _: TileFormatDep,
 ) -> Response:
     """One MVT_TYPE tile of one layer, honouring datetime and filter."""
     _require_geometry(spec)
@@ -185,7 +191,8 @@ def collection_tile(
     tile = TileAddress(z, x, y)
     check_tile(spec, tile)
     _only(request, TILE_PARAMS)
-    return _tile_response(request, engine, [_drawn_layer(request, spec, z, access)], tile, access)
+    query = FeatureQuery(access=access, period=period, cql=cql.cql, filter_srid=cql.srid, filter_flip=cql.flip)
+    return _tile_response(request, engine, [_drawn_layer(spec, z, query)], tile, access)
 
 
 @router.get("/tiles", summary="Tilesets of all public layers")
@@ -208,14 +215,23 @@ def dataset_tileset(request: Request, tile_matrix_set_id: str, conn: ConnectionD
     responses={200: {"content": {MVT_TYPE: {}}}, 204: {"description": "empty tile"}},
 )
 def dataset_tile(
-    request: Request, tile_matrix_set_id: str, z: int, x: int, y: int, engine: ReadEngineDep, access: AccessDep
+    request: Request,
+    tile_matrix_set_id: str,
+    z: TileMatrix,
+    x: TileCol,
+    y: TileRow,
+    engine: ReadEngineDep,
+    access: AccessDep,
+    period: DatetimeDep,
+    _: TileFormatDep,
 ) -> Response:
     """One MVT_TYPE tile holding every layer whose zoom range includes z (datetime applies to versioned layers)."""
     _check_tms(tile_matrix_set_id)
     tile = TileAddress(z, x, y)
     check_tile(None, tile)
     _only(request, {"datetime", "f"})
-    layers = [_drawn_layer(request, spec, z, access) for spec in dataset_layers(access, z)]
+    query = FeatureQuery(access=access, period=period)
+    layers = [_drawn_layer(spec, z, query) for spec in dataset_layers(access, z)]
     return _tile_response(request, engine, layers, tile, access)
 
 
@@ -237,7 +253,7 @@ def _only(request: Request, allowed: set[str]) -> None:
         raise InvalidInput(f"unknown parameter {', '.join(unknown)}; tiles accept {', '.join(sorted(allowed))}")
 
 
-def _drawn_layer(request: Request, spec: LayerSpec, z: int, access) -> tuple[LayerSpec, FeatureQuery]:
+def _drawn_layer(spec: LayerSpec, z: int, query: FeatureQuery) -> tuple[LayerSpec, FeatureQuery]:
     """What a tile at zoom z draws for a layer, with datetime and filter parsed exactly as for items.
 
     Below a layer's detail zoom that is its coarsest overview able to take the filter (a stage filter skips the
@@ -245,10 +261,9 @@ def _drawn_layer(request: Request, spec: LayerSpec, z: int, access) -> tuple[Lay
     """
     overviews = spec.overviews_at(z)
     if not overviews:
-        return spec, feature_query(request, spec, access)
+        return spec, query
     for drawn in overviews:
         try:
-            query = feature_query(request, drawn, access)
             where_clause(drawn, query)  # refuses filters on fields that are not this generalisation's queryables
         except InvalidInput as error:
             refused = error

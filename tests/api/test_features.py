@@ -91,9 +91,14 @@ def test_limit_is_clamped_and_bad_paging_is_refused(client):
         ({"limit": 0}, "at least 1"),
         ({"limit": "ten"}, "whole number"),
         ({"offset": -1}, "negative"),
+        ({"limit": "9" * 5000}, "limit is too large"),
+        ({"offset": str(2**63)}, "offset is too large"),
+        ({"offset": "-" + "9" * 5000}, "negative"),
     ]:
         response = client.get("/collections/border_gates/items", params=params)
         assert response.status_code == 400 and words in response.json()["description"]
+    last = get_items(client, "border_gates", offset=2**63 - 1)  # the largest offset PostgreSQL takes
+    assert last["numberReturned"] == 0 and last["features"] == []
 
 
 def test_bbox_returns_what_a_point_in_box_test_returns(client):
@@ -224,6 +229,8 @@ def test_properties_and_sortby(client):
         ({"bbox": "1,2,3"}, "4 or 6"),
         ({"bbox": "105,11,104,10"}, "lower corner"),
         ({"bbox": "a,b,c,d"}, "numbers"),
+        ({"bbox": "1e999,10,105,11"}, "numbers"),
+        ({"bbox": "nan,10,105,11"}, "numbers"),
         ({"datetime": "yesterday"}, "RFC 3339"),
         ({"datetime": "2020-01-01/2010-01-01"}, "ends before"),
         ({"filter": "gate_class = = 'x'"}, "1:14"),

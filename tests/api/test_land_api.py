@@ -89,6 +89,10 @@ def test_csv_is_utf8_with_diacritics(tx_client, gate_park):
         ({"park": "KCN-KHONG-CO"}, "no park with code"),
         ({"name_seaport": "Cảng không tồn tại"}, "no seaport named like"),
         ({"f": "xlsx"}, "f must be geojson or csv"),
+        ({"limit": "9" * 5000}, "limit is too large"),
+        ({"offset": str(2**63)}, "offset is too large"),
+        ({"max_rent": "1e999999"}, "max_rent must be at most"),
+        ({"max_km_seaport": "1e400"}, "max_km_seaport must be at most"),
     ],
 )
 def test_bad_input_is_a_clear_400(client, params, words):
