@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(300, alias="LOGIN_WINDOW_SECONDS")
     # Sign-ins, successful or not, per client address per window.
     login_max_attempts: int = Field(60, alias="LOGIN_MAX_ATTEMPTS")
-    # Passwords checked at once per process (argon2id takes 64 MiB each); more wait, then get 503.
+    # Passwords checked at once per process (argon2id takes 64 MiB each); more wait, then get 429 with Retry-After.
     password_checks: int = Field(2, alias="PASSWORD_CHECKS")
     # Origins besides the app's own whose pages may send writes signed by the session cookie (comma-separated).
     trusted_origins: str = Field("", alias="TRUSTED_ORIGINS")
