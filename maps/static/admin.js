@@ -79,6 +79,8 @@
   }
 
   async function run(work, done) {
+    $("admin-secret-value").textContent = ""; // a secret shown earlier goes as soon as the next change starts
+    $("admin-secret").hidden = true;
     try {
       const result = await work();
       if (done) say(done);
