@@ -105,3 +105,48 @@ def test_admin_creates_a_scoped_editor_binds_a_token_to_a_decision_and_revokes_i
     assert "Thu hồi khóa / Token revoked" in changes and f"quyết định / decision {DECISION}" in changes
     bp.screenshot("admin_accounts")
     bp.assert_clean()
+
+
+def test_admin_edits_provinces_resets_a_password_and_disables_after_confirming(
+    browser_page: BrowserPage, live_server: str, engine, edits
+) -> None:
+    bp = browser_page
+    accounts.make_user(engine, ADMIN, "admin")
+    accounts.make_user(engine, "adm_browser_ct", "viewer")
+    _sign_in(bp, ADMIN)
+    row = "#accounts tr[data-username='adm_browser_ct']"
+    bp.page.wait_for_selector(row)
+
+    bp.page.click(f"{row} button[data-action=edit]")
+    bp.page.select_option("#edit-role", "editor")
+    bp.page.check("#edit-form input[name=province][value=CAN_THO]")
+    bp.page.check("#edit-form input[name=province][value=AN_GIANG]")
+    bp.page.click("#edit-save")
+    bp.page.wait_for_function(f"() => document.querySelector(\"{row} td.role\").textContent === 'Biên tập / Editor'")
+    stored = _sql(engine, "SELECT role, provinces FROM users WHERE username = 'adm_browser_ct'")
+    assert (stored.role, stored.provinces) == ("editor", ["AN_GIANG", "CAN_THO"])
+    assert bp.page.inner_text(f"{row} td.provinces") == (
+        "Tỉnh An Giang / An Giang Province; Thành phố Cần Thơ / Cần Thơ City"
+    )
+
+    messages: list[str] = []
+    bp.page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    old_hash = _sql(engine, "SELECT password_hash FROM users WHERE username = 'adm_browser_ct'").password_hash
+    bp.page.click(f"{row} button[data-action=reset-password]")
+    bp.page.wait_for_selector("#admin-secret:not([hidden])")
+    password = bp.page.inner_text("#admin-secret-value")
+    new_hash = _sql(engine, "SELECT password_hash FROM users WHERE username = 'adm_browser_ct'").password_hash
+    assert new_hash != old_hash and PasswordHasher().verify(new_hash, password)
+    assert "Đặt lại mật khẩu" in messages[-1]
+
+    bp.page.click(f"{row} button[data-action=disable]")
+    bp.page.wait_for_selector(f"{row}.disabled")
+    assert "Khóa tài khoản" in messages[-1] and "Disable" in messages[-1]
+    assert _sql(engine, "SELECT active FROM users WHERE username = 'adm_browser_ct'").active is False
+    assert "Đã khóa / Disabled" in bp.page.inner_text(f"{row} td.state")
+    with engine.connect() as conn:
+        actions = conn.execute(
+            text("SELECT action FROM account_audit WHERE account_name = 'adm_browser_ct' ORDER BY id")
+        ).scalars()
+        assert list(actions) == ["role", "provinces", "password_reset", "disable"]
+    bp.assert_clean()
