@@ -174,14 +174,23 @@ class IssuedToken:
 
 
 def issue_token(
-    conn: Connection, user: User, *, kind: str, name: str, lifetime: timedelta | None = None
+    conn: Connection,
+    user: User,
+    *,
+    kind: str,
+    name: str,
+    lifetime: timedelta | None = None,
+    decision_id: int | None = None,
 ) -> IssuedToken:
-    """Create a session token (with a lifetime) or a personal API token (until revoked)."""
+    """Create a session token (with a lifetime) or a personal API token (until revoked), optionally bound to a
+    decision (its edits of versioned layers go under it)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = _now() + lifetime if lifetime else None
     token_id = conn.execute(
         insert(tokens)
-        .values(user_id=user.id, kind=kind, name=name, token_hash=_digest(raw), expires_at=expires)
+        .values(
+            user_id=user.id, kind=kind, name=name, token_hash=_digest(raw), expires_at=expires, decision_id=decision_id
+        )
         .returning(tokens.c.id)
     ).scalar_one()
     return IssuedToken(token_id, raw, expires)
@@ -249,16 +258,77 @@ def revoke_token_id(conn: Connection, token_id: int, user: User | None = None) -
 
 
 def list_tokens(conn: Connection, user: User, kind: str | None = "personal") -> list[dict]:
-    """A user's tokens (never their values): id, name, created, last used, expiry, revoked."""
-    query = select(
-        tokens.c.id,
-        tokens.c.kind,
-        tokens.c.name,
-        tokens.c.created_at,
-        tokens.c.last_used_at,
-        tokens.c.expires_at,
-        tokens.c.revoked_at,
-    ).where(tokens.c.user_id == user.id)
+    """A user's tokens (never their values): id, name, created, last used, expiry, revoked, bound decision."""
+    decisions = models.Decision.__table__
+    query = (
+        select(
+            tokens.c.id,
+            tokens.c.kind,
+            tokens.c.name,
+            tokens.c.created_at,
+            tokens.c.last_used_at,
+            tokens.c.expires_at,
+            tokens.c.revoked_at,
+            tokens.c.decision_id,
+            decisions.c.number.label("decision_number"),
+        )
+        .outerjoin(decisions, decisions.c.id == tokens.c.decision_id)
+        .where(tokens.c.user_id == user.id)
+    )
     if kind:
         query = query.where(tokens.c.kind == kind)
     return [dict(row._mapping) for row in conn.execute(query.order_by(tokens.c.id))]
+
+
+def set_role(conn: Connection, username: str, role: Role | str) -> User:
+    """Give an account another role (takes effect on its next request: token lookups are re-read on change)."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"unknown role '{role}'; roles are: {', '.join(r.value for r in Role)}") from None
+    user = get_user(conn, username)
+    conn.execute(update(users).where(users.c.id == user.id).values(role=role.value))
+    return get_user(conn, username)
+
+
+def set_password(conn: Connection, username: str, password: str) -> User:
+    """Replace an account's password; its browser sessions end (personal tokens keep working until revoked)."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"password must have at least {MIN_PASSWORD} characters")
+    user = get_user(conn, username)
+    conn.execute(update(users).where(users.c.id == user.id).values(password_hash=hash_password(password)))
+    conn.execute(
+        update(tokens)
+        .where(tokens.c.user_id == user.id, tokens.c.kind == "session", tokens.c.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+    return user
+
+
+def current_provinces(conn: Connection) -> list[dict]:
+    """Today's provinces (code, Vietnamese and English names), the codes an account's provinces are chosen from."""
+    units = models.AdminUnit.__table__
+    rows = conn.execute(
+        select(units.c.code, units.c.name_vi, func.coalesce(units.c.name_en, units.c.name_vi).label("name_en"))
+        .where(units.c.level == "province", units.c.valid_to.is_(None))
+        .order_by(units.c.name_vi)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def set_provinces(conn: Connection, username: str, codes: list[str] | tuple[str, ...] | None) -> User:
+    """Limit the provinces an account may change to today's provinces `codes` (None: every province)."""
+    user = get_user(conn, username)
+    value = None
+    if codes is not None:
+        known = {row["code"] for row in current_provinces(conn)}
+        value = sorted({str(code).strip().upper() for code in codes})
+        if not value:
+            raise InvalidInput("give at least one province code, or null for every province")
+        unknown = [code for code in value if code not in known]
+        if unknown:
+            raise InvalidInput(
+                f"unknown province code(s) {', '.join(unknown)}; today's provinces are: {', '.join(sorted(known))}"
+            )
+    conn.execute(update(users).where(users.c.id == user.id).values(provinces=value))
+    return get_user(conn, username)

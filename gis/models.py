@@ -624,3 +624,19 @@ class AuditEntry(Base):
         Index("ix_audit_log_uid", "layer_id", "feature_uid"),
         Index("ix_audit_log_changed_at", "changed_at"),
     )
+
+
+class AccountAuditEntry(Base):
+    """One change to one account (created, disabled, role, provinces, password reset, token issued or revoked)."""
+
+    __tablename__ = "account_audit"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_name: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    account_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    details: Mapped[dict | None] = mapped_column(JSONB)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_account_audit_changed_at", "changed_at"),)

@@ -21,6 +21,7 @@ ROLES = ("viewer", "editor", "admin")
 # Children before parents, so deleting newer rows never trips a foreign key.
 WRITABLE_TABLES = (
     "audit_log",
+    "account_audit",
     "api_tokens",
     "users",
     "clearance_parcels",

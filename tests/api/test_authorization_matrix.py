@@ -18,7 +18,12 @@ ROLES = ("anonymous", "viewer", "editor", "admin")
 PUBLIC, INTERNAL = "projects", "clearance_parcels"
 INTERNAL_NAMES = {name for spec in LAYERS.values() for name in spec.internal_fields}
 TILE: dict[str, str] = {}  # filled by the `ids` fixture: a zoom-14 tile holding a clearance parcel
-PATH_SAMPLES = {"tile_matrix_set_id": "WebMercatorQuad", "zone_uid": "KKT-VA", "token_id": "999999"}
+PATH_SAMPLES = {
+    "tile_matrix_set_id": "WebMercatorQuad",
+    "zone_uid": "KKT-VA",
+    "token_id": "999999",
+    "username": "test_viewer",
+}
 UID_SAMPLES = {"park": "KCN-VA1", "plot": "KCN-VA1-CN1", "project": "PRJ-VA2"}
 QUERY_SAMPLES = {"q": "Vũng Áng", "zone": "KKTCK-AG", "from": "456/QĐ-TTg", "to": "456/QĐ-TTg"}
 
@@ -173,6 +178,7 @@ def test_a_public_layer_shows_internal_fields_only_to_staff(client, staff, ids):
 
 
 WRITE_EXPECTED = {"anonymous": 401, "viewer": 403}
+ADMINS_ONLY = {"anonymous": 401, "viewer": 403, "editor": 403}
 
 
 @pytest.mark.parametrize("collection", [PUBLIC, INTERNAL])
@@ -207,10 +213,20 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
         ("GET", "/auth/tokens", {"anonymous": 401}, 200),
         ("DELETE", "/auth/tokens/999999", {"anonymous": 401}, 404),
         ("GET", "/auth/users", {"anonymous": 401, "viewer": 403, "editor": 403}, 200),
+        ("GET", "/api/accounts", ADMINS_ONLY, 200),
+        ("GET", "/api/accounts/changes", ADMINS_ONLY, 200),
+        ("POST", "/api/accounts", ADMINS_ONLY, 400),  # an empty body: refused, nothing created
+        ("PATCH", "/api/accounts/test_viewer", ADMINS_ONLY, 400),
+        ("POST", "/api/accounts/no_such_user/password", ADMINS_ONLY, 404),
+        ("POST", "/api/accounts/test_viewer/tokens", ADMINS_ONLY, 400),
+        ("DELETE", "/api/accounts/test_viewer/tokens/999999", ADMINS_ONLY, 404),
+        ("GET", "/admin/accounts", {"viewer": 403, "editor": 403}, 200),  # anonymous: the login page
     ]
     for method, url, refused, allowed in expectations:
         for role in ROLES:
-            response = client.request(method, url, headers=staff[role])
+            response = client.request(
+                method, url, headers=staff[role], json={} if method in ("POST", "PATCH") else None
+            )
             assert response.status_code == refused.get(role, allowed), (role, method, url, response.text)
 
 
