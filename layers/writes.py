@@ -3,7 +3,8 @@
 `apply_changes` applies a change set to one layer under one decision by one user, all or nothing: each row it
 changes is locked (a writer holding it at that moment makes the change fail, not wait), its If-Match compared
 when the writer read it first, a versioned row closed on the decision's effective date and its next version
-inserted, and every change recorded in the audit log with the same snapshot of the row (`snapshot`).
+inserted, and every change recorded in the audit log with the same snapshot of the row (`snapshot`). An account
+scoped to provinces changes only rows in them, before and after the change (`layers.scopes`).
 Database refusals become one kind of message (`gis.constraints.database_refusal`).
 """
 
