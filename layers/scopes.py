@@ -67,7 +67,7 @@ def scope_of(conn: Connection, user: User | None) -> Scope | None:
     return Scope(user.username, frozenset(known.current(c) for c in codes), known)
 
 
-def scoped(spec: LayerSpec) -> bool:
+def province_known(spec: LayerSpec) -> bool:
     """Whether a layer's features have a known province (every editable layer must, or be board-level)."""
     return spec.id in BOARD_LEVEL or spec.id in PARENTS or "province_code" in table_of(spec).c
 
@@ -111,5 +111,5 @@ def check_scope(conn: Connection, spec: LayerSpec, key: int, scope: Scope | None
 
 def check_board_level(spec: LayerSpec, scope: Scope | None) -> None:
     """Refuse a scoped account's change to a layer every province shares before anything is written."""
-    if scope is not None and (spec.id in BOARD_LEVEL or not scoped(spec)):
+    if scope is not None and (spec.id in BOARD_LEVEL or not province_known(spec)):
         raise scope.refuse(f"'{spec.id}' is shared by every province: only an account without provinces may change it")

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from gis.accounts import create_user, set_provinces
 from gis.errors import InvalidInput
 from layers.registry import LAYERS
-from layers.scopes import provinces_of, scoped
+from layers.scopes import province_known, provinces_of
 from tests import scopes
 from tests.accounts import PASSWORD
 from tests.api.test_editing import PLOT_RING, decision, plot
@@ -55,7 +55,7 @@ def test_province_codes_are_checked_and_merged_ones_stored_as_their_successor(db
 def test_every_editable_layer_has_a_known_province_or_is_shared():
     editable = {spec.id for spec in LAYERS.values() if spec.editable}
     assert editable == set(scopes.KNOWN)  # a new editable layer must say where its province comes from
-    assert all(scoped(LAYERS[layer]) for layer in editable)
+    assert all(province_known(LAYERS[layer]) for layer in editable)
 
 
 def test_provinces_of_features_come_from_the_row_or_its_parents(engine, db_conn):
