@@ -10,6 +10,16 @@ from gis.errors import ZoneAtlasError
 from gis.vocab import Role
 
 users_app = typer.Typer(help="Staff accounts and API tokens.", no_args_is_help=True)
+PROVINCE = typer.Option(
+    "--province",
+    help="Province code from admin_units (e.g. HA_TINH) whose data the account may change; repeat for several. "
+    "A province merged in 2025 is stored as its successor. Without it: every province.",
+)
+
+
+def _scope_text(user) -> str:
+    """The provinces an account may change, as listings show them."""
+    return "all provinces" if user.provinces is None else ",".join(user.provinces) or "no province"
 
 
 def _run(action):
@@ -27,13 +37,21 @@ def add(
     role: Annotated[Role, typer.Option(help="viewer (read internal), editor (edit, import) or admin.")],
     display_name: Annotated[str | None, typer.Option(help="Full name shown in the history.")] = None,
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+    province: Annotated[list[str] | None, PROVINCE] = None,
 ) -> None:
     """Create an account; without --password-stdin a random password is generated and printed once."""
-    from gis.accounts import create_user, generate_password
+    from gis.accounts import create_user, generate_password, set_provinces
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
-    user = _run(lambda conn: create_user(conn, name, role, password, display_name=display_name))
-    typer.echo(f"created {user.username} ({user.role.value})")
+
+    def action(conn):
+        created = create_user(conn, name, role, password, display_name=display_name)
+        return set_provinces(conn, created.username, province) if province else (created, [])
+
+    user, notes = _run(action)
+    for note in notes:
+        typer.echo(note)
+    typer.echo(f"created {user.username} ({user.role.value}, {_scope_text(user)})")
     if not password_stdin:
         typer.echo(f"password: {password}")
 
@@ -94,12 +112,28 @@ def enable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
     typer.echo(f"enabled {user.username}")
 
 
+@users_app.command("provinces")
+def provinces(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    province: Annotated[list[str] | None, PROVINCE] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Let the account change every province again.")] = False,
+) -> None:
+    """Set the provinces whose data an account may change (replacing the ones it had), or every province (--all)."""
+    from gis.accounts import set_provinces
+
+    if all_ == bool(province):
+        fail("give --province CODE (repeatable) or --all")
+    user, notes = _run(lambda conn: set_provinces(conn, name, None if all_ else province))
+    for note in notes:
+        typer.echo(note)
+    typer.echo(f"{user.username} may change data in: {_scope_text(user)}")
+
+
 @users_app.command("list")
 def list_() -> None:
-    """Every account with its role and state."""
+    """Every account with its role, state, name and the provinces it may change."""
     from gis.accounts import list_users
 
     for user in _run(list_users):
-        typer.echo(
-            f"{user.username}\t{user.role.value}\t{'active' if user.active else 'disabled'}\t{user.display_name or ''}"
-        )
+        state = "active" if user.active else "disabled"
+        typer.echo(f"{user.username}\t{user.role.value}\t{state}\t{user.display_name or ''}\t{_scope_text(user)}")

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gis import models
 from gis.errors import Conflict, InvalidInput, NotFound
+from gis.provinces import current_codes
 from gis.vocab import Role
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -152,6 +153,19 @@ def set_active(conn: Connection, username: str, active: bool) -> User:
             update(tokens).where(tokens.c.user_id == user.id, tokens.c.revoked_at.is_(None)).values(revoked_at=_now())
         )
     return get_user(conn, username)
+
+
+def set_provinces(conn: Connection, username: str, codes: list[str] | None) -> tuple[User, list[str]]:
+    """Scope an account to provinces (None: every province); codes checked, merged ones stored as the successor.
+
+    Returns the account and notes saying which codes were stored as their successor.
+    """
+    user = get_user(conn, username)
+    if codes is not None and not codes:
+        raise InvalidInput("name at least one province, or every province (--all)")
+    stored, notes = (None, []) if codes is None else current_codes(conn, codes)
+    conn.execute(update(users).where(users.c.id == user.id).values(provinces=stored))
+    return get_user(conn, username), notes
 
 
 def _digest(raw: str) -> str:
@@ -314,21 +328,3 @@ def current_provinces(conn: Connection) -> list[dict]:
         .order_by(units.c.name_vi)
     )
     return [dict(row._mapping) for row in rows]
-
-
-def set_provinces(conn: Connection, username: str, codes: list[str] | tuple[str, ...] | None) -> User:
-    """Limit the provinces an account may change to today's provinces `codes` (None: every province)."""
-    user = get_user(conn, username)
-    value = None
-    if codes is not None:
-        known = {row["code"] for row in current_provinces(conn)}
-        value = sorted({str(code).strip().upper() for code in codes})
-        if not value:
-            raise InvalidInput("give at least one province code, or null for every province")
-        unknown = [code for code in value if code not in known]
-        if unknown:
-            raise InvalidInput(
-                f"unknown province code(s) {', '.join(unknown)}; today's provinces are: {', '.join(sorted(known))}"
-            )
-    conn.execute(update(users).where(users.c.id == user.id).values(provinces=value))
-    return get_user(conn, username)

@@ -3,7 +3,8 @@
 `apply_changes` applies a change set to one layer under one decision by one user, all or nothing: each row it
 changes is locked (a writer holding it at that moment makes the change fail, not wait), its If-Match compared
 when the writer read it first, a versioned row closed on the decision's effective date and its next version
-inserted, and every change recorded in the audit log with the same snapshot of the row (`snapshot`).
+inserted, and every change recorded in the audit log with the same snapshot of the row (`snapshot`). An account
+scoped to provinces changes only rows in them, before and after the change (`layers.scopes`).
 Database refusals become one kind of message (`gis.constraints.database_refusal`).
 """
 
@@ -49,6 +50,7 @@ from gis.limits import unstorable
 from layers.audit import ACTIONS, audit_log, record_change
 from layers.demo.loader import required_columns
 from layers.features import table_of
+from layers.scopes import Scope, check_board_level, check_scope, scope_of
 from layers.spec import Access, LayerSpec
 
 VERSION_FIELDS = ("valid_from", "valid_to", "decision_id")
@@ -236,12 +238,14 @@ def apply_changes(
 ) -> list[int]:
     """Apply a change set to a layer under a decision by a user, all or nothing; the ids of the rows now current."""
     check_editable(spec)
+    scope = scope_of(conn, user)
+    check_board_level(spec, scope)
     if spec.versioned:
         decision = decision_required(spec, decision)
     keys: list[int] = []
     with conn.begin_nested():
         for write in writes:
-            keys.append(_apply_one(conn, spec, write, decision, user, request_id))
+            keys.append(_apply_one(conn, spec, write, decision, user, request_id, scope))
     return keys
 
 
@@ -252,18 +256,24 @@ def _apply_one(
     decision: DecisionRef | None,
     user: User | None,
     request_id: str | None,
+    scope: Scope | None,
 ) -> int:
-    """One change, with its refusals named by `write.where`."""
+    """One change, with its refusals named by `write.where`; a scoped account's checked before and after it."""
     prefix = f"{write.where}: " if write.where else ""
     try:
         if write.action == "create":
-            return _create(conn, spec, write, decision, user, request_id)
+            key = _create(conn, spec, write, decision, user, request_id)
+            check_scope(conn, spec, key, scope, written=True)  # refused: the savepoint of apply_changes undoes it
+            return key
         if write.action not in ACTIONS or write.key is None:
             raise InvalidInput(f"a change is create, or update/delete of a feature id (got '{write.action}')")
         _lock(conn, spec, write.key, write.if_match, deleting=write.action == "delete")
+        check_scope(conn, spec, write.key, scope, written=False)
         if write.action == "delete":
             return _delete(conn, spec, write.key, decision, user, request_id)
-        return _update(conn, spec, write, decision, user, request_id)
+        key = _update(conn, spec, write, decision, user, request_id)
+        check_scope(conn, spec, key, scope, written=True)
+        return key
     except DBAPIError as exc:
         raise database_refusal(exc, prefix) from None
     except ZoneAtlasError as exc:

@@ -188,7 +188,7 @@ def create_account(request: Request, body: NewAccount, admin: AdminDep, engine: 
     with engine.begin() as conn:
         user = create_user(conn, body.username, body.role, password, display_name=body.display_name or None)
         if body.provinces is not None:
-            user = set_provinces(conn, user.username, body.provinces)
+            user, _ = set_provinces(conn, user.username, body.provinces)
         details = {"role": user.role.value, "provinces": None if user.provinces is None else list(user.provinces)}
         record_account_change(
             conn, actor=admin, account=user, action="create", details=details, request_id=_request_id(request)
@@ -236,7 +236,7 @@ def change_account(
             audit("role", {"from": before, "to": user.role.value})
         if "provinces" in given:
             before_provinces = None if user.provinces is None else list(user.provinces)
-            user = set_provinces(conn, user.username, body.provinces)
+            user, _ = set_provinces(conn, user.username, body.provinces)
             after = None if user.provinces is None else list(user.provinces)
             if after != before_provinces:
                 audit("provinces", {"from": before_provinces, "to": after})

@@ -311,7 +311,7 @@ def test_cli_creates_users_tokens_and_disables(database_url, client, engine, edi
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/auth/me", headers=headers).json()["role"] == "editor"
     listing = _cli(database_url, "list").stdout
-    assert re.search(r"^cli_bientap\teditor\tactive\tNguyễn Văn Biên$", listing, re.M)
+    assert re.search(r"^cli_bientap\teditor\tactive\tNguyễn Văn Biên\tall provinces$", listing, re.M)
     assert _cli(database_url, "add", "cli_bientap", "--role", "viewer").returncode == 2
     assert _cli(database_url, "add", "cli_bad", "--role", "superuser").returncode != 0
     disabled = _cli(database_url, "disable", "cli_bientap")

@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from layers.registry import LAYERS
+from tests import scopes
+from tests.api.test_editing import decision
 
 ROLES = ("anonymous", "viewer", "editor", "admin")
 PUBLIC, INTERNAL = "projects", "clearance_parcels"
@@ -237,3 +239,157 @@ def test_every_write_route_refuses_anonymous_callers(client, staff, ids):
         url = _fill(path, PUBLIC, ids)
         response = client.request(method, url, content=b"{}", headers={"Content-Type": "application/json"})
         assert response.status_code == 401, (method, url, response.status_code, response.text[:300])
+
+
+# --- province scopes: role × scope × layer × write path ---------------------------------------------------------
+
+scoped = scopes.scoped
+OUTSIDE = "NINH_BINH"  # no feature of scopes.KNOWN is in Ninh Bình
+VERSIONED = {layer for layer, spec in LAYERS.items() if spec.versioned}
+
+
+def _scope_headers(staff, scoped, role: str, scope: str, province: str | None) -> dict[str, str]:
+    """Headers of an account of the role: without provinces, scoped to the feature's province, or to another."""
+    if scope == "every":
+        return staff[role]
+    return scoped[(role, (province or "HA_TINH") if scope == "in" else OUTSIDE)]
+
+
+def _undo_version(engine, layer: str, old: int, response) -> None:
+    """An allowed edit of a versioned demo feature made a new version: remove it and reopen the demo row."""
+    new = int(response.headers["location"].rsplit("/", 1)[1])
+    if new != old:
+        with engine.begin() as conn:
+            conn.execute(text(f"DELETE FROM {layer} WHERE id = :new"), {"new": new})
+            conn.execute(text(f"UPDATE {layer} SET valid_to = NULL WHERE id = :old"), {"old": old})
+
+
+def test_edits_for_every_role_scope_and_layer(client, engine, staff, scoped, edits):
+    later = decision(engine, "SCOPE-M/2026/QĐ-BQL", "2026-11-01")
+    for layer, (_, province) in scopes.KNOWN.items():
+        key = scopes.feature_id(engine, layer)
+        url = f"/collections/{layer}/items/{key}"
+        for role in ("editor", "admin"):
+            for scope in ("every", "in", "out"):
+                headers = _scope_headers(staff, scoped, role, scope, province)
+                allowed = scope == "every" or (scope == "in" and province is not None)
+                for method in ("PATCH", "DELETE") if not allowed else ("PATCH",):  # no allowed deletes of demo data
+                    etag = client.get(url, headers=staff["editor"]).headers["etag"]
+                    response = client.request(
+                        method,
+                        url,
+                        content=json.dumps({"properties": {}}) if method == "PATCH" else None,
+                        headers={
+                            **headers,
+                            "Content-Type": "application/merge-patch+json",
+                            "If-Match": etag,
+                            "Decision": str(later),
+                        },
+                    )
+                    where = (role, scope, layer, method, response.text[:300])
+                    assert response.status_code == (200 if allowed else 403), where
+                    if allowed and layer in VERSIONED:
+                        _undo_version(engine, layer, key, response)
+                    if not allowed:
+                        assert "only; " in response.json()["description"], where
+
+
+def test_imports_for_every_role_and_scope(client, engine, staff, scoped, edits):
+    for role in ("editor", "admin"):
+        for scope in ("every", "in", "out"):
+            uid = f"TEST-SCOPE-{role}-{scope}".upper()
+            node = {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [106.33, 18.07]},
+                "properties": {"uid": uid, "name_vi": "Cảng thử nghiệm", "kind": "seaport", "province_code": "HA_TINH"},
+            }
+            response = client.post(
+                "/api/imports",
+                headers=_scope_headers(staff, scoped, role, scope, "HA_TINH"),
+                data={"layer": "transport_nodes"},
+                files={"file": ("node.geojson", scopes.import_document([node]), "application/octet-stream")},
+            )
+            assert response.status_code == (403 if scope == "out" else 200), (role, scope, response.text)
+            with engine.connect() as conn:
+                found = conn.execute(text("SELECT count(*) FROM transport_nodes WHERE uid = :u"), {"u": uid})
+                assert found.scalar_one() == (0 if scope == "out" else 1), (role, scope)
+
+
+# Write routes that change no province data, and why: they need no scope check.
+SCOPE_FREE_WRITES = {
+    ("POST", "/auth/token"): "signs in",
+    ("POST", "/login"): "signs in (browser form)",
+    ("POST", "/logout"): "signs out",
+    ("POST", "/auth/tokens"): "issues the caller a personal token",
+    ("DELETE", "/auth/tokens/{token_id}"): "revokes one of the caller's tokens",
+    ("POST", "/api/accounts"): "creates an account (admins only)",
+    ("PATCH", "/api/accounts/{username}"): "changes an account's role, provinces or state (admins only)",
+    ("POST", "/api/accounts/{username}/password"): "resets a password (admins only)",
+    ("POST", "/api/accounts/{username}/tokens"): "issues a token to an account (admins only)",
+    ("DELETE", "/api/accounts/{username}/tokens/{token_id}"): "revokes an account's token (admins only)",
+}
+
+
+def _write_routes(routes):
+    """(method, path) of every write route, looking inside included routers."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _write_routes(inner.routes)
+        for method in set(getattr(route, "methods", None) or ()) & {"POST", "PUT", "PATCH", "DELETE"}:
+            yield method, route.path
+
+
+def _out_of_scope_writes(client, engine, headers) -> dict:
+    """For each write route that changes province data: a call that writes Hà Tĩnh data (refused for Ninh Bình)."""
+    key = scopes.feature_id(engine, "transport_nodes")  # Cảng Vũng Áng, Hà Tĩnh
+    item = f"/collections/transport_nodes/items/{key}"
+    read = client.get(item, headers=headers)
+    current, etag = read.json(), read.headers["etag"]
+    node = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [106.33, 18.07]},
+        "properties": {"uid": "TEST-SCOPE-ROUTE", "name_vi": "Cảng thử", "kind": "seaport", "province_code": "HA_TINH"},
+    }
+    put = {"type": "Feature", "geometry": current["geometry"], "properties": {**node["properties"], "uid": "TN-X"}}
+    geojson = {**headers, "Content-Type": "application/geo+json", "If-Match": etag}
+    return {
+        ("POST", "/collections/{collection_id}/items"): lambda: client.post(
+            "/collections/transport_nodes/items", content=json.dumps(node), headers=geojson
+        ),
+        ("PUT", "/collections/{collection_id}/items/{feature_id}"): lambda: client.put(
+            item, content=json.dumps(put), headers=geojson
+        ),
+        ("PATCH", "/collections/{collection_id}/items/{feature_id}"): lambda: client.patch(
+            item, content=json.dumps({"properties": {}}), headers={**geojson, "Content-Type": "application/json"}
+        ),
+        ("DELETE", "/collections/{collection_id}/items/{feature_id}"): lambda: client.delete(item, headers=geojson),
+        ("POST", "/api/imports"): lambda: client.post(
+            "/api/imports",
+            headers=headers,
+            data={"layer": "transport_nodes"},
+            files={"file": ("n.geojson", scopes.import_document([node]), "application/octet-stream")},
+        ),
+    }
+
+
+def test_every_write_route_refuses_out_of_scope_writes_or_changes_no_province_data(client, engine, scoped, edits):
+    routes = set(_write_routes(client.app.routes))
+    documented = {(m.upper(), p) for m, p, _ in _routes(client) if m in ("POST", "PUT", "PATCH", "DELETE")}
+    assert documented <= routes, documented - routes  # the walk sees every route the API documents
+    headers = scoped[("editor", OUTSIDE)]
+    calls = _out_of_scope_writes(client, engine, headers)
+    for route in sorted(routes):
+        if route in SCOPE_FREE_WRITES:
+            continue
+        assert route in calls, (
+            f"{route} is a write route the scope test does not know: add a call writing Hà Tĩnh data to "
+            "_out_of_scope_writes (it must answer 403), or list it in SCOPE_FREE_WRITES saying why it changes no "
+            "province data"
+        )
+        response = calls[route]()
+        assert response.status_code == 403, (route, response.text[:300])
+        assert "may change data in Ninh Bình only" in response.json()["description"], route
+    with engine.connect() as conn:
+        written = conn.execute(text("SELECT count(*) FROM transport_nodes WHERE uid = 'TEST-SCOPE-ROUTE'"))
+        assert written.scalar_one() == 0
