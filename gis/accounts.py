@@ -3,7 +3,7 @@
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -34,6 +34,7 @@ class User:
     role: Role
     active: bool = True
     provinces: tuple[str, ...] | None = None  # province codes this account may change; None: every province
+    token_decision_id: int | None = None  # the decision the presented personal token edits under, if bound to one
 
     def has_role(self, role: Role | str) -> bool:
         """True when this user's role includes the rights of `role`."""
@@ -174,14 +175,28 @@ class IssuedToken:
 
 
 def issue_token(
-    conn: Connection, user: User, *, kind: str, name: str, lifetime: timedelta | None = None
+    conn: Connection,
+    user: User,
+    *,
+    kind: str,
+    name: str,
+    lifetime: timedelta | None = None,
+    decision_id: int | None = None,
 ) -> IssuedToken:
-    """Create a session token (with a lifetime) or a personal API token (until revoked)."""
+    """Create a session token (with a lifetime) or a personal API token (until revoked).
+
+    A personal token may be bound to a decision (its id, checked by the caller): versioned edits made with it and
+    naming no decision go under that one, for clients such as QGIS that cannot send a Decision header.
+    """
+    if decision_id is not None and kind != "personal":
+        raise InvalidInput("only personal tokens can be bound to a decision")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = _now() + lifetime if lifetime else None
     token_id = conn.execute(
         insert(tokens)
-        .values(user_id=user.id, kind=kind, name=name, token_hash=_digest(raw), expires_at=expires)
+        .values(
+            user_id=user.id, kind=kind, name=name, token_hash=_digest(raw), expires_at=expires, decision_id=decision_id
+        )
         .returning(tokens.c.id)
     ).scalar_one()
     return IssuedToken(token_id, raw, expires)
@@ -212,7 +227,13 @@ def token_holder(conn: Connection, raw: str) -> tuple[User, datetime | None] | N
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 128:
         return None
     row = conn.execute(
-        select(users, tokens.c.id.label("token_id"), tokens.c.last_used_at, tokens.c.expires_at)
+        select(
+            users,
+            tokens.c.id.label("token_id"),
+            tokens.c.last_used_at,
+            tokens.c.expires_at,
+            tokens.c.decision_id.label("token_decision_id"),
+        )
         .join(tokens, tokens.c.user_id == users.c.id)
         .where(
             tokens.c.token_hash == _digest(raw),
@@ -225,7 +246,7 @@ def token_holder(conn: Connection, raw: str) -> tuple[User, datetime | None] | N
         return None
     if row.last_used_at is None or row.last_used_at < _now() - timedelta(minutes=1):
         conn.execute(update(tokens).where(tokens.c.id == row.token_id).values(last_used_at=func.now()))
-    return _user(row), row.expires_at
+    return replace(_user(row), token_decision_id=row.token_decision_id), row.expires_at
 
 
 def revoke_token(conn: Connection, raw: str) -> bool:
@@ -249,16 +270,23 @@ def revoke_token_id(conn: Connection, token_id: int, user: User | None = None) -
 
 
 def list_tokens(conn: Connection, user: User, kind: str | None = "personal") -> list[dict]:
-    """A user's tokens (never their values): id, name, created, last used, expiry, revoked."""
-    query = select(
-        tokens.c.id,
-        tokens.c.kind,
-        tokens.c.name,
-        tokens.c.created_at,
-        tokens.c.last_used_at,
-        tokens.c.expires_at,
-        tokens.c.revoked_at,
-    ).where(tokens.c.user_id == user.id)
+    """A user's tokens (never their values): id, name, created, last used, expiry, revoked, bound decision."""
+    decisions = models.Decision.__table__
+    query = (
+        select(
+            tokens.c.id,
+            tokens.c.kind,
+            tokens.c.name,
+            tokens.c.created_at,
+            tokens.c.last_used_at,
+            tokens.c.expires_at,
+            tokens.c.revoked_at,
+            tokens.c.decision_id,
+            decisions.c.number.label("decision"),
+        )
+        .outerjoin(decisions, decisions.c.id == tokens.c.decision_id)
+        .where(tokens.c.user_id == user.id)
+    )
     if kind:
         query = query.where(tokens.c.kind == kind)
     return [dict(row._mapping) for row in conn.execute(query.order_by(tokens.c.id))]

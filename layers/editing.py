@@ -38,11 +38,10 @@ from layers.writes import (
     apply_changes,
     check_editable,
     etag_of,
-    require_if_match,
     writable_fields,
 )
 
-__all__ = ["check_editable", "etag_of", "require_if_match", "writable_fields"]  # read here by the API
+__all__ = ["check_editable", "etag_of", "writable_fields"]  # read here by the API
 CRS84 = parse_crs_uri(CRS84_URI)
 
 
@@ -272,7 +271,6 @@ def update_feature(
 ) -> EditResult:
     """Replace (PUT) or merge (PATCH) a feature; a versioned one gets a new version under the decision."""
     check_editable(spec)
-    require_if_match(if_match)
     key = feature_key(spec, feature_id)
     if spec.versioned:
         _check_version_fields(spec, change, _current_version_fields(conn, spec, key))
@@ -301,6 +299,5 @@ def delete_feature(
 ) -> None:
     """Delete a feature; for a versioned layer, close its current version under the decision."""
     check_editable(spec)
-    require_if_match(if_match)
     write = FeatureWrite("delete", key=feature_key(spec, feature_id), if_match=if_match)
     apply_changes(conn, spec, [write], decision=decision, user=user, request_id=request_id)

@@ -157,24 +157,19 @@ def snapshot(conn: Connection, spec: LayerSpec, key: int) -> dict[str, Any]:
     return conn.execute(select(document).where(table.c[spec.id_column] == key)).scalar_one()
 
 
-def require_if_match(if_match: str | None) -> None:
-    """428 without If-Match: checked before anything else about a write to an existing feature."""
-    if if_match is None or not if_match.strip():
-        raise PreconditionRequired(
-            "send If-Match with the ETag from GET of this feature, so changes made meanwhile are not overwritten"
-        )
-
-
 def entity_tags(if_match: str | None) -> list[str]:
     """The entity tags an If-Match header lists ('*', "strong", W/"weak")."""
     return [tag.strip() for tag in (if_match or "").split(",") if tag.strip()]
 
 
 def check_if_match(if_match: str | None, etag: str) -> None:
-    """The strong comparison of RFC 9110: only the current ETag itself passes; '*' and weak tags name no version."""
-    require_if_match(if_match)
+    """The strong comparison of RFC 9110: only the current ETag itself passes; '*' and weak tags name no version.
+
+    No If-Match at all is accepted (last writer wins, and the audit record says so: see docs/qgis.md): standard
+    clients such as QGIS cannot send one. An If-Match that is sent must name the current version.
+    """
     tags = entity_tags(if_match)
-    if etag in tags:
+    if not tags or etag in tags:
         return
     if "*" in tags:
         raise PreconditionRequired(
@@ -188,8 +183,11 @@ def check_if_match(if_match: str | None, etag: str) -> None:
     )
 
 
-def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, deleting: bool) -> None:
-    """Lock the row until the transaction ends and compare If-Match; a writer holding the row already wins."""
+def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, deleting: bool) -> str | None:
+    """Lock the row until the transaction ends and compare If-Match; a writer holding the row already wins.
+
+    The ETag the If-Match matched, for the audit record; None when none was sent.
+    """
     table = table_of(spec)
     row = select(table.c[spec.id_column]).where(table.c[spec.id_column] == key)
     tags = entity_tags(if_match)
@@ -202,7 +200,7 @@ def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, 
         if getattr(exc.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
             raise
         busy = f"someone else is changing feature {key} of '{spec.id}' at this moment"
-        if not tags:  # an import: it read nothing before, so nothing is stale; it may simply try again
+        if not tags:  # an import or a write without If-Match: nothing it read is stale; it may simply try again
             raise Conflict(f"{busy}; try again in a moment") from None
         raise PreconditionFailed(f"{busy}; GET it again and re-apply your change") from None
     if found is None:
@@ -211,8 +209,11 @@ def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, 
         if "*" in tags:
             raise PreconditionFailed(f"If-Match: * asks that the feature exists; there is no '{key}' in '{spec.id}'")
         raise NotFound(f"no feature '{key}' in '{spec.id}'")
-    if tags:
-        check_if_match(if_match, etag_of(conn, spec, key) or "")
+    if not tags:
+        return None
+    etag = etag_of(conn, spec, key) or ""
+    check_if_match(if_match, etag)
+    return etag
 
 
 def _was_deleted(conn: Connection, spec: LayerSpec, key: int) -> bool:
@@ -260,10 +261,10 @@ def _apply_one(
             return _create(conn, spec, write, decision, user, request_id)
         if write.action not in ACTIONS or write.key is None:
             raise InvalidInput(f"a change is create, or update/delete of a feature id (got '{write.action}')")
-        _lock(conn, spec, write.key, write.if_match, deleting=write.action == "delete")
+        matched = _lock(conn, spec, write.key, write.if_match, deleting=write.action == "delete")
         if write.action == "delete":
-            return _delete(conn, spec, write.key, decision, user, request_id)
-        return _update(conn, spec, write, decision, user, request_id)
+            return _delete(conn, spec, write.key, decision, user, request_id, matched)
+        return _update(conn, spec, write, decision, user, request_id, matched)
     except DBAPIError as exc:
         raise database_refusal(exc, prefix) from None
     except ZoneAtlasError as exc:
@@ -282,8 +283,9 @@ def _audit(
     decision: DecisionRef | None,
     user: User | None,
     request_id: str | None,
+    if_match: str | None = None,
 ) -> None:
-    """The audit record of one change, the row snapshotted the one way."""
+    """The audit record of one change, the row snapshotted the one way (`if_match`: the ETag it was made from)."""
     record_change(
         conn,
         user=user,
@@ -294,6 +296,7 @@ def _audit(
         after=None if after_key is None else snapshot(conn, spec, after_key),
         decision_id=None if decision is None else decision.id,
         request_id=request_id,
+        if_match=if_match,
     )
 
 
@@ -322,6 +325,7 @@ def _update(
     decision: DecisionRef | None,
     user: User | None,
     request_id: str | None,
+    if_match: str | None = None,
 ) -> int:
     """Replace or merge fields; a versioned feature gets a new version, anything else is changed in place."""
     key = write.key
@@ -341,7 +345,7 @@ def _update(
         _check_required(spec, values, geometry is not None or not spec.geometry_column)
         _close(conn, spec, key, before, decision)
         new_key = _insert(conn, spec, values, geometry)
-        _audit(conn, spec, "update", new_key, before, new_key, decision, user, request_id)
+        _audit(conn, spec, "update", new_key, before, new_key, decision, user, request_id, if_match)
         return new_key
     _check_required(spec, values, True)
     row = dict(values) if write.replace else dict(given)
@@ -352,7 +356,7 @@ def _update(
     if not row:  # a change that changes nothing is still a write: the row's version moves on
         row = {spec.id_column: table.c[spec.id_column]}
     conn.execute(update(table).where(table.c[spec.id_column] == key).values(row))
-    _audit(conn, spec, "update", key, before, key, decision, user, request_id)
+    _audit(conn, spec, "update", key, before, key, decision, user, request_id, if_match)
     return key
 
 
@@ -363,17 +367,18 @@ def _delete(
     decision: DecisionRef | None,
     user: User | None,
     request_id: str | None,
+    if_match: str | None = None,
 ) -> int:
     """Delete a feature; a versioned one is closed under the decision instead (nothing is erased)."""
     before = snapshot(conn, spec, key)
     if spec.versioned:
         _close(conn, spec, key, before, decision)
-        _audit(conn, spec, "delete", key, before, key, decision, user, request_id)
+        _audit(conn, spec, "delete", key, before, key, decision, user, request_id, if_match)
         return key
     _refuse_if_referenced(conn, spec, key)
     table = table_of(spec)
     conn.execute(delete(table).where(table.c[spec.id_column] == key))
-    _audit(conn, spec, "delete", key, before, None, decision, user, request_id)
+    _audit(conn, spec, "delete", key, before, None, decision, user, request_id, if_match)
     return key
 
 
