@@ -187,11 +187,12 @@ def feature_key(spec: LayerSpec, feature_id: str) -> int:
 
 
 def _check_version_fields(spec: LayerSpec, change: Change, current: dict | None) -> None:
-    """valid_from, valid_to and decision_id follow the decision; echoing the stored values back is fine."""
+    """valid_from, valid_to and decision_id follow the decision; echoing the stored values back is fine, and so is
+    null on a new feature (QGIS sends every field of the layer, empty ones as null)."""
     if not spec.versioned:
         return
     for name in VERSION_FIELDS:
-        if name in change.properties:
+        if name in change.properties and not (current is None and change.properties[name] is None):
             stored = None if current is None else current.get(name)
             if current is None or str(change.properties[name]) != str(stored):
                 raise InvalidInput(f"'{name}' is set from the decision named with the change, not written directly")

@@ -8,7 +8,7 @@ Database refusals become one kind of message (`gis.constraints.database_refusal`
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -261,10 +261,13 @@ def _apply_one(
             return _create(conn, spec, write, decision, user, request_id)
         if write.action not in ACTIONS or write.key is None:
             raise InvalidInput(f"a change is create, or update/delete of a feature id (got '{write.action}')")
-        matched = _lock(conn, spec, write.key, write.if_match, deleting=write.action == "delete")
+        key = write.key
+        if spec.versioned and not entity_tags(write.if_match):
+            key = _successor(conn, spec, key, decision) or key
+        matched = _lock(conn, spec, key, write.if_match, deleting=write.action == "delete")
         if write.action == "delete":
-            return _delete(conn, spec, write.key, decision, user, request_id, matched)
-        return _update(conn, spec, write, decision, user, request_id, matched)
+            return _delete(conn, spec, key, decision, user, request_id, matched)
+        return _update(conn, spec, replace(write, key=key), decision, user, request_id, matched)
     except DBAPIError as exc:
         raise database_refusal(exc, prefix) from None
     except ZoneAtlasError as exc:
@@ -339,7 +342,9 @@ def _update(
     if spec.versioned:
         if values.get("uid") not in (None, before.get("uid")):
             raise InvalidInput(f"uid is the feature's identity across versions and cannot change ({before['uid']})")
-        values = {**values, "uid": before["uid"], "valid_from": decision.date_effective, "decision_id": decision.id}
+        values = {**values, "uid": before["uid"]}
+    if spec.versioned and not _opened_by(before, decision):
+        values = {**values, "valid_from": decision.date_effective, "decision_id": decision.id}
         if geometry is None and spec.geometry_column:
             geometry = _stored_geometry(conn, spec, key)
         _check_required(spec, values, geometry is not None or not spec.geometry_column)
@@ -369,9 +374,10 @@ def _delete(
     request_id: str | None,
     if_match: str | None = None,
 ) -> int:
-    """Delete a feature; a versioned one is closed under the decision instead (nothing is erased)."""
+    """Delete a feature; a versioned one is closed under the decision instead (nothing is erased), unless this
+    decision opened it: then it is removed, and the version it replaced stays closed on the decision's date."""
     before = snapshot(conn, spec, key)
-    if spec.versioned:
+    if spec.versioned and not _opened_by(before, decision):
         _close(conn, spec, key, before, decision)
         _audit(conn, spec, "delete", key, before, key, decision, user, request_id, if_match)
         return key
@@ -380,6 +386,39 @@ def _delete(
     conn.execute(delete(table).where(table.c[spec.id_column] == key))
     _audit(conn, spec, "delete", key, before, None, decision, user, request_id, if_match)
     return key
+
+
+def _opened_by(before: dict, decision: DecisionRef | None) -> bool:
+    """Whether this current version was opened by this decision: changing it again amends it (PUT, PATCH) or
+    removes it (DELETE; its predecessor stays closed on the decision's date), rather than opening an empty one."""
+    return (
+        decision is not None
+        and before.get("valid_to") is None
+        and before.get("decision_id") == decision.id
+        and before.get("valid_from") == decision.date_effective.isoformat()
+    )
+
+
+def _successor(conn: Connection, spec: LayerSpec, key: int, decision: DecisionRef | None) -> int | None:
+    """The current version that replaced the closed version `key` under this decision, for writers without If-Match.
+
+    QGIS keeps the id it read: its second change to a plot in one save (attributes, then geometry) names the version
+    its first change closed. A writer that sent If-Match named that version on purpose and is not redirected.
+    """
+    if decision is None:
+        return None
+    table = table_of(spec)
+    old, current = table.alias("old"), table.alias("current")
+    return conn.execute(
+        select(current.c[spec.id_column])
+        .join(old, old.c.uid == current.c.uid)
+        .where(
+            old.c[spec.id_column] == key,
+            old.c.valid_to == current.c.valid_from,
+            current.c.valid_to.is_(None),
+            current.c.decision_id == decision.id,
+        )
+    ).scalar_one_or_none()
 
 
 def _close(conn: Connection, spec: LayerSpec, key: int, before: dict, decision: DecisionRef) -> None:
