@@ -142,9 +142,10 @@ async def current_user(request: Request) -> User | None:
     """The signed-in user (None: anonymous) from a token (bearer, X-API-Key, cookie) or HTTP Basic.
 
     An unknown, expired or revoked token and a wrong Basic password are 401; a write signed by the cookie must come
-    from an allowed origin (403). Bearer, API-key and Basic credentials are added by the client itself, never by a
-    browser on another site's behalf, so they need no such check. The result is kept on the request, so the check
-    that runs before the body is read (BodyAfterAccess) and the route's own dependencies look the token up once.
+    from an allowed origin (403). Bearer, API-key and Basic credentials are added by the client itself, not by a
+    browser on another site's behalf, so they need no such check (but see _browser_basic). The result is kept on
+    the request, so the check that runs before the body is read (BodyAfterAccess) and the route's own dependencies
+    look the token up once.
     """
     if _USER_KEY in request.scope:
         return request.scope[_USER_KEY]
@@ -152,7 +153,7 @@ async def current_user(request: Request) -> User | None:
     credential = presented_credential(request, settings)
     user = None
     if credential is not None:
-        if credential.kind == "cookie" and request.method in UNSAFE_METHODS:
+        if request.method in UNSAFE_METHODS and (credential.kind == "cookie" or _browser_basic(request, credential)):
             check_same_origin(request, settings)
         if credential.kind == "basic":
             user = await _user_for_basic(request, credential)
@@ -167,6 +168,15 @@ async def current_user(request: Request) -> User | None:
             )
     request.scope[_USER_KEY] = user
     return user
+
+
+def _browser_basic(request: Request, credential: Credential) -> bool:
+    """Basic credentials from a browser (it sends Sec-Fetch-Site; QGIS, GDAL and scripts do not).
+
+    A browser that once had them (a user:password@ address) adds them by itself, like a cookie, even to another
+    site's forms; so its Basic writes get the cookie's origin check. The server never asks browsers for Basic.
+    """
+    return credential.kind == "basic" and "sec-fetch-site" in request.headers
 
 
 _BASIC_KEY = secrets.token_bytes(32)  # per process: the cache keys of Basic passwords cannot be checked elsewhere

@@ -219,13 +219,15 @@ def _allowed(spec, user: User | None, writes: tuple[str, ...]) -> Response:
     return Response(status_code=204, headers={"Allow": ", ".join(methods)})
 
 
-@router.options("/collections/{collection_id}/items", summary="What you may do with the items (Allow)")
+@router.options("/collections/{collection_id}/items", summary="What you may do with the items (Allow)", status_code=204)
 def items_options(spec: LayerDep, user: CurrentUserDep) -> Response:
     """Allow: GET, HEAD, and POST for editors of an editable layer (QGIS asks this before offering to add)."""
     return _allowed(spec, user, ("POST",))
 
 
-@router.options("/collections/{collection_id}/items/{feature_id}", summary="What you may do with an item (Allow)")
+@router.options(
+    "/collections/{collection_id}/items/{feature_id}", summary="What you may do with an item (Allow)", status_code=204
+)
 def item_options(spec: LayerDep, feature_id: str, user: CurrentUserDep) -> Response:
     """Allow: GET, HEAD, and PUT, PATCH, DELETE for editors of an editable layer (QGIS asks with any id)."""
     return _allowed(spec, user, ("PUT", "PATCH", "DELETE"))

@@ -298,6 +298,18 @@ def test_basic_challenge_wrong_passwords_and_api_keys(database_url, engine, edit
         hits = app.state.token_cache.hits
         assert api.get("/auth/me", auth=("qgis_basic", PASSWORD)).status_code == 200
         assert app.state.token_cache.hits == hits + 1  # the second request did not hash the password again
+        # A browser adds Basic credentials it once had by itself, like a cookie: its writes get the origin check.
+        cross = api.post(
+            "/collections/border_gates/items",
+            content=b"{}",
+            auth=("qgis_basic", PASSWORD),
+            headers={
+                "Sec-Fetch-Site": "cross-site",
+                "Origin": "https://evil.example",
+                "Content-Type": "application/json",
+            },
+        )
+        assert cross.status_code == 403 and "must come from this site" in cross.json()["description"]
 
         for _ in range(3):
             wrong = api.get("/auth/me", auth=("qgis_basic", "not-the-password"))
