@@ -340,3 +340,26 @@ def test_tokens_list_and_accept_their_decision(client, engine, edits):
     assert (listed["QGIS"]["decision"], listed["QGIS"]["decision_id"]) == (number, decision_id)
     assert listed["tests"]["decision"] is None
     assert rows(engine, "SELECT decision_id FROM api_tokens WHERE id = :i", i=made.json()["id"]) == [(decision_id,)]
+
+
+def test_options_lists_the_writes_only_to_editors_of_editable_layers(client, staff):
+    def allowed(path: str, role: str) -> set[str]:
+        response = client.options(path, headers=staff[role])
+        assert response.status_code == 204, response.text
+        return {m.strip() for m in response.headers["allow"].split(",")}
+
+    for role in ("anonymous", "viewer"):
+        assert allowed("/collections/border_gates/items", role) == {"GET", "HEAD", "OPTIONS"}
+        assert allowed("/collections/border_gates/items/1", role) == {"GET", "HEAD", "OPTIONS"}
+    for role in ("editor", "admin"):
+        assert allowed("/collections/border_gates/items", role) == {"GET", "HEAD", "POST", "OPTIONS"}
+        assert allowed("/collections/border_gates/items/1", role) == {
+            "GET",
+            "HEAD",
+            "PUT",
+            "PATCH",
+            "DELETE",
+            "OPTIONS",
+        }
+    assert client.options("/collections/clearance_parcels/items").status_code == 401  # internal: sign in first
+    assert client.options("/collections/no_such_layer/items", headers=staff["editor"]).status_code == 404
