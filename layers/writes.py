@@ -2,8 +2,9 @@
 
 `apply_changes` applies a change set to one layer under one decision by one user, all or nothing: each row it
 changes is locked (a writer holding it at that moment makes the change fail, not wait), its If-Match compared
-when the writer read it first, a versioned row closed on the decision's effective date and its next version
-inserted, and every change recorded in the audit log with the same snapshot of the row (`snapshot`).
+when the writer sent one (without, the last writer wins and the audit record's if_match is NULL), a versioned row
+closed on the decision's effective date and its next version inserted (or, when that decision opened it, amended),
+and every change recorded in the audit log with the same snapshot of the row (`snapshot`).
 Database refusals become one kind of message (`gis.constraints.database_refusal`).
 """
 
