@@ -60,29 +60,43 @@ def add(
 def token(
     name: Annotated[str, typer.Argument(help="Username.")],
     label: Annotated[str, typer.Option("--name", help="What the token is for, e.g. 'QGIS laptop'.")] = "cli",
+    decision: Annotated[
+        str | None,
+        typer.Option(help="Bind the token to a decision (number, e.g. 439/QĐ-TTg, or id): its edits go under it."),
+    ] = None,
 ) -> None:
-    """Print a new personal API token (use as 'Authorization: Bearer …'); it is shown only this once."""
+    """Print a new personal API token (use as 'Authorization: Bearer …' or as the HTTP Basic password); shown once.
+
+    With --decision, versioned edits made with the token that name no decision go under that one (for QGIS).
+    """
     from gis.accounts import get_user, issue_token
+    from layers.writes import resolve_decision
 
     def action(conn):
         user = get_user(conn, name)
         if not user.active:
             raise ZoneAtlasError(f"user '{name}' is disabled")
-        return issue_token(conn, user, kind="personal", name=label)
+        bound = resolve_decision(conn, decision) if decision is not None else None
+        if decision is not None and bound is None:
+            raise ZoneAtlasError("--decision needs a decision number or id")
+        return issue_token(conn, user, kind="personal", name=label, decision_id=bound.id if bound else None)
 
     typer.echo(_run(action).token)
 
 
 @users_app.command("tokens")
 def tokens(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
-    """List a user's personal tokens (ids and dates, never the values)."""
+    """List a user's personal tokens (ids, dates and bound decision, never the values)."""
     from gis.accounts import get_user, list_tokens
 
     rows = _run(lambda conn: list_tokens(conn, get_user(conn, name)))
     for row in rows:
         state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "live"
         used = f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "never"
-        typer.echo(f"{row['id']}\t{row['name']}\tcreated {row['created_at']:%Y-%m-%d}\tlast used {used}\t{state}")
+        bound = f"\tdecision {row['decision']}" if row["decision"] else ""
+        typer.echo(
+            f"{row['id']}\t{row['name']}\tcreated {row['created_at']:%Y-%m-%d}\tlast used {used}\t{state}{bound}"
+        )
 
 
 @users_app.command("revoke")

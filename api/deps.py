@@ -4,6 +4,11 @@ Dependencies that do no I/O are `async def`: FastAPI runs sync dependencies in t
 costs more than the work itself on the hot read paths (see docs/scaling.md). Database work stays in the thread pool.
 """
 
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -16,7 +21,7 @@ from starlette.requests import HTTPConnection
 
 from api.security import SESSION_COOKIE, check_same_origin, unsign_session
 from api.token_cache import TokenCache
-from gis.accounts import User, token_holder
+from gis.accounts import TOKEN_PREFIX, User, authenticate, token_holder
 from gis.errors import Forbidden, NotAuthenticated
 from gis.settings import Settings
 from gis.vocab import Role
@@ -75,27 +80,57 @@ _USER_KEY = "zoneatlas_user"  # where the access check leaves the user it found,
 
 @dataclass(frozen=True)
 class Credential:
-    """What a request presents to prove who it is: a bearer token, or the token inside the signed session cookie."""
+    """What a request presents to prove who it is: a token (bearer, X-API-Key or the signed session cookie), or an
+    HTTP Basic account name with its password or a personal token."""
 
-    kind: str  # "bearer" or "cookie"
-    token: str
+    kind: str  # "bearer" (also X-API-Key), "cookie" or "basic"
+    token: str  # the token, or for "basic" the password (which may be a token)
+    username: str = ""  # "basic" only
+
+
+CREDENTIALS_HELP = (
+    "send 'Authorization: Bearer <token>', 'X-API-Key: <token>' or HTTP Basic with your account name and its "
+    "password or a personal token (get one from POST /auth/tokens)"
+)
+MAX_PASSWORD = 1024  # as the login form
 
 
 def presented_credential(conn: HTTPConnection, settings: Settings) -> Credential | None:
     """The one reading of a request's credentials, shared by the routes and the cached-tile fast path.
 
-    `Authorization` other than a non-empty Bearer is refused (401), so scripts notice; a cookie that is forged
-    or too old is no credential at all (anonymous), so public pages keep working after a session ends.
+    `Authorization` other than a non-empty Bearer or a well-formed Basic is refused (401), so scripts notice, and so
+    is an empty X-API-Key; a cookie that is forged or too old is no credential at all (anonymous), so public pages
+    keep working after a session ends.
     """
     authorization = conn.headers.get("authorization")
     if authorization:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthenticated("use 'Authorization: Bearer <token>' (get one from POST /auth/token)")
-        return Credential("bearer", token.strip())
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return Credential("bearer", value.strip())
+        if scheme.lower() == "basic":
+            return _basic_credential(value.strip())
+        raise NotAuthenticated(CREDENTIALS_HELP)
+    api_key = conn.headers.get("x-api-key")
+    if api_key is not None:
+        if not api_key.strip():
+            raise NotAuthenticated(f"the X-API-Key header is empty; {CREDENTIALS_HELP}")
+        return Credential("bearer", api_key.strip())
     cookie = conn.cookies.get(SESSION_COOKIE)
     token = unsign_session(settings, cookie) if cookie else None
     return Credential("cookie", token) if token else None
+
+
+def _basic_credential(encoded: str) -> Credential:
+    """`Basic base64(name:secret)` (RFC 7617, UTF-8); anything else is a 401 that says what to send."""
+    try:
+        username, colon, secret = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise NotAuthenticated(
+            f"the Basic credentials are not base64 of UTF-8 'name:password'; {CREDENTIALS_HELP}"
+        ) from None
+    if not colon or not secret or len(secret) > MAX_PASSWORD:
+        raise NotAuthenticated(f"the Basic credentials need a name, ':' and a password or token; {CREDENTIALS_HELP}")
+    return Credential("basic", secret, username)
 
 
 def access_for(user: User | None) -> Access:
@@ -104,11 +139,13 @@ def access_for(user: User | None) -> Access:
 
 
 async def current_user(request: Request) -> User | None:
-    """The signed-in user (None: anonymous) from `Authorization: Bearer` (session or personal token) or the cookie.
+    """The signed-in user (None: anonymous) from a token (bearer, X-API-Key, cookie) or HTTP Basic.
 
-    An unknown, expired or revoked bearer token is 401; a write signed by the cookie must come from an allowed
-    origin (403). The result is kept on the request, so the check that runs before the body is read
-    (BodyAfterAccess) and the route's own dependencies look the token up once.
+    An unknown, expired or revoked token and a wrong Basic password are 401; a write signed by the cookie must come
+    from an allowed origin (403). Bearer, API-key and Basic credentials are added by the client itself, not by a
+    browser on another site's behalf, so they need no such check (but see _browser_basic). The result is kept on
+    the request, so the check that runs before the body is read (BodyAfterAccess) and the route's own dependencies
+    look the token up once.
     """
     if _USER_KEY in request.scope:
         return request.scope[_USER_KEY]
@@ -116,12 +153,87 @@ async def current_user(request: Request) -> User | None:
     credential = presented_credential(request, settings)
     user = None
     if credential is not None:
-        if credential.kind == "cookie" and request.method in UNSAFE_METHODS:
+        if request.method in UNSAFE_METHODS and (credential.kind == "cookie" or _browser_basic(request, credential)):
             check_same_origin(request, settings)
-        user = await _user_for_token(request, request.app.state.engine, credential.token)
+        if credential.kind == "basic":
+            user = await _user_for_basic(request, credential)
+        else:
+            user = await _user_for_token(request, request.app.state.engine, credential.token)
         if user is None and credential.kind == "bearer":
             raise NotAuthenticated("the bearer token is unknown, expired or revoked")
+        if user is None and credential.kind == "basic":
+            raise NotAuthenticated(
+                "wrong account name or password (or the token is unknown, expired or revoked), "
+                "or the account is disabled"
+            )
     request.scope[_USER_KEY] = user
+    return user
+
+
+def _browser_basic(request: Request, credential: Credential) -> bool:
+    """Basic credentials from a browser (it sends Sec-Fetch-Site; QGIS, GDAL and scripts do not).
+
+    A browser that once had them (a user:password@ address) adds them by itself, like a cookie, even to another
+    site's forms; so its Basic writes get the cookie's origin check. The server never asks browsers for Basic.
+    """
+    return credential.kind == "basic" and "sec-fetch-site" in request.headers
+
+
+_BASIC_KEY = secrets.token_bytes(32)  # per process: the cache keys of Basic passwords cannot be checked elsewhere
+
+
+async def _user_for_basic(request: Request, credential: Credential) -> User | None:
+    """HTTP Basic: a personal token as the password (any name), else the account's password.
+
+    Checking a password costs an argon2id hash (64 MiB, 0.1–0.4 s here), so a success is remembered in this
+    worker's token cache, keyed by an HMAC of name and password, until an account or token changes or a minute
+    passes (see api.token_cache). A miss goes through the sign-in limits and password slots like the login form.
+    """
+    engine: Engine = request.app.state.engine
+    if credential.token.startswith(TOKEN_PREFIX):
+        user = await _user_for_token(request, engine, credential.token)
+        if user is not None:
+            return user
+    material = f"{credential.username}\0{credential.token}".encode("utf-8", "surrogatepass")
+    key = "basic:" + hmac.new(_BASIC_KEY, material, hashlib.sha256).hexdigest()
+    cache: TokenCache = request.app.state.token_cache
+    feed = getattr(request.app.state, "change_feed", None)
+    user = cache.get(feed, key)
+    if user is not None:
+        return user
+    version = cache.version(feed)
+    user = await run_in_threadpool(_check_basic_password, request, engine, credential.username, credential.token)
+    if user is not None:
+        cache.put(version, key, user, None)
+    return user
+
+
+def _check_basic_password(request: Request, engine: Engine, username: str, password: str) -> User | None:
+    """A Basic password checked in its own transaction (run in the thread pool)."""
+    with engine.begin() as conn:
+        return check_password(request, conn, username, password)
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The client address the sign-in limits count against."""
+    return conn.client.host if conn.client else "unknown"
+
+
+def check_password(request: HTTPConnection, conn: Connection, username: str, password: str) -> User | None:
+    """The one password check of a sign-in (form, OAuth2 or Basic): rate limits first, then argon2id in a slot.
+
+    Failures count towards the lock-out of the account and the address (see api.security.LoginLimiter).
+    """
+    limiter = request.app.state.login_limiter
+    client = client_address(request)
+    limiter.check(client, username)
+    with request.app.state.password_checks.slot():
+        limiter.attempted(client)
+        user = authenticate(conn, username, password)
+    if user is None:
+        limiter.failed(client, username)
+    else:
+        limiter.succeeded(client, username)
     return user
 
 

@@ -45,6 +45,18 @@ def error_body(code: str, description: str) -> bytes:
     return json.dumps({"code": code, "description": description}, ensure_ascii=False).encode()
 
 
+def authentication_challenges(request: Request) -> list[str]:
+    """What a 401 asks for: a bearer token, and HTTP Basic so that QGIS and other standard clients prompt.
+
+    Browsers (they send Sec-Fetch-Site with every request) are not offered Basic: they would pop up their own login
+    dialog over the app's pages, which sign in with /login instead.
+    """
+    challenges = ['Bearer realm="zoneatlas"']
+    if "sec-fetch-site" not in request.headers:
+        challenges.append('Basic realm="Zone Atlas", charset="UTF-8"')
+    return challenges
+
+
 def status_of(exc: ZoneAtlasError) -> int:
     """The HTTP status of a neutral error."""
     return next((code for kind, code in STATUS_FOR.items() if isinstance(exc, kind)), 400)
@@ -65,15 +77,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _neutral_error(request: Request, exc: ZoneAtlasError) -> JSONResponse:
         status = status_of(exc)
         headers = {}
-        if isinstance(exc, NotAuthenticated):
-            headers["WWW-Authenticate"] = 'Bearer realm="zoneatlas"'
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
-        return JSONResponse(
+        response = JSONResponse(
             {"code": type(exc).__name__, "description": str(exc)},
             status_code=status,
             headers=headers,
         )
+        if isinstance(exc, NotAuthenticated):
+            for challenge in authentication_challenges(request):
+                response.headers.append("WWW-Authenticate", challenge)
+        return response
 
     @app.exception_handler(RefusedInput)
     async def _refused_input(request: Request, exc: RefusedInput) -> JSONResponse:

@@ -3,7 +3,7 @@
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -35,6 +35,7 @@ class User:
     role: Role
     active: bool = True
     provinces: tuple[str, ...] | None = None  # province codes this account may change; None: every province
+    token_decision_id: int | None = None  # the decision the presented personal token edits under, if bound to one
 
     def has_role(self, role: Role | str) -> bool:
         """True when this user's role includes the rights of `role`."""
@@ -196,8 +197,13 @@ def issue_token(
     lifetime: timedelta | None = None,
     decision_id: int | None = None,
 ) -> IssuedToken:
-    """Create a session token (with a lifetime) or a personal API token (until revoked), optionally bound to a
-    decision (its edits of versioned layers go under it)."""
+    """Create a session token (with a lifetime) or a personal API token (until revoked).
+
+    A personal token may be bound to a decision (its id, checked by the caller): versioned edits made with it and
+    naming no decision go under that one, for clients such as QGIS that cannot send a Decision header.
+    """
+    if decision_id is not None and kind != "personal":
+        raise InvalidInput("only personal tokens can be bound to a decision")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = _now() + lifetime if lifetime else None
     token_id = conn.execute(
@@ -235,7 +241,13 @@ def token_holder(conn: Connection, raw: str) -> tuple[User, datetime | None] | N
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 128:
         return None
     row = conn.execute(
-        select(users, tokens.c.id.label("token_id"), tokens.c.last_used_at, tokens.c.expires_at)
+        select(
+            users,
+            tokens.c.id.label("token_id"),
+            tokens.c.last_used_at,
+            tokens.c.expires_at,
+            tokens.c.decision_id.label("token_decision_id"),
+        )
         .join(tokens, tokens.c.user_id == users.c.id)
         .where(
             tokens.c.token_hash == _digest(raw),
@@ -248,7 +260,7 @@ def token_holder(conn: Connection, raw: str) -> tuple[User, datetime | None] | N
         return None
     if row.last_used_at is None or row.last_used_at < _now() - timedelta(minutes=1):
         conn.execute(update(tokens).where(tokens.c.id == row.token_id).values(last_used_at=func.now()))
-    return _user(row), row.expires_at
+    return replace(_user(row), token_decision_id=row.token_decision_id), row.expires_at
 
 
 def revoke_token(conn: Connection, raw: str) -> bool:
@@ -284,7 +296,7 @@ def list_tokens(conn: Connection, user: User, kind: str | None = "personal") -> 
             tokens.c.expires_at,
             tokens.c.revoked_at,
             tokens.c.decision_id,
-            decisions.c.number.label("decision_number"),
+            decisions.c.number.label("decision"),
         )
         .outerjoin(decisions, decisions.c.id == tokens.c.decision_id)
         .where(tokens.c.user_id == user.id)

@@ -618,6 +618,8 @@ class AuditEntry(Base):
     after: Mapped[dict | None] = mapped_column(JSONB)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # The ETag an update or delete was made from; NULL: sent without If-Match (last writer wins), or a create.
+    if_match: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (
         CheckConstraint("action IN ('create', 'update', 'delete')", name="ck_audit_log_action"),
         Index("ix_audit_log_feature", "layer_id", "feature_id"),

@@ -24,8 +24,12 @@ def record_change(
     after: dict | None,
     decision_id: int | None,
     request_id: str | None = None,
+    if_match: str | None = None,
 ) -> None:
-    """Append one entry; call it in the same transaction as the change so both happen or neither does."""
+    """Append one entry; call it in the same transaction as the change so both happen or neither does.
+
+    `if_match` is the ETag the writer's If-Match named; None records a change made without one (last writer wins).
+    """
     if action not in ACTIONS:
         raise InvalidInput(f"audit action must be one of {', '.join(ACTIONS)}, not '{action}'")
     spec = get_layer(layer_id)
@@ -43,6 +47,7 @@ def record_change(
             after=_jsonable(after),
             decision_id=decision_id,
             request_id=request_id,
+            if_match=if_match,
         )
     )
 
@@ -70,6 +75,7 @@ def history(conn: Connection, layer_id: str, feature_id: int | str, uid: str | N
             "decision_id": row.decision_id,
             "decision": row.decision_number,
             "request_id": row.request_id,
+            "if_match": row.if_match,
             "before": row.before,
             "after": row.after,
         }

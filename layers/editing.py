@@ -38,11 +38,10 @@ from layers.writes import (
     apply_changes,
     check_editable,
     etag_of,
-    require_if_match,
     writable_fields,
 )
 
-__all__ = ["check_editable", "etag_of", "require_if_match", "writable_fields"]  # read here by the API
+__all__ = ["check_editable", "etag_of", "writable_fields"]  # read here by the API
 CRS84 = parse_crs_uri(CRS84_URI)
 
 
@@ -188,11 +187,12 @@ def feature_key(spec: LayerSpec, feature_id: str) -> int:
 
 
 def _check_version_fields(spec: LayerSpec, change: Change, current: dict | None) -> None:
-    """valid_from, valid_to and decision_id follow the decision; echoing the stored values back is fine."""
+    """valid_from, valid_to and decision_id follow the decision; echoing the stored values back is fine, and so is
+    null on a new feature (QGIS sends every field of the layer, empty ones as null)."""
     if not spec.versioned:
         return
     for name in VERSION_FIELDS:
-        if name in change.properties:
+        if name in change.properties and not (current is None and change.properties[name] is None):
             stored = None if current is None else current.get(name)
             if current is None or str(change.properties[name]) != str(stored):
                 raise InvalidInput(f"'{name}' is set from the decision named with the change, not written directly")
@@ -272,7 +272,6 @@ def update_feature(
 ) -> EditResult:
     """Replace (PUT) or merge (PATCH) a feature; a versioned one gets a new version under the decision."""
     check_editable(spec)
-    require_if_match(if_match)
     key = feature_key(spec, feature_id)
     if spec.versioned:
         _check_version_fields(spec, change, _current_version_fields(conn, spec, key))
@@ -301,6 +300,5 @@ def delete_feature(
 ) -> None:
     """Delete a feature; for a versioned layer, close its current version under the decision."""
     check_editable(spec)
-    require_if_match(if_match)
     write = FeatureWrite("delete", key=feature_key(spec, feature_id), if_match=if_match)
     apply_changes(conn, spec, [write], decision=decision, user=user, request_id=request_id)

@@ -2,14 +2,15 @@
 
 `apply_changes` applies a change set to one layer under one decision by one user, all or nothing: each row it
 changes is locked (a writer holding it at that moment makes the change fail, not wait), its If-Match compared
-when the writer read it first, a versioned row closed on the decision's effective date and its next version
-inserted, and every change recorded in the audit log with the same snapshot of the row (`snapshot`). An account
-scoped to provinces changes only rows in them, before and after the change (`layers.scopes`).
+when the writer sent one (without, the last writer wins and the audit record's if_match is NULL), a versioned row
+closed on the decision's effective date and its next version inserted (or, when that decision opened it, amended),
+and every change recorded in the audit log with the same snapshot of the row (`snapshot`). An account scoped to
+provinces changes only rows in them, before and after the change (`layers.scopes`).
 Database refusals become one kind of message (`gis.constraints.database_refusal`).
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -159,24 +160,19 @@ def snapshot(conn: Connection, spec: LayerSpec, key: int) -> dict[str, Any]:
     return conn.execute(select(document).where(table.c[spec.id_column] == key)).scalar_one()
 
 
-def require_if_match(if_match: str | None) -> None:
-    """428 without If-Match: checked before anything else about a write to an existing feature."""
-    if if_match is None or not if_match.strip():
-        raise PreconditionRequired(
-            "send If-Match with the ETag from GET of this feature, so changes made meanwhile are not overwritten"
-        )
-
-
 def entity_tags(if_match: str | None) -> list[str]:
     """The entity tags an If-Match header lists ('*', "strong", W/"weak")."""
     return [tag.strip() for tag in (if_match or "").split(",") if tag.strip()]
 
 
 def check_if_match(if_match: str | None, etag: str) -> None:
-    """The strong comparison of RFC 9110: only the current ETag itself passes; '*' and weak tags name no version."""
-    require_if_match(if_match)
+    """The strong comparison of RFC 9110: only the current ETag itself passes; '*' and weak tags name no version.
+
+    No If-Match at all is accepted (last writer wins, and the audit record says so: see docs/qgis.md): standard
+    clients such as QGIS cannot send one. An If-Match that is sent must name the current version.
+    """
     tags = entity_tags(if_match)
-    if etag in tags:
+    if not tags or etag in tags:
         return
     if "*" in tags:
         raise PreconditionRequired(
@@ -190,8 +186,11 @@ def check_if_match(if_match: str | None, etag: str) -> None:
     )
 
 
-def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, deleting: bool) -> None:
-    """Lock the row until the transaction ends and compare If-Match; a writer holding the row already wins."""
+def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, deleting: bool) -> str | None:
+    """Lock the row until the transaction ends and compare If-Match; a writer holding the row already wins.
+
+    The ETag the If-Match matched, for the audit record; None when none was sent.
+    """
     table = table_of(spec)
     row = select(table.c[spec.id_column]).where(table.c[spec.id_column] == key)
     tags = entity_tags(if_match)
@@ -204,7 +203,7 @@ def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, 
         if getattr(exc.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
             raise
         busy = f"someone else is changing feature {key} of '{spec.id}' at this moment"
-        if not tags:  # an import: it read nothing before, so nothing is stale; it may simply try again
+        if not tags:  # an import or a write without If-Match: nothing it read is stale; it may simply try again
             raise Conflict(f"{busy}; try again in a moment") from None
         raise PreconditionFailed(f"{busy}; GET it again and re-apply your change") from None
     if found is None:
@@ -213,8 +212,11 @@ def _lock(conn: Connection, spec: LayerSpec, key: int, if_match: str | None, *, 
         if "*" in tags:
             raise PreconditionFailed(f"If-Match: * asks that the feature exists; there is no '{key}' in '{spec.id}'")
         raise NotFound(f"no feature '{key}' in '{spec.id}'")
-    if tags:
-        check_if_match(if_match, etag_of(conn, spec, key) or "")
+    if not tags:
+        return None
+    etag = etag_of(conn, spec, key) or ""
+    check_if_match(if_match, etag)
+    return etag
 
 
 def _was_deleted(conn: Connection, spec: LayerSpec, key: int) -> bool:
@@ -267,11 +269,14 @@ def _apply_one(
             return key
         if write.action not in ACTIONS or write.key is None:
             raise InvalidInput(f"a change is create, or update/delete of a feature id (got '{write.action}')")
-        _lock(conn, spec, write.key, write.if_match, deleting=write.action == "delete")
-        check_scope(conn, spec, write.key, scope, written=False)
+        key = write.key
+        if spec.versioned and not entity_tags(write.if_match):
+            key = _successor(conn, spec, key, decision) or key
+        matched = _lock(conn, spec, key, write.if_match, deleting=write.action == "delete")
+        check_scope(conn, spec, key, scope, written=False)
         if write.action == "delete":
-            return _delete(conn, spec, write.key, decision, user, request_id)
-        key = _update(conn, spec, write, decision, user, request_id)
+            return _delete(conn, spec, key, decision, user, request_id, matched)
+        key = _update(conn, spec, replace(write, key=key), decision, user, request_id, matched)
         check_scope(conn, spec, key, scope, written=True)
         return key
     except DBAPIError as exc:
@@ -292,8 +297,9 @@ def _audit(
     decision: DecisionRef | None,
     user: User | None,
     request_id: str | None,
+    if_match: str | None = None,
 ) -> None:
-    """The audit record of one change, the row snapshotted the one way."""
+    """The audit record of one change, the row snapshotted the one way (`if_match`: the ETag it was made from)."""
     record_change(
         conn,
         user=user,
@@ -304,6 +310,7 @@ def _audit(
         after=None if after_key is None else snapshot(conn, spec, after_key),
         decision_id=None if decision is None else decision.id,
         request_id=request_id,
+        if_match=if_match,
     )
 
 
@@ -332,6 +339,7 @@ def _update(
     decision: DecisionRef | None,
     user: User | None,
     request_id: str | None,
+    if_match: str | None = None,
 ) -> int:
     """Replace or merge fields; a versioned feature gets a new version, anything else is changed in place."""
     key = write.key
@@ -345,13 +353,15 @@ def _update(
     if spec.versioned:
         if values.get("uid") not in (None, before.get("uid")):
             raise InvalidInput(f"uid is the feature's identity across versions and cannot change ({before['uid']})")
-        values = {**values, "uid": before["uid"], "valid_from": decision.date_effective, "decision_id": decision.id}
+        values = {**values, "uid": before["uid"]}
+    if spec.versioned and not _opened_by(before, decision):
+        values = {**values, "valid_from": decision.date_effective, "decision_id": decision.id}
         if geometry is None and spec.geometry_column:
             geometry = _stored_geometry(conn, spec, key)
         _check_required(spec, values, geometry is not None or not spec.geometry_column)
         _close(conn, spec, key, before, decision)
         new_key = _insert(conn, spec, values, geometry)
-        _audit(conn, spec, "update", new_key, before, new_key, decision, user, request_id)
+        _audit(conn, spec, "update", new_key, before, new_key, decision, user, request_id, if_match)
         return new_key
     _check_required(spec, values, True)
     row = dict(values) if write.replace else dict(given)
@@ -362,7 +372,7 @@ def _update(
     if not row:  # a change that changes nothing is still a write: the row's version moves on
         row = {spec.id_column: table.c[spec.id_column]}
     conn.execute(update(table).where(table.c[spec.id_column] == key).values(row))
-    _audit(conn, spec, "update", key, before, key, decision, user, request_id)
+    _audit(conn, spec, "update", key, before, key, decision, user, request_id, if_match)
     return key
 
 
@@ -373,18 +383,53 @@ def _delete(
     decision: DecisionRef | None,
     user: User | None,
     request_id: str | None,
+    if_match: str | None = None,
 ) -> int:
-    """Delete a feature; a versioned one is closed under the decision instead (nothing is erased)."""
+    """Delete a feature; a versioned one is closed under the decision instead (nothing is erased), unless this
+    decision opened it: then it is removed, and the version it replaced stays closed on the decision's date."""
     before = snapshot(conn, spec, key)
-    if spec.versioned:
+    if spec.versioned and not _opened_by(before, decision):
         _close(conn, spec, key, before, decision)
-        _audit(conn, spec, "delete", key, before, key, decision, user, request_id)
+        _audit(conn, spec, "delete", key, before, key, decision, user, request_id, if_match)
         return key
     _refuse_if_referenced(conn, spec, key)
     table = table_of(spec)
     conn.execute(delete(table).where(table.c[spec.id_column] == key))
-    _audit(conn, spec, "delete", key, before, None, decision, user, request_id)
+    _audit(conn, spec, "delete", key, before, None, decision, user, request_id, if_match)
     return key
+
+
+def _opened_by(before: dict, decision: DecisionRef | None) -> bool:
+    """Whether this current version was opened by this decision: changing it again amends it (PUT, PATCH) or
+    removes it (DELETE; its predecessor stays closed on the decision's date), rather than opening an empty one."""
+    return (
+        decision is not None
+        and before.get("valid_to") is None
+        and before.get("decision_id") == decision.id
+        and before.get("valid_from") == decision.date_effective.isoformat()
+    )
+
+
+def _successor(conn: Connection, spec: LayerSpec, key: int, decision: DecisionRef | None) -> int | None:
+    """The current version that replaced the closed version `key` under this decision, for writers without If-Match.
+
+    QGIS keeps the id it read: its second change to a plot in one save (attributes, then geometry) names the version
+    its first change closed. A writer that sent If-Match named that version on purpose and is not redirected.
+    """
+    if decision is None:
+        return None
+    table = table_of(spec)
+    old, current = table.alias("old"), table.alias("current")
+    return conn.execute(
+        select(current.c[spec.id_column])
+        .join(old, old.c.uid == current.c.uid)
+        .where(
+            old.c[spec.id_column] == key,
+            old.c.valid_to == current.c.valid_from,
+            current.c.valid_to.is_(None),
+            current.c.decision_id == decision.id,
+        )
+    ).scalar_one_or_none()
 
 
 def _close(conn: Connection, spec: LayerSpec, key: int, before: dict, decision: DecisionRef) -> None:

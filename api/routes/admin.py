@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, select
 
 from api.deps import AdminDep, BodyAfterAccess, CurrentUserDep, EngineDep, wait_until_seen
-from api.routes.maps import login_redirect
+from api.urls import login_redirect
 from gis import models
 from gis.account_audit import recent_account_changes, record_account_change
 from gis.accounts import (
@@ -33,6 +33,7 @@ from gis.accounts import (
 )
 from gis.errors import Conflict, InvalidInput
 from gis.vocab import Role
+from layers.writes import resolve_decision
 from maps.pages import render, script_json
 
 router = APIRouter(tags=["Account administration"], route_class=BodyAfterAccess)
@@ -91,7 +92,7 @@ def _account(conn: Connection, user: User) -> dict[str, Any]:
                 "last_used_at": _iso(row["last_used_at"]),
                 "expires_at": _iso(row["expires_at"]),
                 "revoked_at": _iso(row["revoked_at"]),
-                "decision_number": row["decision_number"],
+                "decision_number": row["decision"],
             }
             for row in _shown_tokens(conn, user)
         ],
@@ -107,17 +108,6 @@ def _decisions(conn: Connection) -> list[dict]:
         )
     )
     return [{"number": r.number, "title_vi": r.title_vi, "date_signed": r.date_signed.isoformat()} for r in rows]
-
-
-def _decision_id(conn: Connection, number: str | None) -> int | None:
-    """The id of a registered decision by its number (None: no decision)."""
-    if number is None or not number.strip():
-        return None
-    decisions = models.Decision.__table__
-    found = conn.execute(select(decisions.c.id).where(decisions.c.number == number.strip())).scalar()
-    if found is None:
-        raise InvalidInput(f"no registered decision numbered '{number}'; pick one from the list of decisions")
-    return found
 
 
 def _not_yourself(admin: User, username: str, what: str) -> None:
@@ -284,9 +274,9 @@ def create_account_token(
         user = get_user(conn, username)
         if not user.active:
             raise Conflict(f"'{user.username}' is disabled; enable the account before giving it a token")
-        decision_id = _decision_id(conn, body.decision)
-        issued = issue_token(conn, user, kind="personal", name=body.name, decision_id=decision_id)
-        number = body.decision.strip() if decision_id is not None and body.decision else None
+        decision = resolve_decision(conn, body.decision)  # the same reading as the API's and the CLI's
+        issued = issue_token(conn, user, kind="personal", name=body.name, decision_id=decision and decision.id)
+        number = decision and decision.number
         record_account_change(
             conn,
             actor=admin,

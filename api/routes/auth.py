@@ -17,19 +17,17 @@ from api.deps import (
     EngineDep,
     SettingsDep,
     StaffDep,
+    check_password,
     wait_until_seen,
 )
 from api.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
-    LoginLimiter,
-    PasswordChecks,
     session_serializer,
     unsign_session,
 )
 from gis.accounts import (
     User,
-    authenticate,
     delete_expired_sessions,
     issue_token,
     list_tokens,
@@ -39,36 +37,21 @@ from gis.accounts import (
 )
 from gis.errors import InvalidInput, NotAuthenticated
 from gis.settings import Settings
+from layers.writes import resolve_decision
 from maps.pages import render
 
 router = APIRouter(tags=["Accounts"], route_class=BodyAfterAccess)
 
 
-def _client(request: Request) -> str:
-    """The client address the rate limit counts against."""
-    return request.client.host if request.client else "unknown"
-
-
-def _limiter(request: Request) -> LoginLimiter:
-    """The app's login limiter (in memory, per process)."""
-    return request.app.state.login_limiter
-
-
 def _sign_in(request: Request, engine, settings: Settings, username: str, password: str, kind: str, name: str):
-    """Check the rate limits and the password (a few at a time); on success issue a session token.
+    """Check the password (rate-limited, a few at a time: see check_password); on success issue a session token.
 
     Expired sessions are deleted on the way, so the session rows every sign-in stores do not pile up.
     """
-    limiter, client = _limiter(request), _client(request)
-    limiter.check(client, username)
-    checks: PasswordChecks = request.app.state.password_checks
-    with checks.slot(), engine.begin() as conn:
-        limiter.attempted(client)
-        user = authenticate(conn, username, password)
+    with engine.begin() as conn:
+        user = check_password(request, conn, username, password)
         if user is None:
-            limiter.failed(client, username)
             return None, None
-        limiter.succeeded(client, username)
         delete_expired_sessions(conn)
         issued = issue_token(conn, user, kind=kind, name=name, lifetime=timedelta(hours=settings.session_hours))
     return user, issued
@@ -101,18 +84,31 @@ def me(user: StaffDep) -> JSONResponse:
 
 
 class TokenRequest(BaseModel):
-    """A name for a new personal API token (e.g. 'QGIS on my laptop')."""
+    """A name for a new personal API token (e.g. 'QGIS on my laptop'), and optionally the decision it edits under."""
 
     name: str = Field(min_length=1, max_length=200)
+    decision: str | int | None = Field(
+        default=None, description="A decision's number (e.g. 439/QĐ-TTg) or id: versioned edits naming none use it."
+    )
 
 
 @router.post("/auth/tokens", summary="Create a personal API token (shown once)", status_code=201)
 def create_token(body: TokenRequest, user: StaffDep, engine: EngineDep) -> JSONResponse:
-    """A long-lived token for QGIS or scripts, valid until revoked."""
+    """A long-lived token for QGIS or scripts, valid until revoked (bound to a decision when one is named)."""
     with engine.begin() as conn:
-        issued = issue_token(conn, user, kind="personal", name=body.name)
+        decision = resolve_decision(conn, body.decision)
+        issued = issue_token(
+            conn, user, kind="personal", name=body.name, decision_id=None if decision is None else decision.id
+        )
     return JSONResponse(
-        {"id": issued.id, "name": body.name, "token": issued.token, "token_type": "bearer"},
+        {
+            "id": issued.id,
+            "name": body.name,
+            "token": issued.token,
+            "token_type": "bearer",
+            "decision": None if decision is None else decision.number,
+            "decision_id": None if decision is None else decision.id,
+        },
         status_code=201,
         headers={"Cache-Control": "no-store"},
     )
@@ -120,7 +116,7 @@ def create_token(body: TokenRequest, user: StaffDep, engine: EngineDep) -> JSONR
 
 @router.get("/auth/tokens", summary="Your personal API tokens (without their values)")
 def my_tokens(user: StaffDep, engine: EngineDep) -> JSONResponse:
-    """Name, creation, last use and revocation of each of your personal tokens."""
+    """Name, creation, last use, revocation and bound decision (number and id) of each of your personal tokens."""
     with engine.connect() as conn:
         rows = list_tokens(conn, user)
     return JSONResponse(

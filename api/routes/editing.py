@@ -6,13 +6,14 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import EditorDep, EngineDep, LayerDep, StaffDep, wait_until_seen
+from api.deps import CurrentUserDep, EditorDep, EngineDep, LayerDep, StaffDep, wait_until_seen
 from api.negotiate import GEOJSON
 from api.params import Crs84Dep
 from api.urls import base_url
 from gis.accounts import User
 from gis.crs import CRS84_URI
 from gis.errors import NotFound
+from gis.vocab import Role
 from layers.audit import history
 from layers.editing import (
     EditResult,
@@ -20,7 +21,6 @@ from layers.editing import (
     delete_feature,
     feature_key,
     parse_change,
-    require_if_match,
     update_feature,
 )
 from layers.features import table_of
@@ -54,7 +54,10 @@ WRITE_HEADERS = [
         "in": "header",
         "required": False,
         "schema": {"type": "string"},
-        "description": "The ETag from GET of the feature (required: 428 without it, 412 when stale).",
+        "description": (
+            "The ETag from GET of the feature: 412 when stale. Without it the change is accepted (last writer "
+            'wins) and its audit record says "if_match": null (see docs/qgis.md).'
+        ),
     },
     {
         "name": "Decision",
@@ -100,6 +103,15 @@ def decision_header(request: Request) -> str | None:
     return unquote(raw).strip() or None
 
 
+def named_decision(request: Request, user: User, in_body: str | int | None = None) -> str | int | None:
+    """The decision an edit is made under: the Decision header, else the body's "decision", else the token's.
+
+    An explicitly named decision wins over the one the personal token is bound to (`zoneatlas users token NAME
+    --decision NUMBER`), so a script can still name another; QGIS names none and edits under the token's.
+    """
+    return decision_header(request) or in_body or user.token_decision_id
+
+
 def _request_id(request: Request) -> str | None:
     """The id the security middleware gave this request (also in the X-Request-ID response header)."""
     return getattr(request.state, "request_id", None)
@@ -126,7 +138,7 @@ def create_item(request: Request, spec: LayerDep, user: EditorDep, body: BodyDep
     _media(request, FEATURE_TYPES)
     with engine.begin() as conn:
         change = parse_change(conn, spec, body, request.headers.get("content-crs"), partial=False)
-        decision = resolve_decision(conn, decision_header(request) or change.decision)
+        decision = resolve_decision(conn, named_decision(request, user, change.decision))
         result = create_feature(conn, spec, change, user=user, decision=decision, request_id=_request_id(request))
     wait_until_seen(request, engine, [spec.tracked_table])
     return _answer(request, spec.id, result, 201)
@@ -135,10 +147,9 @@ def create_item(request: Request, spec: LayerDep, user: EditorDep, body: BodyDep
 def _update(request: Request, spec, feature_id: str, user: User, body: bytes, engine, partial: bool) -> Response:
     """PUT and PATCH share everything but the merge."""
     _media(request, PATCH_TYPES if partial else FEATURE_TYPES)
-    require_if_match(request.headers.get("if-match"))
     with engine.begin() as conn:
         change = parse_change(conn, spec, body, request.headers.get("content-crs"), partial=partial)
-        decision = resolve_decision(conn, decision_header(request) or change.decision)
+        decision = resolve_decision(conn, named_decision(request, user, change.decision))
         result = update_feature(
             conn,
             spec,
@@ -187,9 +198,8 @@ def update_item(
 )
 def delete_item(request: Request, spec: LayerDep, feature_id: str, user: EditorDep, engine: EngineDep) -> Response:
     """Delete a feature; for versioned layers close its current version on the decision's date."""
-    require_if_match(request.headers.get("if-match"))
     with engine.begin() as conn:
-        decision = resolve_decision(conn, decision_header(request))
+        decision = resolve_decision(conn, named_decision(request, user))
         delete_feature(
             conn,
             spec,
@@ -201,6 +211,27 @@ def delete_item(request: Request, spec: LayerDep, feature_id: str, user: EditorD
         )
     wait_until_seen(request, engine, [spec.tracked_table])
     return Response(status_code=204)
+
+
+def _allowed(spec, user: User | None, writes: tuple[str, ...]) -> Response:
+    """An empty answer whose Allow lists what this reader may do: QGIS offers editing only when it lists the writes."""
+    may_write = spec.editable and user is not None and user.has_role(Role.editor)
+    methods = ("GET", "HEAD", *(writes if may_write else ()), "OPTIONS")
+    return Response(status_code=204, headers={"Allow": ", ".join(methods)})
+
+
+@router.options("/collections/{collection_id}/items", summary="What you may do with the items (Allow)", status_code=204)
+def items_options(spec: LayerDep, user: CurrentUserDep) -> Response:
+    """Allow: GET, HEAD, and POST for editors of an editable layer (QGIS asks this before offering to add)."""
+    return _allowed(spec, user, ("POST",))
+
+
+@router.options(
+    "/collections/{collection_id}/items/{feature_id}", summary="What you may do with an item (Allow)", status_code=204
+)
+def item_options(spec: LayerDep, feature_id: str, user: CurrentUserDep) -> Response:
+    """Allow: GET, HEAD, and PUT, PATCH, DELETE for editors of an editable layer (QGIS asks with any id)."""
+    return _allowed(spec, user, ("PUT", "PATCH", "DELETE"))
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}/history", summary="Who changed a feature (staff)")

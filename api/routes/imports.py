@@ -28,7 +28,7 @@ def import_file(
     layer: Annotated[str, Form(description="Layer id, e.g. land_plots")],
     file: Annotated[UploadFile, File(description="GPKG, zipped Shapefile, GeoJSON, KML, DXF, FlatGeobuf or CSV")],
     crs: Annotated[str | None, Form(description="CRS of a file that does not carry one, e.g. EPSG:9209")] = None,
-    decision: Annotated[str | None, Form(description="Decision number (versioned layers)")] = None,
+    decision: Annotated[str | None, Form(description="Decision (versioned layers); default: the token's")] = None,
     dry_run: Annotated[bool, Form(description="Only report; write nothing")] = False,
     source_layer: Annotated[str | None, Form(description="Layer inside a multi-layer file")] = None,
     wkt_column: Annotated[str | None, Form()] = None,
@@ -47,7 +47,7 @@ def import_file(
             given[name.strip()] = value
     options = ImportOptions(
         crs=None if not crs else parse_crs_uri(crs).epsg,
-        decision=decision or None,
+        decision=decision or (None if editor.token_decision_id is None else str(editor.token_decision_id)),
         source_layer=source_layer or None,
         csv=CsvOptions(
             wkt_column=wkt_column or None,

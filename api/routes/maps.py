@@ -1,11 +1,10 @@
 """The planners' map pages: HTML composed by maps/ from layer specs; the features come later from the API."""
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import AccessDep, ConnectionDep, SettingsDep
+from api.urls import login_redirect
 from layers.spec import Access
 from maps.clearance import clearance_page
 from maps.folium_offline import content_security_policy
@@ -15,18 +14,10 @@ from maps.zones import zones_page
 
 router = APIRouter(tags=["map pages"])
 
-LOGIN_PATH = "/login"
-
 
 def map_response(html: str, basemap_url: str | None) -> HTMLResponse:
     """The page with its own Content-Security-Policy: folium's inline scripts allowed by hash, nothing else."""
     return HTMLResponse(html, headers={"Content-Security-Policy": content_security_policy(html, basemap_url)})
-
-
-def login_redirect(request: Request) -> RedirectResponse:
-    """Send the reader to the login page, asking it to come back here afterwards."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"{LOGIN_PATH}?next={quote(here, safe='')}", status_code=303)
 
 
 @router.get("/maps", include_in_schema=False)

@@ -222,14 +222,27 @@ def _created(client, staff, layer, body):
     return response.headers["location"].split("://", 1)[1].split("/", 1)[1], response.headers["etag"]
 
 
-def test_writes_need_a_current_etag(client, staff, edits, engine):
-    path, etag = _created(client, staff, "border_gates", gate())
-    change = json.dumps({"type": "Feature", "properties": {"name_en": "Renamed"}})
+def test_an_if_match_sent_must_be_current_and_none_means_last_writer_wins(client, staff, edits, engine):
+    path, created_etag = _created(client, staff, "border_gates", gate())
+    key = path.rsplit("/", 1)[1]
     headers = {**staff["editor"], "Content-Type": "application/merge-patch+json"}
-    assert client.patch(f"/{path}", content=change, headers=headers).status_code == 428
+    blind = client.patch(f"/{path}", content=json.dumps({"properties": {"name_en": "Blind"}}), headers=headers)
+    assert blind.status_code == 200, blind.text  # no If-Match: accepted, and recorded as such
+    etag = blind.headers["etag"]
+    assert etag != created_etag
+    change = json.dumps({"type": "Feature", "properties": {"name_en": "Renamed"}})
     first = client.patch(f"/{path}", content=change, headers={**headers, "If-Match": etag})
     assert first.status_code == 200, first.text
     assert first.headers["etag"] != etag
+    with engine.connect() as conn:
+        recorded = conn.execute(
+            text(
+                "SELECT if_match FROM audit_log WHERE layer_id = 'border_gates' AND feature_id = :k "
+                "AND action = 'update' ORDER BY id"
+            ),
+            {"k": key},
+        ).scalars()
+        assert list(recorded) == [None, etag]
     # A second editor still holding the old ETag is refused: no silent overwrite.
     stale = client.patch(
         f"/{path}",
