@@ -245,7 +245,7 @@ def test_a_token_bound_to_a_decision_is_listed_with_it_and_revoked(client, engin
     unknown = client.post(
         "/api/accounts/adm_qgis/tokens", json={"name": "x", "decision": "9999/QĐ-XX"}, headers=staff["admin"]
     )
-    assert unknown.status_code == 400 and "9999/QĐ-XX" in unknown.json()["description"]
+    assert unknown.status_code == 422 and "9999/QĐ-XX" in unknown.json()["description"]
 
 
 def test_the_page_is_for_admins_and_cookie_writes_need_the_site_origin(settings, client, engine, staff, edits):
