@@ -558,11 +558,18 @@
     });
   }
 
-  const hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-  showLayer(layerOf(hash.get("layer")) ? hash.get("layer") : (layerOf("land_plots") ? "land_plots" : config.layers[0].id));
-  if (hash.get("id")) open(state.layer.id, hash.get("id")).then((s) => {
-    if (s.feature.geometry) map.fitBounds(L.geoJSON(s.feature.geometry).getBounds(), { maxZoom: 18 });
-  }).catch(() => {});
+  // #layer=land_plots&id=123 opens a feature (links from other pages; later panels).
+  function fromHash() {
+    const hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    if (layerOf(hash.get("layer"))) showLayer(hash.get("layer"));
+    if (!hash.get("id")) return;
+    open(state.layer.id, hash.get("id")).then((s) => {
+      if (s.feature.geometry) map.fitBounds(L.geoJSON(s.feature.geometry).getBounds(), { maxZoom: 18, animate: false });
+    }).catch(() => {});
+  }
+  showLayer(layerOf("land_plots") ? "land_plots" : config.layers[0].id);
+  fromHash();
+  window.addEventListener("hashchange", fromHash);
 
   window.ZoneAtlasWorkspace = {
     map, config, layers: tiles, fetchJSON, refresh, decisions, open, showLayer, message,
