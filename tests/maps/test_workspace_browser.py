@@ -202,3 +202,73 @@ def test_viewers_get_no_edit_controls_and_every_write_path_answers_403(
     bp.bad_responses.clear()  # the 403s above are the point of this test
     bp.console_errors.clear()
     bp.assert_clean()
+
+
+def test_editor_splits_a_plot_by_a_drawn_line_then_merges_the_parts_back(
+    browser_page: BrowserPage, live_server: str, engine, edits
+) -> None:
+    bp = browser_page
+    number = "WSB-3/2026/QĐ-BQL"
+    decision(engine, number, "2026-06-03")
+    with engine.begin() as conn:  # our own plot (the edits fixture deletes it), valid from an older decision
+        key = conn.execute(
+            text(
+                "INSERT INTO land_plots (uid, code, park_uid, planning_function, status, valid_from, decision_id, "
+                "geom) "
+                "SELECT 'TEST-WS-CUT', 'CN-CUT', 'KCN-VA1', 'industrial', 'available', date_effective, id, "
+                "ST_MakeEnvelope(106.3700, 18.0600, 106.3710, 18.0608, 4326) FROM decisions "
+                "WHERE number = '1076/QĐ-TTg' RETURNING id"
+            )
+        ).scalar_one()
+        [[area]] = conn.execute(text("SELECT ST_Area(geom::geography) FROM land_plots WHERE id = :k"), {"k": key})
+    _sign_in(bp, EDITOR, "editor", engine)
+    bp.page.goto(f"{live_server}/workspace#layer=land_plots&id={key}", wait_until="networkidle")
+    bp.page.wait_for_selector("#ws-form:not([hidden])")
+    _choose_decision(bp, number)
+    with engine.begin() as conn:  # someone else changes the plot after the form was opened
+        conn.execute(text("UPDATE land_plots SET notes = 'Đã đo lại' WHERE id = :k"), {"k": key})
+    bp.page.fill("#ws-f-name_vi", "Lô cắt thử")
+    bp.page.once("dialog", lambda dialog: dialog.accept())
+    bp.page.click("#ws-save")
+    bp.page.wait_for_selector("#ws-message:has-text('Người khác vừa thay đổi')")
+    assert bp.page.input_value("#ws-f-notes") == "Đã đo lại" and bp.page.input_value("#ws-f-name_vi") == ""
+    assert _sql(engine, "SELECT count(*) FROM land_plots WHERE uid = 'TEST-WS-CUT'") == [(1,)]  # nothing written
+    bp.bad_responses.remove(next(r for r in bp.bad_responses if r.startswith("412 ")))  # the 412 is the point
+    bp.console_errors[:] = [e for e in bp.console_errors if "status of 412" not in e]
+    _choose_decision(bp, number)
+
+    bp.page.click("#ws-split")
+    bp.page.wait_for_function("() => ZoneAtlasWorkspace.map.pm.globalDrawModeEnabled()")
+    start, end = _pixel(bp, 106.3705, 18.0597), _pixel(bp, 106.3705, 18.0611)  # north-south through the middle
+    bp.page.mouse.click(*start)
+    bp.page.mouse.click(*end)
+    bp.page.once("dialog", lambda dialog: dialog.accept())
+    bp.page.mouse.click(*end)  # clicking the last point again finishes the line
+    bp.page.wait_for_selector("#ws-message:has-text('Đã chia')")
+    parts = _sql(
+        engine,
+        "SELECT id, uid, ST_Area(geom::geography) AS area FROM land_plots "
+        "WHERE uid LIKE 'TEST-WS-CUT%' AND valid_to IS NULL ORDER BY id",
+    )
+    assert len(parts) == 2 and abs(sum(p.area for p in parts) - area) < 1e-6 * area
+    assert all(0.4 * area < p.area < 0.6 * area for p in parts)
+
+    bp.page.wait_for_selector("#ws-form:not([hidden])")
+    _choose_decision(bp, number)  # the same decision: the merge amends the versions the split opened
+    bp.page.click("#ws-merge")
+    other = next(p for p in parts if p.uid != "TEST-WS-CUT")
+    [[lon, lat]] = _sql(
+        engine,
+        "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) c FROM land_plots WHERE id = :i) p",
+        i=other.id,
+    )
+    bp.page.once("dialog", lambda dialog: dialog.accept())
+    bp.page.mouse.click(*_pixel(bp, lon, lat))
+    bp.page.wait_for_selector("#ws-message:has-text('Đã gộp')")
+    [merged] = _sql(
+        engine,
+        "SELECT uid, ST_Area(geom::geography) AS area FROM land_plots "
+        "WHERE uid LIKE 'TEST-WS-CUT%' AND valid_to IS NULL",
+    )
+    assert merged.uid == "TEST-WS-CUT" and abs(merged.area - area) < 1e-6 * area
+    bp.assert_clean()
