@@ -272,3 +272,42 @@ def test_editor_splits_a_plot_by_a_drawn_line_then_merges_the_parts_back(
     )
     assert merged.uid == "TEST-WS-CUT" and abs(merged.area - area) < 1e-6 * area
     bp.assert_clean()
+
+
+def test_editor_moves_a_corner_and_the_new_outline_is_saved(
+    browser_page: BrowserPage, live_server: str, engine, edits
+) -> None:
+    bp = browser_page
+    number = "WSB-4/2026/QĐ-BQL"
+    decision(engine, number, "2026-06-04")
+    with engine.begin() as conn:  # our own plot (the edits fixture deletes it)
+        key = conn.execute(
+            text(
+                "INSERT INTO land_plots (uid, code, park_uid, planning_function, status, valid_from, decision_id, "
+                "geom) SELECT 'TEST-WS-MOVE', 'CN-MOVE', 'KCN-VA1', 'industrial', 'available', date_effective, id, "
+                "ST_MakeEnvelope(106.3800, 18.0600, 106.3810, 18.0608, 4326) FROM decisions "
+                "WHERE number = '1076/QĐ-TTg' RETURNING id"
+            )
+        ).scalar_one()
+    _sign_in(bp, EDITOR, "editor", engine)
+    bp.page.goto(f"{live_server}/workspace#layer=land_plots&id={key}", wait_until="networkidle")
+    bp.page.wait_for_selector("#ws-form:not([hidden])")
+    bp.page.click("#ws-reshape")
+    bp.page.wait_for_selector(".marker-icon")
+    corner = _pixel(bp, 106.3810, 18.0608)  # the north-east corner, dragged 0.0005° further east
+    target = _pixel(bp, 106.3815, 18.0608)
+    bp.page.mouse.move(*corner)
+    bp.page.mouse.down()
+    bp.page.mouse.move(*target, steps=8)
+    bp.page.mouse.up()
+    _choose_decision(bp, number)
+    bp.page.once("dialog", lambda dialog: dialog.accept())
+    bp.page.click("#ws-save")
+    bp.page.wait_for_selector("#ws-message:has-text('Đã lưu')")
+    [(east, north)] = _sql(
+        engine,
+        "SELECT ST_XMax(geom), ST_YMax(geom) FROM land_plots WHERE uid = 'TEST-WS-MOVE' AND valid_to IS NULL",
+    )
+    assert abs(east - 106.3815) < 0.00005 and abs(north - 18.0608) < 0.00005
+    assert _sql(engine, "SELECT valid_to FROM land_plots WHERE id = :k", k=key)[0][0].isoformat() == "2026-06-04"
+    bp.assert_clean()
