@@ -151,3 +151,10 @@ def test_the_page_embeds_field_config_and_no_features(client, staff, engine):
     assert status["required"] and {"value": "leased", "vi": "Đã cho thuê", "en": "Leased"} in status["choices"]
     assert plots["versioned"] is True and "features" not in json.dumps(config)
     assert len(page.text) < 60_000  # no layer's features embedded
+
+
+def test_the_headers_link_to_the_workspace_for_editors_only(client, staff):
+    for path in ("/maps/zones", "/maps/projects", "/maps/clearance", "/workspace"):
+        assert 'href="/workspace"' in client.get(path, headers=staff["editor"]).text, path
+        assert 'href="/workspace"' not in client.get(path, headers=staff["viewer"]).text, path
+    assert 'href="/workspace"' not in client.get("/maps/zones").text
