@@ -13,7 +13,7 @@ from maps.pages import render
 PAGE = "clearance"
 
 
-def clearance_page(conn: Connection, access: Access, basemap_url: str | None) -> str:
+def clearance_page(conn: Connection, access: Access, basemap_url: str | None, *, editor: bool = False) -> str:
     """The page: projects with parcels (names and extents only); parcels come as tiles, figures from the API."""
     layers = [get_layer("clearance_parcels"), get_layer("projects")]
     config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
@@ -22,6 +22,6 @@ def clearance_page(conn: Connection, access: Access, basemap_url: str | None) ->
         title="Giải phóng mặt bằng / Land clearance — Zone Atlas",
         page=PAGE,
         config=config,
-        panel_html=render("map_panel_clearance.html", page=PAGE),
+        panel_html=render("map_panel_clearance.html", page=PAGE, editor=editor),
         extra_js=[("chartjs", npm("chart.js/dist/chart.umd.min.js"))],
     )

@@ -12,7 +12,7 @@ from maps.pages import render
 PAGE = "projects"
 
 
-def projects_page(conn: Connection, access: Access, basemap_url: str | None) -> str:
+def projects_page(conn: Connection, access: Access, basemap_url: str | None, *, editor: bool = False) -> str:
     """The page: projects come from the items API, delays from /api/reports/delayed-projects."""
     layers = [get_layer("projects"), get_layer("industrial_parks")]
     config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
@@ -20,5 +20,5 @@ def projects_page(conn: Connection, access: Access, basemap_url: str | None) -> 
         title="Dự án đầu tư / Investment projects — Zone Atlas",
         page=PAGE,
         config=config,
-        panel_html=render("map_panel_projects.html", page=PAGE),
+        panel_html=render("map_panel_projects.html", page=PAGE, editor=editor),
     )

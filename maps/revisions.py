@@ -12,7 +12,7 @@ from maps.pages import render
 PAGE = "revisions"
 
 
-def revisions_page(conn: Connection, access: Access, basemap_url: str | None) -> str:
+def revisions_page(conn: Connection, access: Access, basemap_url: str | None, *, editor: bool = False) -> str:
     """The page: zones to choose from; decisions, plans and the change table come from the API."""
     layers = [get_layer("economic_zones"), get_layer("functional_areas")]
     config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
@@ -20,5 +20,5 @@ def revisions_page(conn: Connection, access: Access, basemap_url: str | None) ->
         title="Điều chỉnh quy hoạch / Plan revisions — Zone Atlas",
         page=PAGE,
         config=config,
-        panel_html=render("map_panel_revisions.html", page=PAGE),
+        panel_html=render("map_panel_revisions.html", page=PAGE, editor=editor),
     )

@@ -12,7 +12,7 @@ from maps.pages import render
 PAGE = "zones"
 
 
-def zones_page(conn: Connection, access: Access, basemap_url: str | None) -> str:
+def zones_page(conn: Connection, access: Access, basemap_url: str | None, *, editor: bool = False) -> str:
     """The page: catalogue and places in the config, features fetched by the page from the API."""
     layers = [s for s in layers_visible_to(access) if s.geometry_column]
     config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
@@ -28,5 +28,5 @@ def zones_page(conn: Connection, access: Access, basemap_url: str | None) -> str
         title="Bản đồ khu kinh tế / Zone map — Zone Atlas",
         page=PAGE,
         config=config,
-        panel_html=render("map_panel_zones.html", page=PAGE),
+        panel_html=render("map_panel_zones.html", page=PAGE, editor=editor),
     )

@@ -223,6 +223,9 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
         ("POST", "/api/accounts/test_viewer/tokens", ADMINS_ONLY, 400),
         ("DELETE", "/api/accounts/test_viewer/tokens/999999", ADMINS_ONLY, 404),
         ("GET", "/admin/accounts", {"viewer": 403, "editor": 403}, 200),  # anonymous: the login page
+        ("GET", "/workspace", {"viewer": 403}, 200),  # anonymous: the login page
+        ("POST", "/api/workspace/land_plots/split", {"anonymous": 401, "viewer": 403}, 400),  # empty body: refused
+        ("POST", "/api/workspace/land_plots/merge", {"anonymous": 401, "viewer": 403}, 400),
     ]
     for method, url, refused, allowed in expectations:
         for role in ROLES:
@@ -352,6 +355,9 @@ def _out_of_scope_writes(client, engine, headers) -> dict:
         "properties": {"uid": "TEST-SCOPE-ROUTE", "name_vi": "Cảng thử", "kind": "seaport", "province_code": "HA_TINH"},
     }
     put = {"type": "Feature", "geometry": current["geometry"], "properties": {**node["properties"], "uid": "TN-X"}}
+    west, east = _adjacent_plots(engine)  # in park KCN-VA1, Hà Tĩnh
+    tags = [client.get(f"/collections/land_plots/items/{k}", headers=headers).headers["etag"] for k in (west, east)]
+    across = {"type": "LineString", "coordinates": [[106.3395, 18.0680], [106.3395, 18.0710]]}
     geojson = {**headers, "Content-Type": "application/geo+json", "If-Match": etag}
     return {
         ("POST", "/collections/{collection_id}/items"): lambda: client.post(
@@ -370,7 +376,31 @@ def _out_of_scope_writes(client, engine, headers) -> dict:
             data={"layer": "transport_nodes"},
             files={"file": ("n.geojson", scopes.import_document([node]), "application/octet-stream")},
         ),
+        ("POST", "/api/workspace/{collection_id}/split"): lambda: client.post(
+            "/api/workspace/land_plots/split",
+            json={"id": west, "line": across, "decision": "1076/QĐ-TTg", "if_match": tags[0]},
+            headers=headers,
+        ),
+        ("POST", "/api/workspace/{collection_id}/merge"): lambda: client.post(
+            "/api/workspace/land_plots/merge",
+            json={"ids": [west, east], "decision": "1076/QĐ-TTg", "if_matches": tags},
+            headers=headers,
+        ),
     }
+
+
+def _adjacent_plots(engine) -> tuple[int, int]:
+    """Two plots of park KCN-VA1 (Hà Tĩnh) sharing an edge, written by SQL (the edits fixture deletes them)."""
+    insert = text(
+        "INSERT INTO land_plots (uid, code, park_uid, planning_function, status, valid_from, decision_id, geom) "
+        "SELECT :uid, :uid, 'KCN-VA1', 'industrial', 'available', date_effective, id, "
+        "ST_MakeEnvelope(:x, 18.0690, :x + 0.001, 18.0700, 4326) FROM decisions WHERE number = '1076/QĐ-TTg' "
+        "RETURNING id"
+    )
+    with engine.begin() as conn:
+        west = conn.execute(insert, {"uid": "TEST-SCOPE-W", "x": 106.3390}).scalar_one()
+        east = conn.execute(insert, {"uid": "TEST-SCOPE-E", "x": 106.3400}).scalar_one()
+    return west, east
 
 
 def test_every_write_route_refuses_out_of_scope_writes_or_changes_no_province_data(client, engine, scoped, edits):
