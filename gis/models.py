@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -211,9 +212,7 @@ class Decision(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
     document_filename: Mapped[str | None] = mapped_column(Text)
-    document_sha256: Mapped[str | None] = mapped_column(
-        String(64), ForeignKey("documents.sha256", name="fk_decisions_document")
-    )
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
     document_size: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (
         enum_check("authority", Authority, "ck_decisions_authority"),
@@ -225,6 +224,11 @@ class Decision(Base):
             "(document_sha256 IS NULL) = (document_filename IS NULL) "
             "AND (document_sha256 IS NULL) = (document_size IS NULL)",
             name="ck_decisions_document",
+        ),
+        ForeignKeyConstraint(
+            ["document_sha256", "document_size"],
+            ["documents.sha256", "documents.size"],
+            name="fk_decisions_document",
         ),
     )
 
@@ -241,6 +245,7 @@ class Document(Base):
     __table_args__ = (
         CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="ck_documents_sha256"),
         CheckConstraint("size = octet_length(content)", name="ck_documents_size"),
+        UniqueConstraint("sha256", "size", name="uq_documents_sha256_size"),
     )
 
 

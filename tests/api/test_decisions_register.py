@@ -248,3 +248,21 @@ def test_a_decision_not_published_is_hidden_from_anonymous_readers(client, staff
     assert published.status_code == 200
     assert NEW["number"] in numbers(client.get("/api/decisions"))
     assert client.get(f"/api/decisions/{key}/document").content == PDF
+
+
+def test_the_document_columns_cannot_disagree_with_the_stored_bytes(client, staff, edits, engine, documents_cleaned):
+    key = create(client, staff).json()["id"]
+    files = {"file": (PDF_NAME, PDF, "application/pdf")}
+    assert client.put(f"/api/decisions/{key}/document", files=files, headers=staff["editor"]).status_code == 200
+    item = f"/collections/decisions/items/{key}"
+    wrong = client.patch(
+        item,
+        json={"properties": {"document_size": len(PDF) + 1}},
+        headers={**staff["editor"], "Content-Type": "application/merge-patch+json"},
+    )
+    assert wrong.status_code == 422, wrong.text
+    stored = row(engine, key)
+    assert stored["document_size"] == len(PDF)
+    with engine.connect() as conn:
+        size = conn.execute(text("SELECT size FROM documents WHERE sha256 = :s"), {"s": stored["document_sha256"]})
+        assert size.scalar_one() == len(PDF)

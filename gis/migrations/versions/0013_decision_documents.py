@@ -23,15 +23,17 @@ def upgrade() -> None:
         sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="ck_documents_sha256"),
         sa.CheckConstraint("size = octet_length(content)", name="ck_documents_size"),
+        sa.UniqueConstraint("sha256", "size", name="uq_documents_sha256_size"),  # the target of the decisions' key
     )
     # Existing decisions were all published: they stay public.
     op.add_column("decisions", sa.Column("public", sa.Boolean(), nullable=False, server_default=sa.text("true")))
     op.add_column("decisions", sa.Column("document_filename", sa.Text(), nullable=True))
-    op.add_column(
-        "decisions",
-        sa.Column("document_sha256", sa.String(64), sa.ForeignKey("documents.sha256", name="fk_decisions_document")),
-    )
+    op.add_column("decisions", sa.Column("document_sha256", sa.String(64), nullable=True))
     op.add_column("decisions", sa.Column("document_size", sa.Integer(), nullable=True))
+    # Hash and size together name a stored file: whichever path writes them, they cannot disagree with the bytes.
+    op.create_foreign_key(
+        "fk_decisions_document", "decisions", "documents", ["document_sha256", "document_size"], ["sha256", "size"]
+    )
     op.create_check_constraint(
         "ck_decisions_document",
         "decisions",
@@ -41,6 +43,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_constraint("ck_decisions_document", "decisions")
+    op.drop_constraint("fk_decisions_document", "decisions", type_="foreignkey")
     for column in ("document_size", "document_sha256", "document_filename", "public"):
         op.drop_column("decisions", column)
     op.drop_table("documents")
