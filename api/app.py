@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.guard import RequestGuard
-from api.routes import admin, auth, docs, editing, exports, features, health, imports, tiles, workspace
+from api.routes import admin, auth, decisions, docs, editing, exports, features, health, imports, tiles, workspace
 from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
@@ -72,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(land_router)
     app.include_router(maps_router)
     app.include_router(planning_router)
+    app.include_router(decisions.router)
     mount_static(app)
     app.include_router(health.router)
     app.include_router(docs.router)

@@ -18,7 +18,9 @@ from gis.errors import (
     PreconditionFailed,
     PreconditionRequired,
     RateLimited,
+    TooLarge,
     Unprocessable,
+    UnsupportedMedia,
     ZoneAtlasError,
 )
 
@@ -37,6 +39,8 @@ STATUS_FOR = {
     PreconditionRequired: 428,
     NotAllowed: 405,
     RateLimited: 429,
+    TooLarge: 413,
+    UnsupportedMedia: 415,
 }
 
 

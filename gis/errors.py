@@ -47,3 +47,11 @@ class RateLimited(ZoneAtlasError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TooLarge(ZoneAtlasError):
+    """An upload over its size limit (a decision's PDF over DOCUMENT_MAX_BYTES)."""
+
+
+class UnsupportedMedia(ZoneAtlasError):
+    """An upload of the wrong kind of file (a decision's document that is not a PDF)."""

@@ -12,9 +12,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -208,12 +210,42 @@ class Decision(Base):
     illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     source: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    document_filename: Mapped[str | None] = mapped_column(Text)
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    document_size: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (
         enum_check("authority", Authority, "ck_decisions_authority"),
         enum_check("kind", DecisionKind, "ck_decisions_kind"),
         CheckConstraint(f"plan_level IS NULL OR plan_level IN {sql_in(PlanLevel)}", name="ck_decisions_level"),
         CheckConstraint("date_effective >= date_signed", name="ck_decisions_dates"),
         CheckConstraint("supersedes_id IS NULL OR supersedes_id <> id", name="ck_decisions_not_self"),
+        CheckConstraint(
+            "(document_sha256 IS NULL) = (document_filename IS NULL) "
+            "AND (document_sha256 IS NULL) = (document_size IS NULL)",
+            name="ck_decisions_document",
+        ),
+        ForeignKeyConstraint(
+            ["document_sha256", "document_size"],
+            ["documents.sha256", "documents.size"],
+            name="fk_decisions_document",
+        ),
+    )
+
+
+class Document(Base):
+    """A stored file (a decision's signed PDF), keyed by the sha256 of its bytes so the same file is kept once."""
+
+    __tablename__ = "documents"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    media_type: Mapped[str] = mapped_column(Text, nullable=False)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    __table_args__ = (
+        CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="ck_documents_sha256"),
+        CheckConstraint("size = octet_length(content)", name="ck_documents_size"),
+        UniqueConstraint("sha256", "size", name="uq_documents_sha256_size"),
     )
 
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     change_feed: bool = Field(True, alias="CHANGE_FEED")
     access_log: bool = Field(True, alias="ACCESS_LOG")
     import_max_bytes: int = Field(50 * 1024 * 1024, alias="IMPORT_MAX_BYTES")
+    # A decision's signed PDF, stored in PostgreSQL: larger uploads are refused with 413.
+    document_max_bytes: int = Field(20 * 1024 * 1024, alias="DOCUMENT_MAX_BYTES")
     # Background tiles of the map pages; empty or "none" for none (the pages draw our own outlines anyway).
     basemap_url: str | None = Field(DEFAULT_BASEMAP_URL, alias="BASEMAP_URL")
     secret_key: str = Field(DEFAULT_SECRET_KEY, alias="SECRET_KEY")

@@ -83,6 +83,30 @@ def history(conn: Connection, layer_id: str, feature_id: int | str, uid: str | N
     ]
 
 
+def versions(conn: Connection, layer_id: str, uid: str | None) -> list[dict[str, Any]]:
+    """The versions of a versioned feature (every row of its uid), oldest first, with the decision of each."""
+    spec = get_layer(layer_id)
+    if not spec.versioned or uid is None:
+        return []
+    table = models.Base.metadata.tables[spec.table]
+    decisions = models.Decision.__table__
+    rows = conn.execute(
+        select(table.c.id, table.c.valid_from, table.c.valid_to, decisions.c.number)
+        .outerjoin(decisions, decisions.c.id == table.c.decision_id)
+        .where(table.c.uid == uid)
+        .order_by(table.c.valid_from, table.c.id)
+    )
+    return [
+        {
+            "feature_id": row.id,
+            "valid_from": row.valid_from.isoformat(),
+            "valid_to": None if row.valid_to is None else row.valid_to.isoformat(),
+            "decision": row.number,
+        }
+        for row in rows
+    ]
+
+
 def _jsonable(value: Any) -> Any:
     """Dates, decimals and the like as JSON-friendly values (rows from PostgreSQL's to_jsonb already are)."""
     if value is None or isinstance(value, bool | int | float | str):

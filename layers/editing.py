@@ -109,6 +109,12 @@ def parse_change(conn: Connection, spec: LayerSpec, body: bytes, content_crs: st
     return Change(properties, geometry, has_geometry, decision)
 
 
+def typed_properties(conn: Connection, spec: LayerSpec, raw: dict[str, Any]) -> dict[str, Any]:
+    """Field values from JSON checked as an edit's are (the decisions register sends its fields this way)."""
+    check_text(raw)
+    return _typed_properties(spec, raw, allowed_values(conn, spec))
+
+
 def _typed_properties(spec: LayerSpec, raw: dict[str, Any], allowed: dict[str, dict[Any, None]]) -> dict[str, Any]:
     """Convert JSON values to column types; refuse unknown fields and values outside the allowed ones."""
     table = table_of(spec)

@@ -122,6 +122,7 @@ def where_clause(spec: LayerSpec, query: FeatureQuery, *, named: bool = False) -
     columns = queryable_columns(spec, query)
     geom = table.c[spec.geometry_column] if spec.geometry_column else None
     conditions: list[ColumnElement[bool]] = [_period_condition(spec, table, query.period)]
+    conditions.append(public_rows(spec, query.access))
     if query.bbox is not None:
         if geom is None:
             raise InvalidInput(f"'{spec.id}' has no geometry, so bbox does not apply")
@@ -132,6 +133,13 @@ def where_clause(spec: LayerSpec, query: FeatureQuery, *, named: bool = False) -
         ctx = FilterContext(columns, geom, spec.storage_srid, query.filter_srid, query.filter_flip)
         conditions.append(to_sql(query.cql, ctx))
     return and_(*conditions)
+
+
+def public_rows(spec: LayerSpec, access: Access) -> ColumnElement[bool]:
+    """Staff-only rows (e.g. a decision not yet published) are left out for anonymous readers."""
+    if spec.public_rows is None or access is Access.internal:
+        return true()
+    return table_of(spec).c[spec.public_rows].is_(True)
 
 
 def _period_condition(spec: LayerSpec, table: Table, period: Period | None) -> ColumnElement[bool]:
@@ -322,7 +330,9 @@ def fetch_one(conn: Connection, spec: LayerSpec, feature_id: str, access: Access
         raise NotFound(f"no feature '{feature_id}' in '{spec.id}'")
     fields = list(spec.fields_for(access))
     row = conn.execute(
-        select(cast(feature_json(spec, fields, crs), Text)).select_from(table).where(id_column == key)
+        select(cast(feature_json(spec, fields, crs), Text))
+        .select_from(table)
+        .where(id_column == key, public_rows(spec, access))
     ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no feature '{feature_id}' in '{spec.id}'")

@@ -416,9 +416,14 @@ LAYERS: dict[str, LayerSpec] = {
                 "illustrative",
                 "source",
                 "notes",
+                "document_filename",
+                "document_size",
+                "document_sha256",
             ),
+            internal_fields=("public",),
             geometry_column=None,
             queryables=("number", "kind", "authority", "plan_level", "zone_uid", "date_signed", "date_effective"),
+            public_rows="public",
         ),
     ]
 }

@@ -24,11 +24,12 @@ DECISIONS_SQL = text(
     """
     SELECT d.id, d.number, d.title_vi, d.title_en, d.date_signed, d.date_effective, d.authority,
            d.authority_name_vi, d.kind, d.plan_level, d.horizon_year, d.zone_uid,
-           s.number AS supersedes,
+           s.number AS supersedes, d.public,
            EXISTS (SELECT 1 FROM economic_zones z WHERE z.decision_id = d.id)
              OR EXISTS (SELECT 1 FROM functional_areas f WHERE f.decision_id = d.id) AS changes_plan
     FROM decisions d LEFT JOIN decisions s ON s.id = d.supersedes_id
     WHERE (CAST(:zone AS text) IS NULL OR d.zone_uid = :zone)
+      AND (CAST(:public_only AS boolean) IS NOT TRUE OR d.public)
       AND (CAST(:plan_only AS boolean) IS NOT TRUE
            OR EXISTS (SELECT 1 FROM economic_zones z WHERE z.decision_id = d.id)
            OR EXISTS (SELECT 1 FROM functional_areas f WHERE f.decision_id = d.id))
@@ -98,11 +99,14 @@ class DecisionInfo:
     horizon_year: int | None
     zone_uid: str | None
     supersedes: str | None
+    public: bool
     changes_plan: bool
 
-    def as_json(self) -> dict:
-        """JSON-ready dict (dates as ISO text)."""
+    def as_json(self, internal: bool = False) -> dict:
+        """JSON-ready dict (dates as ISO text); `public` (an internal field) only for staff."""
         data = asdict(self)
+        if not internal:
+            del data["public"]
         data["date_signed"] = self.date_signed.isoformat()
         data["date_effective"] = self.date_effective.isoformat()
         return data
@@ -168,23 +172,28 @@ class Comparison:
         }
 
 
-def list_decisions(conn: Connection, zone_uid: str | None = None, plan_only: bool = False) -> list[DecisionInfo]:
-    """Decisions (of one zone, or all), oldest first; plan_only keeps those that made a zone or area version."""
+def list_decisions(
+    conn: Connection, zone_uid: str | None = None, plan_only: bool = False, *, public_only: bool = False
+) -> list[DecisionInfo]:
+    """Decisions (of one zone, or all), oldest first; plan_only keeps those that made a zone or area version.
+
+    public_only (anonymous readers) leaves out decisions not published yet.
+    """
     if zone_uid is not None:
         _check_zone(conn, zone_uid)
-    rows = conn.execute(DECISIONS_SQL, {"zone": zone_uid, "plan_only": plan_only})
+    rows = conn.execute(DECISIONS_SQL, {"zone": zone_uid, "plan_only": plan_only, "public_only": public_only})
     return [DecisionInfo(**row._mapping) for row in rows]
 
 
-def decision_by_number(conn: Connection, number: str) -> DecisionInfo:
+def decision_by_number(conn: Connection, number: str, *, public_only: bool = False) -> DecisionInfo:
     """One decision by its number as written, or NotFound."""
-    for decision in list_decisions(conn):
+    for decision in list_decisions(conn, public_only=public_only):
         if decision.number == number:
             return decision
     raise NotFound(f"no decision numbered '{number}'")
 
 
-def resolve_moment(conn: Connection, value: str, what: str) -> Moment:
+def resolve_moment(conn: Connection, value: str, what: str, *, public_only: bool = False) -> Moment:
     """A date (YYYY-MM-DD) or a decision number, as the moment a plan is looked at."""
     value = (value or "").strip()
     if not value:
@@ -195,7 +204,7 @@ def resolve_moment(conn: Connection, value: str, what: str) -> Moment:
         except ValueError:
             raise InvalidInput(f"'{what}' is not a real date: '{value}'") from None
     try:
-        decision = decision_by_number(conn, value)
+        decision = decision_by_number(conn, value, public_only=public_only)
     except NotFound:
         raise NotFound(
             f"'{what}': no decision numbered '{value}' (give a decision number as written, or a date YYYY-MM-DD)"
@@ -203,10 +212,11 @@ def resolve_moment(conn: Connection, value: str, what: str) -> Moment:
     return Moment(decision.date_effective, decision)
 
 
-def compare(conn: Connection, zone_uid: str, before: str, after: str) -> Comparison:
-    """What changed in a zone's plan between two moments (decision numbers or dates)."""
+def compare(conn: Connection, zone_uid: str, before: str, after: str, *, public_only: bool = False) -> Comparison:
+    """What changed in a zone's plan between two moments (decision numbers or dates); public_only: anonymous."""
     zone_name = _check_zone(conn, zone_uid)
-    start, end = resolve_moment(conn, before, "from"), resolve_moment(conn, after, "to")
+    start = resolve_moment(conn, before, "from", public_only=public_only)
+    end = resolve_moment(conn, after, "to", public_only=public_only)
     rows, features = [], []
     result = conn.execute(
         COMPARE_SQL, {"zone": zone_uid, "from_date": start.on, "to_date": end.on, "zone_row": ZONE_ROW}

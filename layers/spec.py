@@ -51,6 +51,8 @@ class LayerSpec:
     # so low-zoom tiles show everything without cutting the layer at a feature cap.
     overview: "LayerSpec | None" = None
     changes_table: str | None = None  # whose change counter versions this layer, when not its own table
+    # A boolean column: rows where it is false are staff-only (anonymous readers never see them anywhere).
+    public_rows: str | None = None
 
     def fields_for(self, access: Access) -> tuple[str, ...]:
         """Fields a reader with this access level may see."""

@@ -7,7 +7,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from gis.accounts import User
 from layers.spec import LayerSpec
+from maps.history import history_labels
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -63,8 +65,8 @@ def collection_page(spec: LayerSpec, document: dict, items_view: bool = False) -
     )
 
 
-def item_page(spec: LayerSpec, feature_text: str) -> str:
-    """One feature with its properties and a small map."""
+def item_page(spec: LayerSpec, feature_text: str, user: User | None = None) -> str:
+    """One feature with its properties and a small map; for staff, its history (fetched by the page's script)."""
     feature = json.loads(feature_text)
     props = feature.get("properties") or {}
     heading = props.get("name_vi") or props.get("code") or props.get("number") or f"{spec.title_vi} {feature['id']}"
@@ -75,4 +77,7 @@ def item_page(spec: LayerSpec, feature_text: str) -> str:
         spec=spec,
         properties=list(props.items()),
         feature_json=script_json(feature_text),
+        user=user,
+        history_url=None if user is None else f"/collections/{spec.id}/items/{feature['id']}/history",
+        history_labels_json=None if user is None else script_json(history_labels()),
     )

@@ -14,7 +14,7 @@ from gis.accounts import User
 from gis.crs import CRS84_URI
 from gis.errors import NotFound
 from gis.vocab import Role
-from layers.audit import history
+from layers.audit import history, versions
 from layers.editing import (
     EditResult,
     create_feature,
@@ -238,7 +238,8 @@ def item_options(spec: LayerDep, feature_id: str, user: CurrentUserDep) -> Respo
 def item_history(
     request: Request, spec: LayerDep, feature_id: str, user: StaffDep, engine: EngineDep, _: Crs84Dep
 ) -> Response:
-    """The audit entries of a feature, oldest first (for versioned layers: of every version of its uid)."""
+    """The audit entries of a feature, oldest first (for versioned layers: of every version of its uid), and the
+    versions of a versioned feature (valid from–to, decision)."""
     key = feature_key(spec, feature_id)
     table = table_of(spec)
     uid = None
@@ -248,6 +249,7 @@ def item_history(
                 table.select().with_only_columns(table.c.uid).where(table.c[spec.id_column] == key)
             ).scalar_one_or_none()
         entries = history(conn, spec.id, key, uid)
+        found_versions = versions(conn, spec.id, uid)
     if not entries and uid is None:
         with engine.connect() as conn:
             exists = (
@@ -263,6 +265,7 @@ def item_history(
             "collection": spec.id,
             "feature_id": key,
             "uid": uid,
+            "versions": found_versions,
             "entries": entries,
             "links": [
                 {"href": f"{base_url(request)}/collections/{spec.id}/items/{key}", "rel": "item", "type": GEOJSON}

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
+from api.deps import AccessDep, ConnectionDep, CurrentUserDep, LayerDep, ReadEngineDep, read_connection
 from api.downloads import export_response
 from api.negotiate import GEOJSON, HTML, JSON
 from api.params import ITEMS_OPENAPI, CrsDep, FeatureFormat, ItemsDep, ItemsRequest, JsonOrHtml
@@ -270,16 +270,22 @@ def item(
     feature_id: str,
     conn: ConnectionDep,
     access: AccessDep,
+    user: CurrentUserDep,
     media: FeatureFormat,
     crs: CrsDep,
 ) -> Response:
-    """One feature (any version of a versioned layer) by id; crs applies to GeoJSON (the HTML page shows CRS84)."""
+    """One feature (any version of a versioned layer) by id; crs applies to GeoJSON (the HTML page shows CRS84).
+
+    The HTML page shows staff the feature's history; anonymous readers get no history markup at all.
+    """
     if media == HTML:
         crs = parse_crs(None)
     feature = fetch_one(conn, spec, feature_id, access, crs)
     etag = etag_of(conn, spec, int(feature_id))  # If-Match for edits (Part 4): the row's version, not its content
     if media == HTML:
-        return HTMLResponse(item_page(spec, feature), headers={"ETag": etag, "Vary": "Accept, Cookie, Authorization"})
+        return HTMLResponse(
+            item_page(spec, feature, user), headers={"ETag": etag, "Vary": "Accept, Cookie, Authorization"}
+        )
     root = base_url(request)
     links = JSONResponse(
         [

@@ -13,6 +13,7 @@ from layers.clearance import project_clearance
 from layers.reports import Report, clearance_report, delayed_projects_report
 from layers.revisions import compare, list_decisions
 from layers.search import search
+from layers.spec import Access
 from layers.summaries import plot_summary, project_summary
 
 router = APIRouter(tags=["planning"])
@@ -66,17 +67,23 @@ def search_names(
 
 
 @router.get("/api/decisions", summary="Legal decisions, oldest first; filter by zone")
-def decisions(conn: ConnectionDep, zone: str | None = None, plan_only: bool = False) -> JSONResponse:
-    """Decisions with number, dates, authority and kind; plan_only keeps those that made a plan version."""
-    return JSONResponse({"zone": zone, "decisions": [d.as_json() for d in list_decisions(conn, zone, plan_only)]})
+def decisions(conn: ConnectionDep, access: AccessDep, zone: str | None = None, plan_only: bool = False) -> JSONResponse:
+    """Decisions with number, dates, authority and kind; plan_only keeps those that made a plan version.
+
+    Anonymous readers see published decisions only (`public`); staff see every one.
+    """
+    staff = access is Access.internal
+    found = [d.as_json(internal=staff) for d in list_decisions(conn, zone, plan_only, public_only=not staff)]
+    return JSONResponse({"zone": zone, "decisions": found})
 
 
 @router.get("/api/revisions/compare", summary="What changed in a zone's plan between two decisions or dates")
 def compare_revisions(
-    conn: ConnectionDep, zone: str, from_: Annotated[str, Query(alias="from")], to: str
+    conn: ConnectionDep, access: AccessDep, zone: str, from_: Annotated[str, Query(alias="from")], to: str
 ) -> JSONResponse:
     """Added and removed areas as GeoJSON, and a table by functional-area type in ha (PostGIS, ellipsoidal)."""
-    return JSONResponse(compare(conn, zone, from_, to).as_geojson(), media_type="application/geo+json")
+    comparison = compare(conn, zone, from_, to, public_only=access is Access.public)
+    return JSONResponse(comparison.as_geojson(), media_type="application/geo+json")
 
 
 @router.get("/api/plots/{uid}", summary="A land plot with its park and projects (clearance status for staff)")

@@ -25,6 +25,7 @@ PATH_SAMPLES = {
     "zone_uid": "KKT-VA",
     "token_id": "999999",
     "username": "test_viewer",
+    "decision_id": "1",
 }
 UID_SAMPLES = {"park": "KCN-VA1", "plot": "KCN-VA1-CN1", "project": "PRJ-VA2"}
 QUERY_SAMPLES = {"q": "Vũng Áng", "zone": "KKTCK-AG", "from": "456/QĐ-TTg", "to": "456/QĐ-TTg"}
@@ -235,6 +236,29 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
             assert response.status_code == refused.get(role, allowed), (role, method, url, response.text)
 
 
+def test_decision_register_writes_for_every_role(client, staff, engine, edits):
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT md5(string_agg(d::text, ',' ORDER BY id)) FROM decisions d")).scalar_one()
+    stale = {"If-Match": '"0"'}
+    pdf = {"file": ("qd.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    calls = [
+        ("POST", "/api/decisions", {"json": {}}, 400),  # an empty body: refused, nothing created
+        ("PATCH", "/api/decisions/1", {"json": {"notes": "x"}, "headers": stale}, 412),
+        ("PUT", "/api/decisions/1/document", {"files": pdf, "headers": stale}, 412),
+        ("DELETE", "/api/decisions/1/document", {"headers": stale}, 412),
+    ]
+    for method, url, kwargs, editor_status in calls:
+        for role in ROLES:
+            headers = {**staff[role], **kwargs.get("headers", {})}
+            response = client.request(method, url, **{**kwargs, "headers": headers})
+            expected = WRITE_EXPECTED.get(role, editor_status)
+            assert response.status_code == expected, (role, method, url, response.text)
+    with engine.connect() as conn:
+        after = conn.execute(text("SELECT md5(string_agg(d::text, ',' ORDER BY id)) FROM decisions d")).scalar_one()
+        assert after == before
+        assert conn.execute(text("SELECT count(*) FROM documents")).scalar_one() == 0
+
+
 def test_every_write_route_refuses_anonymous_callers(client, staff, ids):
     for method, path, _ in _routes(client):
         if method in ("GET", "HEAD", "OPTIONS") or path in ("/auth/token", "/login", "/logout"):
@@ -370,6 +394,29 @@ def _out_of_scope_writes(client, engine, headers) -> dict:
             item, content=json.dumps({"properties": {}}), headers={**geojson, "Content-Type": "application/json"}
         ),
         ("DELETE", "/collections/{collection_id}/items/{feature_id}"): lambda: client.delete(item, headers=geojson),
+        ("POST", "/api/decisions"): lambda: client.post(
+            "/api/decisions",
+            headers=headers,
+            json={
+                "number": "SCOPE/QĐ-THỬ",
+                "title_vi": "Quyết định thử",
+                "date_signed": "2026-01-05",
+                "date_effective": "2026-01-05",
+                "authority": "management_board",
+                "kind": "regulation",
+            },
+        ),
+        ("PATCH", "/api/decisions/{decision_id}"): lambda: client.patch(
+            "/api/decisions/1", headers=headers, json={"notes": "ngoài phạm vi"}
+        ),
+        ("PUT", "/api/decisions/{decision_id}/document"): lambda: client.put(
+            "/api/decisions/1/document",
+            headers=headers,
+            files={"file": ("qd.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        ),
+        ("DELETE", "/api/decisions/{decision_id}/document"): lambda: client.delete(
+            "/api/decisions/1/document", headers=headers
+        ),
         ("POST", "/api/imports"): lambda: client.post(
             "/api/imports",
             headers=headers,
