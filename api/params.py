@@ -32,6 +32,7 @@ from gis.cql import parse_filter
 from gis.crs import CRS84_URI, CrsRef, supported_crs_uris
 from gis.errors import InvalidInput
 from gis.formats import FORMATS, FileFormat
+from gis.limits import check_storable
 from layers.exports import ExportOptions
 from layers.features import FeatureQuery, Period
 from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
@@ -436,7 +437,10 @@ class TemplateFilter:
 
 
 async def template_filter(project: TemplateProject = None, park: TemplatePark = None) -> TemplateFilter:
-    """project and park: trimmed, empty meaning not given."""
+    """project and park: trimmed, empty meaning not given, text the database can hold."""
+    for name, value in (("project", project), ("park", park)):
+        if value is not None:
+            check_storable(value, name)
     return TemplateFilter(project=_text(project), park=_text(park))
 
 

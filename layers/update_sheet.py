@@ -158,6 +158,8 @@ def build_template(conn: Connection, spec: LayerSpec, *, project: str | None = N
     for row_number, row in enumerate(conn.execute(query).mappings(), start=FIRST_ROW):
         for index, name in enumerate(layout.columns, start=1):
             cell = sheet.cell(row_number, index, row[name])
+            if cell.data_type == "f":  # text that starts with "=" stays text: never a formula Excel would run
+                cell.data_type = "s"
             if formats[name]:
                 cell.number_format = formats[name]
             if name in grey:

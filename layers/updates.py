@@ -7,7 +7,6 @@ in one call: one transaction, audited, province scopes honoured, versioned layer
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,8 +14,7 @@ from typing import Any
 
 import shapely
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy import Connection, Date, String, Text, func, select
 
 from gis import models
@@ -94,57 +92,58 @@ def read_sheet(content: bytes, layout: SheetLayout, name: str) -> Sheet:
     """The first sheet's field names (row 2) and data rows; a file that is not such a sheet is refused whole."""
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+    except Exception as exc:  # not a zip, no workbook part, damaged XML: openpyxl raises many kinds
         raise InvalidInput(f"{name} is not an XLSX workbook ({type(exc).__name__}); download the template") from None
     try:
-        worksheet = workbook.worksheets[0]
-        rows = worksheet.iter_rows(values_only=True)
-        next(rows, None)  # row 1: labels, for people
-        names = list(next(rows, None) or ())
-        columns: dict[str, str] = {}
-        for index, raw in enumerate(names, start=1):
-            letter = get_column_letter(index)
-            if raw is None or not str(raw).strip():
-                continue
-            text = str(raw).strip()
-            if text not in layout.columns:
-                raise InvalidInput(
-                    f"{name}: column {letter} (row 2) is '{text[:60]}', not a field of '{layout.spec.id}'; "
-                    f"its fields are {', '.join(layout.columns)}"
-                )
-            if text in columns:
-                raise InvalidInput(f"{name}: the field '{text}' is in columns {columns[text]} and {letter}")
-            columns[text] = letter
-        missing = [k for k in layout.keys if k not in columns]
-        if missing:
-            raise InvalidInput(f"{name}: row 2 has no key column {', '.join(missing)} (download the template)")
-        positions = {n: column_index(letter) - 1 for n, letter in columns.items()}
-        data: list[SheetRow] = []
-        for number, values in enumerate(rows, start=FIRST_ROW):
-            values = tuple(values)
-            if all(_blank(v) for v in values):
-                continue
-            for index, value in enumerate(values):
-                if not _blank(value) and (index >= len(names) or _blank(names[index])):
-                    letter = get_column_letter(index + 1)
-                    raise InvalidInput(f"{name}: cell {letter}{number} has a value but column {letter} no field name")
-            if len(data) >= TEMPLATE_ROW_CAP:
-                raise InvalidInput(f"{name}: more than {TEMPLATE_ROW_CAP:,} rows; split the sheet")
-            cells = {n: values[i] if i < len(values) else None for n, i in positions.items()}
-            data.append(SheetRow(number, cells))
+        return _read_rows(workbook, layout, name)
+    except InvalidInput:
+        raise
+    except Exception as exc:  # a damaged sheet fails while it is streamed
+        raise InvalidInput(f"{name}: the sheet cannot be read ({type(exc).__name__}); save it again as XLSX") from None
     finally:
         workbook.close()
+
+
+def _read_rows(workbook, layout: SheetLayout, name: str) -> Sheet:
+    """Row 2's field names checked against the layout, then the non-empty data rows."""
+    worksheet = workbook.worksheets[0]
+    rows = worksheet.iter_rows(values_only=True)
+    next(rows, None)  # row 1: labels, for people
+    names = list(next(rows, None) or ())
+    columns: dict[str, str] = {}
+    for index, raw in enumerate(names, start=1):
+        letter = get_column_letter(index)
+        if raw is None or not str(raw).strip():
+            continue
+        text = str(raw).strip()
+        if text not in layout.columns:
+            raise InvalidInput(
+                f"{name}: column {letter} (row 2) is '{text[:60]}', not a field of '{layout.spec.id}'; "
+                f"its fields are {', '.join(layout.columns)}"
+            )
+        if text in columns:
+            raise InvalidInput(f"{name}: the field '{text}' is in columns {columns[text]} and {letter}")
+        columns[text] = letter
+    missing = [k for k in layout.keys if k not in columns]
+    if missing:
+        raise InvalidInput(f"{name}: row 2 has no key column {', '.join(missing)} (download the template)")
+    positions = {n: column_index_from_string(letter) - 1 for n, letter in columns.items()}
+    data: list[SheetRow] = []
+    for number, values in enumerate(rows, start=FIRST_ROW):
+        values = tuple(values)
+        if all(_blank(v) for v in values):
+            continue
+        for index, value in enumerate(values):
+            if not _blank(value) and (index >= len(names) or _blank(names[index])):
+                letter = get_column_letter(index + 1)
+                raise InvalidInput(f"{name}: cell {letter}{number} has a value but column {letter} no field name")
+        if len(data) >= TEMPLATE_ROW_CAP:
+            raise InvalidInput(f"{name}: more than {TEMPLATE_ROW_CAP:,} rows; split the sheet")
+        cells = {n: values[i] if i < len(values) else None for n, i in positions.items()}
+        data.append(SheetRow(number, cells))
     if not data:
         raise InvalidInput(f"{name}: the sheet has no rows below the two header rows")
     return Sheet(columns, data)
-
-
-def column_index(letter: str) -> int:
-    """1 for A, 27 for AA."""
-    index = 0
-    for char in letter:
-        index = index * 26 + ord(char) - 64
-    return index
 
 
 def _blank(value: Any) -> bool:

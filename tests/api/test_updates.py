@@ -2,6 +2,7 @@
 
 import io
 import json
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -156,6 +157,7 @@ def test_template_access_filters_and_row_cap(client, staff, engine, monkeypatch)
     wrong = _template(client, staff, "projects", park="KCN-VA1")
     assert wrong.status_code == 400 and "applies to 'land_plots' only" in wrong.json()["description"]
     assert _template(client, staff, "decisions").status_code == 400  # no uid to key a sheet by
+    assert _template(client, staff, "clearance_parcels", project="PRJ\x00").status_code == 400
     sql = "SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id WHERE p.uid = 'PRJ-VHVA'"
     one_project = _db(engine, sql)[0][0]
     assert _db(engine, "SELECT count(*) FROM clearance_parcels")[0][0] > one_project
@@ -182,6 +184,21 @@ def test_an_unchanged_sheet_changes_nothing_and_dates_may_be_typed_dd_mm_yyyy(cl
     assert change["key"] == key and change["row"] == row
     new = {f["field"]: f["new"] for f in change["fields"]}
     assert new == {"inventoried_on": "2026-03-05", "owner_name": "Nguyễn Thị Hằng"}
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, staff, engine, edits):
+    formula = '=HYPERLINK("http://example.invalid","Cảng")'
+    node = _node("TEST-SHEET-CÔNG-THỨC", formula)
+    created = client.post(
+        "/collections/transport_nodes/items", content=json.dumps(node), headers={**GEOJSON, **staff["editor"]}
+    )
+    assert created.status_code == 201, created.text
+    workbook = _workbook(_template(client, staff, "transport_nodes"))
+    sheet = workbook.worksheets[0]
+    cell = sheet.cell(_row_of(sheet, "TEST-SHEET-CÔNG-THỨC"), _columns(sheet)["name_vi"])
+    assert cell.data_type == "s" and cell.value == formula
+    same = _upload(client, staff["editor"], "transport_nodes", _bytes(workbook), dry_run="true")
+    assert same.json()["counts"]["rows_changed"] == 0, same.text
 
 
 # --- uploads ---------------------------------------------------------------------------------------------------
@@ -338,6 +355,12 @@ def test_files_that_are_not_a_filled_in_template_are_refused(client, staff, engi
 
     refused(b"uid,name_vi\nTN-1,x\n", "not an XLSX workbook")
     refused(b"", "empty")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("hello.txt", "xin chào")
+    refused(archive.getvalue(), "not an XLSX workbook")
+    whole = _bytes(_node_sheet(client, staff)[0])
+    refused(whole[: len(whole) // 2], "XLSX")  # cut short
     workbook, sheet, columns = _node_sheet(client, staff)
     sheet.cell(2, sheet.max_column + 1).value = "tonnage"
     refused(_bytes(workbook), "column", "tonnage")
