@@ -213,7 +213,16 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
                 continue
             vi, en = label(field_name)
             values[field_name] = new
-            fields.append({"field": field_name, "label_vi": vi, "label_en": en, "old": _json(old), "new": _json(new)})
+            fields.append(
+                {
+                    "field": field_name,
+                    "label_vi": vi,
+                    "label_en": en,
+                    "old": _json(old),
+                    "new": _json(new),
+                    **_value_labels(spec, field_name, old, new),
+                }
+            )
         if "province_code" in values and values["province_code"] is not None:
             problem = _place_problem(conn, spec, current["_id"], values["province_code"])
             if problem:
@@ -298,6 +307,14 @@ def _place_problem(conn: Connection, spec: LayerSpec, key: int, province: str) -
     except Refused as exc:
         return str(exc)
     return None
+
+
+def _value_labels(spec: LayerSpec, name: str, old: Any, new: Any) -> dict[str, str | None]:
+    """Words for the codes of the layer's legend field (status, stage…), so a page never shows a raw code."""
+    if spec.legend.by_field != name:
+        return {}
+    words = {value: f"{vi} / {en}" for value, _colour, vi, en in spec.legend.classes}
+    return {"old_label": words.get(old), "new_label": words.get(new)}
 
 
 def _name(row: dict[str, Any]) -> str:

@@ -309,6 +309,8 @@ def test_a_versioned_plot_changes_under_a_decision_that_closes_its_version(clien
     assert applied.status_code == 200, applied.text
     assert applied.json()["decision"] == {"id": later_id, "number": later}
     assert applied.json()["counts"]["rows_changed"] == 1  # the demo plots read back unchanged: no new versions
+    [status] = applied.json()["changes"][0]["fields"]
+    assert (status["old_label"], status["new_label"]) == ("Còn trống / Available", "Đã cho thuê / Leased")
     versions = _db(
         engine,
         "SELECT id, status, valid_from, valid_to, decision_id FROM land_plots "
