@@ -8,7 +8,20 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.guard import RequestGuard
-from api.routes import admin, auth, decisions, docs, editing, exports, features, health, imports, tiles, workspace
+from api.routes import (
+    admin,
+    auth,
+    decisions,
+    docs,
+    editing,
+    exports,
+    features,
+    health,
+    imports,
+    tiles,
+    updates,
+    workspace,
+)
 from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
@@ -69,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(tiles.router)
     app.include_router(exports.router)
     app.include_router(imports.router)
+    app.include_router(updates.router)
     app.include_router(land_router)
     app.include_router(maps_router)
     app.include_router(planning_router)

@@ -32,6 +32,7 @@ from gis.cql import parse_filter
 from gis.crs import CRS84_URI, CrsRef, supported_crs_uris
 from gis.errors import InvalidInput
 from gis.formats import FORMATS, FileFormat
+from gis.limits import check_storable
 from layers.exports import ExportOptions
 from layers.features import FeatureQuery, Period
 from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
@@ -417,3 +418,53 @@ def _text(raw: str | None) -> str | None:
 def _list(values: list[str] | None) -> tuple[str, ...]:
     """A repeatable parameter that may also be comma-separated."""
     return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+
+# --- spreadsheet updates (api/routes/updates.py) ------------------------------------------------------------------
+
+TemplateProject = declared(
+    {"type": "string"}, "clearance_parcels only: the parcels of this project (uid), for large layers.", "PRJ-VHVA"
+)
+TemplatePark = declared({"type": "string"}, "land_plots only: the plots of this industrial park (uid).", "KCN-VA1")
+
+
+@dataclass(frozen=True)
+class TemplateFilter:
+    """Which features a template lists: a project's parcels or a park's plots."""
+
+    project: str | None
+    park: str | None
+
+
+async def template_filter(project: TemplateProject = None, park: TemplatePark = None) -> TemplateFilter:
+    """project and park: trimmed, empty meaning not given, text the database can hold."""
+    for name, value in (("project", project), ("park", park)):
+        if value is not None:
+            check_storable(value, name)
+    return TemplateFilter(project=_text(project), park=_text(park))
+
+
+TemplateFilterDep = Annotated[TemplateFilter, Depends(template_filter)]
+DryRun = declared({"type": "boolean"}, "true: answer the preview of what would change and write nothing.", True)
+SheetDecision = declared(
+    {"type": "string"},
+    "The decision the changes are made under (number or id): required for versioned layers (zones, functional "
+    "areas, parks, plots); default: the one the personal token is bound to.",
+    "439/QĐ-TTg",
+)
+
+
+@dataclass(frozen=True)
+class SheetUpload:
+    """How an uploaded sheet is handled: previewed or applied, under which decision."""
+
+    dry_run: bool
+    decision: str | None
+
+
+async def sheet_upload_params(dry_run: DryRun = None, decision: SheetDecision = None) -> SheetUpload:
+    """dry_run as true/false; decision as given (resolved by the route)."""
+    return SheetUpload(dry_run=parse_boolean(dry_run, "dry_run"), decision=_text(decision))
+
+
+SheetUploadDep = Annotated[SheetUpload, Depends(sheet_upload_params)]
