@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.guard import RequestGuard
-from api.routes import admin, auth, docs, editing, exports, features, health, imports, tiles
+from api.routes import admin, auth, clearance_stages, docs, editing, exports, features, health, imports, tiles
 from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(editing.router)
+    app.include_router(clearance_stages.router)
     app.include_router(features.router)
     app.include_router(tiles.router)
     app.include_router(exports.router)

@@ -223,6 +223,7 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
         ("POST", "/api/accounts/test_viewer/tokens", ADMINS_ONLY, 400),
         ("DELETE", "/api/accounts/test_viewer/tokens/999999", ADMINS_ONLY, 404),
         ("GET", "/admin/accounts", {"viewer": 403, "editor": 403}, 200),  # anonymous: the login page
+        ("POST", "/api/clearance/stages", WRITE_EXPECTED, 400),  # an empty body: refused, nothing written
     ]
     for method, url, refused, allowed in expectations:
         for role in ROLES:
@@ -352,6 +353,8 @@ def _out_of_scope_writes(client, engine, headers) -> dict:
         "properties": {"uid": "TEST-SCOPE-ROUTE", "name_vi": "Cảng thử", "kind": "seaport", "province_code": "HA_TINH"},
     }
     put = {"type": "Feature", "geometry": current["geometry"], "properties": {**node["properties"], "uid": "TN-X"}}
+    parcel = scopes.feature_id(engine, "clearance_parcels")  # a parcel of PRJ-VHVA, Hà Tĩnh
+    stage = {"stage": "notice_issued", "date": "2020-01-01", "parcels": [parcel]}
     geojson = {**headers, "Content-Type": "application/geo+json", "If-Match": etag}
     return {
         ("POST", "/collections/{collection_id}/items"): lambda: client.post(
@@ -370,6 +373,7 @@ def _out_of_scope_writes(client, engine, headers) -> dict:
             data={"layer": "transport_nodes"},
             files={"file": ("n.geojson", scopes.import_document([node]), "application/octet-stream")},
         ),
+        ("POST", "/api/clearance/stages"): lambda: client.post("/api/clearance/stages", json=stage, headers=headers),
     }
 
 
