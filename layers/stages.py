@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import BigInteger, Date, Text
 
+from gis.accounts import User
 from gis.errors import Unprocessable
 from gis.limits import check_storable
 from gis.models import STAGE_ORDER_SQL
@@ -114,6 +115,7 @@ def _parsed(ref: int | str, project: str | None) -> int | tuple[str | None, str,
 
 def resolve_parcels(conn: Connection, refs: list[int | str], project: str | None) -> list[int]:
     """The ids of the referenced parcels, each once, in the order given; Unprocessable naming those not found."""
+    project = (project or "").strip() or None
     if project is not None:
         check_storable(project, "the project")
         if conn.execute(PROJECT_SQL, {"uid": project}).first() is None:
@@ -225,7 +227,7 @@ def set_stage(
     refs: list[int | str],
     project: str | None,
     dry_run: bool,
-    user,
+    user: User | None,
     request_id: str | None,
 ) -> dict[str, Any]:
     """Set one stage date on the parcels, all or nothing; a dry run answers the same and rolls its writes back."""
@@ -243,9 +245,7 @@ def set_stage(
             problems,
         )
     changing = [p for p in parcels if p.dates[field] != on]
-    writes = [
-        FeatureWrite("update", key=p.id, values={field: on}, where=f"parcel {p.label}", if_match=None) for p in changing
-    ]
+    writes = [FeatureWrite("update", key=p.id, values={field: on}, where=f"parcel {p.label}") for p in changing]
     with conn.begin_nested() as savepoint:
         apply_changes(conn, get_layer("clearance_parcels"), writes, decision=None, user=user, request_id=request_id)
         after = {p.id: p.stage for p in read_parcels(conn, [p.id for p in changing])}
