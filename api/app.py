@@ -11,6 +11,7 @@ from api.guard import RequestGuard
 from api.routes import (
     admin,
     auth,
+    clearance_stages,
     decisions,
     docs,
     editing,
@@ -78,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(editing.router)
     app.include_router(workspace.router)
+    app.include_router(clearance_stages.router)
     app.include_router(features.router)
     app.include_router(tiles.router)
     app.include_router(exports.router)

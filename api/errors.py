@@ -83,8 +83,11 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {}
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
+        body = {"code": type(exc).__name__, "description": str(exc)}
+        if getattr(exc, "details", None) is not None:  # e.g. each parcel a bulk change refuses, for a page to list
+            body["details"] = exc.details
         response = JSONResponse(
-            {"code": type(exc).__name__, "description": str(exc)},
+            body,
             status_code=status,
             headers=headers,
         )

@@ -244,6 +244,7 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
         ("GET", "/workspace", {"viewer": 403}, 200),  # anonymous: the login page
         ("POST", "/api/workspace/land_plots/split", {"anonymous": 401, "viewer": 403}, 400),  # empty body: refused
         ("POST", "/api/workspace/land_plots/merge", {"anonymous": 401, "viewer": 403}, 400),
+        ("POST", "/api/clearance/stages", WRITE_EXPECTED, 400),  # an empty body: refused, nothing written
     ]
     for method, url, refused, allowed in expectations:
         for role in ROLES:
@@ -399,6 +400,8 @@ def _out_of_scope_writes(client, engine, headers) -> dict:
     west, east = _adjacent_plots(engine)  # in park KCN-VA1, Hà Tĩnh
     tags = [client.get(f"/collections/land_plots/items/{k}", headers=headers).headers["etag"] for k in (west, east)]
     across = {"type": "LineString", "coordinates": [[106.3395, 18.0680], [106.3395, 18.0710]]}
+    parcel = scopes.feature_id(engine, "clearance_parcels")  # a parcel of PRJ-VHVA, Hà Tĩnh
+    stage = {"stage": "notice_issued", "date": "2020-01-01", "parcels": [parcel]}
     geojson = {**headers, "Content-Type": "application/geo+json", "If-Match": etag}
     return {
         ("POST", "/collections/{collection_id}/items"): lambda: client.post(
@@ -453,6 +456,7 @@ def _out_of_scope_writes(client, engine, headers) -> dict:
         ("POST", "/api/updates/{collection_id}"): lambda: client.post(
             "/api/updates/transport_nodes", headers=headers, files={"file": ("n.xlsx", _node_sheet(client, headers))}
         ),
+        ("POST", "/api/clearance/stages"): lambda: client.post("/api/clearance/stages", json=stage, headers=headers),
     }
 
 

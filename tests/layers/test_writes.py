@@ -8,7 +8,7 @@ import shapely
 from sqlalchemy import text
 
 from gis.accounts import get_user
-from gis.errors import Conflict, InvalidInput, PreconditionFailed, Unprocessable
+from gis.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unprocessable
 from layers.editing import etag_of
 from layers.registry import get_layer
 from layers.writes import DecisionRef, FeatureWrite, apply_changes
@@ -121,3 +121,43 @@ def test_a_write_that_changes_nothing_still_writes_a_new_row_version(engine, edi
         apply_changes(conn, GATES, [FeatureWrite("update", key=key, values={})], decision=None, user=None)
     with engine.connect() as conn:
         assert conn.execute(text(version), {"k": key}).scalar_one() != before
+
+
+def test_the_same_values_for_many_rows_are_one_update_and_every_row_is_audited(db_conn):
+    keys = apply_changes(db_conn, GATES, [create(f"CK-LOT-{i}") for i in range(4)], decision=None, user=None)
+    db_conn.execute(text("CREATE TEMP TABLE gate_statements (n int)"))  # rolled back with the test
+    db_conn.execute(
+        text(
+            "CREATE FUNCTION pg_temp.count_gate_statements() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN INSERT INTO gate_statements VALUES (1); RETURN NULL; END $$"
+        )
+    )
+    db_conn.execute(
+        text(
+            "CREATE TRIGGER count_gate_statements AFTER UPDATE ON border_gates FOR EACH STATEMENT "
+            "EXECUTE FUNCTION pg_temp.count_gate_statements()"
+        )
+    )
+    mark = db_conn.execute(text("SELECT max(id) FROM audit_log")).scalar_one()
+    same = [FeatureWrite("update", key=k, values={"name_en": "Gate lot"}) for k in keys[:3]]
+    other = FeatureWrite("update", key=keys[3], values={"name_en": "Gate alone"})
+    assert apply_changes(db_conn, GATES, [*same, other], decision=None, user=None) == keys
+    assert db_conn.execute(text("SELECT count(*) FROM gate_statements")).scalar_one() == 2  # three rows, then one
+    names = db_conn.execute(text("SELECT id, name_en FROM border_gates WHERE id = ANY(:k)"), {"k": keys}).all()
+    assert dict(names) == {keys[0]: "Gate lot", keys[1]: "Gate lot", keys[2]: "Gate lot", keys[3]: "Gate alone"}
+    records = db_conn.execute(
+        text(
+            "SELECT feature_id, before ->> 'name_en', after ->> 'name_en', after ->> 'uid' FROM audit_log "
+            "WHERE id > :mark ORDER BY id"
+        ),
+        {"mark": mark},
+    ).all()
+    assert [tuple(r) for r in records] == [
+        (str(keys[i]), None, "Gate lot" if i < 3 else "Gate alone", f"CK-LOT-{i}") for i in range(4)
+    ]
+
+    missing = [FeatureWrite("update", key=k, values={"name_en": "Gone"}, where=f"gate {k}") for k in (keys[0], 0)]
+    with pytest.raises(NotFound, match="^gate 0: no feature '0'"):
+        apply_changes(db_conn, GATES, missing, decision=None, user=None)
+    kept = db_conn.execute(text("SELECT name_en FROM border_gates WHERE id = :k"), {"k": keys[0]}).scalar()
+    assert kept == "Gate lot"
