@@ -103,8 +103,17 @@ def test_editor_registers_a_decision_attaches_its_pdf_and_edits_it_in_the_panel(
     assert seen and NUMBER in seen[0]  # asked before saving
     assert _sql(engine, "SELECT count(*) FROM decisions WHERE number = :n", n=NUMBER) == [(0,)]
 
-    # Fixed: registered with its diacritics, unpublished, superseding the older decision.
+    # Dates fixed but a number already registered: the API's 409 beside the number, nothing written.
     page.fill("#wsd-date_effective", "2026-03-30")
+    page.fill("#wsd-number", older_number)
+    _accept_next(bp, seen)
+    page.click("#wsd-save")
+    page.locator("[data-wsd-error=number]").filter(has_text=older_number).wait_for()
+    assert page.inner_text("[data-wsd-error=date_effective]") == ""
+    assert _sql(engine, "SELECT count(*) FROM decisions") == [(registered,)]
+
+    # Fixed: registered with its diacritics, unpublished, superseding the older decision.
+    page.fill("#wsd-number", NUMBER)
     _accept_next(bp, seen)
     page.click("#wsd-save")
     page.wait_for_selector("#wsd-document:not([hidden])")
