@@ -24,7 +24,7 @@ DECISIONS_SQL = text(
     """
     SELECT d.id, d.number, d.title_vi, d.title_en, d.date_signed, d.date_effective, d.authority,
            d.authority_name_vi, d.kind, d.plan_level, d.horizon_year, d.zone_uid,
-           s.number AS supersedes, d.public,
+           s.number AS supersedes, d.public, d.document_sha256 IS NOT NULL AS has_document,
            EXISTS (SELECT 1 FROM economic_zones z WHERE z.decision_id = d.id)
              OR EXISTS (SELECT 1 FROM functional_areas f WHERE f.decision_id = d.id) AS changes_plan
     FROM decisions d LEFT JOIN decisions s ON s.id = d.supersedes_id
@@ -100,6 +100,7 @@ class DecisionInfo:
     zone_uid: str | None
     supersedes: str | None
     public: bool
+    has_document: bool  # a signed PDF is attached (served with the decision's visibility)
     changes_plan: bool
 
     def as_json(self, internal: bool = False) -> dict:

@@ -15,6 +15,7 @@ from layers.registry import LAYERS
 from layers.spec import LayerSpec
 from layers.writes import writable_fields
 from maps.layer_config import FIELD_LABELS, layer_json
+from maps.workspace_decisions import decision_form_config
 
 # Labels of writable fields the map popups do not show (FIELD_LABELS holds those).
 MORE_LABELS = {
@@ -92,4 +93,4 @@ def workspace_config(conn: Connection) -> dict:
         fields = [_field(conn, spec, name, required, allowed) for name in writable_fields(spec)]
         splittable = "Polygon" in (spec.geometry_type or "")
         layers.append({**layer_json(spec, spec.access), "fields": fields, "splittable": splittable})
-    return {"layers": layers}
+    return {"layers": layers, "decisions": decision_form_config(conn)}

@@ -13,6 +13,7 @@
 //     fetchJSON(url, opt), fetch with the session cookie; rejects with the API's description on 4xx/5xx
 //     refresh(layerId),    redraw a layer's tiles after a write (revalidated with their ETags)
 //     decisions(),         a promise of the registered decisions (GET /api/decisions), fetched once
+//     reloadDecisions(),   fetch that list again (after the Decisions panel saved one) and refresh the form's picker
 //     open(layerId, id),   open a feature in the edit form
 //     selected(),          {layer, id, etag, feature} of the feature in the form, or null
 //     showLayer(layerId),  choose the layer being edited
@@ -55,6 +56,12 @@
   function decisions() {
     if (!decisionList) decisionList = fetchJSON("/api/decisions").then((body) => body.decisions || []);
     return decisionList;
+  }
+
+  function reloadDecisions() {
+    decisionList = null;
+    if (state.layer && state.layer.versioned && !$("ws-form").hidden) fillDecisions();
+    return decisions();
   }
 
   function message(text, isError) {
@@ -572,7 +579,7 @@
   window.addEventListener("hashchange", fromHash);
 
   window.ZoneAtlasWorkspace = {
-    map, config, layers: tiles, fetchJSON, refresh, decisions, open, showLayer, message,
+    map, config, layers: tiles, fetchJSON, refresh, decisions, reloadDecisions, open, showLayer, message,
     selected: () => state.selected,
     state,  // for the browser tests and people debugging: mode, the drawn layer
   };

@@ -24,6 +24,7 @@ NEW = {
 }
 PDF = b"%PDF-1.7\n% \xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PDF_NAME = "Quyết định 77-QĐ-BQL (bản ký).pdf"
+PDF_TYPE = "application/pdf"
 
 
 @pytest.fixture
@@ -184,6 +185,24 @@ def test_document_round_trip_with_its_name_and_etag(client, staff, edits, engine
     assert row(engine, key)["document_sha256"] is None
     assert client.get(f"/api/decisions/{key}/document").status_code == 404
     assert audit(engine, key)[-1]["before"]["document_filename"] == PDF_NAME
+
+
+def test_the_register_list_says_which_decisions_have_their_pdf(client, staff, edits, engine, documents_cleaned):
+    key = create(client, staff).json()["id"]
+
+    def listed() -> bool:
+        [entry] = [d for d in client.get("/api/decisions").json()["decisions"] if d["id"] == key]
+        return entry["has_document"]
+
+    assert listed() is False
+    files = {"file": (PDF_NAME, PDF, PDF_TYPE)}
+    put = client.put(f"/api/decisions/{key}/document", files=files, headers=staff["editor"])
+    assert put.status_code == 200, put.text
+    assert listed() is True
+    with engine.connect() as conn:  # every other decision: as the stored columns say
+        attached = dict(conn.execute(text("SELECT id, document_sha256 IS NOT NULL FROM decisions")).all())
+    everyone = client.get("/api/decisions", headers=staff["viewer"]).json()["decisions"]  # staff: unpublished too
+    assert {d["id"]: d["has_document"] for d in everyone} == attached
 
 
 def test_a_file_that_is_not_a_pdf_is_refused(client, staff, edits, engine, documents_cleaned):
