@@ -137,23 +137,30 @@
     message(text, true);
   }
 
+  function addFound(fc, what) {
+    const fresh = fc.features.filter((f) => !selection.has(`id:${f.id}`));
+    if (fc.features.length > MAX || selection.size + fresh.length > MAX) {
+      tooMany(fc.features.length > MAX ? fc.features.length : selection.size + fresh.length);
+      return;
+    }
+    const added = addFeatures(fresh);
+    renderList();
+    message(`${what}: thêm ${number(added)} thửa / added ${added} parcel(s)` +
+      `${fc.features.length === 0 ? " — không có thửa nào ở đây / no parcel here" : ""}`, false);
+  }
+
   function select(params, what) {
     const project = chosenProject();
     params.set("f", "geojson");
-    params.set("limit", String(MAX + 1));
     params.set("properties", "project_id,map_sheet,parcel_no,stage");
     if (project) params.set("project_id", String(project.id));
+    const probe = new URLSearchParams(params);  // how many first: an area of 100,000 parcels is refused unread
+    probe.set("limit", "1");
+    params.set("limit", String(MAX + 1));
     message("Đang tìm các thửa… / Finding the parcels…");
-    return W.fetchJSON(`${items}?${params}`).then((fc) => {
-      const fresh = fc.features.filter((f) => !selection.has(`id:${f.id}`));
-      if (fc.features.length > MAX || selection.size + fresh.length > MAX) {
-        tooMany(fc.features.length > MAX ? fc.features.length : selection.size + fresh.length);
-        return;
-      }
-      const added = addFeatures(fresh);
-      renderList();
-      message(`${what}: thêm ${number(added)} thửa / added ${added} parcel(s)` +
-        `${fc.features.length === 0 ? " — không có thửa nào ở đây / no parcel here" : ""}`, false);
+    return W.fetchJSON(`${items}?${probe}`).then((counted) => {
+      if (counted.numberMatched > MAX) { tooMany(selection.size + counted.numberMatched); return null; }
+      return W.fetchJSON(`${items}?${params}`).then((fc) => addFound(fc, what));
     }).catch((error) => message(error.message, true));
   }
 

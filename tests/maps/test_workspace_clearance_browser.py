@@ -177,6 +177,12 @@ def test_editor_pastes_a_list_one_parcel_breaks_the_order_then_20_get_their_plan
     before = _sql(engine, "SELECT id, plan_approved_on FROM clearance_parcels ORDER BY id")
 
     _open_panel(bp, engine)
+    many = "\n".join(f"7/{n}" for n in range(1, 5002))  # more than a call may change (set, as typing it is slow)
+    bp.page.eval_on_selector("#wc-paste", "(box, text) => { box.value = text; }", many)
+    bp.page.click("#wc-add")
+    bp.page.wait_for_selector("#wc-message.error:has-text('5,000')")
+    assert bp.page.inner_text("#wc-count") == "0"
+
     bp.page.fill("#wc-project-search", "Vũng Áng 2")
     option = bp.page.locator("#wc-project option[value='PRJ-VA2']")
     assert "Nhà máy nhiệt điện Vũng Áng 2" in option.inner_text() and "PRJ-VA2" not in option.inner_text()
