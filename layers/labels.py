@@ -252,9 +252,9 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "commune": ("Xã, phường", "Commune / ward"),
     },
     Role: {
-        "viewer": ("Người xem", "Viewer"),
-        "editor": ("Người sửa dữ liệu", "Editor"),
-        "admin": ("Quản trị", "Administrator"),
+        "viewer": ("Xem", "Viewer"),
+        "editor": ("Biên tập", "Editor"),
+        "admin": ("Quản trị", "Admin"),
     },
 }
 

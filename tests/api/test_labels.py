@@ -130,3 +130,9 @@ def test_templates_show_no_code_in_cells_or_drop_downs(client, staff, engine):
                 listed |= set(rule.formula1.strip('"').split(","))
         every_code = set().union(*vocabulary.values())
         assert listed and not listed & every_code, layer
+
+
+def test_roles_are_shown_in_words_on_the_sign_in_page(client, staff):
+    for role, words in (("viewer", "Xem / Viewer"), ("editor", "Biên tập / Editor"), ("admin", "Quản trị / Admin")):
+        page = client.get("/login", headers=staff[role]).text
+        assert f"vai trò / role: <b>{words}</b>" in page, role
