@@ -2,7 +2,8 @@
 
 `field_label(name)` gives a field's Vietnamese and English label; `value_labels(conn, spec, field)` the words of
 every code of a field's closed vocabulary (CHECK … IN from `gis.vocab`, lookup tables' name_vi/name_en, decisions
-by number) and of the country codes; `words_to_codes` reads those words back. Legends take their words from here.
+by number, provinces) and of the usual country codes; `words_to_codes` reads those words back. Legends take their
+words from here.
 """
 
 import unicodedata
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from gis import models
 from gis.constraints import enum_choices
 from gis.vocab import (
     AdminLevel,
@@ -335,9 +337,22 @@ def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Wor
         if "number" in lookup.c:  # decisions: known by their number as written
             rows = conn.execute(select(fk.column, lookup.c.number).order_by(fk.column))
             return {code: (number, number) for code, number in rows}
+    if field == "province_code":
+        return _provinces(conn)
     if field in COUNTRY_FIELDS:
         return dict(COUNTRIES)
     return {}
+
+
+def _provinces(conn: Connection) -> dict[Any, Words]:
+    """Province codes (admin_units) by their latest names: a merged province keeps its last name."""
+    units = models.AdminUnit.__table__
+    rows = conn.execute(
+        select(units.c.code, units.c.name_vi, units.c.name_en)
+        .where(units.c.level == AdminLevel.province.value)
+        .order_by(units.c.code, units.c.valid_from)
+    )
+    return {code: (vi, en or vi) for code, vi, en in rows}  # the latest name of a code is written last
 
 
 def layer_value_labels(conn: Connection, spec: LayerSpec) -> dict[str, dict[Any, Words]]:

@@ -398,6 +398,10 @@ def test_template_cells_show_words_and_words_or_codes_read_back_to_the_same_code
     one, two = _row_of(sheet, "TEST-SHEET-CANG-1"), _row_of(sheet, "TEST-SHEET-CANG-2")
     assert sheet.cell(one, columns["status"]).value == "Theo quy hoạch / Planned"
     assert sheet.cell(one, columns["kind"]).value == "Cảng biển / Seaport"
+    [province] = _db(
+        engine, "SELECT name_vi || ' / ' || name_en FROM admin_units WHERE code = 'HA_TINH' AND valid_to IS NULL"
+    )
+    assert sheet.cell(one, columns["province_code"]).value == province[0]
     unchanged = _upload(client, staff["editor"], "transport_nodes", _bytes(workbook), dry_run="true")
     assert unchanged.status_code == 200 and unchanged.json()["counts"]["rows_changed"] == 0, unchanged.text
 
