@@ -8,7 +8,8 @@ from sqlalchemy.exc import DBAPIError
 from gis.errors import Conflict, InvalidInput, Unprocessable, ZoneAtlasError
 
 UNIQUE_VIOLATION, EXCLUSION_VIOLATION = "23505", "23P01"
-ENUM_CHECK = re.compile(r"^\s*(\w+) IN \((.*)\)\s*$", re.DOTALL)
+# `col IN (...)`, or `col IS NULL OR col IN (...)` for an optional one (decisions.plan_level)
+ENUM_CHECK = re.compile(r"^\s*(?:(\w+) IS NULL OR )?(\w+) IN \((.*)\)\s*$", re.DOTALL)
 
 
 def constraint_message(exc: Exception) -> str:
@@ -29,8 +30,8 @@ def enum_choices(table: Table) -> dict[str, list[str]]:
     for constraint in table.constraints:
         if isinstance(constraint, CheckConstraint):
             match = ENUM_CHECK.match(str(constraint.sqltext))
-            if match:
-                choices[match.group(1)] = re.findall(r"'((?:[^']|'')*)'", match.group(2))
+            if match and match.group(1) in (None, match.group(2)):
+                choices[match.group(2)] = re.findall(r"'((?:[^']|'')*)'", match.group(3))
     return choices
 
 

@@ -18,8 +18,10 @@ from gis import models
 from gis.accounts import User
 from gis.errors import InvalidInput, NotFound, Unprocessable
 from gis.limits import unstorable
+from gis.vocab import Authority, DecisionKind, PlanLevel
 from layers.editing import feature_key, typed_properties
 from layers.features import public_rows
+from layers.labels import as_pair, enum_words
 from layers.registry import get_layer
 from layers.spec import Access
 from layers.writes import FeatureWrite, apply_changes, etag_of, resolve_decision
@@ -30,33 +32,7 @@ MAX_FILENAME = 200
 decisions = models.Decision.__table__
 documents = models.Document.__table__
 
-AUTHORITY_LABELS = {
-    "prime_minister": ("Thủ tướng Chính phủ", "Prime Minister"),
-    "government": ("Chính phủ", "Government"),
-    "ministry": ("Bộ", "Ministry"),
-    "provincial_council": ("HĐND tỉnh", "Provincial People's Council"),
-    "provincial_committee": ("UBND tỉnh", "Provincial People's Committee"),
-    "management_board": ("Ban Quản lý KKT", "Economic Zone Management Board"),
-}
-KIND_LABELS = {
-    "approve_plan_task": ("Phê duyệt nhiệm vụ quy hoạch", "Approves a planning task"),
-    "approve_plan": ("Phê duyệt quy hoạch", "Approves a plan"),
-    "overall_revision": ("Điều chỉnh tổng thể quy hoạch", "Overall plan revision"),
-    "local_revision": ("Điều chỉnh cục bộ quy hoạch", "Local plan revision"),
-    "establish_zone": ("Thành lập khu kinh tế", "Establishes a zone"),
-    "enlarge_zone": ("Mở rộng khu kinh tế", "Enlarges a zone"),
-    "regulation": ("Quy chế, quy định", "Regulation"),
-    "investment_policy": ("Chủ trương đầu tư", "Investment policy"),
-    "land_recovery": ("Thu hồi đất", "Land recovery"),
-    "compensation_plan": ("Phương án bồi thường", "Compensation plan"),
-    "land_lease": ("Cho thuê đất", "Land lease"),
-}
-PLAN_LEVEL_LABELS = {
-    "general": ("Quy hoạch chung", "General plan"),
-    "zoning": ("Quy hoạch phân khu", "Zoning plan"),
-    "detailed": ("Quy hoạch chi tiết", "Detailed plan"),
-}
-VOCABULARIES = {"authority": AUTHORITY_LABELS, "kind": KIND_LABELS, "plan_level": PLAN_LEVEL_LABELS}
+VOCABULARIES = {"authority": Authority, "kind": DecisionKind, "plan_level": PlanLevel}  # words: layers.labels
 
 
 def save_decision(
@@ -123,9 +99,9 @@ def decision_json(conn: Connection, key: int, access: Access) -> dict[str, Any]:
         raise NotFound(f"no decision '{key}'")
     data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row._mapping.items()}
     data["labels"] = {
-        name: {"vi": labels[data[name]][0], "en": labels[data[name]][1]}
-        for name, labels in VOCABULARIES.items()
-        if data.get(name) in labels
+        name: as_pair(enum_words(vocabulary)[data[name]])
+        for name, vocabulary in VOCABULARIES.items()
+        if data.get(name) in enum_words(vocabulary)
     }
     data["document_url"] = f"/api/decisions/{key}/document" if data.get("document_sha256") else None
     data["etag"] = etag_of(conn, spec, key)

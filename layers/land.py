@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from gis.errors import InvalidInput, NotFound
+from layers.labels import PLACE_KINDS
 
 # Metres per degree that no geodesic on WGS84 beats: the meridian degree is shortest at the equator
 # (a(1-e²)·π/180 = 110 574 m) and a parallel degree is N·cosφ·π/180 >= 111 320·cosφ; 110 000 keeps a margin.
@@ -37,28 +38,27 @@ class NodeKind:
     table: str
     condition: str
     status_column: str
-    label_vi: str
-    label_en: str
+
+    @property
+    def label_vi(self) -> str:
+        """Its Vietnamese name (words live in layers.labels)."""
+        return PLACE_KINDS[self.key][0]
+
+    @property
+    def label_en(self) -> str:
+        """Its English name."""
+        return PLACE_KINDS[self.key][1]
 
 
 NODE_KINDS: dict[str, NodeKind] = {
     k.key: k
     for k in [
-        NodeKind("border_gate", "border_gates", "n.country = 'VN'", "NULL", "Cửa khẩu", "Border gate"),
-        NodeKind("seaport", "transport_nodes", "n.kind = 'seaport'", "n.status", "Cảng biển", "Seaport"),
-        NodeKind("river_port", "transport_nodes", "n.kind = 'river_port'", "n.status", "Cảng sông", "River port"),
-        NodeKind("airport", "transport_nodes", "n.kind = 'airport'", "n.status", "Sân bay", "Airport"),
-        NodeKind(
-            "logistics_centre", "logistics_centres", "true", "n.status", "Trung tâm logistics", "Logistics centre"
-        ),
-        NodeKind(
-            "expressway_junction",
-            "transport_nodes",
-            "n.kind = 'expressway_junction'",
-            "n.status",
-            "Nút giao cao tốc",
-            "Expressway junction",
-        ),
+        NodeKind("border_gate", "border_gates", "n.country = 'VN'", "NULL"),
+        NodeKind("seaport", "transport_nodes", "n.kind = 'seaport'", "n.status"),
+        NodeKind("river_port", "transport_nodes", "n.kind = 'river_port'", "n.status"),
+        NodeKind("airport", "transport_nodes", "n.kind = 'airport'", "n.status"),
+        NodeKind("logistics_centre", "logistics_centres", "true", "n.status"),
+        NodeKind("expressway_junction", "transport_nodes", "n.kind = 'expressway_junction'", "n.status"),
     ]
 }
 

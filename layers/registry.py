@@ -1,6 +1,8 @@
 """The catalogue of layers the board publishes, looked up by stable id."""
 
 from gis.errors import NotFound
+from gis.vocab import ClearanceStage, FunctionalAreaType, PlotStatus, ProjectStatus, ZoneType
+from layers.labels import legend_classes
 from layers.spec import Access, LayerSpec, Legend
 
 PROVENANCE = ("geometry_illustrative", "source", "notes")
@@ -10,65 +12,67 @@ ZONE_TYPE_LEGEND = Legend(
     fill="#f4a582",
     stroke="#b2182b",
     by_field="zone_type",
-    classes=(
-        ("coastal", "#92c5de", "Khu kinh tế ven biển", "Coastal economic zone"),
-        ("border_gate", "#f4a582", "Khu kinh tế cửa khẩu", "Border-gate economic zone"),
-        ("specialised", "#c2a5cf", "Khu kinh tế chuyên biệt", "Specialised economic zone"),
-    ),
+    classes=legend_classes(ZoneType, {"coastal": "#92c5de", "border_gate": "#f4a582", "specialised": "#c2a5cf"}),
 )
 FUNCTIONAL_AREA_LEGEND = Legend(
     fill="#fddbc7",
     stroke="#8c510a",
     by_field="area_type",
-    classes=(
-        ("non_tariff", "#fdb863", "Khu phi thuế quan", "Non-tariff area"),
-        ("bonded", "#e08214", "Khu bảo thuế", "Bonded area"),
-        ("export_processing", "#b35806", "Khu chế xuất", "Export processing"),
-        ("industrial", "#b2abd2", "Khu công nghiệp", "Industrial"),
-        ("logistics_port", "#8073ac", "Khu logistics, cảng", "Logistics / port"),
-        ("gate_area", "#d6604d", "Khu cửa khẩu", "Border-gate area"),
-        ("trade_services", "#f1a340", "Thương mại – dịch vụ", "Trade & services"),
-        ("tourism", "#5aae61", "Du lịch", "Tourism"),
-        ("urban", "#f7f7f7", "Đô thị", "Urban"),
-        ("residential_resettlement", "#fee090", "Dân cư, tái định cư", "Residential / resettlement"),
-        ("administrative", "#d73027", "Hành chính", "Administrative"),
-        ("agro_forestry", "#a6d96a", "Nông – lâm nghiệp", "Agro-forestry"),
+    classes=legend_classes(
+        FunctionalAreaType,
+        {
+            "non_tariff": "#fdb863",
+            "bonded": "#e08214",
+            "export_processing": "#b35806",
+            "industrial": "#b2abd2",
+            "logistics_port": "#8073ac",
+            "gate_area": "#d6604d",
+            "trade_services": "#f1a340",
+            "tourism": "#5aae61",
+            "urban": "#f7f7f7",
+            "residential_resettlement": "#fee090",
+            "administrative": "#d73027",
+            "agro_forestry": "#a6d96a",
+        },
     ),
 )
 PLOT_STATUS_LEGEND = Legend(
     fill="#a6dba0",
     stroke="#1b7837",
     by_field="status",
-    classes=(
-        ("available", "#1a9850", "Còn trống", "Available"),
-        ("reserved", "#fee08b", "Đã giữ chỗ", "Reserved"),
-        ("leased", "#d73027", "Đã cho thuê", "Leased"),
-        ("not_cleared", "#969696", "Chưa giải phóng mặt bằng", "Not yet cleared"),
+    classes=legend_classes(
+        PlotStatus, {"available": "#1a9850", "reserved": "#fee08b", "leased": "#d73027", "not_cleared": "#969696"}
     ),
 )
 STAGE_LEGEND = Legend(
     fill="#cccccc",
     stroke="#555555",
     by_field="stage",
-    classes=(
-        ("not_started", "#bdbdbd", "Chưa triển khai", "Not started"),
-        ("notice_issued", "#fee5d9", "Đã thông báo thu hồi đất", "Recovery notice issued"),
-        ("inventoried", "#fcae91", "Đã kiểm đếm", "Inventoried"),
-        ("plan_approved", "#fb6a4a", "Đã phê duyệt phương án", "Compensation plan approved"),
-        ("compensation_paid", "#de2d26", "Đã chi trả", "Compensation paid"),
-        ("handed_over", "#31a354", "Đã bàn giao mặt bằng", "Handed over"),
+    classes=legend_classes(
+        ClearanceStage,
+        {
+            "not_started": "#bdbdbd",
+            "notice_issued": "#fee5d9",
+            "inventoried": "#fcae91",
+            "plan_approved": "#fb6a4a",
+            "compensation_paid": "#de2d26",
+            "handed_over": "#31a354",
+        },
     ),
 )
 PROJECT_STATUS_LEGEND = Legend(
     fill="#6baed6",
     stroke="#08519c",
     by_field="status",
-    classes=(
-        ("policy_approved", "#c6dbef", "Đã chấp thuận chủ trương", "Investment policy approved"),
-        ("irc_issued", "#6baed6", "Đã cấp GCN đăng ký đầu tư", "IRC issued"),
-        ("under_construction", "#fd8d3c", "Đang xây dựng", "Under construction"),
-        ("operating", "#31a354", "Đang hoạt động", "Operating"),
-        ("terminated", "#636363", "Chấm dứt", "Terminated"),
+    classes=legend_classes(
+        ProjectStatus,
+        {
+            "policy_approved": "#c6dbef",
+            "irc_issued": "#6baed6",
+            "under_construction": "#fd8d3c",
+            "operating": "#31a354",
+            "terminated": "#636363",
+        },
     ),
 )
 

@@ -14,10 +14,11 @@ from datetime import date
 from sqlalchemy import Connection, text
 
 from gis.errors import InvalidInput, NotFound
-from layers.registry import FUNCTIONAL_AREA_LEGEND
+from gis.vocab import FunctionalAreaType
+from layers.labels import enum_words
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-AREA_LABELS = {value: (label_vi, label_en) for value, _colour, label_vi, label_en in FUNCTIONAL_AREA_LEGEND.classes}
+AREA_LABELS = enum_words(FunctionalAreaType)
 ZONE_ROW = "zone_boundary"
 
 DECISIONS_SQL = text(

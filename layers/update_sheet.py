@@ -2,7 +2,8 @@
 
 One row per current feature, keyed by uid (clearance parcels: project uid + map sheet + parcel number). Row 1 holds
 the bilingual labels, row 2 the field names a sheet is read by; key and read-only columns are grey and never
-applied. Closed vocabularies get drop-downs (long lists from a hidden sheet), dates are Excel dates (dd/mm/yyyy).
+applied. Codes are shown as words (`layers.labels`): cells and drop-downs (long lists from a hidden sheet) read
+"Đã cho thuê / Leased"; the reader maps words (or codes) back. Dates are Excel dates (dd/mm/yyyy).
 """
 
 import io
@@ -19,9 +20,9 @@ from gis import models
 from gis.errors import InvalidInput
 from layers.checks import allowed_values
 from layers.features import table_of
+from layers.labels import field_label, shown, value_labels
 from layers.spec import Access, LayerSpec
 from layers.writes import check_editable, writable_fields
-from maps.layer_config import FIELD_LABELS
 
 TEMPLATE_ROW_CAP = 10_000  # a sheet people can open and check by eye; larger layers are filtered (project, park)
 FIRST_ROW = 3  # row 1: labels, row 2: field names
@@ -31,45 +32,6 @@ INLINE_LIST_CHARS = 200  # Excel refuses inline lists over 255 characters: longe
 PROJECT_UID = "project_uid"
 PARCEL_KEY = (PROJECT_UID, "map_sheet", "parcel_no")
 FILTERS = {"project": "clearance_parcels", "park": "land_plots"}  # filter name -> the layer it narrows
-
-LABELS: dict[str, tuple[str, str]] = {
-    **FIELD_LABELS,
-    "uid": ("Mã định danh", "Identifier (uid)"),
-    PROJECT_UID: ("Mã dự án", "Project uid"),
-    "name_vi": ("Tên tiếng Việt", "Vietnamese name"),
-    "name_en": ("Tên tiếng Anh", "English name"),
-    "park_uid": ("Khu, cụm công nghiệp", "Industrial park"),
-    "park_type": ("Loại khu công nghiệp", "Park type"),
-    "operating_from": ("Thời hạn hoạt động từ", "Operating term from"),
-    "factory_rent_usd_m2_month": ("Giá thuê nhà xưởng (USD/m²/tháng)", "Factory rent (USD/m²/month)"),
-    "power_kv": ("Cấp điện (kV)", "Power (kV)"),
-    "water_m3_day": ("Cấp nước (m³/ngày)", "Water (m³/day)"),
-    "wastewater_m3_day": ("Xử lý nước thải (m³/ngày)", "Wastewater (m³/day)"),
-    "contact": ("Liên hệ", "Contact"),
-    "country": ("Quốc gia", "Country"),
-    "counterpart_uid": ("Mã cửa khẩu đối diện", "Counterpart gate uid"),
-    "investor_country": ("Quốc gia nhà đầu tư", "Investor's country"),
-    "policy_decision_id": ("Quyết định chủ trương (số hiệu nội bộ)", "Policy decision (internal id)"),
-    "commune_code": ("Xã, phường", "Commune"),
-    "owner_name": ("Người sử dụng đất", "Land user"),
-    "compensation_approved_vnd": ("Bồi thường được duyệt (VND)", "Compensation approved (VND)"),
-    "compensation_paid_vnd": ("Bồi thường đã chi trả (VND)", "Compensation paid (VND)"),
-    "notice_issued_on": ("Ngày thông báo thu hồi đất", "Recovery notice issued on"),
-    "inventoried_on": ("Ngày kiểm đếm", "Inventoried on"),
-    "plan_approved_on": ("Ngày phê duyệt phương án", "Plan approved on"),
-    "compensation_paid_on": ("Ngày chi trả", "Compensation paid on"),
-    "handed_over_on": ("Ngày bàn giao mặt bằng", "Handed over on"),
-    "enforcement_on": ("Ngày cưỡng chế", "Enforcement on"),
-    "geometry_illustrative": ("Hình dạng minh hoạ", "Geometry illustrative"),
-    "source": ("Nguồn", "Source"),
-    "notes": ("Ghi chú", "Notes"),
-    "decision_id": ("Quyết định (số hiệu nội bộ)", "Decision (internal id)"),
-}
-
-
-def label(name: str) -> tuple[str, str]:
-    """The field's Vietnamese and English labels (its name when none is recorded)."""
-    return LABELS.get(name, (name, name))
 
 
 @dataclass(frozen=True)
@@ -104,6 +66,13 @@ def sheet_layout(spec: LayerSpec) -> SheetLayout:
     hidden = set(keys) | set(writable) | skip | {spec.id_column, "valid_to", "decision_id"}
     read_only = tuple(n for n in spec.fields_for(Access.internal) if n not in hidden and n in table.c)
     return SheetLayout(spec, keys, writable, read_only)
+
+
+def column_words(conn: Connection, layout: SheetLayout) -> dict[str, dict[Any, tuple[str, str]]]:
+    """The words of each vocabulary column's codes (`layers.labels`), so cells and drop-downs never show a code."""
+    table = table_of(layout.spec)
+    found = {n: value_labels(conn, layout.spec, n) for n in layout.columns if n in table.c}
+    return {name: words for name, words in found.items() if words}
 
 
 def current_rows(layout: SheetLayout, *, project: str | None = None, park: str | None = None) -> Select:
@@ -147,17 +116,21 @@ def build_template(conn: Connection, spec: LayerSpec, *, project: str | None = N
     table = table_of(spec)
     grey = set(layout.keys) | set(layout.read_only)
     for index, name in enumerate(layout.columns, start=1):
-        vi, en = label(name)
+        vi, en = field_label(name)
         sheet.cell(1, index, f"{vi} / {en}").font = Font(bold=True)
         sheet.cell(2, index, name).font = Font(italic=True, color="555555")
         if name in grey:
             sheet.cell(1, index).fill = sheet.cell(2, index).fill = GREY
         sheet.column_dimensions[get_column_letter(index)].width = max(14, min(40, len(vi) + len(en) + 3))
     formats = {n: _number_format(table, n) for n in layout.columns}
+    words = column_words(conn, layout)
     row_number = FIRST_ROW - 1
     for row_number, row in enumerate(conn.execute(query).mappings(), start=FIRST_ROW):
         for index, name in enumerate(layout.columns, start=1):
-            cell = sheet.cell(row_number, index, row[name])
+            value = row[name]
+            if name in words and value in words[name]:
+                value = shown(words[name][value])
+            cell = sheet.cell(row_number, index, value)
             if cell.data_type == "f":  # text that starts with "=" stays text: never a formula Excel would run
                 cell.data_type = "s"
             if formats[name]:
@@ -165,7 +138,7 @@ def build_template(conn: Connection, spec: LayerSpec, *, project: str | None = N
             if name in grey:
                 cell.fill = GREY
     sheet.freeze_panes = sheet.cell(FIRST_ROW, len(layout.keys) + 1)
-    _drop_downs(workbook, sheet, layout, allowed_values(conn, spec), max(row_number, FIRST_ROW))
+    _drop_downs(workbook, sheet, layout, allowed_values(conn, spec), words, max(row_number, FIRST_ROW))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -183,13 +156,21 @@ def _number_format(table, name: str) -> str | None:
     return None
 
 
-def _drop_downs(workbook: Workbook, sheet, layout: SheetLayout, allowed: dict[str, dict[Any, None]], last: int) -> None:
-    """A list validation per writable column with allowed values; lists too long to write inline in a hidden sheet."""
+def _drop_downs(
+    workbook: Workbook,
+    sheet,
+    layout: SheetLayout,
+    allowed: dict[str, dict[Any, None]],
+    words: dict[str, dict[Any, tuple[str, str]]],
+    last: int,
+) -> None:
+    """A list of words per writable vocabulary column; lists too long to write inline go to a hidden sheet."""
     lists = None
     for index, name in enumerate(layout.columns, start=1):
         if name not in layout.writable or not allowed.get(name):
             continue
-        values = [str(v) for v in allowed[name]]
+        labels = words.get(name, {})
+        values = [shown(labels[v]) if v in labels else str(v) for v in allowed[name]]
         inline = ",".join(values)
         if len(inline) <= INLINE_LIST_CHARS and not any("," in v or '"' in v for v in values):
             formula = f'"{inline}"'
@@ -199,7 +180,7 @@ def _drop_downs(workbook: Workbook, sheet, layout: SheetLayout, allowed: dict[st
                 lists.sheet_state = "hidden"
             column = lists.max_column + 1 if lists.max_row > 1 or lists.cell(1, 1).value is not None else 1
             lists.cell(1, column, name)
-            for offset, value in enumerate(allowed[name], start=2):
+            for offset, value in enumerate(values, start=2):
                 lists.cell(offset, column, value)
             letter = get_column_letter(column)
             formula = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"

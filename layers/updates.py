@@ -20,11 +20,12 @@ from sqlalchemy import Connection, Date, String, Text, func, select
 from gis import models
 from gis.errors import InvalidInput
 from gis.limits import unstorable
-from layers.checks import Refused, allowed_values, check_place, check_value, province_outlines
+from layers.checks import Refused, RuleBroken, allowed_values, check_place, check_value, province_outlines
 from layers.demo.loader import required_columns
 from layers.features import table_of
+from layers.labels import code_of, field_label, shown, words_to_codes
 from layers.spec import LayerSpec
-from layers.update_sheet import FIRST_ROW, PARCEL_KEY, TEMPLATE_ROW_CAP, SheetLayout, current_rows, label
+from layers.update_sheet import FIRST_ROW, PARCEL_KEY, TEMPLATE_ROW_CAP, SheetLayout, column_words, current_rows
 from layers.writes import DecisionRef, FeatureWrite, apply_changes, decision_required
 
 DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -163,6 +164,8 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
     required = required_columns(table)
     present = [n for n in layout.writable if n in sheet.columns]
     stored = _stored(conn, layout, sheet)
+    words = column_words(conn, layout)
+    readers = {name: words_to_codes(labels) for name, labels in words.items()}
     seen: dict[tuple, int] = {}
     for row in sheet.rows:
         key = tuple(_key_text(row.cells.get(k)) for k in layout.keys)
@@ -195,7 +198,8 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
         for field_name in present:
             column = sheet.columns[field_name]
             try:
-                new = _typed(table, field_name, row.cells.get(field_name), allowed)
+                raw = _code(field_name, row.cells.get(field_name), readers, words, allowed)
+                new = _typed(table, field_name, raw, allowed)
             except InvalidInput as exc:
                 report.error(row.number, column, field_name, f"{column}{row.number}: {exc}")
                 continue
@@ -203,7 +207,7 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
             if new == old:
                 continue
             if new is None and field_name in required:
-                vi, en = label(field_name)
+                vi, en = field_label(field_name)
                 report.error(
                     row.number,
                     column,
@@ -211,7 +215,7 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
                     f"{column}{row.number}: {vi} / {en} is required; it cannot be cleared",
                 )
                 continue
-            vi, en = label(field_name)
+            vi, en = field_label(field_name)
             values[field_name] = new
             fields.append(
                 {
@@ -220,7 +224,7 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
                     "label_en": en,
                     "old": _json(old),
                     "new": _json(new),
-                    **_value_labels(spec, field_name, old, new),
+                    **_value_labels(words.get(field_name), old, new),
                 }
             )
         if "province_code" in values and values["province_code"] is not None:
@@ -309,12 +313,31 @@ def _place_problem(conn: Connection, spec: LayerSpec, key: int, province: str) -
     return None
 
 
-def _value_labels(spec: LayerSpec, name: str, old: Any, new: Any) -> dict[str, str | None]:
-    """Words for the codes of the layer's legend field (status, stage…), so a page never shows a raw code."""
-    if spec.legend.by_field != name:
+def _value_labels(labels: dict[Any, tuple[str, str]] | None, old: Any, new: Any) -> dict[str, str | None]:
+    """Words for the old and new codes of a vocabulary field (status, stage, kind…), so a page never shows a code."""
+    if not labels:
         return {}
-    words = {value: f"{vi} / {en}" for value, _colour, vi, en in spec.legend.classes}
-    return {"old_label": words.get(old), "new_label": words.get(new)}
+    return {
+        "old_label": shown(labels[old]) if old in labels else None,
+        "new_label": shown(labels[new]) if new in labels else None,
+    }
+
+
+def _code(
+    name: str, raw: Any, readers: dict[str, dict[str, Any]], words: dict[str, dict[Any, tuple[str, str]]], allowed
+) -> Any:
+    """A vocabulary cell's words (either language, both, or the code) as its code; unknown words name the choices."""
+    if name not in readers or _blank(raw):
+        return raw
+    code = code_of(raw, readers[name])
+    if name in allowed and isinstance(code, str) and code not in allowed[name]:
+        choices = [shown(words[name][v]) for v in allowed[name] if v in words[name]]
+        listed = "; ".join(choices[:15]) + (" …" if len(choices) > 15 else "")
+        given = str(raw).strip()[:60]
+        raise RuleBroken(
+            "unknown_value", f"'{given}' is not an allowed value of {shown(field_label(name))}; pick one of: {listed}"
+        )
+    return code
 
 
 def _name(row: dict[str, Any]) -> str:

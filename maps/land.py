@@ -7,7 +7,9 @@ from typing import Any
 import segno
 from markupsafe import Markup, escape
 
+from gis.vocab import PlotStatus
 from layers.extract import Extract
+from layers.labels import PLACE_KINDS, enum_words
 from layers.land import NODE_KINDS, FinderOptions
 from layers.registry import PLOT_STATUS_LEGEND
 from maps.pages import STATIC, render, script_json
@@ -47,10 +49,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "park_area": ("Diện tích khu (theo ranh giới)", "Park area (from its boundary)"),
     "official_area": ("Diện tích theo quyết định", "Area in the decision"),
     "leasable": ("Đất công nghiệp cho thuê", "Industrial (leasable) land"),
-    "leased": ("Đã cho thuê", "Leased"),
-    "reserved": ("Đã giữ chỗ", "Reserved"),
-    "available": ("Còn trống", "Available"),
-    "not_cleared": ("Chưa giải phóng mặt bằng", "Not yet cleared"),
+    **enum_words(PlotStatus),  # leased, reserved, available, not_cleared
     "occupancy": ("Tỷ lệ lấp đầy (đã thuê ÷ đất cho thuê)", "Occupancy (leased ÷ leasable)"),
     "rent_range": ("Giá thuê các lô còn trống (USD/m²)", "Rent of available plots (USD/m²)"),
     "projects": ("Số dự án", "Projects"),
@@ -69,9 +68,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "finder": ("Tìm đất", "Land finder"),
     "none": ("—", "—"),
 }
-STATUS_LABELS = {value: (vi, en) for value, _colour, vi, en in PLOT_STATUS_LEGEND.classes}
+STATUS_LABELS = enum_words(PlotStatus)
 STATUS_COLOURS = {value: colour for value, colour, _vi, _en in PLOT_STATUS_LEGEND.classes}
-KIND_LABELS = {key: (kind.label_vi, kind.label_en) for key, kind in NODE_KINDS.items()}
+KIND_LABELS = {key: PLACE_KINDS[key] for key in NODE_KINDS}
 
 
 def bi(key: str) -> Markup:

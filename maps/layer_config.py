@@ -11,6 +11,7 @@ from functools import lru_cache
 from pyproj import CRS
 
 from gis.crs import VN2000_TOWGS84
+from layers.labels import as_pair, field_label
 from layers.search import Place
 from layers.spec import Access, LayerSpec
 
@@ -51,48 +52,6 @@ POPUP_FIELDS = {
         "households_affected",
         "households_to_resettle",
     ),
-}
-
-FIELD_LABELS = {
-    "zone_type": ("Loại khu kinh tế", "Zone type"),
-    "province_code": ("Tỉnh", "Province"),
-    "official_area_ha": ("Diện tích công bố (ha)", "Published area (ha)"),
-    "area_ha": ("Diện tích (ha)", "Area (ha)"),
-    "valid_from": ("Hiệu lực từ", "Valid from"),
-    "area_type": ("Loại khu chức năng", "Functional-area type"),
-    "zone_uid": ("Khu kinh tế", "Economic zone"),
-    "kind": ("Loại", "Kind"),
-    "developer": ("Chủ đầu tư hạ tầng", "Infrastructure developer"),
-    "land_rent_usd_m2_min": ("Giá thuê đất thấp nhất (USD/m²)", "Land rent from (USD/m²)"),
-    "land_rent_usd_m2_max": ("Giá thuê đất cao nhất (USD/m²)", "Land rent to (USD/m²)"),
-    "operating_to": ("Thời hạn hoạt động đến", "Operating term to"),
-    "code": ("Ký hiệu lô", "Lot code"),
-    "status": ("Tình trạng", "Status"),
-    "planning_function": ("Chức năng quy hoạch", "Planning function"),
-    "landuse_code": ("Loại đất", "Land-use code"),
-    "land_rent_usd_m2": ("Giá thuê (USD/m²)", "Rent (USD/m²)"),
-    "gate_class": ("Loại cửa khẩu", "Gate class"),
-    "mode": ("Loại hình", "Mode"),
-    "counterpart_name": ("Cửa khẩu đối diện", "Counterpart gate"),
-    "counterpart_country": ("Nước", "Country"),
-    "opened_on": ("Mở từ", "Opened"),
-    "operator": ("Đơn vị vận hành", "Operator"),
-    "planned_area_ha": ("Diện tích quy hoạch (ha)", "Planned area (ha)"),
-    "capacity_note": ("Năng lực", "Capacity"),
-    "ref": ("Số hiệu", "Ref"),
-    "length_km": ("Chiều dài (km)", "Length (km)"),
-    "investor": ("Nhà đầu tư", "Investor"),
-    "sector": ("Ngành", "Sector"),
-    "capital_vnd": ("Vốn đăng ký (VND)", "Registered capital (VND)"),
-    "capital_usd": ("Vốn đăng ký (USD)", "Registered capital (USD)"),
-    "site_area_ha": ("Diện tích dự án (ha)", "Site area (ha)"),
-    "parcel_no": ("Số thửa", "Parcel no."),
-    "parcels": ("Số thửa gộp", "Parcels merged"),
-    "handed_over": ("Số thửa đã bàn giao", "Parcels handed over"),
-    "map_sheet": ("Tờ bản đồ", "Map sheet"),
-    "stage": ("Bước GPMB", "Clearance stage"),
-    "households_affected": ("Số hộ bị ảnh hưởng", "Households affected"),
-    "households_to_resettle": ("Số hộ phải tái định cư", "Households to resettle"),
 }
 
 
@@ -165,7 +124,7 @@ def common_config(
         "access": access.value,
         "basemap": basemap_url or None,
         "themes": {k: {"vi": vi, "en": en} for k, (vi, en) in THEMES.items()},
-        "field_labels": {k: {"vi": vi, "en": en} for k, (vi, en) in FIELD_LABELS.items() if k in shown},
+        "field_labels": {k: as_pair(field_label(k)) for k in sorted(shown)},
         "layers": layer_configs,
         "places": places_json(places),
         "proj4": proj4_json(places),

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Connection
 
 from gis.accounts import User
 from layers.spec import LayerSpec
@@ -65,7 +66,7 @@ def collection_page(spec: LayerSpec, document: dict, items_view: bool = False) -
     )
 
 
-def item_page(spec: LayerSpec, feature_text: str, user: User | None = None) -> str:
+def item_page(conn: Connection, spec: LayerSpec, feature_text: str, user: User | None = None) -> str:
     """One feature with its properties and a small map; for staff, its history (fetched by the page's script)."""
     feature = json.loads(feature_text)
     props = feature.get("properties") or {}
@@ -79,5 +80,5 @@ def item_page(spec: LayerSpec, feature_text: str, user: User | None = None) -> s
         feature_json=script_json(feature_text),
         user=user,
         history_url=None if user is None else f"/collections/{spec.id}/items/{feature['id']}/history",
-        history_labels_json=None if user is None else script_json(history_labels()),
+        history_labels_json=None if user is None else script_json(history_labels(conn, spec)),
     )

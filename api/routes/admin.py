@@ -33,12 +33,13 @@ from gis.accounts import (
 )
 from gis.errors import Conflict, InvalidInput
 from gis.vocab import Role
+from layers.labels import enum_words, shown
 from layers.writes import resolve_decision
 from maps.pages import render, script_json
 
 router = APIRouter(tags=["Account administration"], route_class=BodyAfterAccess)
 
-ROLE_LABELS = {"viewer": "Xem / Viewer", "editor": "Biên tập / Editor", "admin": "Quản trị / Admin"}
+ROLE_LABELS = {role: shown(words) for role, words in enum_words(Role).items()}  # words: layers.labels
 NO_STORE = {"Cache-Control": "no-store"}
 UsernamePath = Annotated[str, Path(max_length=64, description="The account's username")]
 

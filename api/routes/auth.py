@@ -37,6 +37,8 @@ from gis.accounts import (
 )
 from gis.errors import InvalidInput, NotAuthenticated
 from gis.settings import Settings
+from gis.vocab import Role
+from layers.labels import enum_words, shown
 from layers.writes import resolve_decision
 from maps.pages import render
 
@@ -178,7 +180,13 @@ def _login_page(
     """The form, with a fresh CSRF token in a cookie and a hidden field (they must match on POST)."""
     csrf = secrets.token_urlsafe(24)
     html = render(
-        "login.html", title="Đăng nhập / Sign in", user=user, error=error, csrf=csrf, next_url=_safe_next(next_url)
+        "login.html",
+        title="Đăng nhập / Sign in",
+        user=user,
+        role=None if user is None else shown(enum_words(Role)[user.role.value]),
+        error=error,
+        csrf=csrf,
+        next_url=_safe_next(next_url),
     )
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     response.set_cookie(CSRF_COOKIE, csrf, max_age=3600, **_cookie_args(settings))

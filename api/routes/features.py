@@ -284,7 +284,7 @@ def item(
     etag = etag_of(conn, spec, int(feature_id))  # If-Match for edits (Part 4): the row's version, not its content
     if media == HTML:
         return HTMLResponse(
-            item_page(spec, feature, user), headers={"ETag": etag, "Vary": "Accept, Cookie, Authorization"}
+            item_page(conn, spec, feature, user), headers={"ETag": etag, "Vary": "Accept, Cookie, Authorization"}
         )
     root = base_url(request)
     links = JSONResponse(

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from gis.vocab import FacilityStatus, PlotStatus
+from gis.vocab import FacilityStatus
 from tests import scopes
 from tests.api.test_editing import decision as make_decision
 from tests.api.test_editing import plot
@@ -111,15 +111,24 @@ def test_plot_template_has_labels_keys_drop_downs_dates_and_diacritics(client, s
     for (_, _, cell), (_, _, valid_from) in zip(rows, expected, strict=True):
         assert isinstance(cell.value, datetime) and cell.value.date() == valid_from
         assert cell.number_format.lower() == "dd/mm/yyyy"
-    status = _validation(sheet, columns["status"])
-    assert status.type == "list" and status.formula1 == '"' + ",".join(s.value for s in PlotStatus) + '"'
+    status = _validation(sheet, columns["status"])  # words, not codes (written out by hand here)
+    assert status.type == "list" and status.formula1 == (
+        '"Còn trống / Available,Đã giữ chỗ / Reserved,Đã cho thuê / Leased,Chưa giải phóng mặt bằng / Not yet cleared"'
+    )
     landuse = _validation(sheet, columns["landuse_code"])  # a lookup table: listed in the hidden sheet
     lists = sheet.parent["lists"]
     assert lists.sheet_state == "hidden" and landuse.formula1.replace("'", "").startswith("lists!$")
-    codes = {row[0] for row in _db(engine, "SELECT code FROM landuse_codes")}
+    words = {
+        row[0]
+        for row in _db(
+            engine,
+            "SELECT CASE WHEN coalesce(name_en, name_vi) = name_vi THEN name_vi ELSE name_vi || ' / ' || name_en END "
+            "FROM landuse_codes",
+        )
+    }
     letter = landuse.formula1.split("!$")[1].split("$")[0]
     listed = {lists[f"{letter}{r}"].value for r in range(2, lists.max_row + 1)} - {None}
-    assert listed == codes
+    assert listed == words
 
 
 def test_parcel_template_is_keyed_by_project_map_sheet_and_parcel_number(client, staff, engine):
@@ -256,7 +265,7 @@ def test_one_bad_row_writes_nothing_then_the_fixed_sheet_is_applied_and_audited(
     assert "nothing was written" in response.json()["description"]
     errors = {(e["row"], e["field"]): e["message"] for e in response.json()["report"]["errors"]}
     assert set(errors) == {(two, "status"), (two, "name_vi"), (extra, "uid"), (extra + 1, "uid")}
-    assert "not an allowed value" in errors[(two, "status")] and "operating" in errors[(two, "status")]
+    assert "not an allowed value" in errors[(two, "status")] and "Đang hoạt động / Operating" in errors[(two, "status")]
     assert "cannot be cleared" in errors[(two, "name_vi")]
     assert "import a file" in errors[(extra, "uid")] and f"row {one}" in errors[(extra + 1, "uid")]
     assert _stored_nodes(engine) == before and _audit_count(engine) == audits
@@ -382,3 +391,38 @@ def test_files_that_are_not_a_filled_in_template_are_refused(client, staff, engi
     assert _upload(client, editor, "transport_nodes", _bytes(workbook), dry_run="maybe").status_code == 400
     monkeypatch.setattr(client.app.state.settings, "import_max_bytes", 1_000)
     refused(_bytes(workbook), "over the import limit")
+
+
+def test_template_cells_show_words_and_words_or_codes_read_back_to_the_same_codes(client, staff, engine, nodes):
+    workbook, sheet, columns = _node_sheet(client, staff)
+    one, two = _row_of(sheet, "TEST-SHEET-CANG-1"), _row_of(sheet, "TEST-SHEET-CANG-2")
+    assert sheet.cell(one, columns["status"]).value == "Theo quy hoạch / Planned"
+    assert sheet.cell(one, columns["kind"]).value == "Cảng biển / Seaport"
+    [province] = _db(
+        engine, "SELECT name_vi || ' / ' || name_en FROM admin_units WHERE code = 'HA_TINH' AND valid_to IS NULL"
+    )
+    assert sheet.cell(one, columns["province_code"]).value == province[0]
+    unchanged = _upload(client, staff["editor"], "transport_nodes", _bytes(workbook), dry_run="true")
+    assert unchanged.status_code == 200 and unchanged.json()["counts"]["rows_changed"] == 0, unchanged.text
+
+    def planned(cells: dict[int, str]) -> list[tuple]:
+        for row, value in cells.items():
+            sheet.cell(row, columns["status"]).value = value
+        report = _upload(client, staff["editor"], "transport_nodes", _bytes(workbook), dry_run="true").json()
+        assert report["errors"] == [], report
+        return sorted((c["key"], f["old"], f["new"], f["new_label"]) for c in report["changes"] for f in c["fields"])
+
+    expected = [
+        ("TEST-SHEET-CANG-1", "planned", "operating", "Đang hoạt động / Operating"),
+        ("TEST-SHEET-CANG-2", "planned", "under_construction", "Đang xây dựng / Under construction"),
+    ]
+    assert planned({one: "Đang hoạt động / Operating", two: "Đang xây dựng / Under construction"}) == expected
+    assert planned({one: "operating", two: "under_construction"}) == expected  # codes still read
+    assert planned({one: " đang HOẠT động ", two: "Under construction"}) == expected  # either language, any case
+    applied = _upload(client, staff["editor"], "transport_nodes", _bytes(workbook))
+    assert applied.status_code == 200, applied.text
+    stored = _db(engine, "SELECT uid, status FROM transport_nodes WHERE uid LIKE 'TEST-SHEET-CANG-%' ORDER BY uid")
+    assert [tuple(r) for r in stored] == [
+        ("TEST-SHEET-CANG-1", "operating"),
+        ("TEST-SHEET-CANG-2", "under_construction"),
+    ]

@@ -3,9 +3,9 @@
 import json
 import re
 
+from layers.labels import FIELD_LABELS
 from layers.registry import LAYERS
 from layers.spec import Access
-from maps.layer_config import FIELD_LABELS
 from maps.pages import script_json
 
 ANONYMOUS_PAGES = ("/maps/zones", "/maps/revisions", "/maps/projects", "/maps/land", "/", "/collections?f=html")
@@ -20,9 +20,19 @@ def hidden_fields() -> set[str]:
     return staff_only - public
 
 
+def public_words() -> str:
+    """What public pages may say anyway: layer titles and the labels of public fields (lower case)."""
+    public = [s for s in LAYERS.values() if s.visible_to(Access.public)]
+    words = [t for s in public for t in (s.title_vi, s.title_en)]
+    words += [w for s in public for f in s.public_fields for w in FIELD_LABELS.get(f, ())]
+    return "\n".join(words).lower()
+
+
 def words_of(fields: set[str]) -> set[str]:
-    """The field names and their Vietnamese and English labels."""
-    return fields | {label for f in fields for label in FIELD_LABELS.get(f, ())}
+    """The field names and their labels, less access-level names and words public titles and labels use too."""
+    common = public_words()
+    labels = {label for f in fields for label in FIELD_LABELS.get(f, ()) if label.lower() not in common}
+    return (fields - {a.value for a in Access}) | labels
 
 
 def leaks(word: str, text: str) -> bool:
