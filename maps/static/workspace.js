@@ -111,9 +111,9 @@
       ? `Phóng to đến mức ${layer.min_zoom} để thấy lớp này / Zoom in to level ${layer.min_zoom} to see this layer` : "");
   }
 
-  function refresh(id) {
+  function refresh(id) {  // only a grid on the map at a zoom it is drawn at (below its min zoom the server says 400)
     const grid = tiles[id || (state.layer && state.layer.id)];
-    if (grid) grid.redraw();
+    if (grid && map.hasLayer(grid) && map.getZoom() >= (grid.options.minZoom || 0)) grid.redraw();
   }
 
   function hint(text) { $("ws-hint").textContent = text || ""; }
