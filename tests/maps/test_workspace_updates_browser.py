@@ -203,7 +203,7 @@ def test_editor_imports_a_geometry_file_through_the_panel_with_its_report(
     )
     assert summary["Số đối tượng / Features"] == "1"
     assert summary["Sẽ tạo mới / Would create"] == "1" and summary["Sẽ cập nhật / Would update"] == "0"
-    assert "Tên tiếng Việt / Name (Vietnamese) ← name_vi" in summary["Trường ← cột trong tệp / Field ← file column"]
+    assert "Tên tiếng Việt / Vietnamese name ← name_vi" in summary["Trường ← cột trong tệp / Field ← file column"]
     assert "mau_sac" in summary["Cột bỏ qua / Ignored columns"]
     assert bp.page.is_hidden("#wsi-problems-box")
     assert _sql(engine, "SELECT count(*) FROM transport_nodes WHERE uid = :u", u=NODE_UID) == [(0,)]  # checked only
