@@ -50,7 +50,7 @@ def _values(where: str, raw: dict, projects: dict[str, int]) -> dict:
 
 def import_figures(conn: Connection, path: Path) -> ImportResult:
     """Write every row of the file, or none: the error lists each bad row (up to 50) and why."""
-    projects = dict(conn.execute(text("SELECT uid, id FROM projects")).tuples().all())
+    projects = dict(conn.execute(text("SELECT uid, id FROM projects")).all())
     errors: list[str] = []
     count = 0
     seen: dict[tuple, str] = {}
