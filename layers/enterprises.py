@@ -168,16 +168,22 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
     names = {(r.kind, r.uid): r for r in conn.execute(text(NAMES_SQL))}
     targets = _targets(conn, query.year, staff)
     units: dict[tuple[str, str], dict[str, Any]] = {}
+    groups: dict[tuple[str, str], dict[str, Any]] = {}  # subtotals per zone and per province
     totals: dict[str, dict] = {"now": {}, "before": {}}
     for row in project_figures(conn, query, staff):
-        key = _unit_of(row)
-        unit = units.setdefault(key, {"now": {}, "before": {}, "projects": set(), "estimated": False})
+        park = names.get(("park", row.park_uid)) if row.park_uid else None
+        zone_uid = row.zone_uid or (park.zone_uid if park is not None else None)
+        keys = [_unit_of(row), ("province", row.province_code)] + ([("zone", zone_uid)] if zone_uid else [])
         when = "now" if row.year == query.year else "before"
-        _add(unit[when], row)
         _add(totals[when], row)
-        if when == "now":
-            unit["projects"].add(row.project_id)
-            unit["estimated"] = unit["estimated"] or row.estimated
+        for index, key in enumerate(keys):
+            unit = (units if index == 0 else groups).setdefault(
+                key, {"now": {}, "before": {}, "projects": set(), "estimated": False}
+            )
+            _add(unit[when], row)
+            if when == "now":
+                unit["projects"].add(row.project_id)
+                unit["estimated"] = unit["estimated"] or row.estimated
     rows = [_unit_row(key, unit, names, targets) for key, unit in units.items()]
     rows.sort(key=lambda r: (r["province_code"] or "", r["zone_uid"] or "", r["level"] != "park", r["name_vi"] or ""))
     scope = ("park", query.park) if query.park else ("zone", query.zone) if query.zone else ("province", query.province)
@@ -198,7 +204,29 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
             "includes_estimates": any(u["estimated"] for u in units.values()),
         },
         "rows": rows,
+        "zones": _group_rows("zone", groups, names, targets),
+        "provinces": _group_rows("province", groups, names, targets),
     }
+
+
+def _group_rows(kind: str, groups: dict, names: dict, targets: dict) -> list[dict[str, Any]]:
+    """The subtotal of each zone or province (as the projects record it), with its own target."""
+    out = []
+    for (group_kind, uid), unit in groups.items():
+        if group_kind != kind:
+            continue
+        named = names.get((kind, uid))
+        out.append(
+            {
+                "uid": uid,
+                "name_vi": named.name_vi if named else uid,
+                "name_en": named.name_en if named else uid,
+                **_measures(unit["now"], unit["before"], targets.get((kind, uid))),
+                "projects_reporting": len(unit["projects"]),
+                "includes_estimates": unit["estimated"],
+            }
+        )
+    return sorted(out, key=lambda g: g["uid"])
 
 
 def _unit_row(key: tuple[str, str], unit: dict, names: dict, targets: dict) -> dict[str, Any]:

@@ -60,6 +60,24 @@ def test_park_rows_and_totals_match_plain_sql_in_json_csv_and_xlsx(client, staff
             )
         ).scalar_one()
     assert body["totals"]["revenue_vnd"] == int(total)
+    with engine.connect() as conn:  # subtotals per province and per zone (a park's zone for projects in parks)
+        grouped = conn.execute(
+            text(
+                "SELECT pr.province_code, coalesce(pr.zone_uid, pk.zone_uid) AS zone_uid, f.revenue_vnd, "
+                "f.workers_foreign FROM enterprise_figures f JOIN projects pr ON pr.id = f.project_id "
+                "LEFT JOIN industrial_parks pk ON pk.uid = pr.park_uid AND pk.valid_to IS NULL "
+                "WHERE f.year = 2024 AND f.period_kind = 'year' AND (f.basis = 'final' OR NOT EXISTS (SELECT 1 FROM "
+                "enterprise_figures g WHERE g.project_id = f.project_id AND g.year = 2024 AND g.period_kind = 'year' "
+                "AND g.basis = 'final'))"
+            )
+        ).all()
+    provinces = {p["uid"]: p for p in body["provinces"]}
+    assert set(provinces) == {r.province_code for r in grouped}
+    for code, province in provinces.items():
+        assert province["revenue_vnd"] == sum(int(r.revenue_vnd) for r in grouped if r.province_code == code)
+    zone = next(z for z in body["zones"] if z["uid"] == "KKT-VA")
+    assert zone["workers_foreign"] == sum(r.workers_foreign for r in grouped if r.zone_uid == "KKT-VA")
+    assert zone["name_vi"] == "Khu kinh tế Vũng Áng"
 
     response = client.get(URL, params={"year": 2024, "f": "csv"}, headers=staff["viewer"])
     assert response.headers["content-type"].startswith("text/csv")
@@ -109,6 +127,10 @@ def test_ninh_binh_2021_reproduces_the_published_report(client, staff, role):  #
     assert t["includes_estimates"] is True  # the 2021 figures are estimates (ước)
     assert {r["name_vi"] for r in body["rows"]} == {"Khu công nghiệp Gián Khẩu", "Khu công nghiệp Khánh Phú"}
     assert sum(r["revenue_vnd"] for r in body["rows"]) == t["revenue_vnd"]
+    everywhere = client.get(URL, params={"year": 2021}, headers=staff[role]).json()
+    ninh_binh = next(p for p in everywhere["provinces"] if p["uid"] == "NINH_BINH")
+    assert ninh_binh["name_vi"] == "Tỉnh Ninh Bình"
+    assert (ninh_binh["revenue_vnd"], ninh_binh["revenue_vnd_pct_of_target"]) == (69_448 * 10**9, 115.7)
     targets = client.get(URL, params={"year": 2022, "province": "NINH_BINH"}, headers=staff[role]).json()["totals"]
     assert targets["revenue_vnd_target"] == 65_000 * 10**9
     assert targets["exports_usd_target"] == 1_700 * 10**6
