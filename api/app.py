@@ -23,6 +23,7 @@ from api.routes import (
     updates,
     workspace,
 )
+from api.routes.enterprises import router as enterprises_router
 from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(land_router)
     app.include_router(maps_router)
     app.include_router(planning_router)
+    app.include_router(enterprises_router)
     app.include_router(decisions.router)
     mount_static(app)
     app.include_router(health.router)

@@ -22,6 +22,23 @@ demo_app = typer.Typer(help="Demo and scale data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
+figures_app = typer.Typer(help="Enterprise figures (revenue, exports, budget, workers...).", no_args_is_help=True)
+app.add_typer(figures_app, name="figures")
+
+
+@figures_app.command("import")
+def figures_import(file: Annotated[Path, typer.Argument(help="UTF-8 CSV, one row per project and period.")]) -> None:
+    """Import enterprise figures, all or nothing: a bad row is named with why, and nothing is written."""
+    from layers.enterprise_import import import_figures
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        with command_engine() as engine, engine.begin() as conn:
+            result = import_figures(conn, file)
+    except ZoneAtlasError as exc:
+        fail(str(exc))
+    typer.echo(f"imported {result.rows} row(s) of enterprise figures from {file.name}")
 
 
 @db_app.command("upgrade")

@@ -33,6 +33,7 @@ from gis.crs import CRS84_URI, CrsRef, supported_crs_uris
 from gis.errors import InvalidInput
 from gis.formats import FORMATS, FileFormat
 from gis.limits import check_storable
+from layers.enterprises import ReportQuery
 from layers.exports import ExportOptions
 from layers.features import FeatureQuery, Period
 from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
@@ -468,3 +469,69 @@ async def sheet_upload_params(dry_run: DryRun = None, decision: SheetDecision = 
 
 
 SheetUploadDep = Annotated[SheetUpload, Depends(sheet_upload_params)]
+
+ReportYear = declared({"type": "integer", "minimum": 1990, "maximum": 2100}, "The report's year (required).", 2021)
+ReportQuarter = declared({"type": "integer", "minimum": 1, "maximum": 4}, "A quarter of the year, 1 to 4.", 2)
+ReportProvince = declared({"type": "string"}, "Province (board) code, e.g. NINH_BINH.", "NINH_BINH")
+ReportZone = declared({"type": "string"}, "Economic zone uid.", "KKT-VA")
+ReportPark = declared({"type": "string"}, "Industrial park uid.", "KCN-GIAN-KHAU")
+ReportFormat = declared({"type": "string", "enum": ["json", "csv", "xlsx"]}, "json (default), csv or xlsx.", "xlsx")
+REPORT_FORMATS = ("json", "csv", "xlsx")
+
+
+def _bounded(raw: str | None, name: str, low: int, high: int) -> int | None:
+    """An optional whole number within bounds, or a message naming the parameter and the bounds."""
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = int(raw.strip()) if raw.strip().lstrip("+-").isdigit() and len(raw.strip()) <= 6 else None
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise InvalidInput(f"{name} must be a whole number from {low} to {high}, got '{raw[:40]}'")
+    return value
+
+
+def _code(raw: str | None, name: str) -> str | None:
+    """An optional code or uid: letters, digits, '-' and '_' only."""
+    if raw is None or raw.strip() == "":
+        return None
+    if len(raw) > 64 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in raw):
+        raise InvalidInput(f"{name} must be a code of letters, digits, '-' or '_' (at most 64), got '{raw[:40]}'")
+    return raw
+
+
+@dataclass(frozen=True)
+class EnterprisesRequest:
+    """The enterprises report's parameters, parsed."""
+
+    query: ReportQuery
+    format: str
+
+
+async def enterprises_params(
+    year: ReportYear = None,
+    quarter: ReportQuarter = None,
+    province: ReportProvince = None,
+    zone: ReportZone = None,
+    park: ReportPark = None,
+    f: ReportFormat = None,
+) -> EnterprisesRequest:
+    """year (required), quarter, province, zone, park and f, each checked with a message naming it."""
+    parsed_year = _bounded(year, "year", 1990, 2100)
+    if parsed_year is None:
+        raise InvalidInput("year is required, e.g. year=2021")
+    form = (f or "json").strip().lower()
+    if form not in REPORT_FORMATS:
+        raise InvalidInput(f"f must be one of {', '.join(REPORT_FORMATS)}, got '{f[:40] if f else f}'")
+    query = ReportQuery(
+        parsed_year,
+        _bounded(quarter, "quarter", 1, 4),
+        _code(province, "province"),
+        _code(zone, "zone"),
+        _code(park, "park"),
+    )
+    return EnterprisesRequest(query, form)
+
+
+EnterprisesDep = Annotated[EnterprisesRequest, Depends(enterprises_params)]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -466,22 +467,91 @@ class ProjectPlot(Base):
     __table_args__ = (Index("ix_project_plots_plot_uid", "plot_uid"),)
 
 
-class ProjectYearFigures(Base):
-    """Per-year reported figures of a project: revenue, exports, workers."""
+FIGURE_MEASURES = (
+    "revenue_vnd",
+    "exports_usd",
+    "imports_usd",
+    "budget_vnd",
+    "workers_domestic",
+    "workers_foreign",
+    "new_jobs",
+)
+FIGURE_CAPITAL = (
+    "registered_capital_vnd",
+    "registered_capital_usd",
+    "implemented_capital_vnd",
+    "implemented_capital_usd",
+)
 
-    __tablename__ = "project_year_figures"
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+def _not_negative(table: str, columns: tuple[str, ...]) -> CheckConstraint:
+    """No measure below zero."""
+    return CheckConstraint(" AND ".join(f"coalesce({c}, 0) >= 0" for c in columns), name=f"ck_{table}_not_negative")
+
+
+class EnterpriseFigures(Base):
+    """One project's reported figures for a year, quarter or month, as an estimate (ước) or final; both are kept."""
+
+    __tablename__ = "enterprise_figures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    period_kind: Mapped[str] = mapped_column(String(8), nullable=False, server_default="year")
+    period: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
+    basis: Mapped[str] = mapped_column(String(8), nullable=False, server_default="final")
     revenue_vnd: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
     exports_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    imports_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    budget_vnd: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
     workers_domestic: Mapped[int | None] = mapped_column(Integer)
     workers_foreign: Mapped[int | None] = mapped_column(Integer)
+    new_jobs: Mapped[int | None] = mapped_column(Integer)
+    registered_capital_vnd: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
+    registered_capital_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    implemented_capital_vnd: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
+    implemented_capital_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    source: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    notes: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
-        CheckConstraint("year BETWEEN 1990 AND 2100", name="ck_project_year_figures_year"),
+        CheckConstraint("year BETWEEN 1990 AND 2100", name="ck_enterprise_figures_year"),
         CheckConstraint(
-            "coalesce(workers_domestic, 0) >= 0 AND coalesce(workers_foreign, 0) >= 0",
-            name="ck_project_year_figures_workers",
+            "(period_kind = 'year' AND period = 0) OR (period_kind = 'quarter' AND period BETWEEN 1 AND 4) "
+            "OR (period_kind = 'month' AND period BETWEEN 1 AND 12)",
+            name="ck_enterprise_figures_period",
         ),
+        CheckConstraint("basis IN ('estimate', 'final')", name="ck_enterprise_figures_basis"),
+        _not_negative("enterprise_figures", FIGURE_MEASURES + FIGURE_CAPITAL),
+        UniqueConstraint("project_id", "year", "period_kind", "period", "basis", name="uq_enterprise_figures_period"),
+        Index("ix_enterprise_figures_year", "year", "project_id"),
+    )
+
+
+class EnterpriseTargets(Base):
+    """A board's plan (kế hoạch / chỉ tiêu) for a province, zone or park in a year, for the same measures."""
+
+    __tablename__ = "enterprise_targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), nullable=False)
+    scope_uid: Mapped[str] = mapped_column(String(64), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    revenue_vnd: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
+    exports_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    imports_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    budget_vnd: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
+    workers_domestic: Mapped[int | None] = mapped_column(Integer)
+    workers_foreign: Mapped[int | None] = mapped_column(Integer)
+    new_jobs: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 1990 AND 2100", name="ck_enterprise_targets_year"),
+        CheckConstraint("scope IN ('province', 'zone', 'park')", name="ck_enterprise_targets_scope"),
+        _not_negative("enterprise_targets", FIGURE_MEASURES),
+        UniqueConstraint("scope", "scope_uid", "year", name="uq_enterprise_targets_scope_year"),
     )
 
 

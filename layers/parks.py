@@ -6,7 +6,8 @@
 - rent range = lowest and highest land rent of the leasable plots on offer now (status available).
 - projects and investors = projects not terminated that are in the park (projects.park_uid) or occupy one of its
   current plots (project_plots); investors are counted once per name, ignoring accents and case.
-- workers = for each of those projects its latest reported year (project_year_figures), domestic + foreign.
+- workers = for each of those projects its latest reported year (public yearly enterprise_figures, the final figure
+  before the estimate), domestic + foreign.
 - province = the province the park is in today (Hậu Giang's parks show Cần Thơ since 2025-07-01).
 - capacities (power, water, wastewater), developer, term, factory rent and contact are the park's published values.
 - distances to the nearest node of each kind from the park's boundary (0 inside), as for plots (layers.land).
@@ -53,8 +54,9 @@ tenants AS (
 ),
 latest AS (
   SELECT DISTINCT ON (f.project_id) f.project_id, f.year, f.workers_domestic, f.workers_foreign
-  FROM project_year_figures f WHERE f.project_id IN (SELECT project_id FROM tenants)
-  ORDER BY f.project_id, f.year DESC
+  FROM enterprise_figures f
+  WHERE f.project_id IN (SELECT project_id FROM tenants) AND f.period_kind = 'year' AND f.public
+  ORDER BY f.project_id, f.year DESC, f.basis = 'final' DESC
 ),
 tenant_figures AS (
   SELECT t.park_uid, count(DISTINCT t.project_id) AS projects, count(DISTINCT za_fold(t.investor)) AS investors,

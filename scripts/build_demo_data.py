@@ -10,7 +10,8 @@ What is real and what is illustrative
   data/reference/ holds the domain reference list they were taken from.
 * Every polygon and line is ILLUSTRATIVE: drawn here around the listed points so that its ellipsoidal area
   matches the published hectares (within 1 %), in the province's VN-2000 TM-3 CRS, then transformed to WGS84.
-* Land plots, clearance parcels, most projects, investors marked "(hư cấu)", milestones, figures and all
+* Land plots, clearance parcels, most projects, investors marked "(hư cấu)", milestones, enterprise figures and
+  targets (except the Ninh Bình totals of data/sources/enterprise_published.csv) and all
   decisions flagged illustrative=true are invented for the demo.
 
 The script checks its own output (geometry types and validity, areas, containment, non-overlap of plots and
@@ -24,7 +25,7 @@ import sys
 from pathlib import Path
 
 # The builder's parts live beside it in scripts/demo_build/ (scripts/ is on sys.path when this file is run).
-from demo_build import clearance, facts, network, parks, plans
+from demo_build import clearance, enterprises, facts, network, parks, plans
 from demo_build.checks import AS_OF, check_all
 from demo_build.record import DEC_COLUMNS, Demo, csv_text, geojson_text
 from demo_build.shapes import BuildError
@@ -48,6 +49,7 @@ def build(sources: Path = facts.SOURCES) -> Demo:
     parks.write_plots(demo, known)
     parks.write_parks(demo, known)
     parks.write_projects(demo, known)
+    enterprises.figures(demo, sources)
     clearance.parcels(demo)
     network.network(demo, known)
     return demo
@@ -59,8 +61,11 @@ def files(demo: Demo) -> dict[str, str]:
     out["decisions.csv"] = csv_text(DEC_COLUMNS, [[r[c] for c in DEC_COLUMNS] for r in demo.decisions])
     out["project_milestones.csv"] = csv_text(["project_uid", "milestone", "committed_on", "actual_on"], demo.milestones)
     out["project_plots.csv"] = csv_text(["project_uid", "plot_uid"], sorted(set(demo.project_plots)))
-    out["project_year_figures.csv"] = csv_text(
-        ["project_uid", "year", "revenue_vnd", "exports_usd", "workers_domestic", "workers_foreign"], demo.year_figures
+    out["enterprise_figures.csv"] = csv_text(
+        enterprises.FIGURE_COLUMNS, [[r[c] for c in enterprises.FIGURE_COLUMNS] for r in demo.figures]
+    )
+    out["enterprise_targets.csv"] = csv_text(
+        enterprises.TARGET_COLUMNS, [[r[c] for c in enterprises.TARGET_COLUMNS] for r in demo.targets]
     )
     return out
 

@@ -27,7 +27,8 @@ WRITABLE_TABLES = (
     "clearance_parcels",
     "project_plots",
     "project_milestones",
-    "project_year_figures",
+    "enterprise_figures",
+    "enterprise_targets",
     "projects",
     "land_plots",
     "industrial_parks",
@@ -39,7 +40,7 @@ WRITABLE_TABLES = (
     "transport_lines",
     "decisions",
 )
-LINK_TABLES = ("project_plots", "project_milestones", "project_year_figures")
+LINK_TABLES = ("project_plots", "project_milestones")
 ID_TABLES = tuple(t for t in WRITABLE_TABLES if t not in LINK_TABLES)
 
 

@@ -204,11 +204,11 @@ def parcel(conn: Connection, project_id: int, number: str, polygon: Polygon, han
 
 
 def figures(conn: Connection, project_id: int, year: int, domestic: int, foreign: int) -> None:
-    """Reported workers of a project in a year."""
+    """Reported workers of a project in a year (a final, public yearly figure)."""
     conn.execute(
         text(
-            "INSERT INTO project_year_figures (project_id, year, workers_domestic, workers_foreign) "
-            "VALUES (:p, :y, :d, :f)"
+            "INSERT INTO enterprise_figures (project_id, year, workers_domestic, workers_foreign, public) "
+            "VALUES (:p, :y, :d, :f, true)"
         ),
         {"p": project_id, "y": year, "d": domestic, "f": foreign},
     )

@@ -484,7 +484,7 @@ def clear_generated(conn: Connection, progress: Progress) -> None:
         f"DELETE FROM clearance_parcels WHERE project_id IN ({gen_projects})",
         f"DELETE FROM project_plots WHERE project_id IN ({gen_projects})",
         f"DELETE FROM project_milestones WHERE project_id IN ({gen_projects})",
-        f"DELETE FROM project_year_figures WHERE project_id IN ({gen_projects})",
+        f"DELETE FROM enterprise_figures WHERE project_id IN ({gen_projects})",
         "DELETE FROM projects WHERE uid LIKE 'GEN-%'",
         "DELETE FROM land_plots WHERE uid LIKE 'GEN-%'",
         "DELETE FROM industrial_parks WHERE uid LIKE 'GEN-%'",

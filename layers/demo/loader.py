@@ -58,7 +58,8 @@ DEMO_FILES = [
     DemoFile("projects", "geojson", (Reference("policy_decision", "policy_decision_id", "decisions", "number"),)),
     DemoFile("project_milestones", "csv", (PROJECT,)),
     DemoFile("project_plots", "csv", (PROJECT,)),
-    DemoFile("project_year_figures", "csv", (PROJECT,)),
+    DemoFile("enterprise_figures", "csv", (PROJECT,)),
+    DemoFile("enterprise_targets", "csv"),
     DemoFile("clearance_parcels", "geojson", (PROJECT,)),
 ]
 DATA_TABLES = [f.table for f in DEMO_FILES]

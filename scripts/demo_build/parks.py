@@ -479,8 +479,7 @@ def project_point(demo: Demo, facts: Facts, project: dict):
 
 
 def write_projects(demo: Demo, facts: Facts) -> None:
-    """Project points, their plots and, for operating projects, invented yearly figures (2021-2025)."""
-    figures = random.Random(f"{SEED}/figures")
+    """Project points and their plots; operating projects are noted for their figures (demo_build.enterprises)."""
     for p in demo.projects:
         row = p["row"]
         if p["site_area_ha"] is None and p["plots"]:
@@ -511,22 +510,4 @@ def write_projects(demo: Demo, facts: Facts) -> None:
             op = dict((m, a) for m, _, a in p["ms"])["operation_start"]
             if op is None:
                 fail(f"{row['uid']}: operating without an operation_start date")
-            scale = (row["capital_usd"] or (row["capital_vnd"] or 0) / 25_000) / 1e6  # USD million
-            foreign_investor = row["investor_country"] != "VN"
-            for year in range(max(2021, op.year + (1 if op.month > 6 else 0)), 2026):
-                growth = 1 + 0.06 * (year - 2021) + figures.uniform(-0.08, 0.08)
-                revenue_usd = scale * 1e6 * figures.uniform(0.6, 1.1) * growth
-                share = figures.uniform(0.2, 0.85) if foreign_investor else figures.uniform(0.0, 0.4)
-                exports = revenue_usd * share
-                workers = int(min(12000, 80 + scale * figures.uniform(2.5, 6.0)) * growth)
-                foreign = int(workers * (figures.uniform(0.01, 0.06) if foreign_investor else 0.003))
-                demo.year_figures.append(
-                    (
-                        row["uid"],
-                        year,
-                        int(round(revenue_usd * 25_400, -6)),
-                        round(exports, 2),
-                        workers - foreign,
-                        foreign,
-                    )
-                )
+            demo.operating.append({"row": row, "operation_start": op})

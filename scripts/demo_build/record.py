@@ -190,7 +190,9 @@ class Demo:
     projects: list[dict] = field(default_factory=list)
     milestones: list[tuple] = field(default_factory=list)
     project_plots: list[tuple] = field(default_factory=list)
-    year_figures: list[tuple] = field(default_factory=list)
+    operating: list[dict] = field(default_factory=list)  # operating projects: their row and operation start
+    figures: list[dict] = field(default_factory=list)  # enterprise_figures rows
+    targets: list[dict] = field(default_factory=list)  # enterprise_targets rows
     keys: dict[str, str] = field(default_factory=dict)  # illustrative decision key (data/sources) → drawn number
     crs: dict[str, object] = field(default_factory=dict)  # province code → its TM-3 `Local`
     drawn: dict[tuple[str, str], object] = field(default_factory=dict)  # (uid, decision) → local polygon

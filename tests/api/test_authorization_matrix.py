@@ -254,6 +254,20 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
             assert response.status_code == refused.get(role, allowed), (role, method, url, response.text)
 
 
+def test_enterprises_report_for_every_role(client, staff):
+    """Everyone may read the report; anonymous readers get the figures and targets marked public, staff all of them."""
+    for role in ROLES:
+        for f in ("json", "csv", "xlsx"):
+            response = client.get("/api/reports/enterprises", params={"year": 2025, "f": f}, headers=staff[role])
+            assert response.status_code == 200, (role, f, response.text[:300])
+            if role == "anonymous":
+                _assert_nothing_internal(response, f"anonymous enterprises report f={f}")
+        body = client.get("/api/reports/enterprises", params={"year": 2025}, headers=staff[role]).json()
+        assert body["public_only"] is (role == "anonymous")
+        # The demo's 2025 figures are estimates, internal until the final figures: none for anonymous readers.
+        assert (body["totals"]["projects_reporting"] == 0) is (role == "anonymous"), role
+
+
 def test_decision_register_writes_for_every_role(client, staff, engine, edits):
     with engine.connect() as conn:
         before = conn.execute(text("SELECT md5(string_agg(d::text, ',' ORDER BY id)) FROM decisions d")).scalar_one()

@@ -227,3 +227,21 @@ def test_search_folding_ignores_diacritics_case_and_d_stroke(db_conn):
 
 def test_postgis_transforms_match_pyproj_for_every_offered_crs(db_conn):
     assert check_postgis_matches_pyproj(db_conn) == []
+
+
+def test_enterprise_figures_keep_estimate_and_final_once_per_period(db_conn):
+    project = db_conn.execute(text("SELECT id FROM projects WHERE uid = 'PRJ-GK-MAY'")).scalar_one()
+    insert = (
+        "INSERT INTO enterprise_figures (project_id, year, period_kind, period, basis, revenue_vnd) "
+        "VALUES (:p, 2031, :kind, :period, :basis, 1)"
+    )
+    db_conn.execute(text(insert), {"p": project, "kind": "quarter", "period": 2, "basis": "estimate"})
+    db_conn.execute(text(insert), {"p": project, "kind": "quarter", "period": 2, "basis": "final"})  # both kept
+    for kind, period, basis, constraint in [
+        ("quarter", 2, "final", "uq_enterprise_figures_period"),
+        ("quarter", 5, "final", "ck_enterprise_figures_period"),
+        ("year", 3, "final", "ck_enterprise_figures_period"),
+        ("month", 1, "guess", "ck_enterprise_figures_basis"),
+    ]:
+        with pytest.raises(IntegrityError, match=constraint), db_conn.begin_nested():
+            db_conn.execute(text(insert), {"p": project, "kind": kind, "period": period, "basis": basis})

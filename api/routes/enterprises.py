@@ -1,0 +1,36 @@
+"""The board's report on its parks' enterprises: totals, change on the previous year and % of target (JSON/CSV/XLSX)."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import ConnectionDep, CurrentUserDep
+from api.params import EnterprisesDep
+from layers.enterprise_files import report_csv, report_xlsx
+from layers.enterprises import enterprises_report
+
+router = APIRouter(tags=["reports"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/api/reports/enterprises",
+    summary="Enterprises' figures per park with change on the previous year and % of target (JSON, CSV or XLSX)",
+)
+def enterprises(conn: ConnectionDep, user: CurrentUserDep, params: EnterprisesDep) -> Response:
+    """Staff see every figure; anonymous readers only figures and targets marked public."""
+    report = enterprises_report(conn, params.query, staff=user is not None)
+    q = params.query
+    name = "doanh-nghiep-" + (f"{q.year}-q{q.quarter}" if q.quarter else str(q.year))
+    name += "".join(f"-{v}" for v in (q.province, q.zone, q.park) if v)
+    if params.format == "csv":
+        return Response(
+            report_csv(report).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if params.format == "xlsx":
+        return Response(
+            report_xlsx(report), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+        )
+    return JSONResponse(report)

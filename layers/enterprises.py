@@ -1,0 +1,253 @@
+"""Enterprise figures rolled up live per park, zone and province, with the change on the previous year and % of target.
+
+Rules (docs/enterprises.md says the same in words):
+- a period's figure of a project is its final figure when there is one, else its estimate (ước) — both are kept;
+- for a year, a project's yearly row counts when it has one, else its quarters, else its months (the coarsest
+  reported grain); for a quarter, its quarter row, else its months;
+- flows (revenue, exports, budget, new jobs) add up over the period; workers are the latest period's head count;
+- the change is on the same period of the previous year; % of target is on the year's target (kế hoạch năm);
+- anonymous readers get only rows marked public (figures and targets); staff get every row.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from gis.errors import InvalidInput
+
+MEASURES = ("revenue_vnd", "exports_usd", "budget_vnd", "workers_domestic", "workers_foreign", "new_jobs")
+FLOWS = ("revenue_vnd", "exports_usd", "budget_vnd", "new_jobs")
+STOCKS = ("workers_domestic", "workers_foreign")
+SUFFIXES = ("", "_previous", "_change", "_change_pct", "_target", "_pct_of_target")
+
+PROJECT_SQL = """
+WITH best AS (
+  SELECT DISTINCT ON (project_id, year, period_kind, period) *
+  FROM enterprise_figures
+  WHERE year IN (:year, :year - 1) AND (:staff OR public)
+  ORDER BY project_id, year, period_kind, period, basis = 'final' DESC
+),
+in_period AS (
+  SELECT b.*, CASE period_kind WHEN 'year' THEN 3 WHEN 'quarter' THEN 2 ELSE 1 END AS grain
+  FROM best b
+  WHERE CAST(:quarter AS integer) IS NULL
+     OR (period_kind = 'quarter' AND period = :quarter)
+     OR (period_kind = 'month' AND (period - 1) / 3 + 1 = :quarter)
+),
+chosen AS (
+  SELECT * FROM (
+    SELECT i.*, max(grain) OVER (PARTITION BY project_id, year) AS coarsest FROM in_period i
+  ) ranked WHERE grain = coarsest
+)
+SELECT c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code,
+       {flows},
+       {stocks},
+       bool_or(c.basis = 'estimate') AS estimated
+FROM chosen c JOIN projects pr ON pr.id = c.project_id
+WHERE (CAST(:province AS text) IS NULL OR pr.province_code = :province
+       OR pr.province_code IN (SELECT code FROM admin_units WHERE merged_into = :province))
+  AND (CAST(:zone AS text) IS NULL OR pr.zone_uid = :zone
+       OR pr.park_uid IN (SELECT uid FROM industrial_parks WHERE zone_uid = :zone AND valid_to IS NULL))
+  AND (CAST(:park AS text) IS NULL OR pr.park_uid = :park)
+GROUP BY c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code
+"""
+
+NAMES_SQL = """
+SELECT 'park' AS kind, uid, name_vi, name_en, zone_uid, province_code FROM industrial_parks WHERE valid_to IS NULL
+UNION ALL
+SELECT 'zone', uid, name_vi, name_en, NULL, province_code FROM economic_zones WHERE valid_to IS NULL
+UNION ALL
+SELECT DISTINCT ON (code) 'province', code, name_vi, name_en, NULL, NULL FROM admin_units WHERE level = 'province'
+"""
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """What the report is for: a year, optionally a quarter, narrowed to a province, zone or park."""
+
+    year: int
+    quarter: int | None = None
+    province: str | None = None
+    zone: str | None = None
+    park: str | None = None
+
+
+def _number(value: Decimal | int | None) -> int | float | None:
+    """Whole numbers as int, others as float, for JSON and spreadsheets."""
+    if value is None:
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
+def _pct(part: float | None, whole: float | None) -> float | None:
+    """part ÷ whole in % to one decimal, halves rounded up as on paper; None when either is missing or whole is 0."""
+    if part is None or not whole:
+        return None
+    exact = Decimal(str(part)) * 100 / Decimal(str(whole))
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def project_figures(conn: Connection, query: ReportQuery, staff: bool) -> list[Any]:
+    """Each project's resolved figures for the year asked and the one before (see the rules above)."""
+    sql = PROJECT_SQL.format(
+        flows=",\n       ".join(f"sum(c.{m}) AS {m}" for m in FLOWS),
+        stocks=",\n       ".join(
+            f"(array_agg(c.{m} ORDER BY c.period DESC) FILTER (WHERE c.{m} IS NOT NULL))[1] AS {m}" for m in STOCKS
+        ),
+    )
+    params = {
+        "year": query.year,
+        "quarter": query.quarter,
+        "staff": staff,
+        "province": query.province,
+        "zone": query.zone,
+        "park": query.park,
+    }
+    return list(conn.execute(text(sql), params))
+
+
+def _targets(conn: Connection, year: int, staff: bool) -> dict[tuple[str, str], dict[str, Any]]:
+    """The year's targets by (scope, uid)."""
+    rows = conn.execute(
+        text(
+            f"SELECT scope, scope_uid, {', '.join(MEASURES)} FROM enterprise_targets WHERE year = :y AND (:s OR public)"
+        ),
+        {"y": year, "s": staff},
+    )
+    return {(r.scope, r.scope_uid): {m: getattr(r, m) for m in MEASURES} for r in rows}
+
+
+def _add(total: dict[str, Any], row: Any) -> None:
+    """Add one project's figures to a running total (None stays None until a figure arrives)."""
+    for m in MEASURES:
+        value = getattr(row, m)
+        if value is not None:
+            total[m] = (total.get(m) or 0) + value
+
+
+def _measures(current: dict, previous: dict, target: dict | None) -> dict[str, Any]:
+    """Each measure with its previous-year value, change, change %, target and % of target."""
+    out: dict[str, Any] = {}
+    for m in MEASURES:
+        value, before = _number(current.get(m)), _number(previous.get(m))
+        goal = None if target is None else _number(target.get(m))
+        change = None if value is None or before is None else value - before
+        out[m] = value
+        out[f"{m}_previous"] = before
+        out[f"{m}_change"] = None if change is None else (round(change, 2) if isinstance(change, float) else change)
+        out[f"{m}_change_pct"] = _pct(change, before)
+        out[f"{m}_target"] = goal
+        out[f"{m}_pct_of_target"] = _pct(value, goal)
+    return out
+
+
+def check_scope(conn: Connection, query: ReportQuery) -> None:
+    """Refuse a province, zone or park that does not exist, naming it."""
+    checks = (
+        ("province", query.province, "SELECT 1 FROM admin_units WHERE level = 'province' AND code = :v"),
+        ("zone", query.zone, "SELECT 1 FROM economic_zones WHERE uid = :v"),
+        ("park", query.park, "SELECT 1 FROM industrial_parks WHERE uid = :v"),
+    )
+    for name, value, sql in checks:
+        if value is not None and conn.execute(text(sql + " LIMIT 1"), {"v": value}).first() is None:
+            raise InvalidInput(f"{name} '{value}' is not known; give a {name} code as listed in the data")
+
+
+def _unit_of(row: Any) -> tuple[str, str]:
+    """A project counts in its park; outside parks in its zone; outside zones in its province."""
+    if row.park_uid:
+        return ("park", row.park_uid)
+    return ("zone", row.zone_uid) if row.zone_uid else ("province", row.province_code)
+
+
+def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> dict[str, Any]:
+    """The report as JSON-ready values: the totals and one row per park (and per zone or province outside parks)."""
+    check_scope(conn, query)
+    names = {(r.kind, r.uid): r for r in conn.execute(text(NAMES_SQL))}
+    targets = _targets(conn, query.year, staff)
+    units: dict[tuple[str, str], dict[str, Any]] = {}
+    groups: dict[tuple[str, str], dict[str, Any]] = {}  # subtotals per zone and per province
+    totals: dict[str, dict] = {"now": {}, "before": {}}
+    for row in project_figures(conn, query, staff):
+        park = names.get(("park", row.park_uid)) if row.park_uid else None
+        zone_uid = row.zone_uid or (park.zone_uid if park is not None else None)
+        keys = [_unit_of(row), ("province", row.province_code)] + ([("zone", zone_uid)] if zone_uid else [])
+        when = "now" if row.year == query.year else "before"
+        _add(totals[when], row)
+        for index, key in enumerate(keys):
+            unit = (units if index == 0 else groups).setdefault(
+                key, {"now": {}, "before": {}, "projects": set(), "estimated": False}
+            )
+            _add(unit[when], row)
+            if when == "now":
+                unit["projects"].add(row.project_id)
+                unit["estimated"] = unit["estimated"] or row.estimated
+    rows = [_unit_row(key, unit, names, targets) for key, unit in units.items()]
+    rows.sort(key=lambda r: (r["province_code"] or "", r["zone_uid"] or "", r["level"] != "park", r["name_vi"] or ""))
+    scope = ("park", query.park) if query.park else ("zone", query.zone) if query.zone else ("province", query.province)
+    goal = targets.get(scope) if scope[1] else None  # type: ignore[arg-type]
+    return {
+        "report": "enterprises",
+        "title": "Tình hình hoạt động của doanh nghiệp / Enterprises' figures",
+        "year": query.year,
+        "quarter": query.quarter,
+        "compared_with": {"year": query.year - 1, "quarter": query.quarter},
+        "province": query.province,
+        "zone": query.zone,
+        "park": query.park,
+        "public_only": not staff,
+        "totals": {
+            **_measures(totals["now"], totals["before"], goal),
+            "projects_reporting": sum(len(u["projects"]) for u in units.values()),
+            "includes_estimates": any(u["estimated"] for u in units.values()),
+        },
+        "rows": rows,
+        "zones": _group_rows("zone", groups, names, targets),
+        "provinces": _group_rows("province", groups, names, targets),
+    }
+
+
+def _group_rows(kind: str, groups: dict, names: dict, targets: dict) -> list[dict[str, Any]]:
+    """The subtotal of each zone or province (as the projects record it), with its own target."""
+    out = []
+    for (group_kind, uid), unit in groups.items():
+        if group_kind != kind:
+            continue
+        named = names.get((kind, uid))
+        out.append(
+            {
+                "uid": uid,
+                "name_vi": named.name_vi if named else uid,
+                "name_en": named.name_en if named else uid,
+                **_measures(unit["now"], unit["before"], targets.get((kind, uid))),
+                "projects_reporting": len(unit["projects"]),
+                "includes_estimates": unit["estimated"],
+            }
+        )
+    return sorted(out, key=lambda g: g["uid"])
+
+
+def _unit_row(key: tuple[str, str], unit: dict, names: dict, targets: dict) -> dict[str, Any]:
+    """One park's row, or the projects of a zone or province outside any park."""
+    kind, uid = key
+    named = names.get(key)
+    zone_uid = named.zone_uid if kind == "park" and named else uid if kind == "zone" else None
+    zone = names.get(("zone", zone_uid)) if zone_uid else None
+    province_code = named.province_code if named is not None and kind != "province" else uid
+    province = names.get(("province", province_code))
+    outside = kind != "park"
+    return {
+        "level": "park" if not outside else "outside_parks",
+        "park_uid": uid if not outside else None,
+        "name_vi": (named.name_vi if not outside else f"Ngoài khu công nghiệp – {named.name_vi}") if named else uid,
+        "name_en": (named.name_en if not outside else f"Outside industrial parks – {named.name_en}") if named else uid,
+        "zone_uid": zone_uid,
+        "zone_name_vi": zone.name_vi if zone else None,
+        "province_code": province_code,
+        "province_name_vi": province.name_vi if province else None,
+        **_measures(unit["now"], unit["before"], targets.get(key)),
+        "projects_reporting": len(unit["projects"]),
+        "includes_estimates": unit["estimated"],
+    }
