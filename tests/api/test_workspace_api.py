@@ -226,7 +226,7 @@ def test_search_can_keep_one_layer_and_ignores_diacritics(client, staff, engine)
     assert {h["layer"] for h in hits} == {"projects"} and name in {h["name_vi"] for h in hits}
     everything = client.get("/api/search", params={"q": "vung ang", "limit": 100}).json()["hits"]
     assert len({h["layer"] for h in everything}) > 1  # without the parameter, every layer as before
-    for bad in ("nope", "decisions", "x" * 101):
+    for bad in ("nope", "decisions", "x" * 101, "projects\x00", ""):
         refused = client.get("/api/search", params={"q": "vung ang", "layer": bad}, headers=staff["editor"])
         assert refused.status_code in (400, 422), (bad, refused.text)
 
