@@ -49,17 +49,26 @@ def like_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
-def search(conn: Connection, query: str, access: Access, limit: int = 20) -> list[SearchHit]:
-    """Current things whose Vietnamese or English name (or plot code) contains the query, best matches first."""
+def search(conn: Connection, query: str, access: Access, limit: int = 20, layer: str | None = None) -> list[SearchHit]:
+    """Current things whose Vietnamese or English name (or plot code) contains the query, best matches first.
+
+    `layer` keeps one layer's things (a form picking a project): other layers' names never crowd them out.
+    """
     words = " ".join((query or "").split())
     if len(words) < MIN_QUERY:
         raise InvalidInput(f"search text needs at least {MIN_QUERY} characters, got '{words}'")
     if len(words) > MAX_QUERY:
         raise InvalidInput(f"search text is limited to {MAX_QUERY} characters")
+    layers = searchable_layers(access)
+    if layer is not None:
+        layers = [spec for spec in layers if spec.id == layer]
+        if not layers:
+            known = ", ".join(spec.id for spec in searchable_layers(access))
+            raise InvalidInput(f"'{layer}' is not a layer you can search by name; these are: {known}")
     folded = func.za_fold(words)
     pattern = func.za_fold(like_pattern(words))
     parts = []
-    for spec in searchable_layers(access):
+    for spec in layers:
         table = table_of(spec)
         name_vi = func.za_fold(table.c.name_vi)
         name_en = func.za_fold(func.coalesce(table.c.name_en, ""))

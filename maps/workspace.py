@@ -1,7 +1,10 @@
 """What the workspace page (/workspace) embeds: the editable layers and their fields, never any feature.
 
-Each field carries its Vietnamese/English label, input type, whether it is required, its length, and the closed
-vocabulary (CHECK … IN or a lookup table) with labels, so the page's form shows words, never raw codes.
+Each field carries its Vietnamese/English label, input type, whether it is required and its length. A closed
+vocabulary (CHECK … IN or a lookup table such as land-use codes) is embedded once, in the top-level `vocabularies`,
+and named by the field's `vocabulary`, so the form shows words, never raw codes. A foreign key into a table that holds
+data (projects, decisions, parks: a registered layer's table) gets a `reference` instead: the form searches that
+layer on demand, so the page stays the same size however many rows the board keeps.
 """
 
 from typing import Any
@@ -33,11 +36,22 @@ def _kind(table: Table, name: str) -> str:
     return "text"
 
 
-def _field(conn: Connection, spec: LayerSpec, name: str, required: set[str], allowed: dict) -> dict:
-    """One field as the form draws it."""
+def _reference(spec: LayerSpec, name: str) -> dict | None:
+    """Which layer a field's foreign key points into, when that table holds data rather than a vocabulary."""
+    for fk in table_of(spec).c[name].foreign_keys:
+        target = fk.column.table
+        for layer in LAYERS.values():
+            if table_of(layer).name == target.name:
+                show = "number" if "number" in target.c else "name_vi"  # decisions are known by their number
+                return {"layer": layer.id, "key": fk.column.name, "show": show}
+    return None
+
+
+def _field(spec: LayerSpec, name: str, required: set[str]) -> dict[str, Any]:
+    """One field as the form draws it: label, input, required, length."""
     table = table_of(spec)
     vi, en = field_label(name)
-    field: dict[str, Any] = {
+    return {
         "name": name,
         "vi": vi,
         "en": en,
@@ -45,10 +59,16 @@ def _field(conn: Connection, spec: LayerSpec, name: str, required: set[str], all
         "required": name in required,
         "max_length": getattr(table.c[name].type, "length", None) if isinstance(table.c[name].type, String) else None,
     }
-    if name in allowed:
-        labels = value_labels(conn, spec, name)
-        field["choices"] = [{"value": v, **as_pair(labels.get(v, (str(v), str(v))))} for v in allowed[name]]
-    return field
+
+
+def _vocabulary(vocabularies: dict[str, list], spec: LayerSpec, name: str, choices: list[dict]) -> str:
+    """The name a vocabulary is embedded under: the field's, or the same list's when another field has it already."""
+    for known, listed in vocabularies.items():
+        if listed == choices:
+            return known
+    key = name if name not in vocabularies else f"{spec.id}.{name}"
+    vocabularies[key] = choices
+    return key
 
 
 def editable_layers() -> list[LayerSpec]:
@@ -56,13 +76,30 @@ def editable_layers() -> list[LayerSpec]:
     return [spec for spec in LAYERS.values() if spec.editable and spec.geometry_column]
 
 
+def _fields(conn: Connection, spec: LayerSpec, vocabularies: dict[str, list]) -> list[dict]:
+    """A layer's writable fields: references to searchable layers, named vocabularies, or plain inputs."""
+    required = required_columns(table_of(spec))
+    allowed = allowed_values(conn, spec)
+    fields = []
+    for name in writable_fields(spec):
+        field = _field(spec, name, required)
+        reference = _reference(spec, name)
+        if reference:
+            field["reference"] = reference
+        elif name in allowed:
+            labels = value_labels(conn, spec, name)
+            choices = [{"value": v, **as_pair(labels.get(v, (str(v), str(v))))} for v in allowed[name]]
+            field["vocabulary"] = _vocabulary(vocabularies, spec, name, choices)
+        fields.append(field)
+    return fields
+
+
 def workspace_config(conn: Connection) -> dict:
-    """The page's configuration: editable layers as the maps see them, plus their fields for the form."""
+    """The page's configuration: editable layers as the maps see them, their fields, and the vocabularies, once."""
     layers = []
+    vocabularies: dict[str, list] = {}
     for spec in editable_layers():
-        allowed = allowed_values(conn, spec)
-        required = required_columns(table_of(spec))
-        fields = [_field(conn, spec, name, required, allowed) for name in writable_fields(spec)]
+        fields = _fields(conn, spec, vocabularies)
         splittable = "Polygon" in (spec.geometry_type or "")
         layers.append({**layer_json(spec, spec.access), "fields": fields, "splittable": splittable})
-    return {"layers": layers, "decisions": decision_form_config(conn)}
+    return {"layers": layers, "vocabularies": vocabularies, "decisions": decision_form_config(conn)}

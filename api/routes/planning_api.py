@@ -43,10 +43,17 @@ def report_response(report: Report, as_csv: bool, filename: str) -> Response:
 
 @router.get("/api/search", summary="Find zones, parks, plots, gates, projects… by name (ignores case and diacritics)")
 def search_names(
-    conn: ConnectionDep, access: AccessDep, q: str = "", limit: Annotated[int, Query(ge=1, le=100)] = 20
+    conn: ConnectionDep,
+    access: AccessDep,
+    q: str = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    layer: Annotated[
+        str | None,
+        Query(max_length=100, description="Only this layer's things (a form picking one)", examples=["projects"]),
+    ] = None,
 ) -> JSONResponse:
     """'cau treo' finds Cầu Treo; each hit carries its layer, ids and extent for zooming."""
-    hits = search(conn, q, access, limit)
+    hits = search(conn, q, access, limit, layer)
     return JSONResponse(
         {
             "query": q,

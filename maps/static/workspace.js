@@ -8,7 +8,8 @@
 // Later panels (clearance, spreadsheets, decisions) use what this script exposes:
 //   window.ZoneAtlasWorkspace = {
 //     map,                 the Leaflet map
-//     config,              the page's configuration (editable layers and their fields)
+//     config,              the page's configuration (editable layers and their fields; a field's `choices` are
+//                          resolved from config.vocabularies; a `reference` field names a row of another layer)
 //     layers,              {layerId: the vector-tile layer drawn for it, once shown}
 //     fetchJSON(url, opt), fetch with the session cookie; rejects with the API's description on 4xx/5xx
 //     refresh(layerId),    redraw a layer's tiles after a write (revalidated with their ETags)
@@ -23,11 +24,18 @@
   "use strict";
 
   const config = JSON.parse(document.getElementById("ws-config").textContent);
+  // A closed vocabulary is embedded once (config.vocabularies) and named by its fields: give each field its choices.
+  for (const layer of config.layers) {
+    for (const field of layer.fields) if (field.vocabulary) field.choices = config.vocabularies[field.vocabulary];
+  }
   const $ = (id) => document.getElementById(id);
   const layerOf = (id) => config.layers.find((l) => l.id === id);
   const escapeHtml = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
   })[c]);
+  // Text compared as people type it: case and Vietnamese diacritics do not matter (đ = d), like /api/search.
+  const fold = (text) => String(text ?? "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+    .replace(/[đĐ]/g, "d").toLowerCase();
   const ddmmyyyy = (iso) => (iso && /^\d{4}-\d{2}-\d{2}/.test(iso) ? iso.slice(0, 10).split("-").reverse().join("/") : "");
 
   const map = L.map("ws-map", { minZoom: 4, maxZoom: 20 });
@@ -173,6 +181,11 @@
   function fieldInput(field, value) {
     const id = `ws-f-${field.name}`;
     const req = field.required ? ' required aria-required="true"' : "";
+    if (field.reference) {  // a row of another layer (a project, a decision): searched on demand, never embedded
+      return `<input id="${id}-search" type="search" autocomplete="off" aria-label="${escapeHtml(field.vi)}: tìm / search" ` +
+        `placeholder="Gõ một phần tên để tìm / Type part of the name to search">` +
+        `<select id="${id}" name="${field.name}" size="4"${req}></select>`;
+    }
     if (field.choices) {
       const empty = field.required ? "" : '<option value="">—</option>';
       const options = field.choices.map((c) => `<option value="${escapeHtml(c.value)}"` +
@@ -214,9 +227,81 @@
         form.querySelector(`[data-date-for="${input.name}"]`).textContent = ddmmyyyy(input.value);
       });
     }
+    for (const field of layer.fields) if (field.reference) referencePicker(field, props[field.name]);
     state.isNew = isNew;
     state.initial = formValues(layer);
     if (layer.versioned) fillDecisions();
+  }
+
+  // --- fields naming a row of another layer: the current row in words, others found by typing ---------------
+  function decisionWords(d) {
+    return `${d.number} — ${d.title_vi || d.title_en || ""} (${ddmmyyyy(d.date_effective || d.date_signed)})`;
+  }
+
+  function referenceName(ref, value) {  // the one row the field names now, as a person reads it
+    if (ref.layer === "decisions") {
+      return decisions().then((list) => {
+        const found = list.find((d) => String(d[ref.key]) === String(value));
+        return found ? decisionWords(found) : `#${value}`;
+      });
+    }
+    const items = `/collections/${encodeURIComponent(ref.layer)}/items`;
+    const url = ref.key === "id" ? `${items}/${encodeURIComponent(value)}?f=json`
+      : `${items}?${new URLSearchParams({ f: "json", limit: "1", [ref.key]: String(value) })}`;
+    return fetchJSON(url).then((body) => {
+      const feature = body.features ? body.features[0] : body;
+      return feature ? String(feature.properties[ref.show] ?? `#${value}`) : `#${value}`;
+    });
+  }
+
+  function referenceMatches(ref, text) {  // at most 20 rows whose name holds the text, as [{value, words}]
+    if (ref.layer === "decisions") {
+      const q = fold(text);
+      return decisions().then((list) => [...list].reverse()
+        .filter((d) => fold(`${d.number} ${d.title_vi || ""} ${d.title_en || ""}`).includes(q)).slice(0, 20)
+        .map((d) => ({ value: String(d[ref.key]), words: decisionWords(d) })));
+    }
+    const params = new URLSearchParams({ q: text, layer: ref.layer, limit: "20" });
+    return fetchJSON(`/api/search?${params}`).then((body) => body.hits.map((h) => ({
+      value: String(h[ref.key]), words: `${h[ref.show] || h.name_vi}${h.context ? ` (${h.context})` : ""}`,
+    })));
+  }
+
+  function referencePicker(field, value) {
+    const select = $(`ws-f-${field.name}`);
+    const search = $(`ws-f-${field.name}-search`);
+    const empty = { value: "", words: "— (trống / none)" };
+    const current = value === null || value === undefined || value === "" ? empty : { value: String(value), words: "…" };
+    let chosen = current;
+    let generation = 0;
+    let timer = null;
+    const show = (rows) => {
+      const others = rows.filter((r) => r.value !== chosen.value);
+      const list = [chosen, ...others, ...(field.required || chosen === empty ? [] : [empty])];
+      select.innerHTML = list.map((r) => `<option value="${escapeHtml(r.value)}">${escapeHtml(r.words)}</option>`).join("");
+      select.value = chosen.value;
+    };
+    select.addEventListener("change", () => {
+      const option = select.selectedOptions[0];
+      chosen = option && option.value ? { value: option.value, words: option.textContent } : empty;
+    });
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      const text = search.value.trim();
+      const mine = ++generation;
+      if (text.length < 2) { show([]); return; }  // the search API needs two characters
+      timer = setTimeout(() => referenceMatches(field.reference, text).then((rows) => {
+        if (mine === generation) show(rows);
+      }).catch((error) => message(error.message, true)), 250);
+    });
+    show([]);
+    if (current === empty) return;
+    referenceName(field.reference, value).then((words) => {
+      if (!select.isConnected) return;
+      current.words = words;  // the field's value in words, never its raw id
+      if (chosen === current) show([]);
+      else select.querySelector(`option[value="${CSS.escape(current.value)}"]`)?.replaceChildren(words);
+    }).catch((error) => message(error.message, true));
   }
 
   function fillDecisions() {

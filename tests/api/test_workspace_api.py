@@ -1,6 +1,7 @@
 """Split and merge (/api/workspace/{layer}/split|merge): one all-or-nothing change each, audited, checked by SQL."""
 
 import json
+import unicodedata
 
 from sqlalchemy import text
 
@@ -141,16 +142,93 @@ def test_viewers_get_403_and_anonymous_callers_401(client, staff, engine, edits)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")
 
 
+def _config(page) -> dict:
+    return json.loads(page.text.split('id="ws-config">', 1)[1].split("</script>", 1)[0])
+
+
+def _field(config: dict, layer_id: str, name: str) -> dict:
+    layer = next(layer for layer in config["layers"] if layer["id"] == layer_id)
+    return next(f for f in layer["fields"] if f["name"] == name)
+
+
 def test_the_page_embeds_field_config_and_no_features(client, staff, engine):
     page = client.get("/workspace", headers=staff["editor"])
     assert page.status_code == 200
     assert 'id="ws-config"' in page.text and "leaflet-geoman.min.js" in page.text
-    config = json.loads(page.text.split('id="ws-config">', 1)[1].split("</script>", 1)[0])
+    config = _config(page)
     plots = next(layer for layer in config["layers"] if layer["id"] == "land_plots")
-    status = next(f for f in plots["fields"] if f["name"] == "status")
-    assert status["required"] and {"value": "leased", "vi": "Đã cho thuê", "en": "Leased"} in status["choices"]
+    status = _field(config, "land_plots", "status")
+    choices = config["vocabularies"][status["vocabulary"]]
+    assert status["required"] and {"value": "leased", "vi": "Đã cho thuê", "en": "Leased"} in choices
     assert plots["versioned"] is True and "features" not in json.dumps(config)
     assert len(page.text) < 60_000  # no layer's features embedded
+
+
+def test_land_use_codes_are_embedded_once_and_named_by_both_fields(client, staff, engine):
+    config = _config(client.get("/workspace", headers=staff["editor"]))
+    plots, parcels = _field(config, "land_plots", "landuse_code"), _field(config, "clearance_parcels", "landuse_code")
+    assert plots["vocabulary"] == parcels["vocabulary"] and "choices" not in plots and "choices" not in parcels
+    codes = {row[0] for row in _sql(engine, "SELECT code FROM landuse_codes")}
+    assert {c["value"] for c in config["vocabularies"][plots["vocabulary"]]} == codes
+    lists = [json.dumps(v, sort_keys=True) for v in config["vocabularies"].values()]
+    assert len(lists) == len(set(lists))  # no vocabulary twice under two names
+    assert sum(1 for v in config["vocabularies"].values() if {c["value"] for c in v} == codes) == 1
+
+
+def test_fields_naming_projects_or_decisions_carry_a_reference_not_their_rows(client, staff, engine):
+    config = _config(client.get("/workspace", headers=staff["editor"]))
+    project = _field(config, "clearance_parcels", "project_id")
+    policy = _field(config, "projects", "policy_decision_id")
+    assert project["reference"] == {"layer": "projects", "key": "id", "show": "name_vi"} and "vocabulary" not in project
+    assert policy["reference"] == {"layer": "decisions", "key": "id", "show": "number"} and "vocabulary" not in policy
+    names = {row[0] for row in _sql(engine, "SELECT name_vi FROM projects")}
+    numbers = {row[0] for row in _sql(engine, "SELECT number FROM decisions")}
+    embedded = json.dumps(config["layers"], ensure_ascii=False) + json.dumps(config["vocabularies"], ensure_ascii=False)
+    assert not [n for n in names | numbers if f'"{n}"' in embedded]  # no project's name, no decision's number
+
+
+def test_the_page_does_not_grow_with_projects_and_decisions(client, staff, engine, edits):
+    before = client.get("/workspace", headers=staff["editor"]).content
+    try:
+        with engine.begin() as conn:  # 300 of each, copied from a demo row so every rule of the table holds
+            conn.execute(
+                text(
+                    "INSERT INTO projects (uid, name_vi, investor, sector, status, province_code, geom) "
+                    "SELECT 'WSCFG-' || n, 'Dự án thử cấu hình ' || n, investor, sector, status, province_code, geom "
+                    "FROM projects, generate_series(1, 300) AS n WHERE id = (SELECT min(id) FROM projects)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO decisions (number, title_vi, date_signed, date_effective, authority, kind) "
+                    "SELECT 'WSCFG-' || n || '/QĐ-BQL', 'Quyết định thử cấu hình ' || n, date_signed, date_effective, "
+                    "authority, kind FROM decisions, generate_series(1, 300) AS n "
+                    "WHERE id = (SELECT min(id) FROM decisions)"
+                )
+            )
+        assert _sql(engine, "SELECT count(*) FROM projects WHERE uid LIKE 'WSCFG-%'") == [(300,)]
+        after = client.get("/workspace", headers=staff["editor"]).content
+        assert abs(len(after) - len(before)) <= 8 and len(after) < 60_000
+        assert b"WSCFG-" not in after
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM projects WHERE uid LIKE 'WSCFG-%'"))
+            conn.execute(text("DELETE FROM decisions WHERE number LIKE 'WSCFG-%'"))
+
+
+def test_search_can_keep_one_layer_and_ignores_diacritics(client, staff, engine):
+    [(name,)] = _sql(engine, "SELECT name_vi FROM projects WHERE name_vi ~ '[àáảãạăâđèéêìíòóôơùúưỳý]' LIMIT 1")
+    plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    plain = plain.replace("đ", "d").replace("Đ", "D").lower()
+    found = client.get("/api/search", params={"q": plain, "layer": "projects", "limit": 100}, headers=staff["editor"])
+    assert found.status_code == 200, found.text
+    hits = found.json()["hits"]
+    assert {h["layer"] for h in hits} == {"projects"} and name in {h["name_vi"] for h in hits}
+    everything = client.get("/api/search", params={"q": "vung ang", "limit": 100}).json()["hits"]
+    assert len({h["layer"] for h in everything}) > 1  # without the parameter, every layer as before
+    for bad in ("nope", "decisions", "x" * 101, "projects\x00", ""):
+        refused = client.get("/api/search", params={"q": "vung ang", "layer": bad}, headers=staff["editor"])
+        assert refused.status_code in (400, 422), (bad, refused.text)
 
 
 def test_the_headers_link_to_the_workspace_for_editors_only(client, staff):
