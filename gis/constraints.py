@@ -6,10 +6,39 @@ from sqlalchemy import CheckConstraint, Table
 from sqlalchemy.exc import DBAPIError
 
 from gis.errors import Conflict, InvalidInput, Unprocessable, ZoneAtlasError
+from gis.models import STAGE_SEQUENCE_RULES
+from gis.vocab import ClearanceStage
 
 UNIQUE_VIOLATION, EXCLUSION_VIOLATION = "23505", "23P01"
 # `col IN (...)`, or `col IS NULL OR col IN (...)` for an optional one (decisions.plan_level)
 ENUM_CHECK = re.compile(r"^\s*(?:(\w+) IS NULL OR )?(\w+) IN \((.*)\)\s*$", re.DOTALL)
+
+
+STAGE_ORDER = "ck_clearance_parcels_stage_order"
+
+
+def _stage(stage: str) -> str:
+    """A clearance stage as a clearance officer names it, Vietnamese first."""
+    from layers.labels import enum_words  # the one source of words; it imports this module, so imported late
+
+    vi, en = enum_words(ClearanceStage)[stage]
+    return f"{vi} / {en}"
+
+
+def rule_sentence(name: str | None) -> str | None:
+    """The clearance stage rules in words (the bulk stage change gives the same reasons); None for other rules."""
+    if name in STAGE_SEQUENCE_RULES:
+        later, earlier = STAGE_SEQUENCE_RULES[name]
+        return (
+            f"a parcel cannot have the date of {_stage(later)} without the date of {_stage(earlier)}: "
+            "a stage is reached only after the stages before it, so enter the earlier dates first"
+        )
+    if name == STAGE_ORDER:
+        return (
+            "the stage dates go backwards: a stage's date cannot be before the date of an earlier stage "
+            f"({' ≤ '.join(_stage(s) for s in list(ClearanceStage)[1:])})"
+        )
+    return None
 
 
 def constraint_message(exc: Exception) -> str:
@@ -17,6 +46,8 @@ def constraint_message(exc: Exception) -> str:
     orig = getattr(exc, "orig", None)
     diag = getattr(orig, "diag", None)
     name = getattr(diag, "constraint_name", None)
+    if sentence := rule_sentence(name):
+        return sentence
     detail = getattr(diag, "message_detail", None) or ""
     primary = getattr(diag, "message_primary", None) or str(orig or exc).splitlines()[0]
     if name:

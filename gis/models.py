@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
@@ -563,6 +564,26 @@ STAGE_ORDER_SQL = (
     "(plan_approved_on IS NULL OR compensation_paid_on IS NULL OR plan_approved_on <= compensation_paid_on) AND "
     "(compensation_paid_on IS NULL OR handed_over_on IS NULL OR compensation_paid_on <= handed_over_on)"
 )
+# A stage's date needs the date of the stage just before it (and so, in turn, of every earlier stage): one rule per
+# stage, so that a refusal can say which stage lacks which date. Constraint name -> (stage, the stage before it).
+STAGE_DATE_COLUMNS = {
+    "notice_issued": "notice_issued_on",
+    "inventoried": "inventoried_on",
+    "plan_approved": "plan_approved_on",
+    "compensation_paid": "compensation_paid_on",
+    "handed_over": "handed_over_on",
+}
+STAGE_SEQUENCE_RULES = {
+    f"ck_clearance_parcels_stage_sequence_{later}": (later, earlier) for earlier, later in pairwise(STAGE_DATE_COLUMNS)
+}
+
+
+def stage_sequence_sql(later: str, earlier: str) -> str:
+    """One stage's rule: no date for it while the stage before it has none."""
+    return f"{STAGE_DATE_COLUMNS[later]} IS NULL OR {STAGE_DATE_COLUMNS[earlier]} IS NOT NULL"
+
+
+STAGE_SEQUENCE_SQL = " AND ".join(f"({stage_sequence_sql(*pair)})" for pair in STAGE_SEQUENCE_RULES.values())
 STAGE_SQL = (
     "CASE WHEN handed_over_on IS NOT NULL THEN 'handed_over' "
     "WHEN compensation_paid_on IS NOT NULL THEN 'compensation_paid' "
@@ -599,6 +620,7 @@ class ClearanceParcel(ProvenanceMixin, Base):
     __table_args__ = (
         UniqueConstraint("project_id", "map_sheet", "parcel_no", name="uq_clearance_parcels_number"),
         CheckConstraint(STAGE_ORDER_SQL, name="ck_clearance_parcels_stage_order"),
+        *(CheckConstraint(stage_sequence_sql(*pair), name=name) for name, pair in STAGE_SEQUENCE_RULES.items()),
         CheckConstraint(
             "households_to_resettle >= 0 AND households_affected >= households_to_resettle",
             name="ck_clearance_parcels_households",

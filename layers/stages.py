@@ -1,9 +1,9 @@
 """Clearance stages in bulk: one stage date set on many parcels at once, all or nothing, through the one write path.
 
-The order of stages is the database's own rule (`ck_clearance_parcels_stage_order`, `gis.models.STAGE_ORDER_SQL`):
-it is evaluated here on the rows as the change would leave them, before anything is written, so that every
-offending parcel is named rather than the first one the database refuses. A stage also needs the dates of the
-stages before it (a parcel is not paid before its plan is approved), which old records need not have had.
+The stage rules are the database's own: dates do not go backwards (`ck_clearance_parcels_stage_order`,
+`gis.models.STAGE_ORDER_SQL`) and a stage needs the date of the stage before it (`gis.models.STAGE_SEQUENCE_RULES`).
+They are evaluated here, with the constraints' own SQL, on the rows as the change would leave them, before anything
+is written, so that every offending parcel is named rather than the first one the database refuses.
 The writes themselves go through `layers.writes.apply_changes` (locks, province scopes, audit log).
 """
 
@@ -16,9 +16,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import BigInteger, Date, Text
 
 from gis.accounts import User
+from gis.constraints import rule_sentence
 from gis.errors import Unprocessable
 from gis.limits import check_storable
-from gis.models import STAGE_ORDER_SQL
+from gis.models import STAGE_ORDER_SQL, STAGE_SEQUENCE_RULES, stage_sequence_sql
 from layers.clearance import DATED_STAGES
 from layers.registry import STAGE_LEGEND, get_layer
 from layers.writes import FeatureWrite, apply_changes
@@ -179,31 +180,34 @@ def read_parcels(conn: Connection, ids: list[int]) -> list[Parcel]:
     ]
 
 
-# --- the stage order ----------------------------------------------------------------------------------------
+# --- the stage rules ----------------------------------------------------------------------------------------
 
 
-def breaks_order(conn: Connection, ids: list[int], field: str, on: date) -> set[int]:
-    """The parcels the database's stage-order rule would refuse with `field` set to `on` (the rule itself, run on
-    the rows as the change would leave them)."""
+def broken_rules(conn: Connection, ids: list[int], field: str, on: date) -> dict[int, list[str]]:
+    """The parcels the database's stage rules would refuse with `field` set to `on`, each with the names of the
+    rules it breaks (the constraints themselves, run on the rows as the change would leave them)."""
     if not ids:
-        return set()
+        return {}
     columns = ", ".join("CAST(:on AS date) AS " + f if f == field else f for f in STAGE_FIELDS.values())
+    rules = {"ck_clearance_parcels_stage_order": STAGE_ORDER_SQL}
+    rules |= {name: stage_sequence_sql(*pair) for name, pair in STAGE_SEQUENCE_RULES.items()}
+    broken = ", ".join(f"CASE WHEN NOT ({sql}) THEN '{name}' END" for name, sql in rules.items())
     query = text(
-        f"SELECT id FROM (SELECT id, {columns} FROM clearance_parcels WHERE id = ANY(:ids)) AS t "
-        f"WHERE NOT ({STAGE_ORDER_SQL})"
+        f"SELECT id, array_remove(ARRAY[{broken}], NULL) AS broken "
+        f"FROM (SELECT id, {columns} FROM clearance_parcels WHERE id = ANY(:ids)) AS t"
     ).bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("on", type_=Date))
-    return set(conn.execute(query, {"ids": ids, "on": on}).scalars())
+    return {row.id: row.broken for row in conn.execute(query, {"ids": ids, "on": on}) if row.broken}
 
 
-def why_refused(parcel: Parcel, stage: str, on: date, out_of_order: bool) -> str | None:
-    """Why this parcel cannot get this stage on this date, in words; None when it can."""
+def why_refused(parcel: Parcel, stage: str, on: date, broken: list[str]) -> str | None:
+    """Why this parcel cannot get this stage on this date, in words; None when it breaks no rule."""
+    sequence = [rule_sentence(name) for name in broken if name in STAGE_SEQUENCE_RULES]
+    if sequence:
+        return "; ".join(s for s in sequence if s)
+    if not broken:
+        return None
     stages = list(STAGE_FIELDS)
     position = stages.index(stage)
-    missing = [s for s in stages[:position] if parcel.dates[STAGE_FIELDS[s]] is None]
-    if missing:
-        return "the earlier stage(s) have no date yet: " + ", ".join(stage_label(s) for s in missing)
-    if not out_of_order:
-        return None
     clashes = []
     for other in stages:
         reached = parcel.dates[STAGE_FIELDS[other]]
@@ -212,7 +216,7 @@ def why_refused(parcel: Parcel, stage: str, on: date, out_of_order: bool) -> str
         earlier = stages.index(other) < position
         if (earlier and reached > on) or (not earlier and reached < on):
             clashes.append(f"{stage_label(other)} on {reached.isoformat()} ({'after' if earlier else 'before'} it)")
-    reasons = "; ".join(clashes) or "ck_clearance_parcels_stage_order"
+    reasons = "; ".join(clashes) or rule_sentence(broken[0]) or broken[0]
     return f"{on.isoformat()} breaks the order of stages: {reasons}"
 
 
@@ -233,10 +237,10 @@ def set_stage(
     """Set one stage date on the parcels, all or nothing; a dry run answers the same and rolls its writes back."""
     field = STAGE_FIELDS[stage]
     parcels = read_parcels(conn, resolve_parcels(conn, refs, project))
-    out_of_order = breaks_order(conn, [p.id for p in parcels], field, on)
+    broken = broken_rules(conn, [p.id for p in parcels], field, on)
     problems = []
     for parcel in parcels:
-        reason = why_refused(parcel, stage, on, parcel.id in out_of_order)
+        reason = why_refused(parcel, stage, on, broken.get(parcel.id, []))
         if reason:
             problems.append(parcel.named(reason=reason))
     if problems:

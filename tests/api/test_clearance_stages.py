@@ -182,6 +182,26 @@ def test_one_parcel_out_of_order_refuses_all_twenty_and_is_named(client, engine,
     assert audit_rows(engine, ids) == []
 
 
+def test_handed_over_without_the_earlier_dates_names_each_parcel_and_the_missing_stage(client, engine, staff, restore):
+    noticed = pick(engine, "c.notice_issued_on IS NOT NULL AND c.inventoried_on IS NULL", 3)
+    paid = pick(engine, "c.compensation_paid_on IS NOT NULL AND c.handed_over_on IS NULL", 2)
+    ids = [p["id"] for p in noticed + paid]
+
+    response = post(client, staff["editor"], ids, stage="handed_over")
+
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["details"]["count"] == 3
+    named = {p["id"]: p["reason"] for p in body["details"]["parcels"]}
+    assert set(named) == {p["id"] for p in noticed}
+    for reason in named.values():  # the stage set, and the one just before it that has no date
+        assert "Đã bàn giao mặt bằng / Handed over" in reason and "Đã chi trả / Compensation paid" in reason
+    for p in noticed:
+        assert f"{p['map_sheet']}/{p['parcel_no']} ({p['project']})" in body["description"]
+    assert dates_of(engine, ids, "handed_over_on") == [None] * 5
+    assert audit_rows(engine, ids) == []
+
+
 def test_a_date_before_an_earlier_stage_is_refused_by_the_database_rule(client, engine, staff, restore):
     parcels = pick(engine, INVENTORIED, 20)
     late = parcels[7]

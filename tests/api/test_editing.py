@@ -408,6 +408,38 @@ def test_deleting_a_project_with_clearance_parcels_is_refused(client, staff, edi
     assert count(engine, "SELECT count(*) FROM projects WHERE id = :i", i=project_id) == 1
 
 
+def test_a_parcel_handed_over_without_the_earlier_dates_is_refused_in_words(client, staff, edits, engine):
+    with engine.connect() as conn:
+        parcel, etag = conn.execute(
+            text(
+                "SELECT id, xmin::text FROM clearance_parcels WHERE notice_issued_on IS NOT NULL "
+                "AND inventoried_on IS NULL ORDER BY id LIMIT 1"
+            )
+        ).one()
+    path = f"collections/clearance_parcels/items/{parcel}"
+    audits = count(engine, "SELECT count(*) FROM audit_log WHERE feature_id = :f", f=str(parcel))
+    try:
+        response = client.patch(
+            f"/{path}",
+            content=json.dumps({"type": "Feature", "properties": {"handed_over_on": "2026-11-30"}}),
+            headers={**staff["editor"], **GEOJSON, "If-Match": f'"{etag}"'},
+        )
+        assert response.status_code == 422, response.text
+        said = response.json()["description"]
+        assert "Đã bàn giao mặt bằng / Handed over" in said and "Đã chi trả / Compensation paid" in said
+        assert "ck_" not in said and "Failing row" not in said  # a sentence, not the database's words
+        assert count(
+            engine, "SELECT count(*) FROM clearance_parcels WHERE id = :i AND handed_over_on IS NULL", i=parcel
+        )
+        assert count(engine, "SELECT count(*) FROM audit_log WHERE feature_id = :f", f=str(parcel)) == audits
+    finally:  # had it been written, put the demo row back
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE clearance_parcels SET handed_over_on = NULL WHERE id = :i AND handed_over_on IS NOT NULL"),
+                {"i": parcel},
+            )
+
+
 # --- audit ----------------------------------------------------------------------------------------------
 
 

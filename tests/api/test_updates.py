@@ -184,7 +184,13 @@ def test_an_unchanged_sheet_changes_nothing_and_dates_may_be_typed_dd_mm_yyyy(cl
     assert same.status_code == 200, same.text
     assert same.json()["counts"]["rows_changed"] == 0 and same.json()["errors"] == []
     assert same.json()["counts"]["rows_read"] == sheet.max_row - 2
-    row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, columns["inventoried_on"]).value is None)
+    row = next(  # a parcel with its notice, before the day typed, and no inventory yet
+        r
+        for r in range(3, sheet.max_row + 1)
+        if sheet.cell(r, columns["inventoried_on"]).value is None
+        and sheet.cell(r, columns["notice_issued_on"]).value is not None
+        and sheet.cell(r, columns["notice_issued_on"]).value < datetime(2026, 3, 5)
+    )
     sheet.cell(row, columns["inventoried_on"]).value = "05/03/2026"  # typed as text, day first
     sheet.cell(row, columns["owner_name"]).value = "Nguyễn Thị Hằng"
     preview = _upload(client, staff["editor"], "clearance_parcels", _bytes(workbook), dry_run="true")
@@ -193,6 +199,35 @@ def test_an_unchanged_sheet_changes_nothing_and_dates_may_be_typed_dd_mm_yyyy(cl
     assert change["key"] == key and change["row"] == row
     new = {f["field"]: f["new"] for f in change["fields"]}
     assert new == {"inventoried_on": "2026-03-05", "owner_name": "Nguyễn Thị Hằng"}
+
+
+def test_a_row_handing_over_a_parcel_without_the_earlier_dates_writes_nothing(client, staff, engine, edits):
+    workbook = _workbook(_template(client, staff, "clearance_parcels", project="PRJ-VHVA"))
+    sheet = workbook.worksheets[0]
+    columns = _columns(sheet)
+    [(sheet_no, parcel_no)] = _db(
+        engine,
+        "SELECT c.map_sheet, c.parcel_no FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+        "WHERE p.uid = 'PRJ-VHVA' AND c.notice_issued_on IS NOT NULL AND c.inventoried_on IS NULL "
+        "ORDER BY c.id LIMIT 1",
+    )
+    cells = [
+        (r, str(sheet.cell(r, columns["map_sheet"]).value), str(sheet.cell(r, columns["parcel_no"]).value))
+        for r in range(3, sheet.max_row + 1)
+    ]
+    [bad] = [r for r, s, n in cells if (s, n) == (sheet_no, parcel_no)]
+    good = next(r for r, _, _ in cells if r != bad)
+    sheet.cell(bad, columns["handed_over_on"]).value = "30/11/2026"
+    sheet.cell(good, columns["owner_name"]).value = "Trần Văn Đức (bảng thử)"  # a good row: not written either
+    stored = "SELECT id, owner_name, handed_over_on, xmin::text FROM clearance_parcels ORDER BY id"
+    before, audits = _db(engine, stored), _audit_count(engine)
+    for dry_run in ("true", "false"):
+        response = _upload(client, staff["editor"], "clearance_parcels", _bytes(workbook), dry_run=dry_run)
+        assert response.status_code == 422, response.text
+        said = response.json()["description"]
+        assert f"row {bad} (PRJ-VHVA / {sheet_no} / {parcel_no})" in said
+        assert "Đã bàn giao mặt bằng / Handed over" in said and "Đã chi trả / Compensation paid" in said
+        assert _db(engine, stored) == before and _audit_count(engine) == audits
 
 
 def test_text_that_looks_like_a_formula_stays_text(client, staff, engine, edits):

@@ -245,3 +245,39 @@ def test_enterprise_figures_keep_estimate_and_final_once_per_period(db_conn):
     ]:
         with pytest.raises(IntegrityError, match=constraint), db_conn.begin_nested():
             db_conn.execute(text(insert), {"p": project, "kind": kind, "period": period, "basis": basis})
+
+
+def test_a_stage_date_needs_the_date_of_the_stage_before_it(db_conn):
+    project = db_conn.execute(text("SELECT id FROM projects ORDER BY id LIMIT 1")).scalar_one()
+    parcel = _square_utm(106.35, 18.05, 30.0)
+    insert = text(
+        "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, notice_issued_on, compensation_paid_on, "
+        "handed_over_on, geom) VALUES (:p, :no, 'T-SEQ', :n, :c, :h, ST_GeomFromText(:wkt, 4326))"
+    )
+    # handed over and paid, with a notice but no inventory and no approved plan
+    with pytest.raises(IntegrityError, match="ck_clearance_parcels_stage_sequence_compensation_paid"):
+        with db_conn.begin_nested():
+            db_conn.execute(
+                insert, {"p": project, "no": "1", "n": "2024-01-10", "c": None, "h": None, "wkt": parcel.wkt}
+            )
+            db_conn.execute(
+                text(
+                    "UPDATE clearance_parcels SET compensation_paid_on = '2024-06-01' "
+                    "WHERE map_sheet = 'T-SEQ' AND parcel_no = '1'"
+                )
+            )
+    with pytest.raises(IntegrityError, match="ck_clearance_parcels_stage_sequence_handed_over"):
+        with db_conn.begin_nested():
+            db_conn.execute(
+                insert, {"p": project, "no": "2", "n": None, "c": None, "h": "2024-09-01", "wkt": parcel.wkt}
+            )
+    with db_conn.begin_nested():  # every earlier date present: accepted (and one with no dates at all)
+        db_conn.execute(
+            text(
+                "INSERT INTO clearance_parcels (project_id, parcel_no, map_sheet, notice_issued_on, inventoried_on, "
+                "plan_approved_on, compensation_paid_on, handed_over_on, geom) VALUES (:p, '3', 'T-SEQ', "
+                "'2024-01-10', '2024-02-10', '2024-03-10', '2024-04-10', '2024-05-10', ST_GeomFromText(:wkt, 4326))"
+            ),
+            {"p": project, "wkt": parcel.wkt},
+        )
+        db_conn.execute(insert, {"p": project, "no": "4", "n": None, "c": None, "h": None, "wkt": parcel.wkt})

@@ -18,7 +18,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, Polygon, box
 from sqlalchemy import text
 
-from gis.errors import InvalidInput, NotFound
+from gis.errors import InvalidInput, NotFound, Unprocessable
 from gis.io import CsvOptions
 from layers.imports import ImportOptions, apply_import, plan_import
 
@@ -701,3 +701,30 @@ def test_every_export_format_reads_back_as_a_clean_import(client, db_conn, tmp_p
     for feature in plan.features:
         assert feature.geometry.distance(shapely.from_wkt(stored[feature.values["uid"]])) < 1e-6
         assert feature.values["name_vi"].startswith(("Cửa khẩu", "Lối mở"))
+
+
+def test_a_parcel_handed_over_without_the_earlier_dates_is_refused_and_nothing_written(db_conn, tmp_path):
+    parcel = db_conn.execute(
+        text(
+            "SELECT id, project_id, map_sheet, parcel_no, ST_AsGeoJSON(geom) AS geometry FROM clearance_parcels "
+            "WHERE notice_issued_on IS NOT NULL AND inventoried_on IS NULL ORDER BY id LIMIT 1"
+        )
+    ).one()
+    properties = {"project_id": parcel.project_id, "map_sheet": parcel.map_sheet, "parcel_no": parcel.parcel_no}
+    feature = {
+        "type": "Feature",
+        "properties": properties | {"handed_over_on": "2026-11-30", "owner_name": "Lê Thị Thuỷ"},
+        "geometry": json.loads(parcel.geometry),
+    }
+    stored = "SELECT owner_name, handed_over_on, xmin::text FROM clearance_parcels WHERE id = :i"
+    before = db_conn.execute(text(stored), {"i": parcel.id}).one()
+    audits = counts(db_conn)["audit_log"]
+    plan = plan_import(db_conn, "clearance_parcels", geojson(tmp_path, [feature], "thua.geojson"), ImportOptions())
+    assert plan.report.updates == 1
+    with pytest.raises(Unprocessable) as refused:
+        apply_import(db_conn, plan)
+    said = str(refused.value)
+    assert said.startswith("the import was refused, nothing was written: feature #1")
+    assert "Đã bàn giao mặt bằng / Handed over" in said and "Đã chi trả / Compensation paid" in said
+    assert db_conn.execute(text(stored), {"i": parcel.id}).one() == before
+    assert counts(db_conn)["audit_log"] == audits
