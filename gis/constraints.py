@@ -12,11 +12,22 @@ UNIQUE_VIOLATION, EXCLUSION_VIOLATION = "23505", "23P01"
 ENUM_CHECK = re.compile(r"^\s*(?:(\w+) IS NULL OR )?(\w+) IN \((.*)\)\s*$", re.DOTALL)
 
 
+# Rules whose database wording a person cannot act on, said as a sentence (whatever the write path).
+RULE_SENTENCES = {
+    "ck_programme_tasks_done_date": "a task marked done (hoàn thành) needs its completion date (ngày hoàn thành, "
+    "completed_on); give the date or choose another status",
+    "ck_programme_tasks_due": "the due period (thời gian hoàn thành) is a quarter like 2023-Q1, a month like "
+    "2023-03, a date like 2023-03-15, or quarterly / monthly for a recurring report",
+}
+
+
 def constraint_message(exc: Exception) -> str:
     """Turn a database constraint error into one readable sentence."""
     orig = getattr(exc, "orig", None)
     diag = getattr(orig, "diag", None)
     name = getattr(diag, "constraint_name", None)
+    if name in RULE_SENTENCES:
+        return RULE_SENTENCES[name]
     detail = getattr(diag, "message_detail", None) or ""
     primary = getattr(diag, "message_primary", None) or str(orig or exc).splitlines()[0]
     if name:

@@ -60,6 +60,17 @@ DEMO_FILES = [
     DemoFile("project_plots", "csv", (PROJECT,)),
     DemoFile("project_year_figures", "csv", (PROJECT,)),
     DemoFile("clearance_parcels", "geojson", (PROJECT,)),
+    DemoFile("programme_units", "csv"),
+    DemoFile("programmes", "csv", (DECISION,)),
+    DemoFile(
+        "programme_tasks",
+        "csv",
+        (
+            Reference("programme", "programme_id", "programmes", "code"),
+            Reference("lead_unit", "lead_unit_id", "programme_units", "code"),
+            DECISION,
+        ),
+    ),
 ]
 DATA_TABLES = [f.table for f in DEMO_FILES]
 
