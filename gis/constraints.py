@@ -16,6 +16,8 @@ ENUM_CHECK = re.compile(r"^\s*(?:(\w+) IS NULL OR )?(\w+) IN \((.*)\)\s*$", re.D
 RULE_SENTENCES = {
     "ck_programme_tasks_done_date": "a task marked done (hoàn thành) needs its completion date (ngày hoàn thành, "
     "completed_on); give the date or choose another status",
+    "ck_programme_tasks_unit_board": "the lead unit (đơn vị chủ trì) is not a department of this programme's "
+    "board; choose one of the board's own units",
     "ck_programme_tasks_due": "the due period (thời gian hoàn thành) is a quarter like 2023-Q1, a month like "
     "2023-03, a date like 2023-03-15, or quarterly / monthly for a recurring report",
 }

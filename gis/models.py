@@ -680,7 +680,7 @@ class AccountAuditEntry(Base):
 
 # --- the board's yearly work programme (issue 16) ------------------------------------------------------------
 
-DUE_PERIOD = r"^([0-9]{4}-Q[1-4]|[0-9]{4}-(0[1-9]|1[0-2])(-[0-3][0-9])?|quarterly|monthly)$"
+DUE_PERIOD = r"^(20[0-9]{2}-Q[1-4]|20[0-9]{2}-(0[1-9]|1[0-2])(-[0-3][0-9])?|quarterly|monthly)$"
 
 
 class ProgrammeUnit(Base):
@@ -744,6 +744,9 @@ class ProgrammeTask(Base):
         CheckConstraint(
             f"submitted_to IS NULL OR submitted_to IN {sql_in(SubmissionLevel)}", name="ck_programme_tasks_level"
         ),
-        CheckConstraint(f"due_period ~ '{DUE_PERIOD}'", name="ck_programme_tasks_due"),
+        CheckConstraint(
+            f"due_period ~ '{DUE_PERIOD}' AND (length(due_period) <> 10 OR due_period::date IS NOT NULL)",
+            name="ck_programme_tasks_due",
+        ),
         CheckConstraint("status <> 'done' OR completed_on IS NOT NULL", name="ck_programme_tasks_done_date"),
     )

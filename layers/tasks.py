@@ -24,10 +24,9 @@ from gis.errors import InvalidInput, NotFound
 from gis.vocab import SubmissionLevel, TaskStatus
 from layers.labels import Words, as_pair, enum_words, shown
 
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-YEAR = re.compile(r"^\d{4}$")
+QUARTER = re.compile(r"^(20[0-9]{2})-Q([1-4])$")  # years from 2000, as programmes have
+MONTH = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
+YEAR = re.compile(r"^(20[0-9]{2}|2100)$")
 RECURRING: dict[str, Words] = {
     "quarterly": ("Báo cáo định kỳ hằng quý", "Quarterly report"),
     "monthly": ("Báo cáo định kỳ hằng tháng", "Monthly report"),
@@ -96,7 +95,9 @@ def due_range(text: str) -> tuple[date, date]:
         return date(y, quarter * 3 - 2, 1), due_end(value, y)
     if match := MONTH.match(value):
         return date(int(match.group(1)), int(match.group(2)), 1), due_end(value, int(match.group(1)))
-    raise InvalidInput(f"due is a year (2023), a quarter (2023-Q2) or a month (2023-05), got '{text}'")
+    raise InvalidInput(
+        f"due is a year (2023), a quarter (2023-Q2) or a month (2023-05) from 2000 on, got '{text[:40]}'"
+    )
 
 
 def _due_in(period: str, year: int, days: tuple[date, date]) -> bool:

@@ -7,6 +7,10 @@ import json
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from tests import scopes
+
+scoped = scopes.scoped
+
 GEOJSON = {"Content-Type": "application/geo+json"}
 MERGE = {"Content-Type": "application/merge-patch+json"}
 QUOTED = "Rà soát toàn bộ các dự án chậm đưa đất vào sử dụng"  # Hà Tĩnh 2023, as quoted in the issue
@@ -90,7 +94,7 @@ def test_filters_by_unit_and_status_agree_with_sql(client, staff, engine):
 
 
 def test_bad_filters_are_refused(client, staff):
-    for params in ({"due": "2023-Q5"}, {"status": "finished"}, {"overdue": "maybe"}, {"year": "1999"}):
+    for params in ({"due": "2023-Q5"}, {"due": "0000"}, {"status": "finished"}, {"overdue": "maybe"}, {"year": "1999"}):
         assert client.get("/api/tasks", params=params, headers=staff["viewer"]).status_code == 400, params
     refused = client.get("/api/reports/programme", params={"year": 2023, "f": "pdf"}, headers=staff["viewer"])
     assert refused.status_code == 400
@@ -218,6 +222,13 @@ def test_done_without_a_completion_date_is_refused_with_a_sentence(client, staff
         "/collections/programme_tasks/items", content=json.dumps(bad_due), headers={**staff["editor"], **GEOJSON}
     )
     assert response.status_code == 422 and "a quarter like 2023-Q1" in response.json()["description"]
+    for due in ("0000-Q1", "2023-02-30"):  # periods no reader could place are never stored
+        response = client.post(
+            "/collections/programme_tasks/items",
+            content=json.dumps(new_task(engine, due_period=due)),
+            headers={**staff["editor"], **GEOJSON},
+        )
+        assert response.status_code in (400, 422), (due, response.text)
     with engine.connect() as conn:
         assert (
             conn.execute(
@@ -225,3 +236,30 @@ def test_done_without_a_completion_date_is_refused_with_a_sentence(client, staff
             ).scalar_one()
             == 0
         )
+
+
+def test_a_lead_unit_of_another_board_is_refused(client, staff, engine, edits):
+    with engine.connect() as conn:
+        an_giang = conn.execute(text("SELECT id FROM programme_units WHERE code = 'AG-VP'")).scalar_one()
+    body = new_task(engine, lead_unit_id=an_giang)  # a Hà Tĩnh programme led by An Giang's office
+    response = client.post(
+        "/collections/programme_tasks/items", content=json.dumps(body), headers={**staff["editor"], **GEOJSON}
+    )
+    assert response.status_code == 422
+    assert "not a department of this programme's board" in response.json()["description"]
+
+
+def test_a_scoped_editor_changes_only_tasks_of_its_provinces(client, staff, engine, edits, scoped):
+    body = new_task(engine)
+    outside = client.post(
+        "/collections/programme_tasks/items",
+        content=json.dumps(body),
+        headers={**scoped[("editor", "AN_GIANG")], **GEOJSON},
+    )
+    assert outside.status_code == 403 and "programme task" in outside.json()["description"]
+    inside = client.post(
+        "/collections/programme_tasks/items",
+        content=json.dumps(body),
+        headers={**scoped[("editor", "HA_TINH")], **GEOJSON},
+    )
+    assert inside.status_code == 201, inside.text
