@@ -19,6 +19,7 @@ from api.routes import (
     features,
     health,
     imports,
+    tasks,
     tiles,
     updates,
     workspace,
@@ -91,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(planning_router)
     app.include_router(enterprises_router)
     app.include_router(decisions.router)
+    app.include_router(tasks.router)
     mount_static(app)
     app.include_router(health.router)
     app.include_router(docs.router)

@@ -38,6 +38,7 @@ from layers.exports import ExportOptions
 from layers.features import FeatureQuery, Period
 from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
 from layers.parks import PARK_SORTS
+from layers.tasks import TaskFilter
 
 
 def declared(schema: dict[str, Any], description: str, example: Any = None, alias: str | None = None) -> Any:
@@ -535,3 +536,81 @@ async def enterprises_params(
 
 
 EnterprisesDep = Annotated[EnterprisesRequest, Depends(enterprises_params)]
+
+# --- the programme's tasks (api/routes/tasks.py) ----------------------------------------------------------------
+
+TaskUnit = declared({"type": "string"}, "Lead unit code (a department of the board), e.g. HT-QLDT.", "HT-QLDT")
+TaskStatusParam = declared(
+    {"type": "string", "enum": ["not_started", "in_progress", "done", "late", "cancelled"]},
+    "Task status.",
+    "in_progress",
+)
+TaskDue = declared(
+    {"type": "string", "pattern": r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"},
+    "Due in this year (2023), quarter (2023-Q2) or month (2023-05); recurring reports are due in every period "
+    "of their year.",
+    "2023-Q2",
+)
+TaskOverdue = declared(
+    {"type": "boolean"},
+    "true: only tasks whose due period ended (as of as_of) and that are not done or cancelled; false: the others.",
+    True,
+)
+TaskProvince = declared({"type": "string"}, "Province code of the board, e.g. HA_TINH.", "HA_TINH")
+ProgrammeYear = declared({"type": "integer", "minimum": 2000, "maximum": 2100}, "The programme's year.", 2023)
+
+
+def _year(raw: str | None) -> int | None:
+    """A programme year between 2000 and 2100."""
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
+        raise InvalidInput(f"year must be a year between 2000 and 2100, got '{text[:40]}'")
+    return int(text)
+
+
+async def task_filter(
+    unit: TaskUnit = None,
+    status: TaskStatusParam = None,
+    due: TaskDue = None,
+    overdue: TaskOverdue = None,
+    province: TaskProvince = None,
+    year: ProgrammeYear = None,
+    as_of: AsOf = None,
+) -> TaskFilter:
+    """The filters of GET /api/tasks, checked."""
+    given = {"unit": unit, "status": status, "due": due, "province": province}
+    for name, value in given.items():
+        if value:
+            check_storable(value, name)
+    return TaskFilter(
+        unit=_text(unit),
+        status=_text(status),
+        due=_text(due),
+        overdue=None if overdue is None or not overdue.strip() else parse_boolean(overdue, "overdue"),
+        province=_text(province),
+        year=_year(year),
+        as_of=parse_day(as_of, "as_of"),
+    )
+
+
+TaskFilterDep = Annotated[TaskFilter, Depends(task_filter)]
+
+
+async def programme_year(
+    year: Annotated[
+        str,
+        WithJsonSchema({"type": "integer", "minimum": 2000, "maximum": 2100}),
+        Query(description="The programme's year.", openapi_examples={"example": {"summary": "example", "value": 2023}}),
+    ],
+) -> int:
+    """The required year of the progress report."""
+    found = _year(year)
+    if found is None:
+        raise InvalidInput("year is required, e.g. year=2023")
+    return found
+
+
+ProgrammeYearDep = Annotated[int, Depends(programme_year)]
+ProgrammeFormat = declared({"type": "string", "enum": ["json", "xlsx"]}, "json (default) or xlsx.", "xlsx")

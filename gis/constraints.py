@@ -14,6 +14,17 @@ UNIQUE_VIOLATION, EXCLUSION_VIOLATION = "23505", "23P01"
 ENUM_CHECK = re.compile(r"^\s*(?:(\w+) IS NULL OR )?(\w+) IN \((.*)\)\s*$", re.DOTALL)
 
 
+# Rules whose database wording a person cannot act on, said as a sentence (whatever the write path).
+RULE_SENTENCES = {
+    "ck_programme_tasks_done_date": "a task marked done (hoàn thành) needs its completion date (ngày hoàn thành, "
+    "completed_on); give the date or choose another status",
+    "ck_programme_tasks_unit_board": "the lead unit (đơn vị chủ trì) is not a department of this programme's "
+    "board; choose one of the board's own units",
+    "ck_programme_tasks_due": "the due period (thời gian hoàn thành) is a quarter like 2023-Q1, a month like "
+    "2023-03, a date like 2023-03-15, or quarterly / monthly for a recurring report",
+}
+
+
 STAGE_ORDER = "ck_clearance_parcels_stage_order"
 
 
@@ -26,7 +37,10 @@ def _stage(stage: str) -> str:
 
 
 def rule_sentence(name: str | None) -> str | None:
-    """The clearance stage rules in words (the bulk stage change gives the same reasons); None for other rules."""
+    """Rules said as a sentence: the clearance stage rules (the bulk stage change gives the same reasons) and
+    RULE_SENTENCES; None for other rules."""
+    if name in RULE_SENTENCES:
+        return RULE_SENTENCES[name]
     if name in STAGE_SEQUENCE_RULES:
         later, earlier = STAGE_SEQUENCE_RULES[name]
         return (

@@ -43,6 +43,8 @@ from gis.vocab import (
     PlotStatus,
     ProjectStatus,
     Role,
+    SubmissionLevel,
+    TaskStatus,
     TransportLineKind,
     TransportNodeKind,
     ZoneType,
@@ -766,3 +768,77 @@ class AccountAuditEntry(Base):
     details: Mapped[dict | None] = mapped_column(JSONB)
     request_id: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index("ix_account_audit_changed_at", "changed_at"),)
+
+
+# --- the board's yearly work programme (issue 16) ------------------------------------------------------------
+
+DUE_PERIOD = r"^(20[0-9]{2}-Q[1-4]|20[0-9]{2}-(0[1-9]|1[0-2])(-[0-3][0-9])?|quarterly|monthly)$"
+
+
+class ProgrammeUnit(Base):
+    """A department of a board (phòng, văn phòng, trung tâm) that leads or coordinates programme tasks."""
+
+    __tablename__ = "programme_units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    name_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    name_en: Mapped[str | None] = mapped_column(Text)
+
+
+class Programme(Base):
+    """A board's yearly work programme (chương trình công tác), adopted by a decision when there is one."""
+
+    __tablename__ = "programmes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    title_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("province_code", "year", name="uq_programmes_province_year"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="ck_programmes_year"),
+    )
+
+
+class ProgrammeTask(Base):
+    """One task of a programme: what, which unit leads, when it is due, to whom it goes, and where it stands.
+
+    `due_period` is 2023-Q1 (a quarter), 2023-03 (a month), 2023-03-15 (a date), or quarterly / monthly (a
+    recurring report within the programme's year).
+    """
+
+    __tablename__ = "programme_tasks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), nullable=False, index=True)
+    title_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("programme_units.id"), nullable=False, index=True)
+    coordinating_units: Mapped[str | None] = mapped_column(Text)
+    due_period: Mapped[str] = mapped_column(String(16), nullable=False)
+    submitted_to: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, server_default=text("'not_started'"))
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    zone_uid: Mapped[str | None] = mapped_column(String(64))
+    park_uid: Mapped[str | None] = mapped_column(String(64))
+    project_uid: Mapped[str | None] = mapped_column(String(64))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        enum_check("status", TaskStatus, "ck_programme_tasks_status"),
+        CheckConstraint(
+            f"submitted_to IS NULL OR submitted_to IN {sql_in(SubmissionLevel)}", name="ck_programme_tasks_level"
+        ),
+        CheckConstraint(
+            f"due_period ~ '{DUE_PERIOD}' AND (length(due_period) <> 10 OR due_period::date IS NOT NULL)",
+            name="ck_programme_tasks_due",
+        ),
+        CheckConstraint("status <> 'done' OR completed_on IS NOT NULL", name="ck_programme_tasks_done_date"),
+    )

@@ -177,3 +177,23 @@ class Role(StrEnum):
     viewer = "viewer"
     editor = "editor"
     admin = "admin"
+
+
+class TaskStatus(StrEnum):
+    """Where a task of the board's yearly programme stands (done needs its completion date)."""
+
+    not_started = "not_started"
+    in_progress = "in_progress"
+    done = "done"
+    late = "late"
+    cancelled = "cancelled"
+
+
+class SubmissionLevel(StrEnum):
+    """Who a programme task's result is submitted to (cấp trình)."""
+
+    prime_minister = "prime_minister"
+    government = "government"
+    ministry = "ministry"
+    provincial_committee = "provincial_committee"
+    board_leadership = "board_leadership"

@@ -29,6 +29,8 @@ from gis.vocab import (
     PlotStatus,
     ProjectStatus,
     Role,
+    SubmissionLevel,
+    TaskStatus,
     TransportLineKind,
     TransportNodeKind,
     ZoneType,
@@ -134,6 +136,13 @@ FIELD_LABELS: dict[str, Words] = {
     "document_filename": ("Văn bản ký (PDF)", "Signed document (PDF)"),
     "document_size": ("Dung lượng văn bản (byte)", "Document size (bytes)"),
     "document_sha256": ("Mã băm văn bản", "Document hash"),
+    # the programme's tasks
+    "programme_id": ("Chương trình công tác", "Work programme"),
+    "lead_unit_id": ("Đơn vị chủ trì", "Lead unit"),
+    "coordinating_units": ("Đơn vị phối hợp", "Coordinating units"),
+    "due_period": ("Thời gian hoàn thành", "Due"),
+    "submitted_to": ("Cấp trình", "Submitted to"),
+    "completed_on": ("Ngày hoàn thành", "Completed on"),
 }
 
 # Words of every closed vocabulary in gis/vocab.py, in the enum's order (legends take theirs from here).
@@ -252,6 +261,20 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "province": ("Tỉnh, thành phố", "Province / city"),
         "district": ("Huyện (đã bỏ)", "District (abolished)"),
         "commune": ("Xã, phường", "Commune / ward"),
+    },
+    TaskStatus: {
+        "not_started": ("Chưa thực hiện", "Not started"),
+        "in_progress": ("Đang thực hiện", "In progress"),
+        "done": ("Đã hoàn thành", "Done"),
+        "late": ("Chậm tiến độ", "Late"),
+        "cancelled": ("Không thực hiện", "Cancelled"),
+    },
+    SubmissionLevel: {
+        "prime_minister": ("Thủ tướng Chính phủ", "Prime Minister"),
+        "government": ("Chính phủ", "Government"),
+        "ministry": ("Bộ, ngành Trung ương", "Ministry"),
+        "provincial_committee": ("UBND tỉnh", "Provincial People's Committee"),
+        "board_leadership": ("Lãnh đạo Ban", "Board leadership"),
     },
     Role: {
         "viewer": ("Xem", "Viewer"),

@@ -429,6 +429,37 @@ LAYERS: dict[str, LayerSpec] = {
             queryables=("number", "kind", "authority", "plan_level", "zone_uid", "date_signed", "date_effective"),
             public_rows="public",
         ),
+        LayerSpec(
+            id="programme_tasks",
+            title_vi="Nhiệm vụ chương trình công tác",
+            title_en="Work-programme tasks",
+            description_vi="Nhiệm vụ trong chương trình công tác năm của Ban: đơn vị chủ trì, thời hạn, cấp trình, "
+            "tình trạng.",
+            description_en="Tasks of the board's yearly work programme: lead unit, due period, level, status.",
+            table="programme_tasks",
+            theme="programme",
+            access=Access.internal,
+            public_fields=(  # the layer is staff-only: anonymous readers never see it at all
+                "programme_id",
+                "title_vi",
+                "title_en",
+                "lead_unit_id",
+                "coordinating_units",
+                "due_period",
+                "submitted_to",
+                "status",
+                "completed_on",
+                "zone_uid",
+                "park_uid",
+                "project_uid",
+                "decision_id",
+                "illustrative",
+                "source",
+                "notes",
+            ),
+            geometry_column=None,
+            queryables=("programme_id", "lead_unit_id", "due_period", "submitted_to", "status", "completed_on"),
+        ),
     ]
 }
 

@@ -3,8 +3,9 @@
 An account with provinces (users.provinces) may change a feature only when every province the feature belongs to,
 before and after the change, is one of them. A feature's province comes from its own `province_code`, or from its
 parent: plots through their park and zone, functional areas through their zone, clearance parcels through their
-project. Provinces merged in 2025 count as their successor (`merged_into`), on both sides. Decisions are the
-board's legal record, shared by the versions of every province: only an account without provinces changes them.
+project, programme tasks through their programme. Provinces merged in 2025 count as their successor
+(`merged_into`), on both sides. Decisions are the board's legal record, shared by the versions of every
+province: only an account without provinces changes them.
 Checked inside `layers.writes.apply_changes`, so every write path (API edits, imports, later the workspace) has it.
 """
 
@@ -24,6 +25,7 @@ PARENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "functional_areas": (("zone_uid", "economic_zones", "uid"),),
     "land_plots": (("park_uid", "industrial_parks", "uid"), ("zone_uid", "economic_zones", "uid")),
     "clearance_parcels": (("project_id", "projects", "id"),),
+    "programme_tasks": (("programme_id", "programmes", "id"),),  # the board whose programme it is
 }
 BOARD_LEVEL = frozenset({"decisions"})  # shared by every province: changed only by accounts without provinces
 NOUNS = {
@@ -37,6 +39,7 @@ NOUNS = {
     "transport_lines": "road or canal",
     "projects": "project",
     "clearance_parcels": "clearance parcel",
+    "programme_tasks": "programme task",
 }
 
 

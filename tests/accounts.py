@@ -38,6 +38,9 @@ WRITABLE_TABLES = (
     "logistics_centres",
     "transport_nodes",
     "transport_lines",
+    "programme_tasks",
+    "programmes",
+    "programme_units",
     "decisions",
 )
 LINK_TABLES = ("project_plots", "project_milestones")

@@ -26,6 +26,7 @@ KNOWN: dict[str, tuple[str, str | None]] = {
     "projects": ("PRJ-VA2", "HA_TINH"),
     "clearance_parcels": ("PRJ-VHVA", "HA_TINH"),  # a parcel of project PRJ-VHVA, through the project
     "decisions": ("72/2006/QĐ-TTg", None),
+    "programme_tasks": ("HT-2023", "HA_TINH"),  # the first task of Hà Tĩnh's 2023 programme, through the programme
 }
 PROVINCES = ("HA_TINH", "AN_GIANG", "CAN_THO", "NINH_BINH")  # NINH_BINH holds none of the features above
 GEOJSON = {"Content-Type": "application/geo+json"}
@@ -38,6 +39,8 @@ def feature_id(engine: Engine, layer: str) -> int:
         "clearance_parcels": "SELECT min(c.id) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
         "WHERE p.uid = :ref",
         "decisions": "SELECT id FROM decisions WHERE number = :ref",
+        "programme_tasks": "SELECT min(t.id) FROM programme_tasks t JOIN programmes p ON p.id = t.programme_id "
+        "WHERE p.code = :ref",
         "land_plots": "SELECT id FROM land_plots WHERE uid = :ref AND valid_to IS NULL",
     }
     versioned = "AND valid_to IS NULL" if layer in ("economic_zones", "functional_areas", "industrial_parks") else ""

@@ -61,6 +61,17 @@ DEMO_FILES = [
     DemoFile("enterprise_figures", "csv", (PROJECT,)),
     DemoFile("enterprise_targets", "csv"),
     DemoFile("clearance_parcels", "geojson", (PROJECT,)),
+    DemoFile("programme_units", "csv"),
+    DemoFile("programmes", "csv", (DECISION,)),
+    DemoFile(
+        "programme_tasks",
+        "csv",
+        (
+            Reference("programme", "programme_id", "programmes", "code"),
+            Reference("lead_unit", "lead_unit_id", "programme_units", "code"),
+            DECISION,
+        ),
+    ),
 ]
 DATA_TABLES = [f.table for f in DEMO_FILES]
 

@@ -32,7 +32,7 @@ PATH_SAMPLES = {
 UID_SAMPLES = {"park": "KCN-VA1", "plot": "KCN-VA1-CN1", "project": "PRJ-VA2"}
 # GET routes for editors only (a template to fill in for writing): viewers 403 even on layers they may read.
 EDITOR_GETS = {"/api/updates/{collection_id}/template.xlsx"}
-QUERY_SAMPLES = {"q": "Vũng Áng", "zone": "KKTCK-AG", "from": "456/QĐ-TTg", "to": "456/QĐ-TTg"}
+QUERY_SAMPLES = {"q": "Vũng Áng", "zone": "KKTCK-AG", "from": "456/QĐ-TTg", "to": "456/QĐ-TTg", "year": "2023"}
 
 
 def _owner_names() -> set[str]:

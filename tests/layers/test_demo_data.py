@@ -211,6 +211,8 @@ def test_clearance_parcels_carry_stage_histories_for_both_projects(db_conn):
         "transport_lines",
         "projects",
         "clearance_parcels",
+        "programmes",
+        "programme_tasks",
     ],
 )
 def test_every_record_says_what_is_illustrative(db_conn, table):

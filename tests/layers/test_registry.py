@@ -19,6 +19,7 @@ COLLECTION_IDS = {
     "projects",
     "clearance_parcels",
     "decisions",
+    "programme_tasks",
 }
 
 
