@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ConnectionDep, StaffDep
-from api.params import AsOfDep, ProgrammeYearDep, ProgrammeFormat, TaskFilterDep, TaskProvince
+from api.params import AsOfDep, ProgrammeFormat, ProgrammeYearDep, TaskFilterDep, TaskProvince
 from gis.errors import InvalidInput
 from gis.limits import check_storable
 from layers.tasks import list_tasks, programme_report, programme_workbook
