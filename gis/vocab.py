@@ -177,3 +177,18 @@ class Role(StrEnum):
     viewer = "viewer"
     editor = "editor"
     admin = "admin"
+
+
+class FigureBasis(StrEnum):
+    """Whether an enterprise figure is an estimate (ước) or the final one (both are kept)."""
+
+    estimate = "estimate"
+    final = "final"
+
+
+class TargetScope(StrEnum):
+    """What a year's target (kế hoạch) is set for."""
+
+    province = "province"
+    zone = "zone"
+    park = "park"

@@ -19,6 +19,8 @@ COLLECTION_IDS = {
     "projects",
     "clearance_parcels",
     "decisions",
+    "enterprise_figures",
+    "enterprise_targets",
 }
 
 
