@@ -56,7 +56,7 @@ def revenue_chart(rows: list[dict[str, Any]]) -> Markup:
     shown = sorted((r for r in rows if r.get("revenue_vnd")), key=lambda r: -r["revenue_vnd"])
     if not shown:
         return Markup('<p class="none">Chưa có số liệu doanh thu / No revenue figures</p>')
-    label_w, bar_w, value_w, line = 230, 300, 90, 18
+    label_w, bar_w, value_w, line = 300, 260, 80, 18
     top = max(r["revenue_vnd"] for r in shown)
     height = line * len(shown) + 6
     parts = [
@@ -66,7 +66,8 @@ def revenue_chart(rows: list[dict[str, Any]]) -> Markup:
     for index, row in enumerate(shown):
         y = 3 + index * line
         width = max(bar_w * row["revenue_vnd"] / top, 1)
-        name = escape(row["name_vi"])
+        full = row["name_vi"]
+        name = escape(full if len(full) <= 50 else full[:49] + "…")
         parts.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end" font-size="10">{name}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{width:.1f}" height="{line - 5}" fill="{BAR}"/>')
         value = measure("revenue_vnd", row["revenue_vnd"])
@@ -83,7 +84,7 @@ def place_name(report: dict[str, Any]) -> str:
             key = "park_uid" if kind == "park" else "uid"
             named = next((r["name_vi"] for r in found if r.get(key) == uid), None)
             return named or uid
-    return "các tỉnh"
+    return "Tất cả các tỉnh"
 
 
 def report_html(report: dict[str, Any], url: str) -> str:
