@@ -42,7 +42,7 @@ NOUNS = {
     "transport_lines": "road or canal",
     "projects": "project",
     "clearance_parcels": "clearance parcel",
-    "enterprise_figures": "project's figures",
+    "enterprise_figures": "enterprise figure",
 }
 
 
