@@ -27,18 +27,30 @@ app.add_typer(figures_app, name="figures")
 
 
 @figures_app.command("import")
-def figures_import(file: Annotated[Path, typer.Argument(help="UTF-8 CSV, one row per project and period.")]) -> None:
+def figures_import(
+    file: Annotated[Path, typer.Argument(help="UTF-8 CSV, one row per project and period.")],
+    user: Annotated[str | None, typer.Option(help="Account (editor) the audit log names.")] = None,
+) -> None:
     """Import enterprise figures, all or nothing: a bad row is named with why, and nothing is written."""
+    from gis.accounts import get_user
     from layers.enterprise_import import import_figures
 
     if not file.is_file():
         fail(f"{file}: no such file")
     try:
         with command_engine() as engine, engine.begin() as conn:
-            result = import_figures(conn, file)
+            account = None
+            if user is not None:
+                account = get_user(conn, user)
+                if not account.has_role("editor"):
+                    fail(f"'{user}' is {account.role.value}; imports need the editor role")
+            result = import_figures(conn, file, user=account)
     except ZoneAtlasError as exc:
         fail(str(exc))
-    typer.echo(f"imported {result.rows} row(s) of enterprise figures from {file.name}")
+    typer.echo(
+        f"imported {result.rows} row(s) of enterprise figures from {file.name} "
+        f"({result.created} new, {result.updated} updated)"
+    )
 
 
 @db_app.command("upgrade")

@@ -476,8 +476,10 @@ ReportQuarter = declared({"type": "integer", "minimum": 1, "maximum": 4}, "A qua
 ReportProvince = declared({"type": "string"}, "Province (board) code, e.g. NINH_BINH.", "NINH_BINH")
 ReportZone = declared({"type": "string"}, "Economic zone uid.", "KKT-VA")
 ReportPark = declared({"type": "string"}, "Industrial park uid.", "KCN-GIAN-KHAU")
-ReportFormat = declared({"type": "string", "enum": ["json", "csv", "xlsx"]}, "json (default), csv or xlsx.", "xlsx")
-REPORT_FORMATS = ("json", "csv", "xlsx")
+ReportFormat = declared(
+    {"type": "string", "enum": ["json", "csv", "xlsx", "pdf"]}, "json (default), csv, xlsx or pdf (A4).", "xlsx"
+)
+REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
 
 
 def _bounded(raw: str | None, name: str, low: int, high: int) -> int | None:

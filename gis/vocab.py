@@ -197,3 +197,18 @@ class SubmissionLevel(StrEnum):
     ministry = "ministry"
     provincial_committee = "provincial_committee"
     board_leadership = "board_leadership"
+
+
+class FigureBasis(StrEnum):
+    """Whether an enterprise figure is an estimate (ước) or the final one (both are kept)."""
+
+    estimate = "estimate"
+    final = "final"
+
+
+class TargetScope(StrEnum):
+    """What a year's target (kế hoạch) is set for."""
+
+    province = "province"
+    zone = "zone"
+    park = "park"

@@ -6,7 +6,8 @@ Rules (docs/enterprises.md says the same in words):
   reported grain); for a quarter, its quarter row, else its months;
 - flows (revenue, exports, budget, new jobs) add up over the period; workers are the latest period's head count;
 - the change is on the same period of the previous year; % of target is on the year's target (kế hoạch năm);
-- anonymous readers get only rows marked public (figures and targets); staff get every row.
+- anonymous readers get only rows marked public (figures and targets); staff get every row;
+- `includes_illustrative` says when any figure counted is invented (the demo's), so every format can say so.
 """
 
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ chosen AS (
 SELECT c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code,
        {flows},
        {stocks},
-       bool_or(c.basis = 'estimate') AS estimated
+       bool_or(c.basis = 'estimate') AS estimated,
+       bool_or(c.illustrative) AS illustrative
 FROM chosen c JOIN projects pr ON pr.id = c.project_id
 WHERE (CAST(:province AS text) IS NULL OR pr.province_code = :province
        OR pr.province_code IN (SELECT code FROM admin_units WHERE merged_into = :province))
@@ -170,7 +172,9 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
     units: dict[tuple[str, str], dict[str, Any]] = {}
     groups: dict[tuple[str, str], dict[str, Any]] = {}  # subtotals per zone and per province
     totals: dict[str, dict] = {"now": {}, "before": {}}
+    illustrative = False  # any figure counted (this year or the last) invented for the demo
     for row in project_figures(conn, query, staff):
+        illustrative = illustrative or row.illustrative
         park = names.get(("park", row.park_uid)) if row.park_uid else None
         zone_uid = row.zone_uid or (park.zone_uid if park is not None else None)
         keys = [_unit_of(row), ("province", row.province_code)] + ([("zone", zone_uid)] if zone_uid else [])
@@ -198,6 +202,7 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
         "zone": query.zone,
         "park": query.park,
         "public_only": not staff,
+        "includes_illustrative": illustrative,
         "totals": {
             **_measures(totals["now"], totals["before"], goal),
             "projects_reporting": sum(len(u["projects"]) for u in units.values()),

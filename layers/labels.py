@@ -20,6 +20,7 @@ from gis.vocab import (
     ClearanceStage,
     DecisionKind,
     FacilityStatus,
+    FigureBasis,
     FunctionalAreaType,
     GateMode,
     Milestone,
@@ -30,6 +31,7 @@ from gis.vocab import (
     ProjectStatus,
     Role,
     SubmissionLevel,
+    TargetScope,
     TaskStatus,
     TransportLineKind,
     TransportNodeKind,
@@ -143,6 +145,24 @@ FIELD_LABELS: dict[str, Words] = {
     "due_period": ("Thời gian hoàn thành", "Due"),
     "submitted_to": ("Cấp trình", "Submitted to"),
     "completed_on": ("Ngày hoàn thành", "Completed on"),
+    # enterprise figures and targets
+    "year": ("Năm", "Year"),
+    "period_kind": ("Loại kỳ", "Period kind"),
+    "period": ("Kỳ (quý, tháng)", "Period (quarter, month)"),
+    "basis": ("Số ước / chính thức", "Estimate or final"),
+    "revenue_vnd": ("Doanh thu (đồng)", "Revenue (VND)"),
+    "exports_usd": ("Xuất khẩu (USD)", "Exports (USD)"),
+    "imports_usd": ("Nhập khẩu (USD)", "Imports (USD)"),
+    "budget_vnd": ("Nộp ngân sách (đồng)", "State budget (VND)"),
+    "workers_domestic": ("Lao động trong nước", "Domestic workers"),
+    "workers_foreign": ("Lao động nước ngoài", "Foreign workers"),
+    "new_jobs": ("Việc làm mới", "New jobs"),
+    "registered_capital_vnd": ("Vốn đăng ký (đồng)", "Registered capital (VND)"),
+    "registered_capital_usd": ("Vốn đăng ký (USD)", "Registered capital (USD)"),
+    "implemented_capital_vnd": ("Vốn thực hiện (đồng)", "Implemented capital (VND)"),
+    "implemented_capital_usd": ("Vốn thực hiện (USD)", "Implemented capital (USD)"),
+    "scope": ("Phạm vi", "Scope"),
+    "scope_uid": ("Mã tỉnh, khu", "Province, zone or park code"),
 }
 
 # Words of every closed vocabulary in gis/vocab.py, in the enum's order (legends take theirs from here).
@@ -280,6 +300,15 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "viewer": ("Xem", "Viewer"),
         "editor": ("Biên tập", "Editor"),
         "admin": ("Quản trị", "Admin"),
+    },
+    FigureBasis: {
+        "estimate": ("Số ước", "Estimate"),
+        "final": ("Số chính thức", "Final"),
+    },
+    TargetScope: {
+        "province": ("Tỉnh", "Province"),
+        "zone": ("Khu kinh tế", "Economic zone"),
+        "park": ("Khu công nghiệp", "Industrial park"),
     },
 }
 

@@ -1,6 +1,7 @@
 """The catalogue of layers the board publishes, looked up by stable id."""
 
 from gis.errors import NotFound
+from gis.models import FIGURE_CAPITAL, FIGURE_MEASURES
 from gis.vocab import ClearanceStage, FunctionalAreaType, PlotStatus, ProjectStatus, ZoneType
 from layers.labels import legend_classes
 from layers.spec import Access, LayerSpec, Legend
@@ -459,6 +460,48 @@ LAYERS: dict[str, LayerSpec] = {
             ),
             geometry_column=None,
             queryables=("programme_id", "lead_unit_id", "due_period", "submitted_to", "status", "completed_on"),
+        ),
+        # The board's figures and plans: staff-only collections (anonymous readers see the public rows' totals in
+        # the enterprises report only), written through `layers.writes` like every layer; no map, tiles or search.
+        LayerSpec(
+            id="enterprise_figures",
+            title_vi="Số liệu doanh nghiệp",
+            title_en="Enterprise figures",
+            description_vi="Doanh thu, xuất nhập khẩu, nộp ngân sách, lao động, vốn của từng dự án theo kỳ.",
+            description_en="Revenue, exports and imports, budget, workers and capital of each project per period.",
+            table="enterprise_figures",
+            theme="investment",
+            access=Access.internal,
+            public_fields=(
+                "project_id",
+                "year",
+                "period_kind",
+                "period",
+                "basis",
+                *FIGURE_MEASURES,
+                *FIGURE_CAPITAL,
+                "source",
+                "public",
+                "illustrative",
+                "notes",
+            ),
+            geometry_column=None,
+            queryables=("project_id", "year", "period_kind", "period", "basis"),
+            public_rows="public",
+        ),
+        LayerSpec(
+            id="enterprise_targets",
+            title_vi="Kế hoạch, chỉ tiêu",
+            title_en="Enterprise targets",
+            description_vi="Kế hoạch năm của tỉnh, khu kinh tế hoặc khu công nghiệp cho cùng các chỉ tiêu.",
+            description_en="A year's plan of a province, zone or park for the same measures.",
+            table="enterprise_targets",
+            theme="investment",
+            access=Access.internal,
+            public_fields=("scope", "scope_uid", "year", *FIGURE_MEASURES, "source", "public", "illustrative", "notes"),
+            geometry_column=None,
+            queryables=("scope", "scope_uid", "year"),
+            public_rows="public",
         ),
     ]
 }

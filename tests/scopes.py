@@ -27,6 +27,8 @@ KNOWN: dict[str, tuple[str, str | None]] = {
     "clearance_parcels": ("PRJ-VHVA", "HA_TINH"),  # a parcel of project PRJ-VHVA, through the project
     "decisions": ("72/2006/QĐ-TTg", None),
     "programme_tasks": ("HT-2023", "HA_TINH"),  # the first task of Hà Tĩnh's 2023 programme, through the programme
+    "enterprise_figures": ("PRJ-FHS", "HA_TINH"),  # a figure of project PRJ-FHS, through the project
+    "enterprise_targets": ("KCN-GL", None),  # the board's plan, shared: a target of park KCN-GL
 }
 PROVINCES = ("HA_TINH", "AN_GIANG", "CAN_THO", "NINH_BINH")  # NINH_BINH holds none of the features above
 GEOJSON = {"Content-Type": "application/geo+json"}
@@ -41,6 +43,9 @@ def feature_id(engine: Engine, layer: str) -> int:
         "decisions": "SELECT id FROM decisions WHERE number = :ref",
         "programme_tasks": "SELECT min(t.id) FROM programme_tasks t JOIN programmes p ON p.id = t.programme_id "
         "WHERE p.code = :ref",
+        "enterprise_figures": "SELECT min(f.id) FROM enterprise_figures f JOIN projects p ON p.id = f.project_id "
+        "WHERE p.uid = :ref",
+        "enterprise_targets": "SELECT min(id) FROM enterprise_targets WHERE scope_uid = :ref",
         "land_plots": "SELECT id FROM land_plots WHERE uid = :ref AND valid_to IS NULL",
     }
     versioned = "AND valid_to IS NULL" if layer in ("economic_zones", "functional_areas", "industrial_parks") else ""

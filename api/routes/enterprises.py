@@ -1,12 +1,13 @@
-"""The board's report on its parks' enterprises: totals, change on the previous year and % of target (JSON/CSV/XLSX)."""
+"""The board's report on its parks' enterprises: totals, change on last year, % of target (JSON/CSV/XLSX/PDF)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ConnectionDep, CurrentUserDep
 from api.params import EnterprisesDep
 from layers.enterprise_files import report_csv, report_xlsx
 from layers.enterprises import enterprises_report
+from maps.enterprises_report import report_pdf
 
 router = APIRouter(tags=["reports"])
 
@@ -15,9 +16,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get(
     "/api/reports/enterprises",
-    summary="Enterprises' figures per park with change on the previous year and % of target (JSON, CSV or XLSX)",
+    summary="Enterprises' figures per park with change on the previous year and % of target (JSON, CSV, XLSX, PDF)",
+    responses={200: {"content": {"application/pdf": {}, XLSX: {}, "text/csv": {}}}},
 )
-def enterprises(conn: ConnectionDep, user: CurrentUserDep, params: EnterprisesDep) -> Response:
+def enterprises(request: Request, conn: ConnectionDep, user: CurrentUserDep, params: EnterprisesDep) -> Response:
     """Staff see every figure; anonymous readers only figures and targets marked public."""
     report = enterprises_report(conn, params.query, staff=user is not None)
     q = params.query
@@ -32,5 +34,11 @@ def enterprises(conn: ConnectionDep, user: CurrentUserDep, params: EnterprisesDe
     if params.format == "xlsx":
         return Response(
             report_xlsx(report), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+        )
+    if params.format == "pdf":
+        return Response(
+            report_pdf(report, str(request.url)),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
         )
     return JSONResponse(report)

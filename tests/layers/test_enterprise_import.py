@@ -6,16 +6,17 @@ import sys
 
 from sqlalchemy import text
 
-from tests.accounts import edits, staff  # noqa: F401  # fixtures
+from gis.accounts import set_provinces
+from tests.accounts import edits, make_user, staff  # noqa: F401  # fixtures
 
 HEADER = "project_uid,year,period_kind,period,basis,revenue_vnd,exports_usd,workers_domestic,public,source\n"
 SOURCE = "Báo cáo của doanh nghiệp quý 1/2031"
 
 
-def _run(database_url: str, path) -> subprocess.CompletedProcess:
+def _run(database_url: str, path, *options: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url}
     return subprocess.run(
-        [sys.executable, "-m", "api", "figures", "import", str(path)],
+        [sys.executable, "-m", "api", "figures", "import", str(path), *options],
         capture_output=True,
         text=True,
         env=env,
@@ -71,4 +72,69 @@ def test_bad_rows_are_all_named_and_nothing_is_written(database_url, engine, edi
     assert "figures.csv line 3: no project 'PRJ-NOWHERE'" in done.stderr
     for line in ("line 4", "line 5", "line 6"):
         assert f"figures.csv {line}:" in done.stderr, done.stderr
+    assert _rows(engine) == []
+
+
+def _audit(engine, since: int) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT username, action, before->>'revenue_vnd', after->>'revenue_vnd', after->>'source' "
+                "FROM audit_log WHERE layer_id = 'enterprise_figures' AND id > :since ORDER BY id"
+            ),
+            {"since": since},
+        ).all()
+
+
+def _last_audit_id(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT coalesce(max(id), 0) FROM audit_log")).scalar_one()
+
+
+def test_the_import_is_audited_with_the_account_that_ran_it(database_url, engine, edits, staff, tmp_path):  # noqa: F811
+    since = _last_audit_id(engine)
+    path = tmp_path / "figures.csv"
+    path.write_text(
+        HEADER
+        + f"PRJ-GK-MAY,2031,year,0,estimate,1000,,300,true,{SOURCE}\n"
+        + f"PRJ-KP-PB,2031,year,0,estimate,2000,,40,true,{SOURCE}\n",
+        encoding="utf-8",
+    )
+    done = _run(database_url, path, "--user", "test_editor")
+    assert done.returncode == 0, done.stderr
+    assert "(2 new, 0 updated)" in done.stdout
+    path.write_text(HEADER + f"PRJ-KP-PB,2031,year,0,estimate,2500,,41,true,{SOURCE}\n", encoding="utf-8")
+    done = _run(database_url, path, "--user", "test_editor")
+    assert done.returncode == 0, done.stderr
+    assert "(0 new, 1 updated)" in done.stdout
+    assert [tuple(r) for r in _audit(engine, since)] == [
+        ("test_editor", "create", None, "1000", SOURCE),
+        ("test_editor", "create", None, "2000", SOURCE),
+        ("test_editor", "update", "2000", "2500", SOURCE),
+    ]
+
+
+def test_a_bad_row_leaves_no_audit_record_and_no_row(database_url, engine, edits, tmp_path):  # noqa: F811
+    since = _last_audit_id(engine)
+    path = tmp_path / "figures.csv"
+    path.write_text(
+        HEADER
+        + f"PRJ-GK-MAY,2031,year,0,final,1000,,300,true,{SOURCE}\n"
+        + "PRJ-KP-PB,2031,year,0,final,abc,,1,true,x\n",
+        encoding="utf-8",
+    )
+    done = _run(database_url, path)
+    assert done.returncode != 0 and "figures.csv line 3: field 'revenue_vnd'" in done.stderr, done.stderr
+    assert _rows(engine) == [] and _audit(engine, since) == []
+
+
+def test_an_account_scoped_to_another_province_changes_nothing(database_url, engine, edits, tmp_path):  # noqa: F811
+    make_user(engine, "figures_ht_editor", "editor")
+    with engine.begin() as conn:
+        set_provinces(conn, "figures_ht_editor", ["HA_TINH"])
+    path = tmp_path / "figures.csv"
+    path.write_text(HEADER + f"PRJ-GK-MAY,2031,year,0,final,1000,,300,true,{SOURCE}\n", encoding="utf-8")
+    done = _run(database_url, path, "--user", "figures_ht_editor")
+    assert done.returncode != 0
+    assert "may change data in Hà Tĩnh only" in done.stderr and "nothing was written" in done.stderr, done.stderr
     assert _rows(engine) == []

@@ -20,6 +20,8 @@ COLLECTION_IDS = {
     "clearance_parcels",
     "decisions",
     "programme_tasks",
+    "enterprise_figures",
+    "enterprise_targets",
 }
 
 
