@@ -135,6 +135,7 @@ def test_staff_see_cards_equal_to_sql_charts_and_filters(browser_page: BrowserPa
     ha_tinh, _ = _totals(engine, "HA_TINH", 2023)
     assert _card(bp, "revenue_vnd").startswith(f"{vi(ha_tinh['revenue_vnd'] / 10**9)} tỷ đồng")
     assert ha_tinh["revenue_vnd"] != totals["revenue_vnd"]
+    bp.screenshot("dashboard-staff")
     bp.assert_clean()
 
 
