@@ -103,8 +103,11 @@
     });
   }
 
-  async function showTrend(where) {
-    const reports = await Promise.all(options.years.map((year) => getJson("/api/reports/enterprises", { year, ...where })));
+  async function trendData(where) {
+    return Promise.all(options.years.map((year) => getJson("/api/reports/enterprises", { year, ...where })));
+  }
+
+  function showTrend(reports) {
     const years = reports.map((r) => String(r.year));
     const scaled = (key, scale) => reports.map((r) => (r.totals[key] === null ? null : r.totals[key] / scale));
     draw("chart-trend", "line", years, [
@@ -124,8 +127,7 @@
     ]);
   }
 
-  async function showOccupancy(where) {
-    const body = await getJson("/api/parks", {});
+  function showOccupancy(body, where) {
     const parks = body.parks.filter(
       (p) =>
         (!where.province || p.province_code === where.province || p.province_now_code === where.province) &&
@@ -138,8 +140,7 @@
     ], { indexAxis: "y", scales: { x: { min: 0, max: 100 } } });
   }
 
-  async function showTasks(year, where) {
-    const body = await getJson("/api/tasks", { year, province: where.province });
+  function showTasks(body) {
     const units = new Map();
     for (const task of body.tasks) {
       if (task.status === "done" || task.status === "cancelled") continue;
@@ -156,8 +157,7 @@
     ], { scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } });
   }
 
-  async function showClearance() {
-    const body = await getJson("/api/reports/clearance", {});
+  function showClearance(body) {
     const rows = body.rows;
     draw("chart-clearance", "bar", rows.map((r) => r.name_vi), [
       { label: "Tổng (ha) / Total (ha)", data: rows.map((r) => r.total_ha) },
@@ -166,20 +166,32 @@
     ]);
   }
 
+  let asked = 0; // the latest refresh wins: an answer to an older filter is dropped
+
   async function refresh() {
     const where = chosen();
     const year = Number($("f-year").value);
+    const mine = ++asked;
     $("dash-status").textContent = "Đang tải… / Loading…";
     try {
-      const report = await getJson("/api/reports/enterprises", { year, ...where });
+      const [report, trend, parks, tasks, clearance] = await Promise.all([
+        getJson("/api/reports/enterprises", { year, ...where }),
+        trendData(where),
+        getJson("/api/parks", {}),
+        options.staff ? getJson("/api/tasks", { year, province: where.province }) : null,
+        options.staff ? getJson("/api/reports/clearance", {}) : null,
+      ]);
+      if (mine !== asked) return;
       showCards(report);
       showParks(report);
-      const more = [showTrend(where), showOccupancy(where)];
-      if (options.staff) more.push(showTasks(year, where), showClearance());
-      await Promise.all(more);
+      showTrend(trend);
+      showOccupancy(parks, where);
+      if (tasks) showTasks(tasks);
+      if (clearance) showClearance(clearance);
       $("dash-status").textContent = "";
       document.body.dataset.dashboardReady = `${year}|${where.province}|${where.zone}|${where.park}`;
     } catch (error) {
+      if (mine !== asked) return;
       $("dash-status").textContent = `Không tải được số liệu / Could not load the figures (${error.message})`;
     }
   }

@@ -2,6 +2,7 @@
 expected labels and data, filters that update them, and only the public part (no staff-only calls) for anonymous."""
 
 from decimal import Decimal
+from typing import Any
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
@@ -14,7 +15,8 @@ STAFF_ONLY = ("/api/tasks", "/api/reports/clearance", "/api/reports/programme")
 
 # Each project's yearly figure (its final one when it has one), per park — written apart from layers/enterprises.py.
 YEARLY_SQL = """
-SELECT pr.park_uid, f.revenue_vnd, f.exports_usd, f.budget_vnd, f.workers_domestic, f.workers_foreign, f.new_jobs
+SELECT pr.park_uid, f.basis = 'estimate' AS estimated,
+       f.revenue_vnd, f.exports_usd, f.budget_vnd, f.workers_domestic, f.workers_foreign, f.new_jobs
 FROM enterprise_figures f JOIN projects pr ON pr.id = f.project_id
 WHERE f.year = :y AND f.period_kind = 'year' AND pr.province_code = :p AND (:public_only = false OR f.public)
   AND (f.basis = 'final' OR NOT EXISTS (
@@ -36,16 +38,17 @@ CHART_JS = """
 
 def _totals(engine, province: str, year: int, public_only: bool = False) -> tuple[dict, dict]:
     """Province totals and revenue per park, added up in Python from the rows."""
-    totals: dict[str, Decimal] = {}
+    totals: dict[str, Any] = {}
     parks: dict[str, Decimal] = {}
     with engine.connect() as conn:
         rows = conn.execute(text(YEARLY_SQL), {"y": year, "p": province, "public_only": public_only}).all()
     for row in rows:
         for key, value in row._mapping.items():
-            if key != "park_uid" and value is not None:
+            if key not in ("park_uid", "estimated") and value is not None:
                 totals[key] = totals.get(key, Decimal(0)) + Decimal(value)
         if row.park_uid and row.revenue_vnd is not None:
             parks[row.park_uid] = parks.get(row.park_uid, Decimal(0)) + Decimal(row.revenue_vnd)
+    totals["estimated"] = any(row.estimated for row in rows)
     return totals, parks
 
 
@@ -104,6 +107,7 @@ def test_staff_see_cards_equal_to_sql_charts_and_filters(browser_page: BrowserPa
     revenue_card = bp.page.inner_text("#dash-cards article[data-measure='revenue_vnd']")
     assert f"+{vi(change / 10**9)} tỷ đồng" in revenue_card and "so với / on 2020" in revenue_card
     assert "115,7 % kế hoạch / of target" in revenue_card  # the published 115.7 % of the 2021 plan
+    assert totals["estimated"] and "ước / est." in revenue_card  # the published totals are estimates
 
     trend = bp.page.evaluate(CHART_JS, "chart-trend")
     assert trend["labels"] == [str(y) for y in years] and trend["painted"] > 0
@@ -135,6 +139,7 @@ def test_staff_see_cards_equal_to_sql_charts_and_filters(browser_page: BrowserPa
     ha_tinh, _ = _totals(engine, "HA_TINH", 2023)
     assert _card(bp, "revenue_vnd").startswith(f"{vi(ha_tinh['revenue_vnd'] / 10**9)} tỷ đồng")
     assert ha_tinh["revenue_vnd"] != totals["revenue_vnd"]
+    assert ("ước / est." in bp.page.inner_text("#dash-cards")) is ha_tinh["estimated"]
     bp.screenshot("dashboard-staff")
     bp.assert_clean()
 
