@@ -12,6 +12,7 @@ from api.routes import (
     admin,
     auth,
     clearance_stages,
+    dashboard,
     decisions,
     docs,
     editing,
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(enterprises_router)
     app.include_router(decisions.router)
     app.include_router(tasks.router)
+    app.include_router(dashboard.router)
     mount_static(app)
     app.include_router(health.router)
     app.include_router(docs.router)

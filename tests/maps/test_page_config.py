@@ -8,7 +8,15 @@ from layers.registry import LAYERS
 from layers.spec import Access
 from maps.pages import script_json
 
-ANONYMOUS_PAGES = ("/maps/zones", "/maps/revisions", "/maps/projects", "/maps/land", "/", "/collections?f=html")
+ANONYMOUS_PAGES = (
+    "/maps/zones",
+    "/maps/revisions",
+    "/maps/projects",
+    "/maps/land",
+    "/dashboard",
+    "/",
+    "/collections?f=html",
+)
 
 
 def hidden_fields() -> set[str]:
