@@ -1,12 +1,14 @@
 """Migrations upgrade a database that already holds data: the stage-sequence rule on a board's clearance parcels.
 
-A database of its own (created, migrated to the revision before the rule, loaded with the demo data, dropped).
+A database of its own (created, migrated to the newest revision, loaded with the demo data — which needs the newest
+schema — then taken back down to the revision before the rule, and dropped at the end).
 """
 
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -49,11 +51,13 @@ def before_the_rule(database_url: str) -> Iterator[tuple[str, Engine]]:
     try:
         ensure_extensions(url)
         _, parent = _stage_sequence_revision(url)
-        upgrade(url, parent)
+        upgrade(url)
         engine = make_engine(Settings(DATABASE_URL=url))
         with engine.begin() as conn:
             load_lookups(conn, DATA_DIR / "lookups")
             load_demo(conn, DATA_DIR / "demo")
+        engine.dispose()
+        command.downgrade(alembic_config(url), parent)
         yield url, engine
     finally:
         if engine is not None:
@@ -74,7 +78,7 @@ def test_upgrade_names_parcels_with_gaps_then_adds_the_rule_once_they_are_fixed(
             )
         ).one()
     with pytest.raises(RuntimeError) as refused:
-        upgrade(url)
+        upgrade(url, revision)
     said = str(refused.value)
     assert "1 parcel(s) have handed_over_on but no compensation_paid_on" in said
     assert f"{gap.map_sheet}/{gap.parcel_no} (" in said
@@ -84,7 +88,7 @@ def test_upgrade_names_parcels_with_gaps_then_adds_the_rule_once_they_are_fixed(
 
     with engine.begin() as conn:  # someone clears the date that had no earlier one
         conn.execute(text("UPDATE clearance_parcels SET handed_over_on = NULL WHERE id = :i"), {"i": gap.id})
-    upgrade(url)
+    upgrade(url, revision)
 
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == revision

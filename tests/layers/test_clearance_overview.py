@@ -163,3 +163,64 @@ def test_each_project_site_outlines_all_its_parcels(db_conn):
     for (project_id, _, _), parcels in groups.items():
         hull = outlines[project_id].buffer(1.0)
         assert all(hull.covers(parcel.representative_point()) for parcel in parcels), project_id
+
+
+def _group_rows(conn, project_id: int, map_sheet: str) -> dict[str, tuple[int, int]]:
+    """The overview rows of one project's map sheet: stage -> (row id, parcels); a rebuild gives new row ids."""
+    rows = conn.execute(
+        text("SELECT stage, id, parcels FROM clearance_overview WHERE project_id = :p AND map_sheet = :s"),
+        {"p": project_id, "s": map_sheet},
+    )
+    return {stage: (row_id, parcels) for stage, row_id, parcels in rows}
+
+
+def test_an_update_rebuilds_only_groups_whose_project_sheet_stage_or_outline_changed(db_conn):
+    parcel = db_conn.execute(
+        text(
+            "SELECT id, project_id, map_sheet, stage FROM clearance_parcels "
+            "WHERE notice_issued_on IS NULL ORDER BY id LIMIT 1"
+        )
+    ).one()
+    before = _group_rows(db_conn, parcel.project_id, parcel.map_sheet)
+    sites_before = db_conn.execute(
+        text("SELECT id FROM clearance_sites WHERE project_id = :p"), {"p": parcel.project_id}
+    )
+    site_ids = sites_before.scalars().all()
+
+    # households, an owner: nothing the overview shows changed, so its rows (and the site) are the same rows
+    db_conn.execute(
+        text(
+            "UPDATE clearance_parcels SET households_affected = households_affected + 1, "
+            "owner_name = 'Nguyễn Văn Á' WHERE id = :i"
+        ),
+        {"i": parcel.id},
+    )
+    assert _group_rows(db_conn, parcel.project_id, parcel.map_sheet) == before
+    site_after = db_conn.execute(text("SELECT id FROM clearance_sites WHERE project_id = :p"), {"p": parcel.project_id})
+    assert site_after.scalars().all() == site_ids
+
+    # the notice date moves the parcel to another stage: its old and new groups are rebuilt with the right counts
+    db_conn.execute(
+        text("UPDATE clearance_parcels SET notice_issued_on = '2024-03-01' WHERE id = :i"), {"i": parcel.id}
+    )
+    after = _group_rows(db_conn, parcel.project_id, parcel.map_sheet)
+    counted = dict(
+        db_conn.execute(
+            text(
+                "SELECT stage, count(*) FROM clearance_parcels WHERE project_id = :p AND map_sheet = :s GROUP BY stage"
+            ),
+            {"p": parcel.project_id, "s": parcel.map_sheet},
+        ).all()
+    )
+    assert {stage: parcels for stage, (_, parcels) in after.items()} == counted
+    new_stage = db_conn.execute(
+        text("SELECT stage FROM clearance_parcels WHERE id = :i"), {"i": parcel.id}
+    ).scalar_one()
+    assert new_stage != parcel.stage
+    assert after[new_stage][0] != before.get(new_stage, (None,))[0]  # rebuilt (or made)
+
+    # a moved outline is rebuilt too, though the stage stays
+    db_conn.execute(
+        text("UPDATE clearance_parcels SET geom = ST_Translate(geom, 0.0001, 0) WHERE id = :i"), {"i": parcel.id}
+    )
+    assert _group_rows(db_conn, parcel.project_id, parcel.map_sheet)[new_stage][0] != after[new_stage][0]
