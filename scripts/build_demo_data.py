@@ -33,6 +33,10 @@ from demo_build.shapes import BuildError
 OUT = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
+# Curated tables written by hand (the programme's tasks as the board lists them): copied into the demo unchanged.
+COPIED_SOURCES = ("programme_units.csv", "programmes.csv", "programme_tasks.csv")
+
+
 def build(sources: Path = facts.SOURCES) -> Demo:
     """Every record of the demo, built in a fixed order (the seeded draws depend on it)."""
     demo, known = Demo(), facts.load(sources)
@@ -52,6 +56,7 @@ def build(sources: Path = facts.SOURCES) -> Demo:
     enterprises.figures(demo, sources)
     clearance.parcels(demo)
     network.network(demo, known)
+    demo.copied = {name: (sources / name).read_text(encoding="utf-8") for name in COPIED_SOURCES}
     return demo
 
 
@@ -67,6 +72,7 @@ def files(demo: Demo) -> dict[str, str]:
     out["enterprise_targets.csv"] = csv_text(
         enterprises.TARGET_COLUMNS, [[r[c] for c in enterprises.TARGET_COLUMNS] for r in demo.targets]
     )
+    out.update(demo.copied)
     return out
 
 

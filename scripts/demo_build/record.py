@@ -193,6 +193,7 @@ class Demo:
     operating: list[dict] = field(default_factory=list)  # operating projects: their row and operation start
     figures: list[dict] = field(default_factory=list)  # enterprise_figures rows
     targets: list[dict] = field(default_factory=list)  # enterprise_targets rows
+    copied: dict[str, str] = field(default_factory=dict)  # demo file name → its text, copied from data/sources
     keys: dict[str, str] = field(default_factory=dict)  # illustrative decision key (data/sources) → drawn number
     crs: dict[str, object] = field(default_factory=dict)  # province code → its TM-3 `Local`
     drawn: dict[tuple[str, str], object] = field(default_factory=dict)  # (uid, decision) → local polygon
