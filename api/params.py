@@ -428,22 +428,48 @@ TemplateProject = declared(
     {"type": "string"}, "clearance_parcels only: the parcels of this project (uid), for large layers.", "PRJ-VHVA"
 )
 TemplatePark = declared({"type": "string"}, "land_plots only: the plots of this industrial park (uid).", "KCN-VA1")
+TemplateMapSheet = declared(
+    {"type": "string"},
+    "clearance_parcels only: the parcels on these map sheets (tờ bản đồ), comma-separated; with project for a "
+    "project too large for one sheet.",
+    "12,13",
+)
+MAP_SHEET_CHARS = 16  # clearance_parcels.map_sheet is varchar(16)
+MAP_SHEETS_MAX = 100
 
 
 @dataclass(frozen=True)
 class TemplateFilter:
-    """Which features a template lists: a project's parcels or a park's plots."""
+    """Which features a template lists: a project's parcels (on some map sheets) or a park's plots."""
 
     project: str | None
     park: str | None
+    map_sheets: tuple[str, ...] = ()
 
 
-async def template_filter(project: TemplateProject = None, park: TemplatePark = None) -> TemplateFilter:
-    """project and park: trimmed, empty meaning not given, text the database can hold."""
-    for name, value in (("project", project), ("park", park)):
+async def template_filter(
+    project: TemplateProject = None, park: TemplatePark = None, map_sheet: TemplateMapSheet = None
+) -> TemplateFilter:
+    """project, park and map_sheet: trimmed, empty meaning not given, text the database can hold."""
+    for name, value in (("project", project), ("park", park), ("map_sheet", map_sheet)):
         if value is not None:
             check_storable(value, name)
-    return TemplateFilter(project=_text(project), park=_text(park))
+    return TemplateFilter(project=_text(project), park=_text(park), map_sheets=_map_sheets(map_sheet))
+
+
+def _map_sheets(raw: str | None) -> tuple[str, ...]:
+    """Comma-separated map sheet numbers, each at most 16 characters, no more than 100, duplicates dropped."""
+    if raw is None or not raw.strip():
+        return ()
+    parts = [p.strip() for p in raw.split(",")]
+    if any(not p for p in parts):
+        raise InvalidInput(f"map_sheet: an empty sheet in '{raw.strip()}'; give sheets separated by commas, e.g. 12,13")
+    if too_long := [p for p in parts if len(p) > MAP_SHEET_CHARS]:
+        raise InvalidInput(f"map_sheet: '{too_long[0]}' is not a map sheet (at most {MAP_SHEET_CHARS} characters)")
+    sheets = tuple(dict.fromkeys(parts))
+    if len(sheets) > MAP_SHEETS_MAX:
+        raise InvalidInput(f"map_sheet: {len(sheets)} sheets given, at most {MAP_SHEETS_MAX} at once")
+    return sheets
 
 
 TemplateFilterDep = Annotated[TemplateFilter, Depends(template_filter)]

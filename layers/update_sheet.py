@@ -31,7 +31,8 @@ LISTS_SHEET = "lists"
 INLINE_LIST_CHARS = 200  # Excel refuses inline lists over 255 characters: longer ones go to the hidden sheet
 PROJECT_UID = "project_uid"
 PARCEL_KEY = (PROJECT_UID, "map_sheet", "parcel_no")
-FILTERS = {"project": "clearance_parcels", "park": "land_plots"}  # filter name -> the layer it narrows
+FILTERS = {"project": "clearance_parcels", "map_sheet": "clearance_parcels", "park": "land_plots"}  # name -> layer
+SHEETS_SUGGESTED = 10  # how many map sheets a refusal names
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,17 @@ def column_words(conn: Connection, layout: SheetLayout) -> dict[str, dict[Any, t
     return {name: words for name, words in found.items() if words}
 
 
-def current_rows(layout: SheetLayout, *, project: str | None = None, park: str | None = None) -> Select:
+def current_rows(
+    layout: SheetLayout,
+    *,
+    project: str | None = None,
+    park: str | None = None,
+    map_sheets: tuple[str, ...] = (),
+) -> Select:
     """The query of the layer's current features with the sheet's columns (and the row id), in key order."""
     spec = layout.spec
     table = table_of(spec)
-    given = {"project": project, "park": park}
+    given = {"project": project, "park": park, "map_sheet": map_sheets or None}
     for name, value in given.items():
         if value is not None and FILTERS[name] != spec.id:
             raise InvalidInput(f"the filter '{name}' applies to '{FILTERS[name]}' only, not '{spec.id}'")
@@ -92,6 +99,8 @@ def current_rows(layout: SheetLayout, *, project: str | None = None, park: str |
         query = select(*columns).join(projects, projects.c.id == table.c.project_id)
         if project is not None:
             query = query.where(projects.c.uid == project)
+        if map_sheets:
+            query = query.where(table.c.map_sheet.in_(map_sheets))
         return query.order_by(projects.c.uid, table.c.map_sheet, table.c.parcel_no, table.c[spec.id_column])
     query = select(*columns, *[table.c[n] for n in layout.columns])
     if spec.versioned:
@@ -101,15 +110,20 @@ def current_rows(layout: SheetLayout, *, project: str | None = None, park: str |
     return query.order_by(table.c.uid, table.c[spec.id_column])
 
 
-def build_template(conn: Connection, spec: LayerSpec, *, project: str | None = None, park: str | None = None) -> bytes:
-    """The XLSX template of a layer's current features; refused when it would pass the row cap unfiltered."""
+def build_template(
+    conn: Connection,
+    spec: LayerSpec,
+    *,
+    project: str | None = None,
+    park: str | None = None,
+    map_sheets: tuple[str, ...] = (),
+) -> bytes:
+    """The XLSX template of a layer's current features; refused when it would pass the row cap."""
     layout = sheet_layout(spec)
-    query = current_rows(layout, project=project, park=park)
+    query = current_rows(layout, project=project, park=park, map_sheets=map_sheets)
     count = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     if count > TEMPLATE_ROW_CAP:
-        narrow = [name for name, layer in FILTERS.items() if layer == spec.id]
-        hint = f"narrow it with {' or '.join(narrow)}=<uid>" if narrow else "ask an analyst for an export instead"
-        raise InvalidInput(f"'{spec.id}' has {count:,} current features, over {TEMPLATE_ROW_CAP:,} per sheet: {hint}")
+        raise InvalidInput(_too_many(conn, spec, query, count, project=project, park=park, map_sheets=map_sheets))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = spec.id[:31]
@@ -142,6 +156,40 @@ def build_template(conn: Connection, spec: LayerSpec, *, project: str | None = N
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _too_many(
+    conn: Connection,
+    spec: LayerSpec,
+    query: Select,
+    count: int,
+    *,
+    project: str | None,
+    park: str | None,
+    map_sheets: tuple[str, ...],
+) -> str:
+    """Why a template is refused, naming the filters given and what would narrow it further (the next map sheets)."""
+    given = [f"project {project}" if project else "", f"park {park}" if park else ""]
+    if map_sheets:
+        given.append(f"map sheet{'s' if len(map_sheets) > 1 else ''} {', '.join(map_sheets)}")
+    what = " with ".join(g for g in given if g) or f"'{spec.id}'"
+    head = f"{what} has {count:,} {'parcels' if spec.id == 'clearance_parcels' else 'current features'}, "
+    head += f"over the {TEMPLATE_ROW_CAP:,} a sheet holds"
+    if spec.id != "clearance_parcels":
+        narrow = [name for name, layer in FILTERS.items() if layer == spec.id]
+        hint = f"narrow it with {' or '.join(narrow)}=<uid>" if narrow else "ask an analyst for an export instead"
+        return f"{head}: {hint}"
+    if not project:
+        return f"{head}: narrow it with project=<uid>, and map_sheet=<sheet> if one project is still too large"
+    rows = query.order_by(None).subquery()
+    sheets = conn.execute(
+        select(rows.c.map_sheet, func.count()).group_by(rows.c.map_sheet).order_by(rows.c.map_sheet)
+    ).all()
+    if len(sheets) < 2:
+        return f"{head}, all on one map sheet: ask an analyst for an export instead"
+    named = ", ".join(f"{sheet} ({n:,})" for sheet, n in sheets[:SHEETS_SUGGESTED])
+    more = f" … first {SHEETS_SUGGESTED} of {len(sheets)}" if len(sheets) > SHEETS_SUGGESTED else ""
+    return f"{head}: add map_sheet=<sheet>, several comma-separated (its sheets, with parcels: {named}{more})"
 
 
 def _number_format(table, name: str) -> str | None:

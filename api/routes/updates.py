@@ -26,8 +26,8 @@ CHUNK = 1024 * 1024
 def template(spec: LayerDep, editor: EditorDep, engine: EngineDep, only: TemplateFilterDep) -> Response:
     """The template with today's values; 400 when the layer is too large for one sheet without a filter."""
     with engine.connect() as conn:
-        content = build_template(conn, spec, project=only.project, park=only.park)
-    suffix = "".join(f"-{v}" for v in (only.project, only.park) if v)
+        content = build_template(conn, spec, project=only.project, park=only.park, map_sheets=only.map_sheets)
+    suffix = "".join(f"-{v}" for v in (only.project, only.park, "_".join(only.map_sheets)) if v)
     name = f"{spec.id}{suffix}.xlsx".encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -104,6 +104,8 @@
     const filter = FILTERS[layer.id];
     const params = new URLSearchParams();
     if (filter && $("wsu-filter").value) params.set(filter.param, $("wsu-filter").value);
+    const sheets = $("wsu-sheets").value.trim();
+    if (layer.id === "clearance_parcels" && sheets) params.set("map_sheet", sheets);
     const query = params.toString();
     return `/api/updates/${encodeURIComponent(layer.id)}/template.xlsx${query ? `?${query}` : ""}`;
   }
@@ -114,6 +116,7 @@
     const filter = FILTERS[layer.id];
     const select = $("wsu-filter");
     $("wsu-filter-box").hidden = !filter;
+    $("wsu-sheets-box").hidden = layer.id !== "clearance_parcels";
     if (!filter || $("ws-updates").hidden || sheet.filterFor === layer.id) return Promise.resolve();
     sheet.filterFor = layer.id;
     select.innerHTML = "";
@@ -425,6 +428,7 @@
   $("wsu-layer").addEventListener("change", chooseSheetLayer);
   document.querySelector(".ws-tabs [data-tab=ws-updates]").addEventListener("click", panelShown);
   $("wsu-filter").addEventListener("change", () => { $("wsu-template").href = templateUrl(); });
+  $("wsu-sheets").addEventListener("input", () => { $("wsu-template").href = templateUrl(); });
   $("wsu-template").addEventListener("click", downloadTemplate);
   $("wsu-file").addEventListener("change", previewSheet);
   $("wsu-apply").addEventListener("click", applySheet);

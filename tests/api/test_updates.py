@@ -176,6 +176,68 @@ def test_template_access_filters_and_row_cap(client, staff, engine, monkeypatch)
     assert _template(client, staff, "clearance_parcels", project="PRJ-VHVA").status_code == 200
 
 
+def _parcel_keys(sheet) -> list[tuple[str, str, str]]:
+    return sorted(
+        (sheet.cell(r, 1).value, str(sheet.cell(r, 2).value), str(sheet.cell(r, 3).value))
+        for r in range(3, sheet.max_row + 1)
+    )
+
+
+PARCELS_SQL = (
+    "SELECT p.uid, c.map_sheet, c.parcel_no FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+    "WHERE (CAST(:project AS text) IS NULL OR p.uid = :project) AND c.map_sheet = ANY(:sheets)"
+)
+
+
+def test_map_sheet_narrows_a_parcel_template_exactly(client, staff, engine):
+    sheets = [r[0] for r in _db(engine, "SELECT DISTINCT map_sheet FROM clearance_parcels ORDER BY 1")]
+    assert len(sheets) >= 3
+    one = _workbook(_template(client, staff, "clearance_parcels", project="PRJ-VHVA", map_sheet=sheets[0]))
+    expected = _db(engine, PARCELS_SQL, project="PRJ-VHVA", sheets=[sheets[0]])
+    assert _parcel_keys(one.worksheets[0]) == sorted(tuple(r) for r in expected)
+    two = _template(client, staff, "clearance_parcels", map_sheet=f" {sheets[0]} , {sheets[1]},{sheets[0]}")
+    expected = _db(engine, PARCELS_SQL, project=None, sheets=sheets[:2])
+    assert _parcel_keys(_workbook(two).worksheets[0]) == sorted(tuple(r) for r in expected) and expected
+    everything = _db(engine, "SELECT count(*) FROM clearance_parcels")[0][0]
+    assert len(expected) < everything
+    none = _workbook(_template(client, staff, "clearance_parcels", project="PRJ-VHVA", map_sheet="no-such"))
+    assert none.worksheets[0].max_row == 2  # labels and field names only
+
+
+def test_an_over_cap_refusal_names_the_project_and_suggests_its_sheets(client, staff, engine, monkeypatch):
+    counts = _db(
+        engine,
+        "SELECT c.map_sheet, count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+        "WHERE p.uid = 'PRJ-VHVA' GROUP BY 1 ORDER BY 1",
+    )
+    assert len(counts) >= 2
+    total = sum(n for _, n in counts)
+    monkeypatch.setattr("layers.update_sheet.TEMPLATE_ROW_CAP", total - 1)
+    refused = _template(client, staff, "clearance_parcels", project="PRJ-VHVA")
+    assert refused.status_code == 400
+    message = refused.json()["description"]
+    assert f"project PRJ-VHVA has {total:,} parcels, over the {total - 1:,} a sheet holds" in message
+    assert "map_sheet=" in message
+    for sheet, n in counts:
+        assert f"{sheet} ({n:,})" in message
+    smallest = min(counts, key=lambda c: c[1])
+    fits = _template(client, staff, "clearance_parcels", project="PRJ-VHVA", map_sheet=smallest[0])
+    assert fits.status_code == 200
+    monkeypatch.setattr("layers.update_sheet.TEMPLATE_ROW_CAP", smallest[1] - 1)
+    still = _template(client, staff, "clearance_parcels", project="PRJ-VHVA", map_sheet=smallest[0])
+    assert still.status_code == 400
+    assert f"project PRJ-VHVA with map sheet {smallest[0]} has {smallest[1]:,} parcels" in still.json()["description"]
+
+
+def test_bad_map_sheet_values_are_refused(client, staff):
+    for bad in ("12,,13", ",", "x" * 17, "12\x00", ",".join(str(n) for n in range(101))):
+        answer = _template(client, staff, "clearance_parcels", project="PRJ-VHVA", map_sheet=bad)
+        assert answer.status_code == 400, bad
+        assert "map_sheet" in answer.json()["description"]
+    wrong = _template(client, staff, "land_plots", park="KCN-VA1", map_sheet="21")
+    assert wrong.status_code == 400 and "clearance_parcels" in wrong.json()["description"]
+
+
 def test_an_unchanged_sheet_changes_nothing_and_dates_may_be_typed_dd_mm_yyyy(client, staff, engine):
     workbook = _workbook(_template(client, staff, "clearance_parcels", project="PRJ-VHVA"))
     sheet = workbook.worksheets[0]

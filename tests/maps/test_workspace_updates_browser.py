@@ -220,3 +220,46 @@ def test_editor_imports_a_geometry_file_through_the_panel_with_its_report(
         u=NODE_UID,
     ) == [(EDITOR, "create")]
     bp.assert_clean()
+
+
+def test_editor_narrows_a_parcel_template_to_map_sheets_and_sees_a_bad_one_refused(
+    browser_page: BrowserPage, live_server: str, engine, tmp_path: Path
+) -> None:
+    bp = browser_page
+    [(sheet,)] = _sql(
+        engine,
+        "SELECT min(c.map_sheet) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+        "WHERE p.uid = 'PRJ-VHVA'",
+    )
+    expected = _sql(
+        engine,
+        "SELECT c.parcel_no FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "
+        "WHERE p.uid = 'PRJ-VHVA' AND c.map_sheet = :s",
+        s=sheet,
+    )
+    [(in_project,)] = _sql(
+        engine,
+        "SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id WHERE p.uid = 'PRJ-VHVA'",
+    )
+    assert 0 < len(expected) < in_project
+    _sign_in(bp, EDITOR, "editor", engine)
+    _open_panel(bp)
+    assert not bp.page.is_visible("#wsu-sheets")  # plots have no map sheets
+    bp.page.select_option("#wsu-layer", "clearance_parcels")
+    bp.page.wait_for_selector("#wsu-sheets-box:not([hidden])")
+    bp.page.wait_for_selector("#wsu-filter option[value='PRJ-VHVA']", state="attached")
+    bp.page.select_option("#wsu-filter", "PRJ-VHVA")
+    bp.page.fill("#wsu-sheets", f" {sheet} ")
+    with bp.page.expect_download() as download:
+        bp.page.click("#wsu-template")
+    template = tmp_path / "parcels.xlsx"
+    download.value.save_as(template)
+    sheet_rows = load_workbook(template).active
+    got = sorted(str(sheet_rows.cell(r, 3).value) for r in range(3, sheet_rows.max_row + 1))
+    assert got == sorted(r.parcel_no for r in expected)
+    assert {str(sheet_rows.cell(r, 2).value) for r in range(3, sheet_rows.max_row + 1)} == {sheet}
+
+    bp.page.fill("#wsu-sheets", f"{sheet},,")
+    bp.page.click("#wsu-template")
+    bp.page.wait_for_selector("#wsu-status.error")
+    assert "map_sheet" in bp.page.inner_text("#wsu-status")
