@@ -641,4 +641,6 @@ async def programme_year(
 
 
 ProgrammeYearDep = Annotated[int, Depends(programme_year)]
-ProgrammeFormat = declared({"type": "string", "enum": ["json", "xlsx"]}, "json (default) or xlsx.", "xlsx")
+ProgrammeFormat = declared(
+    {"type": "string", "enum": ["json", "xlsx", "pdf"]}, "json (default), xlsx or pdf (A4, Vietnamese).", "pdf"
+)

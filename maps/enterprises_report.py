@@ -105,7 +105,7 @@ def report_html(report: dict[str, Any], url: str) -> str:
         chart=revenue_chart(report["rows"]),
         url=url,
         today=date.today().strftime("%d/%m/%Y"),
-        css=(STATIC / "enterprises_report.css").read_text(encoding="utf-8"),
+        css=(STATIC / "report.css").read_text(encoding="utf-8"),
     )
 
 

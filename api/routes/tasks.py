@@ -3,17 +3,19 @@
 from datetime import date
 from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ConnectionDep, StaffDep
 from api.params import AsOfDep, ProgrammeFormat, ProgrammeYearDep, TaskFilterDep, TaskProvince
 from gis.errors import InvalidInput
 from gis.limits import check_storable
-from layers.tasks import list_tasks, programme_report, programme_workbook
+from layers.tasks import board_name, list_tasks, programme_report, programme_workbook
+from maps.programme_report import report_pdf
 
 router = APIRouter(tags=["programme tasks"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA = {"xlsx": XLSX, "pdf": "application/pdf"}
 
 
 @router.get("/api/tasks", summary="The programme's tasks, with what is due and overdue (staff)")
@@ -26,10 +28,11 @@ def tasks(conn: ConnectionDep, user: StaffDep, chosen: TaskFilterDep) -> JSONRes
 
 @router.get(
     "/api/reports/programme",
-    summary="Work-programme progress per lead unit and overall (staff; JSON or XLSX)",
-    responses={200: {"content": {XLSX: {}}}},
+    summary="Work-programme progress per lead unit and overall (staff; JSON, XLSX or PDF)",
+    responses={200: {"content": {XLSX: {}, "application/pdf": {}}}},
 )
 def programme(
+    request: Request,
     conn: ConnectionDep,
     user: StaffDep,
     year: ProgrammeYearDep,
@@ -37,15 +40,19 @@ def programme(
     province: TaskProvince = None,
     f: ProgrammeFormat = None,
 ) -> Response:
-    """Tasks, done, done late, in progress, overdue and % done per unit and for the whole board; f=xlsx: the table."""
-    if f not in (None, "", "json", "xlsx"):
-        raise InvalidInput(f"f must be 'json' or 'xlsx', got '{f[:40]}'")
+    """Tasks, done, done late, in progress, overdue and % done per unit and for the whole board; xlsx/pdf: documents."""
+    if f not in (None, "", "json", "xlsx", "pdf"):
+        raise InvalidInput(f"f must be 'json', 'xlsx' or 'pdf', got '{f[:40]}'")
     place = province.strip() if province and province.strip() else None
     if place:
         check_storable(place, "province")
     report = programme_report(conn, year, place, as_of)
-    if f != "xlsx":
+    if f not in ("xlsx", "pdf"):
         return JSONResponse(report)
-    name = f"tien-do-chuong-trinh-cong-tac-{year}" + (f"-{place}" if place else "") + ".xlsx"
+    name = f"tien-do-chuong-trinh-cong-tac-{year}" + (f"-{place}" if place else "") + f".{f}"
     disposition = f"attachment; filename=\"{quote(name)}\"; filename*=UTF-8''{quote(name)}"
-    return Response(programme_workbook(report), media_type=XLSX, headers={"Content-Disposition": disposition})
+    if f == "pdf":
+        document = report_pdf(report, board_name(conn, place), str(request.url))
+    else:
+        document = programme_workbook(report)
+    return Response(document, media_type=MEDIA[f], headers={"Content-Disposition": disposition})

@@ -3,6 +3,8 @@ and writes through the one audited path (the OGC editing routes)."""
 
 import io
 import json
+import subprocess
+from decimal import Decimal
 
 from openpyxl import load_workbook
 from sqlalchemy import text
@@ -96,7 +98,7 @@ def test_filters_by_unit_and_status_agree_with_sql(client, staff, engine):
 def test_bad_filters_are_refused(client, staff):
     for params in ({"due": "2023-Q5"}, {"due": "0000"}, {"status": "finished"}, {"overdue": "maybe"}, {"year": "1999"}):
         assert client.get("/api/tasks", params=params, headers=staff["viewer"]).status_code == 400, params
-    refused = client.get("/api/reports/programme", params={"year": 2023, "f": "pdf"}, headers=staff["viewer"])
+    refused = client.get("/api/reports/programme", params={"year": 2023, "f": "docx"}, headers=staff["viewer"])
     assert refused.status_code == 400
 
 
@@ -263,3 +265,59 @@ def test_a_scoped_editor_changes_only_tasks_of_its_provinces(client, staff, engi
         headers={**scoped[("editor", "HA_TINH")], **GEOJSON},
     )
     assert inside.status_code == 201, inside.text
+
+
+def test_progress_report_pdf_carries_the_sql_counts_and_titles_in_vietnamese(client, staff, engine, tmp_path):
+    with engine.connect() as conn:
+        rows = {r.unit: dict(r._mapping) for r in conn.execute(text(COUNTS_SQL), {"as_of": AS_OF})}
+        units = dict(conn.execute(text("SELECT code, name_vi FROM programme_units")).all())
+        titles = conn.execute(
+            text(
+                "SELECT t.title_vi FROM programme_tasks t JOIN programmes p ON p.id = t.programme_id "
+                "WHERE p.year = 2023 AND p.province_code = 'HA_TINH'"
+            )
+        ).scalars()
+        titles = list(titles)
+        illustrative = conn.execute(
+            text(
+                "SELECT bool_or(t.illustrative) FROM programme_tasks t JOIN programmes p ON p.id = t.programme_id "
+                "WHERE p.year = 2023 AND p.province_code = 'HA_TINH'"
+            )
+        ).scalar_one()
+    params = {"year": 2023, "province": "HA_TINH", "as_of": AS_OF, "f": "pdf"}
+    assert client.get("/api/reports/programme", params=params).status_code == 401
+    response = client.get("/api/reports/programme", params=params, headers=staff["viewer"])
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    pdf = tmp_path / "programme.pdf"
+    pdf.write_bytes(response.content)
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    flowing = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    page = " ".join(flowing.split())
+    assert "Báo cáo tiến độ thực hiện chương trình công tác năm 2023" in page
+    assert "Ban Quản lý Khu kinh tế tỉnh Hà Tĩnh" in page and "01/01/2024" in page
+    assert ("Có nhiệm vụ minh họa" in page) is illustrative
+    assert QUOTED in titles and len(titles) == rows[None]["total"]
+    for title in titles:
+        assert " ".join(title.split()) in page, title
+
+    def shown_row(name: str, counted: dict) -> None:
+        live = counted["total"] - counted["cancelled"]
+        share = f"{Decimal(100 * counted['done']) / live:.1f}".replace(".", ",") + "%"
+        numbers = [str(counted[n]) for n in ("total", "done", "done_late", "in_progress", "overdue")] + [share]
+        # the summary table comes before the chart, whose bars carry the unit's name and % too
+        line = next(x for x in layout.splitlines() if x.strip().startswith(name) and "%" in x)
+        assert line.split()[-6:] == numbers, (name, line)
+
+    shown_row("Toàn Ban", rows[None])
+    for code, counted in rows.items():
+        if code is not None and counted["total"] - counted["cancelled"]:
+            shown_row(units[code], counted)
+    assert "Quý 2/2023" in page and "quá hạn" in page
+
+    every = client.get("/api/reports/programme", params={"year": 2023, "f": "pdf"}, headers=staff["viewer"])
+    assert every.status_code == 200 and every.content.startswith(b"%PDF")
