@@ -41,7 +41,7 @@ def dashboard_options(conn: Connection, staff: bool) -> dict[str, Any]:
         "zones": rows(ZONES_SQL),
         "parks": rows(PARKS_SQL),
         "years": years,
-        "year": years[-1] if years else None,
+        "default_year": years[-1] if years else None,
     }
 
 

@@ -199,11 +199,11 @@
   fill($("f-province"), options.provinces, "");
   narrowChoices();
   for (const year of options.years) $("f-year").add(new Option(String(year), String(year)));
-  if (options.year !== null) $("f-year").value = String(options.year);
+  if (options.default_year !== null) $("f-year").value = String(options.default_year);
   $("f-province").addEventListener("change", () => { narrowChoices(); refresh(); });
   $("f-zone").addEventListener("change", () => { narrowChoices(); refresh(); });
   $("f-park").addEventListener("change", refresh);
   $("f-year").addEventListener("change", refresh);
-  if (options.year !== null) refresh();
+  if (options.default_year !== null) refresh();
   else $("dash-status").textContent = "Chưa có số liệu / No figures yet.";
 })();
