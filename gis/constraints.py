@@ -22,6 +22,11 @@ RULE_SENTENCES = {
     "board; choose one of the board's own units",
     "ck_programme_tasks_due": "the due period (thời gian hoàn thành) is a quarter like 2023-Q1, a month like "
     "2023-03, a date like 2023-03-15, or quarterly / monthly for a recurring report",
+    "ck_project_findings_resolved_date": "a finding marked resolved (đã khắc phục) needs the date it was resolved "
+    "(ngày khắc phục, resolved_on); give the date or keep it open",
+    "ck_project_findings_dates": "a finding cannot be resolved (ngày khắc phục) before it was found (ngày phát hiện)",
+    "uq_project_rent_amounts_year": "this project already has a rent row for that year (tiền thuê năm); change that "
+    "row instead of adding another",
 }
 
 

@@ -34,6 +34,8 @@ from gis.vocab import (
     Authority,
     DecisionKind,
     FacilityStatus,
+    FindingKind,
+    FindingStatus,
     FunctionalAreaType,
     GateMode,
     Milestone,
@@ -42,6 +44,7 @@ from gis.vocab import (
     PlanLevel,
     PlotStatus,
     ProjectStatus,
+    RentBasis,
     Role,
     SubmissionLevel,
     TaskStatus,
@@ -841,4 +844,73 @@ class ProgrammeTask(Base):
             name="ck_programme_tasks_due",
         ),
         CheckConstraint("status <> 'done' OR completed_on IS NOT NULL", name="ck_programme_tasks_done_date"),
+    )
+
+
+# --- land rent and compliance of projects (issue 16) ---------------------------------------------------------
+
+
+class ProjectRentTerms(Base):
+    """A project's land-rent terms for a period (rate, basis, next review), as set by its decision or contract."""
+
+    __tablename__ = "project_rent_terms"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(20, 2), nullable=False)
+    rate_basis: Mapped[str] = mapped_column(String(16), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, server_default=text("'VND'"))
+    period_from: Mapped[date] = mapped_column(Date, nullable=False)
+    period_to: Mapped[date | None] = mapped_column(Date)
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+    decision_number: Mapped[str | None] = mapped_column(Text)
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        enum_check("rate_basis", RentBasis, "ck_project_rent_terms_basis"),
+        CheckConstraint("rate >= 0", name="ck_project_rent_terms_rate"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_project_rent_terms_currency"),
+        CheckConstraint("period_to IS NULL OR period_to >= period_from", name="ck_project_rent_terms_period"),
+    )
+
+
+class ProjectRentAmount(Base):
+    """A project's rent due and paid in a year; arrears are computed (due - paid), never stored."""
+
+    __tablename__ = "project_rent_amounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    due_vnd: Mapped[Decimal] = mapped_column(Numeric(20, 0), nullable=False)
+    paid_vnd: Mapped[Decimal] = mapped_column(Numeric(20, 0), nullable=False, server_default=text("0"))
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 1990 AND 2100", name="ck_project_rent_amounts_year"),
+        CheckConstraint("due_vnd >= 0 AND paid_vnd >= 0", name="ck_project_rent_amounts_not_negative"),
+        UniqueConstraint("project_id", "year", name="uq_project_rent_amounts_year"),
+    )
+
+
+class ProjectFinding(Base):
+    """A compliance finding on a project (slow land use, off objective, violation): who found it, what was decided."""
+
+    __tablename__ = "project_findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    found_on: Mapped[date] = mapped_column(Date, nullable=False)
+    found_by: Mapped[str] = mapped_column(Text, nullable=False)
+    decided: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, server_default=text("'open'"))
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        enum_check("kind", FindingKind, "ck_project_findings_kind"),
+        enum_check("status", FindingStatus, "ck_project_findings_status"),
+        CheckConstraint("status <> 'resolved' OR resolved_on IS NOT NULL", name="ck_project_findings_resolved_date"),
+        CheckConstraint("resolved_on IS NULL OR resolved_on >= found_on", name="ck_project_findings_dates"),
     )

@@ -212,3 +212,29 @@ class TargetScope(StrEnum):
     province = "province"
     zone = "zone"
     park = "park"
+
+
+class RentBasis(StrEnum):
+    """What a project's land-rent rate is counted on (đơn giá thuê đất)."""
+
+    per_m2_year = "per_m2_year"
+    per_ha_year = "per_ha_year"
+    lump_sum_term = "lump_sum_term"
+    per_year = "per_year"
+
+
+class FindingKind(StrEnum):
+    """What an inspection or decision found wrong with a project."""
+
+    slow_land_use = "slow_land_use"
+    off_objective = "off_objective"
+    violation = "violation"
+    rent_arrears = "rent_arrears"
+    other = "other"
+
+
+class FindingStatus(StrEnum):
+    """Whether a compliance finding still stands (resolved needs its date)."""
+
+    open = "open"
+    resolved = "resolved"

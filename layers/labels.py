@@ -21,6 +21,8 @@ from gis.vocab import (
     DecisionKind,
     FacilityStatus,
     FigureBasis,
+    FindingKind,
+    FindingStatus,
     FunctionalAreaType,
     GateMode,
     Milestone,
@@ -29,6 +31,7 @@ from gis.vocab import (
     PlanLevel,
     PlotStatus,
     ProjectStatus,
+    RentBasis,
     Role,
     SubmissionLevel,
     TargetScope,
@@ -163,6 +166,20 @@ FIELD_LABELS: dict[str, Words] = {
     "implemented_capital_usd": ("Vốn thực hiện (USD)", "Implemented capital (USD)"),
     "scope": ("Phạm vi", "Scope"),
     "scope_uid": ("Mã tỉnh, khu", "Province, zone or park code"),
+    # land rent and compliance of projects
+    "rate": ("Đơn giá thuê đất", "Rent rate"),
+    "rate_basis": ("Cách tính tiền thuê", "Rent basis"),
+    "currency": ("Đơn vị tiền", "Currency"),
+    "period_from": ("Thời hạn thuê từ", "Rent period from"),
+    "period_to": ("Thời hạn thuê đến", "Rent period to"),
+    "next_review_on": ("Ngày điều chỉnh đơn giá tiếp theo", "Next rent review"),
+    "decision_number": ("Số quyết định, hợp đồng", "Decision or contract number"),
+    "due_vnd": ("Số phải nộp (đồng)", "Due (VND)"),
+    "paid_vnd": ("Số đã nộp (đồng)", "Paid (VND)"),
+    "found_on": ("Ngày phát hiện", "Found on"),
+    "found_by": ("Theo quyết định, kết luận thanh tra", "Found by (decision or inspection)"),
+    "decided": ("Biện pháp xử lý", "What was decided"),
+    "resolved_on": ("Ngày khắc phục", "Resolved on"),
 }
 
 # Words of every closed vocabulary in gis/vocab.py, in the enum's order (legends take theirs from here).
@@ -309,6 +326,23 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "province": ("Tỉnh", "Province"),
         "zone": ("Khu kinh tế", "Economic zone"),
         "park": ("Khu công nghiệp", "Industrial park"),
+    },
+    RentBasis: {
+        "per_m2_year": ("Đồng/m²/năm", "Per m² per year"),
+        "per_ha_year": ("Đồng/ha/năm", "Per hectare per year"),
+        "lump_sum_term": ("Trả một lần cho cả thời gian thuê", "Lump sum for the whole term"),
+        "per_year": ("Trả hằng năm (cả khu đất)", "Per year for the whole plot"),
+    },
+    FindingKind: {
+        "slow_land_use": ("Chậm đưa đất vào sử dụng", "Slow to put land into use"),
+        "off_objective": ("Sử dụng đất không đúng mục tiêu", "Off its approved objective"),
+        "violation": ("Vi phạm", "In violation"),
+        "rent_arrears": ("Nợ tiền thuê đất", "Rent in arrears"),
+        "other": ("Khác", "Other"),
+    },
+    FindingStatus: {
+        "open": ("Chưa khắc phục", "Open"),
+        "resolved": ("Đã khắc phục", "Resolved"),
     },
 }
 

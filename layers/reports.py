@@ -10,6 +10,7 @@ from gis.errors import InvalidInput
 from gis.io import csv_text
 from layers.clearance import DATED_STAGES, project_clearance, project_row
 from layers.projects import delayed_milestones
+from layers.rent import arrears_of, open_findings
 
 WEEK_RE = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 
@@ -63,7 +64,7 @@ def parse_week(value: str | None, today: date | None = None) -> tuple[date, date
 
 PROJECT_INFO_SQL = text(
     """
-    SELECT p.uid, p.name_vi, p.name_en, p.status, p.investor, p.zone_uid, p.park_uid, p.province_code
+    SELECT p.id, p.uid, p.name_vi, p.name_en, p.status, p.investor, p.zone_uid, p.park_uid, p.province_code
     FROM projects p WHERE p.uid = ANY(:uids)
     """
 )
@@ -83,10 +84,23 @@ DELAYED_COLUMNS = [
 ]
 
 
-def delayed_projects_report(conn: Connection, as_of: date) -> Report:
-    """Every missed or late milestone on a date, one row per milestone, grouped by project."""
+# Staff only: each project's rent arrears and its open compliance findings in words (internal to the board).
+STAFF_DELAYED_COLUMNS = [*DELAYED_COLUMNS, "rent_arrears_vnd", "open_findings"]
+
+
+def _findings_text(findings: list[dict]) -> str:
+    """Open findings as one cell: kind in words, and the decision or inspection that found each."""
+    return "; ".join(f"{f['kind_words']['vi']} / {f['kind_words']['en']} ({f['found_by']})" for f in findings)
+
+
+def delayed_projects_report(conn: Connection, as_of: date, staff: bool = False) -> Report:
+    """Every missed or late milestone on a date, one row per milestone, grouped by project; staff also see rent
+    arrears and open findings."""
     delays = delayed_milestones(conn, as_of)
     info = {r.uid: r for r in conn.execute(PROJECT_INFO_SQL, {"uids": sorted({d.uid for d in delays})})}
+    if staff:
+        arrears = arrears_of(conn, list(info))
+        findings = open_findings(conn, {r.id: uid for uid, r in info.items()})
     rows = []
     for d in delays:
         p = info[d.uid]
@@ -106,10 +120,13 @@ def delayed_projects_report(conn: Connection, as_of: date) -> Report:
                 "days_late": int(d.days_late),
             }
         )
+        if staff:
+            rows[-1]["rent_arrears_vnd"] = arrears.get(d.uid)
+            rows[-1]["open_findings"] = _findings_text(findings.get(d.uid, []))
     return Report(
         "delayed-projects",
         "Dự án chậm tiến độ / Delayed projects",
-        DELAYED_COLUMNS,
+        STAFF_DELAYED_COLUMNS if staff else DELAYED_COLUMNS,
         rows,
         {"as_of": as_of.isoformat(), "projects": len({r["project_uid"] for r in rows})},
     )

@@ -2,10 +2,11 @@
 
 An account with provinces (users.provinces) may change a feature only when every province the feature belongs to,
 before and after the change, is one of them. A feature's province comes from its own `province_code`, or from its
-parent: plots through their park and zone, functional areas through their zone, clearance parcels and enterprise
-figures through their project, programme tasks through their programme. Provinces merged in 2025 count as their
-successor (`merged_into`), on both sides. Decisions are the board's legal record, shared by the versions of every
-province, and enterprise targets the board's plan: only an account without provinces changes them.
+parent: plots through their park and zone, functional areas through their zone, clearance parcels, enterprise
+figures, rent and findings through their project, programme tasks through their programme. Provinces merged in
+2025 count as their successor (`merged_into`), on both sides. Decisions are the board's legal record, shared by
+the versions of every province, and enterprise targets the board's plan: only an account without provinces changes
+them.
 Checked inside `layers.writes.apply_changes`, so every write path (API edits, imports, later the workspace) has it.
 """
 
@@ -27,6 +28,9 @@ PARENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "clearance_parcels": (("project_id", "projects", "id"),),
     "programme_tasks": (("programme_id", "programmes", "id"),),  # the board whose programme it is
     "enterprise_figures": (("project_id", "projects", "id"),),
+    "project_rent_terms": (("project_id", "projects", "id"),),
+    "project_rent_amounts": (("project_id", "projects", "id"),),
+    "project_findings": (("project_id", "projects", "id"),),
 }
 # Shared by every province: changed only by accounts without provinces (targets: the board's own plan).
 BOARD_LEVEL = frozenset(
@@ -45,6 +49,9 @@ NOUNS = {
     "clearance_parcels": "clearance parcel",
     "programme_tasks": "programme task",
     "enterprise_figures": "enterprise figure",
+    "project_rent_terms": "rent terms",
+    "project_rent_amounts": "rent amount",
+    "project_findings": "compliance finding",
 }
 
 

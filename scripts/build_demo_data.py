@@ -34,7 +34,14 @@ OUT = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
 # Curated tables written by hand (the programme's tasks as the board lists them): copied into the demo unchanged.
-COPIED_SOURCES = ("programme_units.csv", "programmes.csv", "programme_tasks.csv")
+COPIED_SOURCES = (
+    "programme_units.csv",
+    "programmes.csv",
+    "programme_tasks.csv",
+    "project_rent_terms.csv",
+    "project_rent_amounts.csv",
+    "project_findings.csv",
+)
 
 
 def build(sources: Path = facts.SOURCES) -> Demo:

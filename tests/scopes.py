@@ -29,6 +29,9 @@ KNOWN: dict[str, tuple[str, str | None]] = {
     "programme_tasks": ("HT-2023", "HA_TINH"),  # the first task of Hà Tĩnh's 2023 programme, through the programme
     "enterprise_figures": ("PRJ-FHS", "HA_TINH"),  # a figure of project PRJ-FHS, through the project
     "enterprise_targets": ("KCN-GL", None),  # the board's plan, shared: a target of park KCN-GL
+    "project_rent_terms": ("PRJ-VA2", "HA_TINH"),  # rent terms of project PRJ-VA2, through the project
+    "project_rent_amounts": ("PRJ-VA2", "HA_TINH"),  # a year's rent of PRJ-VA2, through the project
+    "project_findings": ("PRJ-VA2", "HA_TINH"),  # a finding on PRJ-VA2, through the project
 }
 PROVINCES = ("HA_TINH", "AN_GIANG", "CAN_THO", "NINH_BINH")  # NINH_BINH holds none of the features above
 GEOJSON = {"Content-Type": "application/geo+json"}
@@ -46,6 +49,10 @@ def feature_id(engine: Engine, layer: str) -> int:
         "enterprise_figures": "SELECT min(f.id) FROM enterprise_figures f JOIN projects p ON p.id = f.project_id "
         "WHERE p.uid = :ref",
         "enterprise_targets": "SELECT min(id) FROM enterprise_targets WHERE scope_uid = :ref",
+        **{
+            layer: f"SELECT min(r.id) FROM {layer} r JOIN projects p ON p.id = r.project_id WHERE p.uid = :ref"
+            for layer in ("project_rent_terms", "project_rent_amounts", "project_findings")
+        },
         "land_plots": "SELECT id FROM land_plots WHERE uid = :ref AND valid_to IS NULL",
     }
     versioned = "AND valid_to IS NULL" if layer in ("economic_zones", "functional_areas", "industrial_parks") else ""

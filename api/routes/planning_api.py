@@ -10,6 +10,7 @@ from api.deps import AccessDep, ConnectionDep, StaffDep
 from api.params import AsOfDep, CsvOrJson, IsoWeek
 from gis.errors import InvalidInput
 from layers.clearance import project_clearance
+from layers.rent import project_rent
 from layers.reports import Report, clearance_report, delayed_projects_report
 from layers.revisions import compare, list_decisions
 from layers.search import search
@@ -111,13 +112,20 @@ def clearance(conn: ConnectionDep, user: StaffDep, uid: str, as_of: AsOfDep) -> 
     return JSONResponse(project_clearance(conn, uid, as_of).as_json())
 
 
+@router.get("/api/projects/{uid}/rent", summary="Land rent (terms, due, paid, arrears) and open findings (staff)")
+def rent(conn: ConnectionDep, user: StaffDep, uid: str) -> JSONResponse:
+    """Rent terms, amounts per year with arrears and cumulative arrears, and the project's open findings in words."""
+    return JSONResponse(project_rent(conn, uid))
+
+
 @router.get("/api/reports/delayed-projects", summary="Projects with missed or late milestones (JSON or CSV)")
-def delayed_projects(request: Request, conn: ConnectionDep, as_of: AsOfDep, f: CsvOrJson = None) -> Response:
-    """One row per missed or late milestone on `as_of` (today by default)."""
+def delayed_projects(
+    request: Request, conn: ConnectionDep, access: AccessDep, as_of: AsOfDep, f: CsvOrJson = None
+) -> Response:
+    """One row per missed or late milestone on `as_of` (today by default); staff also see rent arrears and findings."""
     day = as_of or date.today()
-    return report_response(
-        delayed_projects_report(conn, day), wants_csv(request, f), f"du-an-cham-tien-do-{day.isoformat()}"
-    )
+    report = delayed_projects_report(conn, day, staff=access is Access.internal)
+    return report_response(report, wants_csv(request, f), f"du-an-cham-tien-do-{day.isoformat()}")
 
 
 @router.get("/api/reports/clearance", summary="Weekly land-clearance report (staff; JSON or CSV)")

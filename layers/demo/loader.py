@@ -72,6 +72,9 @@ DEMO_FILES = [
             DECISION,
         ),
     ),
+    DemoFile("project_rent_terms", "csv", (PROJECT,)),
+    DemoFile("project_rent_amounts", "csv", (PROJECT,)),
+    DemoFile("project_findings", "csv", (PROJECT,)),
 ]
 DATA_TABLES = [f.table for f in DEMO_FILES]
 

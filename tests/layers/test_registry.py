@@ -22,6 +22,9 @@ COLLECTION_IDS = {
     "programme_tasks",
     "enterprise_figures",
     "enterprise_targets",
+    "project_rent_terms",
+    "project_rent_amounts",
+    "project_findings",
 }
 
 
