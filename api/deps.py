@@ -74,6 +74,14 @@ ConnectionDep = Annotated[Connection, Depends(get_connection)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
+NO_STORE = {"Cache-Control": "no-store"}  # answers about one account or one write: never cached
+
+
+def request_id(request: Request) -> str | None:
+    """The id the security middleware gave this request (also in the X-Request-ID response header)."""
+    return getattr(request.state, "request_id", None)
+
+
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _USER_KEY = "zoneatlas_user"  # where the access check leaves the user it found, so a request looks it up once
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, select
 
-from api.deps import AdminDep, BodyAfterAccess, CurrentUserDep, EngineDep, wait_until_seen
+from api.deps import NO_STORE, AdminDep, BodyAfterAccess, CurrentUserDep, EngineDep, request_id, wait_until_seen
 from api.urls import login_redirect
 from gis import models
 from gis.account_audit import recent_account_changes, record_account_change
@@ -40,18 +40,12 @@ from maps.pages import render, script_json
 router = APIRouter(tags=["Account administration"], route_class=BodyAfterAccess)
 
 ROLE_LABELS = {role: shown(words) for role, words in enum_words(Role).items()}  # words: layers.labels
-NO_STORE = {"Cache-Control": "no-store"}
 UsernamePath = Annotated[str, Path(max_length=64, description="The account's username")]
 
 
 def _iso(value: datetime | None) -> str | None:
     """A timestamp as ISO 8601 text, or None."""
     return None if value is None else value.isoformat()
-
-
-def _request_id(request: Request) -> str | None:
-    """The request id the security middleware gave this request."""
-    return getattr(request.state, "request_id", None)
 
 
 def _shown_tokens(conn: Connection, user: User) -> list[dict]:
@@ -182,7 +176,7 @@ def create_account(request: Request, body: NewAccount, admin: AdminDep, engine: 
             user, _ = set_provinces(conn, user.username, body.provinces)
         details = {"role": user.role.value, "provinces": None if user.provinces is None else list(user.provinces)}
         record_account_change(
-            conn, actor=admin, account=user, action="create", details=details, request_id=_request_id(request)
+            conn, actor=admin, account=user, action="create", details=details, request_id=request_id(request)
         )
         answer = _account(conn, user)
     if not body.password:
@@ -216,7 +210,7 @@ def change_account(
 
         def audit(action: str, details: dict | None) -> None:
             record_account_change(
-                conn, actor=admin, account=user, action=action, details=details, request_id=_request_id(request)
+                conn, actor=admin, account=user, action=action, details=details, request_id=request_id(request)
             )
 
         if body.role is not None and body.role != user.role:
@@ -248,7 +242,7 @@ def reset_password(request: Request, username: UsernamePath, admin: AdminDep, en
     with engine.begin() as conn:
         user = set_password(conn, username, password)
         record_account_change(
-            conn, actor=admin, account=user, action="password_reset", details=None, request_id=_request_id(request)
+            conn, actor=admin, account=user, action="password_reset", details=None, request_id=request_id(request)
         )
     wait_until_seen(request, engine, ["api_tokens"])
     return JSONResponse({"username": user.username, "password": password}, headers=NO_STORE)
@@ -284,7 +278,7 @@ def create_account_token(
             account=user,
             action="token_create",
             details={"token_id": issued.id, "name": body.name, "decision": number},
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
     answer = {"id": issued.id, "name": body.name, "decision_number": number, "token": issued.token}
     return JSONResponse(answer, status_code=201, headers=NO_STORE)
@@ -308,7 +302,7 @@ def revoke_account_token(
             account=user,
             action="token_revoke",
             details={"token_id": token_id},
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
     wait_until_seen(request, engine, ["api_tokens"])
     return Response(status_code=204)

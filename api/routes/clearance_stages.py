@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import BodyAfterAccess, EditorDep, EngineDep, wait_until_seen
+from api.deps import BodyAfterAccess, EditorDep, EngineDep, request_id, wait_until_seen
 from layers.clearance import DATED_STAGES
 from layers.registry import get_layer
 from layers.stages import MAX_PARCELS, STAGE_FIELDS, set_stage
@@ -75,7 +75,7 @@ def set_stages(request: Request, body: StageChange, user: EditorDep, engine: Eng
             project=body.project,
             dry_run=body.dry_run,
             user=user,
-            request_id=getattr(request.state, "request_id", None),
+            request_id=request_id(request),
         )
     if answer["written"]:
         wait_until_seen(request, engine, [get_layer("clearance_parcels").tracked_table])

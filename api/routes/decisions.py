@@ -8,7 +8,16 @@ from fastapi import APIRouter, File, Header, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import AccessDep, BodyAfterAccess, ConnectionDep, EditorDep, EngineDep, SettingsDep, wait_until_seen
+from api.deps import (
+    AccessDep,
+    BodyAfterAccess,
+    ConnectionDep,
+    EditorDep,
+    EngineDep,
+    SettingsDep,
+    request_id,
+    wait_until_seen,
+)
 from gis.errors import TooLarge, UnsupportedMedia
 from layers.decisions import (
     PDF_TYPE,
@@ -78,11 +87,6 @@ class DecisionChange(DecisionFields):
     kind: str | None = None
 
 
-def _request_id(request: Request) -> str | None:
-    """The id the security middleware gave this request."""
-    return getattr(request.state, "request_id", None)
-
-
 def _answer(data: dict[str, Any], status: int = 200) -> JSONResponse:
     """A decision with its ETag (send it back as If-Match to change it)."""
     headers = {"ETag": data["etag"]} if data.get("etag") else {}
@@ -96,7 +100,7 @@ def create_decision(request: Request, body: DecisionCreate, user: EditorDep, eng
     """201 with the decision; a number already registered is 409, bad dates or vocabulary 422."""
     values = body.model_dump(exclude_none=True)
     with engine.begin() as conn:
-        key = save_decision(conn, values, key=None, user=user, request_id=_request_id(request))
+        key = save_decision(conn, values, key=None, user=user, request_id=request_id(request))
         data = decision_json(conn, key, Access.internal)
     wait_until_seen(request, engine, ["decisions"])
     return _answer(data, 201)
@@ -121,7 +125,7 @@ def change_decision(
     key = decision_key(decision_id)
     values = body.model_dump(exclude_unset=True)
     with engine.begin() as conn:
-        save_decision(conn, values, key=key, user=user, request_id=_request_id(request), if_match=if_match)
+        save_decision(conn, values, key=key, user=user, request_id=request_id(request), if_match=if_match)
         data = decision_json(conn, key, Access.internal)
     wait_until_seen(request, engine, ["decisions"])
     return _answer(data)
@@ -144,7 +148,7 @@ def put_document(
     if not is_pdf(content):
         raise UnsupportedMedia(f"{name} is not a PDF (a PDF file starts with %PDF-); upload the signed PDF")
     with engine.begin() as conn:
-        attach_document(conn, key, content, name, user=user, request_id=_request_id(request), if_match=if_match)
+        attach_document(conn, key, content, name, user=user, request_id=request_id(request), if_match=if_match)
         data = decision_json(conn, key, Access.internal)
     wait_until_seen(request, engine, ["decisions"])
     return _answer(data)
@@ -157,7 +161,7 @@ def delete_document(
     """The decision no longer names a document; the change is audited."""
     key = decision_key(decision_id)
     with engine.begin() as conn:
-        detach_document(conn, key, user=user, request_id=_request_id(request), if_match=if_match)
+        detach_document(conn, key, user=user, request_id=request_id(request), if_match=if_match)
         data = decision_json(conn, key, Access.internal)
     wait_until_seen(request, engine, ["decisions"])
     return _answer(data)

@@ -6,7 +6,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import CurrentUserDep, EditorDep, EngineDep, LayerDep, StaffDep, wait_until_seen
+from api.deps import CurrentUserDep, EditorDep, EngineDep, LayerDep, StaffDep, request_id, wait_until_seen
 from api.negotiate import GEOJSON
 from api.params import Crs84Dep
 from api.urls import base_url
@@ -112,11 +112,6 @@ def named_decision(request: Request, user: User, in_body: str | int | None = Non
     return decision_header(request) or in_body or user.token_decision_id
 
 
-def _request_id(request: Request) -> str | None:
-    """The id the security middleware gave this request (also in the X-Request-ID response header)."""
-    return getattr(request.state, "request_id", None)
-
-
 def _answer(request: Request, spec_id: str, result: EditResult, status: int) -> Response:
     """The written feature with its ETag and Location."""
     location = f"{base_url(request)}/collections/{spec_id}/items/{result.feature_id}"
@@ -139,7 +134,7 @@ def create_item(request: Request, spec: LayerDep, user: EditorDep, body: BodyDep
     with engine.begin() as conn:
         change = parse_change(conn, spec, body, request.headers.get("content-crs"), partial=False)
         decision = resolve_decision(conn, named_decision(request, user, change.decision))
-        result = create_feature(conn, spec, change, user=user, decision=decision, request_id=_request_id(request))
+        result = create_feature(conn, spec, change, user=user, decision=decision, request_id=request_id(request))
     wait_until_seen(request, engine, [spec.tracked_table])
     return _answer(request, spec.id, result, 201)
 
@@ -159,7 +154,7 @@ def _update(request: Request, spec, feature_id: str, user: User, body: bytes, en
             partial=partial,
             user=user,
             decision=decision,
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
     wait_until_seen(request, engine, [spec.tracked_table])
     return _answer(request, spec.id, result, 200)
@@ -207,7 +202,7 @@ def delete_item(request: Request, spec: LayerDep, feature_id: str, user: EditorD
             if_match=request.headers.get("if-match"),
             user=user,
             decision=decision,
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
     wait_until_seen(request, engine, [spec.tracked_table])
     return Response(status_code=204)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import BodyAfterAccess, EditorDep, EngineDep, LayerDep, SettingsDep, wait_until_seen
+from api.deps import BodyAfterAccess, EditorDep, EngineDep, LayerDep, SettingsDep, request_id, wait_until_seen
 from api.params import SheetUploadDep, TemplateFilterDep
 from gis.errors import InvalidInput
 from layers.update_sheet import build_template, sheet_layout
@@ -57,8 +57,7 @@ def upload(
             description = f"{len(report.errors)} problems in {name}; nothing was written"
             return JSONResponse({"code": "ValidationFailed", "description": description, "report": body}, 422)
         if not report.errors:  # a preview runs the writes too (so it meets every refusal), then rolls them back
-            request_id = getattr(request.state, "request_id", None)
-            apply_sheet(conn, report, decision=decision, user=editor, request_id=request_id)
+            apply_sheet(conn, report, decision=decision, user=editor, request_id=request_id(request))
         if params.dry_run:
             transaction.rollback()
     if not params.dry_run and report.writes:

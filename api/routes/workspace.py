@@ -10,7 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import BodyAfterAccess, CurrentUserDep, EditorDep, EngineDep, LayerDep, wait_until_seen
+from api.deps import (
+    NO_STORE,
+    BodyAfterAccess,
+    CurrentUserDep,
+    EditorDep,
+    EngineDep,
+    LayerDep,
+    request_id,
+    wait_until_seen,
+)
 from api.urls import base_url, login_redirect
 from gis.vocab import Role
 from layers.editing import etag_of
@@ -21,7 +30,6 @@ from maps.workspace import workspace_config
 
 router = APIRouter(tags=["Workspace (editors)"], route_class=BodyAfterAccess)
 
-NO_STORE = {"Cache-Control": "no-store"}
 Tag = Annotated[str, Field(min_length=1, max_length=200, description='The ETag read with the feature, e.g. "1234"')]
 FeatureId = Annotated[int, Field(ge=1, lt=2**31, description="The feature's id (for versioned layers: the current)")]
 DecisionRefText = Annotated[
@@ -66,11 +74,6 @@ class MergeRequest(BaseModel):
     if_matches: list[Tag] = Field(min_length=2, max_length=2, description="The ETag of each feature, in order")
 
 
-def _request_id(request: Request) -> str | None:
-    """The request id the security middleware gave this request."""
-    return getattr(request.state, "request_id", None)
-
-
 def _written(request: Request, engine, spec, keys: list[int]) -> JSONResponse:
     """The ids and new ETags of the features written, once tiles and caches see the change."""
     wait_until_seen(request, engine, [spec.tracked_table])
@@ -103,7 +106,7 @@ def split(request: Request, spec: LayerDep, body: SplitRequest, user: EditorDep,
             if_match=body.if_match,
             decision=decision,
             user=user,
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
     return _written(request, engine, spec, keys)
 
@@ -124,6 +127,6 @@ def merge(request: Request, spec: LayerDep, body: MergeRequest, user: EditorDep,
             if_matches=list(body.if_matches),
             decision=decision,
             user=user,
-            request_id=_request_id(request),
+            request_id=request_id(request),
         )
     return _written(request, engine, spec, keys)

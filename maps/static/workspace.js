@@ -19,6 +19,7 @@
 //     selected(),          {layer, id, etag, feature} of the feature in the form, or null
 //     showLayer(layerId),  choose the layer being edited
 //     message(text, isError)  show a line in the panel's status
+//     escapeHtml(value), ddmmyyyy(isoDate)  the text helpers every panel uses
 //   }
 (function () {
   "use strict";
@@ -665,6 +666,7 @@
 
   window.ZoneAtlasWorkspace = {
     map, config, layers: tiles, fetchJSON, refresh, decisions, reloadDecisions, open, showLayer, message,
+    escapeHtml, ddmmyyyy,
     selected: () => state.selected,
     state,  // for the browser tests and people debugging: mode, the drawn layer
   };

@@ -22,10 +22,7 @@
   const stageWords = {};
   for (const c of (layer ? layer.legend.classes : [])) stageWords[c.value] = `${c.vi} / ${c.en}`;
   const words = (stage) => stageWords[stage] || stage || "";
-  const escapeHtml = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-  })[c]);
-  const ddmmyyyy = (iso) => (iso && /^\d{4}-\d{2}-\d{2}/.test(iso) ? iso.slice(0, 10).split("-").reverse().join("/") : "");
+  const { escapeHtml, ddmmyyyy } = W;
   const number = (n) => n.toLocaleString("vi-VN");
   const fold = (s) => String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/gi, "d").toLowerCase();
 

@@ -17,10 +17,7 @@
     "illustrative", "public"];
   const INTEGERS = new Set(["horizon_year", "vision_year"]);
   const CHECKBOXES = new Set(["illustrative", "public"]);
-  const escapeHtml = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-  })[c]);
-  const ddmmyyyy = (iso) => (iso && /^\d{4}-\d{2}-\d{2}/.test(iso) ? iso.slice(0, 10).split("-").reverse().join("/") : "");
+  const { escapeHtml, ddmmyyyy } = ws;
   const state = { list: [], current: null, initial: null };
 
   function label(vocabulary, value) {

@@ -13,10 +13,7 @@
   if (!ws) return;
   const $ = (id) => document.getElementById(id);
   const layerOf = (id) => ws.config.layers.find((l) => l.id === id);
-  const escapeHtml = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-  })[c]);
-  const ddmmyyyy = (iso) => iso.slice(0, 10).split("-").reverse().join("/");
+  const { escapeHtml, ddmmyyyy } = ws;
   const layerName = (layer) => `${layer.title_vi} / ${layer.title_en}`;
 
   // Template filters the API has: the collection listing the choices, and the parameter they go to.
