@@ -588,16 +588,6 @@ TaskProvince = declared({"type": "string"}, "Province code of the board, e.g. HA
 ProgrammeYear = declared({"type": "integer", "minimum": 2000, "maximum": 2100}, "The programme's year.", 2023)
 
 
-def _year(raw: str | None) -> int | None:
-    """A programme year between 2000 and 2100."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
-        raise InvalidInput(f"year must be a year between 2000 and 2100, got '{text[:40]}'")
-    return int(text)
-
-
 async def task_filter(
     unit: TaskUnit = None,
     status: TaskStatusParam = None,
@@ -618,7 +608,7 @@ async def task_filter(
         due=_text(due),
         overdue=None if overdue is None or not overdue.strip() else parse_boolean(overdue, "overdue"),
         province=_text(province),
-        year=_year(year),
+        year=_bounded(year, "year", 2000, 2100),
         as_of=parse_day(as_of, "as_of"),
     )
 
@@ -634,7 +624,7 @@ async def programme_year(
     ],
 ) -> int:
     """The required year of the progress report."""
-    found = _year(year)
+    found = _bounded(year, "year", 2000, 2100)
     if found is None:
         raise InvalidInput("year is required, e.g. year=2023")
     return found
