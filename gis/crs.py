@@ -139,6 +139,11 @@ def axis_is_northing_first(epsg: int) -> bool:
     return _crs(epsg).axis_info[0].direction.lower() in ("north", "south")
 
 
+def is_geographic(epsg: int) -> bool:
+    """Say whether the CRS counts in degrees (so a size in metres must be converted before use in it)."""
+    return bool(_crs(epsg).is_geographic)
+
+
 @lru_cache(maxsize=128)
 def transformer(src: int, dst: int) -> Transformer:
     """Return a cached, thread-safe pyproj Transformer from src to dst EPSG, x/y = lon/lat or E/N."""

@@ -68,21 +68,42 @@ def write_batches(
 
 
 def write_dxf(path: Path, batches: Iterable[pa.RecordBatch], geometry_type: str) -> int:
-    """Write batches of (DXF layer name, WKB) with GDAL's DXF driver, which cannot append: one call for all rows.
+    """Write batches of (DXF layer name, WKB, label style, label point WKB) with GDAL's DXF driver; returns features.
 
-    Only the layer name and the geometry are held in memory (DXF entities carry no attributes).
+    GDAL's DXF writer cannot append, so everything goes in one call. Only those four columns are held in memory
+    (DXF entities carry no attributes). A row whose label style is set (an OGR `LABEL(...)` style string, which
+    GDAL writes as an MTEXT entity) also gets its label point, on the feature's own DXF layer, after every shape so
+    that CAD programs draw the texts on top of the hatches.
     """
     names: list[np.ndarray] = []
     geoms: list[np.ndarray] = []
+    styles: list[np.ndarray] = []
+    points: list[np.ndarray] = []
     for batch in batches:
         names.append(batch.column(0).to_numpy(zero_copy_only=False))
         geoms.append(batch.column(1).to_numpy(zero_copy_only=False))
+        if batch.num_columns > 2:
+            styles.append(batch.column(2).to_numpy(zero_copy_only=False))
+            points.append(batch.column(3).to_numpy(zero_copy_only=False))
     layer_names = np.concatenate(names) if names else np.array([], dtype=object)
     geometries = np.concatenate(geoms) if geoms else np.array([], dtype=object)
+    no_style = np.full(len(layer_names), None, dtype=object)
+    label_styles = np.concatenate(styles) if styles else no_style
+    labelled = np.array([s is not None for s in label_styles], dtype=bool)
+    label_points = np.concatenate(points)[labelled] if points else np.array([], dtype=object)
+    all_names = np.concatenate([layer_names, layer_names[labelled]])
+    all_geometries = np.concatenate([geometries, label_points])
+    all_styles = np.concatenate([no_style, label_styles[labelled]])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # DXF has no CRS: the caller states it
         ogr().raw.write(
-            str(path), geometries, [layer_names], ["Layer"], driver="DXF", geometry_type=geometry_type, crs=None
+            str(path),
+            all_geometries,
+            [all_names, all_styles],
+            ["Layer", "OGR_STYLE"],
+            driver="DXF",
+            geometry_type="Unknown" if labelled.any() else geometry_type,
+            crs=None,
         )
     return len(layer_names)
 
@@ -316,6 +337,10 @@ def _encoding_name(text: str) -> str:
     return "UTF-8" if value in ("UTF-8", "UTF8", "65001") else value
 
 
+# A DXF's TEXT and MTEXT entities (read by GDAL as points) are labels of the drawing's features, not features.
+DXF_NOT_TEXT = "SubClasses IS NULL OR (SubClasses NOT LIKE '%AcDbText%' AND SubClasses NOT LIKE '%AcDbMText%')"
+
+
 def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding: str | None) -> VectorTable:
     """Read one layer through pyogrio; text must decode as UTF-8 unless the file declares another encoding."""
     pyogrio = ogr()
@@ -335,7 +360,8 @@ def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding
         info = pyogrio.read_info(gdal_path, layer=chosen, encoding=encoding)
         if info.get("geometry_type") in (None, "None") and kind != "DXF":
             raise InvalidInput(f"{name}: layer '{chosen}' has no geometry (not a spatial file)")
-        meta, _fids, geometry, field_data = pyogrio.raw.read(gdal_path, layer=chosen, encoding=encoding)
+        where = DXF_NOT_TEXT if kind == "DXF" else None
+        meta, _fids, geometry, field_data = pyogrio.raw.read(gdal_path, layer=chosen, encoding=encoding, where=where)
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             f"{name}: text in the file is not {encoding or 'UTF-8'} ({exc.reason} at byte {exc.start}); add a .cpg "
@@ -358,6 +384,10 @@ def _read_gdal(gdal_path: str, name: str, kind: str, layer: str | None, encoding
             raise InvalidInput(f"{name}: text in the file is not valid {encoding or 'UTF-8'} (found '{value[:40]}')")
     crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
     notes = [] if encoding or kind != "Shapefile" else ["the Shapefile has no .cpg; read as UTF-8"]
+    if where is not None:
+        total = pyogrio.read_info(gdal_path, layer=chosen, force_feature_count=True)["features"]
+        if total > count:
+            notes.append(f"{total - count} texts (labels) in the DXF were left out: they name features")
     return VectorTable(name, kind, columns, rows, geometries or [None] * len(rows), crs, notes)
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
+    case,
     cast,
     func,
     or_,
@@ -35,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from gis.crs import WGS84, CrsRef, epsg_uri
+from gis.crs import WGS84, CrsRef, epsg_uri, is_geographic
 from gis.errors import InvalidInput, NotFound
 from gis.formats import FORMATS, FileFormat, file_format
 from gis.io import (
@@ -53,6 +54,11 @@ from layers.registry import get_layer
 from layers.spec import Access, LayerSpec
 
 BATCH_SIZE = 5_000
+# The field that names a feature, in order of preference: KML shows names; CAD users want the short plot code.
+KML_LABEL_FIELDS = ("name_vi", "code", "parcel_no", "number", "uid")
+DXF_LABEL_FIELDS = ("code", "name_vi", "parcel_no", "number", "uid")
+DXF_POINT_TEXT_M = 25.0  # text height of a point's or a line's label, in metres
+METRES_PER_DEGREE = 111_320.0  # at the equator: converts that height for a CRS in degrees (a label, not a measure)
 Progress = Callable[[str, int, int], None]
 FILE_CRS84 = CrsRef(WGS84, True, "http://www.opengis.net/def/crs/OGC/1.3/CRS84")
 
@@ -276,7 +282,7 @@ def _write_gdal(conn, spec, query, fields, condition, limit, form, epsg, crs, ta
     stream = _stream_for_gdal(conn, spec, query, fields, condition, limit, epsg, report)
     dataset_options = None
     if form.key == "kml":
-        label = next((f for f in ("name_vi", "code", "parcel_no", "number", "uid") if f in fields), None)
+        label = label_field(fields, KML_LABEL_FIELDS)
         dataset_options = {"NameField": label} if label else None
     with stream.passing_errors():
         write_batches(
@@ -364,8 +370,43 @@ def _write_shapefile(
     return stream.rows
 
 
+def label_field(fields: Sequence[str], preference: Sequence[str]) -> str | None:
+    """The first exported field that names a feature, in the format's order of preference."""
+    return next((f for f in preference if f in fields), None)
+
+
+def dxf_label(spec: LayerSpec, geom: ColumnElement, label: str, epsg: int) -> tuple[ColumnElement, ColumnElement]:
+    """An OGR LABEL style (GDAL writes it as MTEXT) for a feature's label, and the point inside it where it goes.
+
+    The text is centred (p:5) on a point on the surface (inside a polygon, on a line, the point itself). Its
+    height, in the CRS's units, is an eighth of the side of a square of the polygon's area, lowered until the
+    label fits the polygon's width (a character ~0.6 of the height); points and lines get DXF_POINT_TEXT_M metres.
+    """
+    text_value = cast(table_of(spec).c[label], Text)
+    escaped = func.replace(func.replace(text_value, "\\", "\\\\"), '"', '\\"')
+    fixed = DXF_POINT_TEXT_M / METRES_PER_DEGREE if is_geographic(epsg) else DXF_POINT_TEXT_M
+    chars = func.greatest(func.char_length(text_value), 1)
+    height = case(
+        (
+            func.ST_Dimension(geom) == 2,
+            func.least(
+                func.sqrt(func.ST_Area(geom)) / 8.0,
+                (func.ST_XMax(geom) - func.ST_XMin(geom)) / (0.6 * chars),
+            ),
+        ),
+        else_=fixed,
+    )
+    style = case(
+        (
+            func.nullif(text_value, "").is_not(None),
+            func.format('LABEL(f:"Arial",t:"%s",s:%sg,p:5)', escaped, func.round(cast(height, Numeric), 8)),
+        )
+    )
+    return style, func.ST_AsBinary(func.ST_PointOnSurface(geom))
+
+
 def _write_dxf(conn, spec, query, fields, condition, limit, form, epsg, crs, target, options, report, notes) -> int:
-    """DXF through GDAL: one DXF layer per type (the legend's field), geometry only."""
+    """DXF through GDAL: one DXF layer per type (the legend's field); each feature's label as a text inside it."""
     table = table_of(spec)
     by_field = spec.legend.by_field if spec.legend.by_field in spec.fields_for(query.access) else None
     layer_name = (
@@ -373,12 +414,19 @@ def _write_dxf(conn, spec, query, fields, condition, limit, form, epsg, crs, tar
         if by_field
         else func.concat(spec.id)
     )
+    geom = geometry_in(spec, epsg)
     columns = [
         ExportColumn("Layer", layer_name, pa.string()),
-        ExportColumn("geom", func.ST_AsBinary(geometry_in(spec, epsg)), pa.binary()),
+        ExportColumn("geom", func.ST_AsBinary(geom), pa.binary()),
     ]
+    label = label_field(fields, DXF_LABEL_FIELDS)
+    if label is not None:
+        style, point = dxf_label(spec, geom, label, epsg)
+        columns += [ExportColumn("OGR_STYLE", style, pa.string()), ExportColumn("label_at", point, pa.binary())]
     statement = export_statement(spec, query, [csv_expression(c) for c in columns], condition, limit)
     notes.append(f"DXF layers are named {spec.id}-<{by_field}>" if by_field else f"DXF layer {spec.id}")
+    if label is not None:
+        notes.append(f"each feature's {label} is a text (MTEXT) inside it, on the feature's DXF layer")
     return write_dxf(target, _row_stream(conn, statement, columns, report).reader, spec.geometry_type)
 
 

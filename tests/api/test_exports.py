@@ -17,6 +17,11 @@ import shapely
 from pyproj import Transformer
 from sqlalchemy import text
 
+from gis.crs import parse_crs_uri
+from layers.exports import export_layer
+from layers.features import FeatureQuery
+from layers.registry import get_layer
+from layers.spec import Access
 from tests.conftest import DATA_DIR
 
 FORMATS = ("gpkg", "shp", "kml", "geojson", "csv", "fgb", "dxf")
@@ -38,6 +43,16 @@ def download(client, tmp_path: Path, collection: str, headers=None, **params) ->
     return path
 
 
+def dxf_texts(frame):
+    """The MTEXT entities of a DXF read back with GDAL (a hatch's Text is its pattern name, e.g. SOLID)."""
+    return frame[frame["SubClasses"].str.contains("AcDbMText")]
+
+
+def dxf_shapes(frame):
+    """The entities of a DXF that are not texts: the features' own geometries."""
+    return frame[~frame["SubClasses"].str.contains("AcDbMText")]
+
+
 def read_back(path: Path, fmt: str):
     """Read an export with GDAL (pyogrio), whatever its format."""
     if fmt == "shp":
@@ -57,10 +72,12 @@ def test_every_format_round_trips_through_gdal_with_all_features_and_diacritics(
     assert len(plots) > 100  # more than the items endpoint's default page
     path = download(client, tmp_path, "land_plots", f=fmt)
     frame = read_back(path, fmt)
-    assert len(frame) == len(plots)
     if fmt == "dxf":
-        assert Counter(frame["Layer"]) == Counter(f"land_plots-{status}" for _, _, status in plots)
+        shapes, texts = dxf_shapes(frame), dxf_texts(frame)
+        assert Counter(shapes["Layer"]) == Counter(f"land_plots-{status}" for _, _, status in plots)
+        assert len(texts) == len(plots)
         return
+    assert len(frame) == len(plots)
     names = frame["Name"] if fmt == "kml" and "name_vi" not in frame else frame["name_vi"]
     assert sorted(names) == sorted(name for _, name, _ in plots)
     assert any("Lô đất" in n for n in names)
@@ -82,6 +99,7 @@ def test_vn2000_coordinates_agree_with_pyproj_within_a_centimetre(client, tmp_pa
         points = {f["properties"]["uid"]: f["geometry"]["coordinates"] for f in features}
     elif fmt == "dxf":
         frame = read_back(path, fmt)
+        frame = dxf_shapes(frame)  # the gates' points; their names are texts at the same places
         found = sorted((round(p.x, 3), round(p.y, 3)) for p in frame.geometry)
         expected = sorted((round(x, 3), round(y, 3)) for x, y in (TO_9209.transform(*c) for c in source.values()))
         assert len(found) == len(expected)
@@ -144,6 +162,44 @@ def test_kml_is_always_wgs84_and_says_so_when_another_crs_was_asked(client, tmp_
     for name, point in zip(frame["Name"], frame.geometry, strict=True):
         lon, lat = source[name]
         assert point.x == pytest.approx(lon, abs=1e-7) and point.y == pytest.approx(lat, abs=1e-7)
+
+
+def test_dxf_of_industrial_parks_carries_every_park_name_as_a_text_inside_it(client, db_conn, tmp_path):
+    parks = db_conn.execute(
+        text("SELECT uid, name_vi FROM industrial_parks WHERE valid_to IS NULL")
+    ).all()
+    path = download(client, tmp_path, "industrial_parks", f="dxf", crs="EPSG:9209")
+    frame = read_back(path, "dxf")
+    texts = dxf_texts(frame)
+    assert sorted(texts["Text"]) == sorted(name for _, name in parks)
+    assert any("Hoành Sơn" in name for name in texts["Text"])  # diacritics intact through the DXF code page
+    assert set(texts["Layer"]) == set(dxf_shapes(frame)["Layer"]) == {"industrial_parks"}  # the features' layer
+    for name, point in zip(texts["Text"], texts.geometry, strict=True):
+        uid = next(uid for uid, n in parks if n == name)
+        inside = db_conn.execute(
+            text(
+                "SELECT ST_Contains(ST_Transform(geom, 9209), ST_SetSRID(ST_MakePoint(:x, :y), 9209)) "
+                "FROM industrial_parks WHERE uid = :uid AND valid_to IS NULL"
+            ),
+            {"x": point.x, "y": point.y, "uid": uid},
+        ).scalar_one()
+        assert inside, name
+
+
+def test_dxf_labels_of_plots_are_their_codes_and_keep_quotes_and_backslashes(db_conn, tmp_path):
+    odd = 'CN "7" \\ Bắc'
+    db_conn.execute(
+        text("UPDATE land_plots SET code = :odd WHERE uid = 'KCN-HS-CN1' AND valid_to IS NULL"), {"odd": odd}
+    )
+    query = FeatureQuery(access=Access.public, equals={"park_uid": "KCN-HS"})
+    result = export_layer(db_conn, get_layer("land_plots"), query, "dxf", parse_crs_uri("EPSG:9209"), tmp_path)
+    assert any("MTEXT" in note for note in result.notes)
+    frame = read_back(result.path, "dxf")
+    codes = db_conn.execute(
+        text("SELECT code FROM land_plots WHERE valid_to IS NULL AND park_uid = 'KCN-HS'")
+    ).scalars()
+    assert sorted(dxf_texts(frame)["Text"]) == sorted(codes)
+    assert odd in set(dxf_texts(frame)["Text"])
 
 
 def test_csv_carries_wkt_by_default_and_an_optional_bom(client, tmp_path, db_conn):

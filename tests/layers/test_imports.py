@@ -19,7 +19,7 @@ from shapely.geometry import Point, Polygon, box
 from sqlalchemy import text
 
 from gis.errors import InvalidInput, NotFound, Unprocessable
-from gis.io import CsvOptions
+from gis.io import CsvOptions, read_vector
 from layers.imports import ImportOptions, apply_import, plan_import
 
 TO_9209 = Transformer.from_crs("EPSG:4326", "EPSG:9209", always_xy=True)
@@ -683,6 +683,20 @@ def test_closed_cad_polylines_become_plots_but_open_ones_are_refused(db_conn, tm
     assert ("geometry_type", "feature #2 (LO-CAD)") in kinds
     assert ("duplicate", "feature #2 (LO-CAD)") in kinds  # the same default uid twice
     assert not any(where == "feature #1 (LO-CAD)" for _, where in kinds)
+
+
+def test_a_labelled_dxf_export_reads_back_as_its_outlines_without_the_texts(client, tmp_path):
+    response = client.get("/collections/industrial_parks/items", params={"f": "dxf", "crs": "EPSG:9209"})
+    assert response.status_code == 200
+    path = tmp_path / "parks.dxf"
+    path.write_bytes(response.content)
+    everything = pyogrio.read_dataframe(path)
+    texts = everything["SubClasses"].str.contains("AcDbMText").sum()
+    assert texts > 0
+    table = read_vector(path, max_bytes=10_000_000)
+    assert len(table.rows) == len(everything) - texts
+    assert all(g.geom_type in ("Polygon", "MultiPolygon") for g in table.geometries)
+    assert any(f"{texts} texts (labels)" in note for note in table.notes)
 
 
 @pytest.mark.parametrize("fmt", ["gpkg", "shp", "kml", "geojson", "csv", "fgb"])
