@@ -31,40 +31,46 @@ def pair(text: str) -> tuple:
     return (value(low), value(high))
 
 
+def add_park(demo: Demo, facts: Facts, row: dict, *, bearing: float, obstacles: list):
+    """Draw one park around its centre (keeping off `obstacles`), register its detailed plan; returns its outline."""
+    uid, local = row["uid"], demo.crs[row["province_code"]]
+    poly = star(
+        local,
+        row["lat"],
+        row["lon"],
+        row["drawn_area_ha"],
+        f"PARK-{uid}",
+        jitter=0.15,
+        aspect=1.4,
+        bearing=bearing,
+        obstacles=obstacles,
+        margin=40,
+    )
+    plan = demo.decision(  # illustrative detailed plan (quy hoạch chi tiết 1/500): the park's first version
+        demo.next_no(row["plan_series"], row["plan_series_start"]),
+        f"Phê duyệt Quy hoạch chi tiết xây dựng tỷ lệ 1/500 {row['name_vi']}",
+        f"Approving the 1/500 detailed plan of {uid}",
+        row["plan_signed"],
+        *facts.authorities[row["plan_authority"]],
+        "approve_plan",
+        plan_level="detailed",
+        zone=row["zone_uid"],
+    )
+    demo.parks[uid] = {"row": row, "local": local, "core": poly, "versions": [(MultiPolygon([poly]), plan, None)]}
+    return poly
+
+
 def parks(demo: Demo, facts: Facts) -> None:
     """Draw every park around its centre (inside its host area in Vũng Áng) and register its detailed plan."""
     placed: dict[int, list] = {}
     for row in facts.industrial_parks:
-        uid, local = row["uid"], demo.crs[row["province_code"]]
+        host = demo.hosts.get(row["uid"])
         obstacles = []
-        host = demo.hosts.get(uid)
         if host is not None:
             obstacles = rings(host, *placed.setdefault(id(host), []))
-        poly = star(
-            local,
-            row["lat"],
-            row["lon"],
-            row["drawn_area_ha"],
-            f"PARK-{uid}",
-            jitter=0.15,
-            aspect=1.4,
-            bearing=demo.rng.uniform(0, 180),
-            obstacles=obstacles,
-            margin=40,
-        )
+        poly = add_park(demo, facts, row, bearing=demo.rng.uniform(0, 180), obstacles=obstacles)
         if host is not None:
             placed[id(host)].append(poly)
-        plan = demo.decision(  # illustrative detailed plan (quy hoạch chi tiết 1/500): the park's first version
-            demo.next_no(row["plan_series"], row["plan_series_start"]),
-            f"Phê duyệt Quy hoạch chi tiết xây dựng tỷ lệ 1/500 {row['name_vi']}",
-            f"Approving the 1/500 detailed plan of {uid}",
-            row["plan_signed"],
-            *facts.authorities[row["plan_authority"]],
-            "approve_plan",
-            plan_level="detailed",
-            zone=row["zone_uid"],
-        )
-        demo.parks[uid] = {"row": row, "local": local, "core": poly, "versions": [(MultiPolygon([poly]), plan, None)]}
     for park in demo.parks.values():
         row = park["row"]
         if row["expansion_ha"] is None:
@@ -94,50 +100,53 @@ def lots(demo: Demo) -> None:
     """Lots of every park: a grid inside each part, a few warehouse and service lots, rents within the park's band."""
     rents = random.Random(f"{SEED}/plots")
     for uid, park in demo.parks.items():
-        row = park["row"]
-        grid = {
-            "row_h": pair(row["lot_row_m"]),
-            "col_w": pair(row["lot_col_m"]),
-            "road_main": row["road_main_m"],
-            "road_minor": row["road_minor_m"],
-            "inset": row["inset_m"],
-        }
-        groups = [
-            ("core", lot_grid(park["core"], f"LOTS-{uid}", angle=row["lot_angle"], **grid), park["versions"][0][1])
-        ]
-        if "expansion" in park:
-            groups.append(("exp", lot_grid(park["expansion"], f"LOTS-{uid}-EXP", angle=30), park["expansion_plan"]))
-        park["lots"] = []
-        counters = {"CN": 0, "KH": 0, "DV": 0}
-        cluster = row["kind"] == "industrial_cluster"
-        for group, rects, plan in groups:
-            for k, rect in enumerate(rects):
-                if k % 9 == 4:
-                    prefix, func, landuse = "KH", "warehouse_logistics", "SKN" if cluster else "SKK"
-                elif k % 13 == 7:
-                    prefix, func, landuse = "DV", "services", "TMD"
-                else:
-                    prefix, func, landuse = "CN", "industrial", "SKN" if cluster else "SKK"
-                counters[prefix] += 1
-                code = f"{prefix}{counters[prefix]}"
-                park["lots"].append(
-                    dict(
-                        uid=f"{uid}-{code}",
-                        code=code,
-                        park=uid,
-                        group=group,
-                        func=func,
-                        lu=landuse,
-                        geom=rect,
-                        dec=plan,
-                        rent=round(rents.uniform(row["rent_min_usd_m2"], row["rent_max_usd_m2"]) * 2) / 2,
-                        status=None,
-                        versions=None,
-                        area_ha=None,
-                    )
+        park_lots(uid, park, rents)
+
+
+def park_lots(uid: str, park: dict, rents: random.Random) -> None:
+    """One park's lots: a grid inside each part, every 9th a warehouse lot, every 13th a services lot."""
+    row = park["row"]
+    grid = {
+        "row_h": pair(row["lot_row_m"]),
+        "col_w": pair(row["lot_col_m"]),
+        "road_main": row["road_main_m"],
+        "road_minor": row["road_minor_m"],
+        "inset": row["inset_m"],
+    }
+    groups = [("core", lot_grid(park["core"], f"LOTS-{uid}", angle=row["lot_angle"], **grid), park["versions"][0][1])]
+    if "expansion" in park:
+        groups.append(("exp", lot_grid(park["expansion"], f"LOTS-{uid}-EXP", angle=30), park["expansion_plan"]))
+    park["lots"] = []
+    counters = {"CN": 0, "KH": 0, "DV": 0}
+    cluster = row["kind"] == "industrial_cluster"
+    for group, rects, plan in groups:
+        for k, rect in enumerate(rects):
+            if k % 9 == 4:
+                prefix, func, landuse = "KH", "warehouse_logistics", "SKN" if cluster else "SKK"
+            elif k % 13 == 7:
+                prefix, func, landuse = "DV", "services", "TMD"
+            else:
+                prefix, func, landuse = "CN", "industrial", "SKN" if cluster else "SKK"
+            counters[prefix] += 1
+            code = f"{prefix}{counters[prefix]}"
+            park["lots"].append(
+                dict(
+                    uid=f"{uid}-{code}",
+                    code=code,
+                    park=uid,
+                    group=group,
+                    func=func,
+                    lu=landuse,
+                    geom=rect,
+                    dec=plan,
+                    rent=round(rents.uniform(row["rent_min_usd_m2"], row["rent_max_usd_m2"]) * 2) / 2,
+                    status=None,
+                    versions=None,
+                    area_ha=None,
                 )
-        for item in park["lots"]:
-            item["area_ha"] = geod_area_ha(park["local"].to_wgs(item["geom"]))
+            )
+    for item in park["lots"]:
+        item["area_ha"] = geod_area_ha(park["local"].to_wgs(item["geom"]))
 
 
 def lot(demo: Demo, uid: str) -> dict:
@@ -223,53 +232,52 @@ def projects(demo: Demo, facts: Facts) -> None:
             (m["milestone"], iso(m["committed_on"]) if m["committed_on"] else None, day)
         )
     for row in facts.projects:
-        uid = row["uid"]
-        chosen = project_lots(demo, row)
-        for key in (row["decisions_before"] or "").split():
-            illustrative_decision(demo, facts, key)
-        policy = demo.decision(
-            demo.next_no(row["policy_series"], row["policy_series_start"]),
-            f"Chấp thuận chủ trương đầu tư dự án {row['name_vi']}",
-            f"Investment policy approval: {row['name_vi']}",
-            row["policy_signed"],
-            *facts.authorities[row["policy_authority"]],
-            "investment_policy",
-            zone=row["zone_uid"],
+        add_project(demo, facts, row, fixed)
+
+
+def add_project(demo: Demo, facts: Facts, row: dict, fixed: dict[str, list[tuple]]) -> None:
+    """One project: its lots, the decisions before it, its policy decision and milestones (fixed or scheduled)."""
+    uid = row["uid"]
+    chosen = project_lots(demo, row)
+    for key in (row["decisions_before"] or "").split():
+        illustrative_decision(demo, facts, key)
+    policy = demo.decision(
+        demo.next_no(row["policy_series"], row["policy_series_start"]),
+        f"Chấp thuận chủ trương đầu tư dự án {row['name_vi']}",
+        f"Investment policy approval: {row['name_vi']}",
+        row["policy_signed"],
+        *facts.authorities[row["policy_authority"]],
+        "investment_policy",
+        zone=row["zone_uid"],
+    )
+    rng = random.Random(f"{SEED}/project/{uid}")
+    gaps = tuple(int(g) for g in row["milestone_gaps_days"].split()) if row["milestone_gaps_days"] else None
+    ms = (
+        fixed[uid]
+        if row["fixed_milestones"]
+        else schedule(
+            iso(row["policy_signed"]),
+            row["status"],
+            rng,
+            late=row["late_milestone"],
+            **({"gaps": gaps} if gaps else {}),
         )
-        rng = random.Random(f"{SEED}/project/{uid}")
-        gaps = tuple(int(g) for g in row["milestone_gaps_days"].split()) if row["milestone_gaps_days"] else None
-        ms = (
-            fixed[uid]
-            if row["fixed_milestones"]
-            else schedule(
-                iso(row["policy_signed"]),
-                row["status"],
-                rng,
-                late=row["late_milestone"],
-                **({"gaps": gaps} if gaps else {}),
-            )
-        )
-        if is_delayed(ms, row["status"]) != row["delayed"]:
-            fail(f"{uid}: delayed={is_delayed(ms, row['status'])} but expected {row['delayed']}: {ms}")
-        plots = row["plots"].split() if row["plots"] else [x["uid"] for x in chosen]
-        demo.projects.append(
-            {"row": row, "policy_decision": policy, "plots": plots, "ms": ms, "site_area_ha": row["site_area_ha"]}
-        )
-        for m, c, a in ms:
-            demo.milestones.append((uid, m, c, a))
+    )
+    if is_delayed(ms, row["status"]) != row["delayed"]:
+        fail(f"{uid}: delayed={is_delayed(ms, row['status'])} but expected {row['delayed']}: {ms}")
+    plots = row["plots"].split() if row["plots"] else [x["uid"] for x in chosen]
+    demo.projects.append(
+        {"row": row, "policy_decision": policy, "plots": plots, "ms": ms, "site_area_ha": row["site_area_ha"]}
+    )
+    for m, c, a in ms:
+        demo.milestones.append((uid, m, c, a))
 
 
 def plot_histories(demo: Demo, facts: Facts) -> None:
     """Statuses of the lots no project holds, and the few status histories: a clearance, a lease, a split."""
     statuses = random.Random(f"{SEED}/status")
     for park in demo.parks.values():
-        weights = [(s, int(w)) for s, w in (pair_.split(":") for pair_ in park["row"]["free_lot_statuses"].split())]
-        for item in park["lots"]:
-            if item["status"] is None:
-                if item["group"] == "exp":
-                    item["status"] = statuses.choice(["not_cleared", "not_cleared", "available"])
-                else:
-                    item["status"] = statuses.choices([w[0] for w in weights], [w[1] for w in weights])[0]
+        free_lot_statuses(park, statuses)
     # Vinhomes Vũng Áng: ~55 ha cleared by a land recovery → those lots become available; CN4 leased, CN5 reserved
     recover = illustrative_decision(demo, facts, "VHVA_RECOVER")
     lease = illustrative_decision(demo, facts, "VHVA_CN4_LEASE")
@@ -307,9 +315,25 @@ def plot_histories(demo: Demo, facts: Facts) -> None:
             ]
     split_lot(demo, illustrative_decision(demo, facts, "VA1_SPLIT"))
     for park in demo.parks.values():
-        for item in park["lots"]:
-            if item["versions"] is None:
-                item["versions"] = [(item["status"], item["dec"], None)]
+        single_versions(park)
+
+
+def free_lot_statuses(park: dict, statuses: random.Random) -> None:
+    """Statuses of the lots no project holds, drawn with the park's weights (an expansion's are mostly uncleared)."""
+    weights = [(s, int(w)) for s, w in (pair_.split(":") for pair_ in park["row"]["free_lot_statuses"].split())]
+    for item in park["lots"]:
+        if item["status"] is None:
+            if item["group"] == "exp":
+                item["status"] = statuses.choice(["not_cleared", "not_cleared", "available"])
+            else:
+                item["status"] = statuses.choices([w[0] for w in weights], [w[1] for w in weights])[0]
+
+
+def single_versions(park: dict) -> None:
+    """Lots without a status history: one version, their current status, from their plan on."""
+    for item in park["lots"]:
+        if item["versions"] is None:
+            item["versions"] = [(item["status"], item["dec"], None)]
 
 
 def split_lot(demo: Demo, split: str) -> None:
@@ -368,40 +392,8 @@ def vung_ang_2_site(demo: Demo, facts: Facts) -> None:
 
 def write_plots(demo: Demo, facts: Facts) -> None:
     """Every lot version, then the Vũng Áng 2 site (a zone-level lot without a park)."""
-    named = {"KCN-VHVA-CN4", "KCN-VHVA-CN5"}  # lot names from the source (VHVA)
     for park in demo.parks.values():
-        for item in park["lots"]:
-            wgs = park["local"].to_wgs(item["geom"])
-            name_vi, name_en = LOT_NAMES[item["func"]]
-            for status, number, to in item["versions"]:
-                note = "ILLUSTRATIVE lot layout (the park's real 1/500 plan is not digitised); rent illustrative."
-                if len(item["versions"]) == 1 and status == "leased":
-                    note += " Status is the current one, carried over the whole version (lease date not modelled)."
-                if item.get("split_from"):
-                    note += f" Created by splitting {item['split_from']} ({item['dec']})."
-                if item.get("split_into"):
-                    note += f" Split into {item['uid']}A and {item['uid']}B by {item['split_into']}."
-                if item["uid"] in named:
-                    note += " Lot name from the source; geometry and status history illustrative."
-                demo.add(
-                    "land_plots",
-                    wgs,
-                    source=facts.src("VHVA", builder=True) if item["uid"] in named else facts.src("builder"),
-                    notes=note,
-                    uid=item["uid"],
-                    valid_from=demo.eff(number),
-                    valid_to=to,
-                    decision=number,
-                    code=item["code"],
-                    name_vi=f"{name_vi} {item['code']}",
-                    name_en=f"{name_en} {item['code']}",
-                    park_uid=item["park"],
-                    zone_uid=park["row"]["zone_uid"],
-                    planning_function=item["func"],
-                    landuse_code=item["lu"],
-                    status=status,
-                    land_rent_usd_m2=item["rent"],
-                )
+        write_park_plots(demo, facts, park)
     policy = next(p for p in demo.projects if p["row"]["uid"] == "PRJ-VA2")["policy_decision"]
     demo.add(
         "land_plots",
@@ -425,39 +417,81 @@ def write_plots(demo: Demo, facts: Facts) -> None:
     )
 
 
-def write_parks(demo: Demo, facts: Facts) -> None:
-    """Every park version; its land-rent band is that of its lots."""
-    for park in demo.parks.values():
-        row = park["row"]
-        rents = [x["rent"] for x in park["lots"]]
-        for k, (geom, number, to) in enumerate(park["versions"]):
+def write_park_plots(demo: Demo, facts: Facts, park: dict) -> None:
+    """Every version of one park's lots."""
+    named = {"KCN-VHVA-CN4", "KCN-VHVA-CN5"}  # lot names from the source (VHVA)
+    for item in park["lots"]:
+        wgs = park["local"].to_wgs(item["geom"])
+        name_vi, name_en = LOT_NAMES[item["func"]]
+        for status, number, to in item["versions"]:
+            note = "ILLUSTRATIVE lot layout (the park's real 1/500 plan is not digitised); rent illustrative."
+            if len(item["versions"]) == 1 and status == "leased":
+                note += " Status is the current one, carried over the whole version (lease date not modelled)."
+            if item.get("split_from"):
+                note += f" Created by splitting {item['split_from']} ({item['dec']})."
+            if item.get("split_into"):
+                note += f" Split into {item['uid']}A and {item['uid']}B by {item['split_into']}."
+            if item["uid"] in named:
+                note += " Lot name from the source; geometry and status history illustrative."
             demo.add(
-                "industrial_parks",
-                park["local"].to_wgs(geom),
-                source=facts.src(row["sources"]),
-                notes=row["notes"] + (" " + row["expansion_notes"] if k == 1 else ""),
-                uid=row["uid"],
+                "land_plots",
+                wgs,
+                source=facts.src("VHVA", builder=True) if item["uid"] in named else facts.src("builder"),
+                notes=note,
+                uid=item["uid"],
                 valid_from=demo.eff(number),
                 valid_to=to,
                 decision=number,
-                name_vi=row["name_vi"],
-                name_en=row["name_en"],
-                kind=row["kind"],
-                park_type="regular",
-                zone_uid=row["zone_uid"],
-                province_code=row["province_code"],
-                developer=row["developer"],
-                operating_from=iso(row["operating_from"]),
-                operating_to=iso(row["operating_to"]),
-                land_rent_usd_m2_min=min(rents),
-                land_rent_usd_m2_max=max(rents),
-                factory_rent_usd_m2_month=round(2.5 + (row["rent_min_usd_m2"] - 40) / 40, 1),
-                power_kv=row["power_kv"],
-                water_m3_day=row["water_m3_day"],
-                wastewater_m3_day=row["wastewater_m3_day"],
-                contact=None,
-                official_area_ha=row["official_area_ha"],
+                code=item["code"],
+                name_vi=f"{name_vi} {item['code']}",
+                name_en=f"{name_en} {item['code']}",
+                park_uid=item["park"],
+                zone_uid=park["row"]["zone_uid"],
+                planning_function=item["func"],
+                landuse_code=item["lu"],
+                status=status,
+                land_rent_usd_m2=item["rent"],
             )
+
+
+def write_parks(demo: Demo, facts: Facts) -> None:
+    """Every park version; its land-rent band is that of its lots."""
+    for park in demo.parks.values():
+        write_park(demo, facts, park)
+
+
+def write_park(demo: Demo, facts: Facts, park: dict) -> None:
+    """One park's versions; its land-rent band is that of its lots."""
+    row = park["row"]
+    rents = [x["rent"] for x in park["lots"]]
+    for k, (geom, number, to) in enumerate(park["versions"]):
+        demo.add(
+            "industrial_parks",
+            park["local"].to_wgs(geom),
+            source=facts.src(row["sources"]),
+            notes=row["notes"] + (" " + row["expansion_notes"] if k == 1 else ""),
+            uid=row["uid"],
+            valid_from=demo.eff(number),
+            valid_to=to,
+            decision=number,
+            name_vi=row["name_vi"],
+            name_en=row["name_en"],
+            kind=row["kind"],
+            park_type="regular",
+            zone_uid=row["zone_uid"],
+            province_code=row["province_code"],
+            developer=row["developer"],
+            operating_from=iso(row["operating_from"]),
+            operating_to=iso(row["operating_to"]),
+            land_rent_usd_m2_min=min(rents),
+            land_rent_usd_m2_max=max(rents),
+            factory_rent_usd_m2_month=round(2.5 + (row["rent_min_usd_m2"] - 40) / 40, 1),
+            power_kv=row["power_kv"],
+            water_m3_day=row["water_m3_day"],
+            wastewater_m3_day=row["wastewater_m3_day"],
+            contact=None,
+            official_area_ha=row["official_area_ha"],
+        )
 
 
 def project_point(demo: Demo, facts: Facts, project: dict):
@@ -481,33 +515,38 @@ def project_point(demo: Demo, facts: Facts, project: dict):
 def write_projects(demo: Demo, facts: Facts) -> None:
     """Project points and their plots; operating projects are noted for their figures (demo_build.enterprises)."""
     for p in demo.projects:
-        row = p["row"]
-        if p["site_area_ha"] is None and p["plots"]:
-            site = demo.drawn.get(("KKT-VA-VA2", "site"))
-            p["site_area_ha"] = round(
-                sum(
-                    lot(demo, u)["area_ha"] if u != "KKT-VA-VA2" else geod_area_ha(demo.crs["HA_TINH"].to_wgs(site))
-                    for u in p["plots"]
-                ),
-                2,
-            )
-        note = row["notes"].format(**demo.keys)
-        if not (row["point"] or "").startswith("place:"):
-            note += " Point illustrative (centre of its lots or area)."
-        demo.add(
-            "projects",
-            project_point(demo, facts, p),
-            illustrative=row["geometry_illustrative"],
-            source=facts.src(row["sources"]),
-            notes=note,
-            **{k: row[k] for k in PROJECT_COLUMNS},
-            policy_decision=p["policy_decision"],
-            site_area_ha=p["site_area_ha"],
+        write_project(demo, facts, p)
+
+
+def write_project(demo: Demo, facts: Facts, p: dict) -> None:
+    """One project's point, its plots; an operating one is noted for its figures (demo_build.enterprises)."""
+    row = p["row"]
+    if p["site_area_ha"] is None and p["plots"]:
+        site = demo.drawn.get(("KKT-VA-VA2", "site"))
+        p["site_area_ha"] = round(
+            sum(
+                lot(demo, u)["area_ha"] if u != "KKT-VA-VA2" else geod_area_ha(demo.crs["HA_TINH"].to_wgs(site))
+                for u in p["plots"]
+            ),
+            2,
         )
-        for u in p["plots"]:
-            demo.project_plots.append((row["uid"], u))
-        if row["status"] == "operating":
-            op = dict((m, a) for m, _, a in p["ms"])["operation_start"]
-            if op is None:
-                fail(f"{row['uid']}: operating without an operation_start date")
-            demo.operating.append({"row": row, "operation_start": op})
+    note = row["notes"].format(**demo.keys)
+    if not (row["point"] or "").startswith("place:"):
+        note += " Point illustrative (centre of its lots or area)."
+    demo.add(
+        "projects",
+        project_point(demo, facts, p),
+        illustrative=row["geometry_illustrative"],
+        source=facts.src(row["sources"]),
+        notes=note,
+        **{k: row[k] for k in PROJECT_COLUMNS},
+        policy_decision=p["policy_decision"],
+        site_area_ha=p["site_area_ha"],
+    )
+    for u in p["plots"]:
+        demo.project_plots.append((row["uid"], u))
+    if row["status"] == "operating":
+        op = dict((m, a) for m, _, a in p["ms"])["operation_start"]
+        if op is None:
+            fail(f"{row['uid']}: operating without an operation_start date")
+        demo.operating.append({"row": row, "operation_start": op})
