@@ -914,3 +914,19 @@ class ProjectFinding(Base):
         CheckConstraint("status <> 'resolved' OR resolved_on IS NOT NULL", name="ck_project_findings_resolved_date"),
         CheckConstraint("resolved_on IS NULL OR resolved_on >= found_on", name="ck_project_findings_dates"),
     )
+
+
+class SearchAlias(Base):
+    """Another spelling of a thing's name (a document's "Hoàn Sơn" for Hoành Sơn, a former name) that search finds."""
+
+    __tablename__ = "search_aliases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layer: Mapped[str] = mapped_column(String(64), nullable=False)  # a layer id of layers.registry
+    uid: Mapped[str] = mapped_column(String(64), nullable=False)  # the thing's stable uid in that layer
+    alias: Mapped[str] = mapped_column(Text, nullable=False)
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        CheckConstraint("length(btrim(alias)) >= 2", name="ck_search_aliases_alias"),
+        Index("uq_search_aliases_folded", "layer", "uid", text("za_fold(alias)"), unique=True),
+    )

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Float, String, case, cast, func, literal, select, text, union_all
+from sqlalchemy import Connection, Float, String, case, cast, exists, func, literal, null, select, text, union_all
 
 from gis.errors import InvalidInput
+from gis.models import SearchAlias
 from layers.features import table_of
 from layers.registry import layers_visible_to
 from layers.spec import Access, LayerSpec
@@ -36,6 +37,15 @@ class SearchHit:
     name_en: str | None
     context: str | None
     bbox: tuple[float, float, float, float]
+    alias: str | None = None  # the other spelling that matched, when the name itself did not
+
+
+ALIASES = SearchAlias.__table__
+
+
+def alias_matches(layer_id: str, uid, condition):
+    """The aliases (search_aliases) of one thing of a layer that satisfy a condition on their folded spelling."""
+    return (ALIASES.c.layer == layer_id) & (ALIASES.c.uid == uid) & condition(func.za_fold(ALIASES.c.alias))
 
 
 def searchable_layers(access: Access) -> list[LayerSpec]:
@@ -50,7 +60,9 @@ def like_pattern(query: str) -> str:
 
 
 def search(conn: Connection, query: str, access: Access, limit: int = 20, layer: str | None = None) -> list[SearchHit]:
-    """Current things whose Vietnamese or English name (or plot code) contains the query, best matches first.
+    """Current things whose Vietnamese or English name, plot code or an alias contains the query, best first.
+
+    Aliases (table search_aliases) are the other spellings documents use: "Hoàn Sơn" finds Hoành Sơn.
 
     `layer` keeps one layer's things (a form picking a project): other layers' names never crowd them out.
     """
@@ -77,6 +89,15 @@ def search(conn: Connection, query: str, access: Access, limit: int = 20, layer:
         if "code" in table.c:
             exact = exact | (func.za_fold(table.c.code) == folded)
             matches = matches | exact
+        alias = cast(null(), String)
+        if "uid" in table.c:
+            like_alias = alias_matches(spec.id, table.c.uid, lambda a: a.like(pattern, escape="\\"))
+            alias = case(
+                (matches, None),
+                else_=select(ALIASES.c.alias).where(like_alias).order_by(ALIASES.c.alias).limit(1).scalar_subquery(),
+            )
+            exact = exact | exists().where(alias_matches(spec.id, table.c.uid, lambda a: a == folded))
+            matches = matches | exists().where(like_alias)
         condition = matches & table.c.valid_to.is_(None) if spec.versioned else matches
         geom = table.c[spec.geometry_column]
         uid = table.c.uid if "uid" in table.c else cast(literal(None), String)
@@ -91,6 +112,7 @@ def search(conn: Connection, query: str, access: Access, limit: int = 20, layer:
                 table.c.name_vi,
                 table.c.name_en,
                 context.label("context"),
+                alias.label("alias"),
                 # exact name first, then by kind of thing, then names where the text comes early
                 case((exact, 0), else_=1).label("rank"),
                 literal(priority).label("priority"),
@@ -112,7 +134,8 @@ def search(conn: Connection, query: str, access: Access, limit: int = 20, layer:
         .limit(limit)
     )
     return [
-        SearchHit(r.layer, r.id, r.uid, r.name_vi, r.name_en, r.context, (r.minx, r.miny, r.maxx, r.maxy)) for r in rows
+        SearchHit(r.layer, r.id, r.uid, r.name_vi, r.name_en, r.context, (r.minx, r.miny, r.maxx, r.maxy), r.alias)
+        for r in rows
     ]
 
 

@@ -53,7 +53,7 @@ def search_names(
         Query(max_length=100, description="Only this layer's things (a form picking one)", examples=["projects"]),
     ] = None,
 ) -> JSONResponse:
-    """'cau treo' finds Cầu Treo; each hit carries its layer, ids and extent for zooming."""
+    """'cau treo' finds Cầu Treo, 'Hoàn Sơn' Hoành Sơn (an alias); each hit: layer, ids, extent, matched alias."""
     hits = search(conn, q, access, limit, layer)
     return JSONResponse(
         {
@@ -66,6 +66,7 @@ def search_names(
                     "name_vi": h.name_vi,
                     "name_en": h.name_en,
                     "context": h.context,
+                    "alias": h.alias,
                     "bbox": list(h.bbox),
                 }
                 for h in hits

@@ -75,6 +75,7 @@ DEMO_FILES = [
     DemoFile("project_rent_terms", "csv", (PROJECT,)),
     DemoFile("project_rent_amounts", "csv", (PROJECT,)),
     DemoFile("project_findings", "csv", (PROJECT,)),
+    DemoFile("search_aliases", "csv"),
 ]
 DATA_TABLES = [f.table for f in DEMO_FILES]
 

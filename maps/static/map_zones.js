@@ -143,7 +143,8 @@
         if (mine !== seq) return;
         list.innerHTML = body.hits.map((h, i) => {
           const layer = ctx.layer(h.layer);
-          return `<li><a href="#" data-hit="${i}">${Z.escapeHtml(ctx.title(h))}</a> ` +
+          const alias = h.alias ? ` <small>(${Z.escapeHtml(h.alias)})</small>` : "";  // the spelling that matched
+          return `<li><a href="#" data-hit="${i}">${Z.escapeHtml(ctx.title(h))}</a>${alias} ` +
             `<small>${Z.escapeHtml(layer ? ctx.title(layer) : h.layer)}${h.context ? " · " + Z.escapeHtml(h.context) : ""}` +
             `</small></li>`;
         }).join("") || `<li>${Z.escapeHtml(ctx.t("Không tìm thấy", "Nothing found"))}</li>`;

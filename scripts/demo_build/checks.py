@@ -126,7 +126,7 @@ def check_all(demo: Demo) -> list[str]:
             zones = [
                 g
                 for z, g in zip(rows_of["economic_zones"], geoms_of["economic_zones"], strict=True)
-                if z["uid"] == row["zone_uid"]
+                if z["uid"] == row["zone_uid"] and overlaps_in_time(z, row)
             ]
             if not zones or not all(z.contains(geom) for z in zones):
                 fail(f"land_plots {row['uid']}: not inside its zone")

@@ -165,9 +165,7 @@ def test_kml_is_always_wgs84_and_says_so_when_another_crs_was_asked(client, tmp_
 
 
 def test_dxf_of_industrial_parks_carries_every_park_name_as_a_text_inside_it(client, db_conn, tmp_path):
-    parks = db_conn.execute(
-        text("SELECT uid, name_vi FROM industrial_parks WHERE valid_to IS NULL")
-    ).all()
+    parks = db_conn.execute(text("SELECT uid, name_vi FROM industrial_parks WHERE valid_to IS NULL")).all()
     path = download(client, tmp_path, "industrial_parks", f="dxf", crs="EPSG:9209")
     frame = read_back(path, "dxf")
     texts = dxf_texts(frame)

@@ -118,6 +118,32 @@ def test_demo_counts_match_sql_written_here(client, db_conn):
     assert all(f["properties"]["land_rent_usd_m2"] <= 60 for f in body["features"])
 
 
+def test_clean_land_within_20_km_of_a_border_gate_in_an_giang_and_ha_tinh(client, db_conn):
+    # by hand: available, no unhanded parcel concerning it, a Vietnamese gate within 20 km on the ellipsoid
+    expected = dict(
+        db_conn.execute(
+            text(
+                "SELECT p.uid, coalesce(pk.province_code, z.province_code) FROM land_plots p "
+                "LEFT JOIN industrial_parks pk ON pk.uid = p.park_uid AND pk.valid_to IS NULL "
+                "LEFT JOIN economic_zones z ON z.uid = coalesce(p.zone_uid, pk.zone_uid) AND z.valid_to IS NULL "
+                "WHERE p.valid_to IS NULL AND p.status = 'available' "
+                "AND EXISTS (SELECT 1 FROM border_gates g WHERE g.country = 'VN' "
+                "            AND ST_Distance(g.geom::geography, p.geom::geography) <= 20000) "
+                "AND NOT EXISTS (SELECT 1 FROM clearance_parcels c WHERE c.handed_over_on IS NULL AND "
+                "  (c.project_id IN (SELECT project_id FROM project_plots WHERE plot_uid = p.uid) "
+                "   OR ST_Relate(c.geom, p.geom, '2********')))"
+            )
+        ).all()
+    )
+    body = client.get("/api/land/available", params={"max_km_border_gate": "20", "clean": "true"}).json()
+    found = {f["id"]: f["properties"] for f in body["features"]}
+    assert set(found) == set(expected)
+    assert {"AN_GIANG", "HA_TINH"} <= set(expected.values())
+    assert any(p["park"] and p["park"]["uid"] == "KCN-XUAN-TO" for p in found.values())  # Tịnh Biên
+    assert any(uid.startswith("KKTCK-CT-LOG-") for uid in found)  # Cầu Treo's border logistics area
+    assert all(p["distances"]["border_gate"]["km"] <= 20 and p["clean"] for p in found.values())
+
+
 def test_park_summary_and_list(client, db_conn):
     leasable, leased = db_conn.execute(
         text(

@@ -97,6 +97,30 @@ def test_search_d_stroke_and_plot_codes(client):
     assert client.get("/api/search", params={"q": "%%"}).json()["hits"] == []
 
 
+@pytest.mark.parametrize("query", ["Hoàn Sơn", "hoan son", "KHU CÔNG NGHIỆP HOÀN SƠN"])
+def test_search_finds_a_name_as_the_documents_spell_it_through_its_alias(client, db_conn, query):
+    # "Hoành Sơn" folds to "hoanh son", which does not contain "hoan son": only the alias can find it
+    assert db_conn.execute(text("SELECT strpos(za_fold('Hoành Sơn'), za_fold(:q))"), {"q": query}).scalar() == 0
+    hits = client.get("/api/search", params={"q": query}).json()["hits"]
+    assert hits[0]["layer"] == "industrial_parks" and hits[0]["uid"] == "KCN-HS"
+    assert hits[0]["name_vi"] == "Khu công nghiệp Hoành Sơn"
+    assert hits[0]["alias"] == "Khu công nghiệp Hoàn Sơn"  # the page shows which spelling matched
+
+
+def test_an_exact_alias_ranks_first_and_a_name_match_names_no_alias(client):
+    hits = client.get("/api/search", params={"q": "khu cong nghiep ninh phuc"}).json()["hits"]
+    assert (hits[0]["uid"], hits[0]["alias"]) == ("KCN-KHANH-PHU", "Khu công nghiệp Ninh Phúc")  # its former name
+    by_name = client.get("/api/search", params={"q": "Khánh Phú"}).json()["hits"]
+    assert any(h["uid"] == "KCN-KHANH-PHU" and h["alias"] is None for h in by_name)
+
+
+def test_an_alias_finds_only_the_thing_it_belongs_to(client, db_conn):
+    count = db_conn.execute(text("SELECT count(*) FROM search_aliases WHERE za_fold(alias) LIKE '%hoan son%'"))
+    assert count.scalar_one() == 1
+    hits = client.get("/api/search", params={"q": "hoan son", "layer": "projects"}).json()["hits"]
+    assert hits == []  # the alias belongs to the park, not to a project
+
+
 def test_search_rejects_short_queries(client):
     response = client.get("/api/search", params={"q": "a"})
     assert response.status_code == 400

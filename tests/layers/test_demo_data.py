@@ -135,8 +135,56 @@ def test_plots_projects_and_statuses(db_conn):
     assert set(statuses) == {"available", "reserved", "leased", "not_cleared"}
     assert sum(statuses.values()) >= 200
     project_statuses = dict(db_conn.execute(text("SELECT status, count(*) FROM projects GROUP BY status")).all())
-    assert sum(project_statuses.values()) == 25
+    assert sum(project_statuses.values()) == 26  # 25 + the Thành Công plant (data/sources/anchor_projects.csv)
     assert set(project_statuses) == {"policy_approved", "irc_issued", "under_construction", "operating", "terminated"}
+
+
+def test_border_gate_land_an_giang_parks_and_lots_in_the_gates_own_areas(db_conn):
+    parks = dict(
+        db_conn.execute(
+            text("SELECT uid, zone_uid FROM industrial_parks WHERE valid_to IS NULL AND province_code = 'AN_GIANG'")
+        ).all()
+    )
+    assert parks == {"KCN-XUAN-TO": "KKTCK-AG", "KCN-BINH-HOA": None, "KCN-BINH-LONG": None, "KCN-VAM-CONG": None}
+    # Xuân Tô lies inside the zone's functional area of the same name
+    inside = scalar(
+        db_conn,
+        "SELECT ST_Within(p.geom, a.geom) FROM industrial_parks p, functional_areas a "
+        "WHERE p.uid = 'KCN-XUAN-TO' AND p.valid_to IS NULL AND a.uid = 'KKTCK-AG-TB-CN' AND a.valid_to IS NULL",
+    )
+    assert inside
+    # zone-level lots (no park) lie inside the open version of the area they are laid out in
+    outside = scalar(
+        db_conn,
+        "SELECT count(*) FROM land_plots p JOIN functional_areas a ON a.valid_to IS NULL "
+        "AND p.uid LIKE a.uid || '-%' WHERE p.valid_to IS NULL AND p.park_uid IS NULL "
+        "AND a.uid IN ('KKTCK-AG-TB-LOG', 'KKTCK-AG-VX-CN', 'KKTCK-CT-LOG') AND NOT ST_Within(p.geom, a.geom)",
+    )
+    lots = scalar(
+        db_conn,
+        "SELECT count(*) FROM land_plots WHERE valid_to IS NULL AND park_uid IS NULL "
+        "AND zone_uid IN ('KKTCK-AG', 'KKTCK-CT') AND status = 'available'",
+    )
+    assert outside == 0 and lots >= 10
+    # every invented record says so; the gates' logistics areas are logistics centres with their source
+    flagged = scalar(
+        db_conn,
+        "SELECT bool_and(geometry_illustrative AND source LIKE '%illustrative%') FROM land_plots "
+        "WHERE park_uid IN ('KCN-XUAN-TO', 'KCN-BINH-HOA') OR uid LIKE 'KKTCK-CT-LOG-%'",
+    )
+    assert flagged
+    centres = set(db_conn.execute(text("SELECT uid FROM logistics_centres WHERE source LIKE 'http%'")).scalars())
+    assert {"LC-AG-TINH-BIEN", "LC-AG-VINH-XUONG", "LC-CT-CAU-TREO"} <= centres
+
+
+def test_anchor_tenants_and_aliases_are_loaded(db_conn):
+    tenant = db_conn.execute(text("SELECT park_uid, status, notes FROM projects WHERE uid = 'PRJ-TC-GIAN-KHAU'")).one()
+    assert tenant.park_uid == "KCN-GIAN-KHAU" and tenant.status == "operating" and "ILLUSTRATIVE" in tenant.notes
+    vines = db_conn.execute(text("SELECT park_uid, source FROM projects WHERE uid = 'PRJ-VINES'")).one()
+    assert vines.park_uid == "KCN-VA1" and vines.source.startswith("https://")
+    aliases = dict(db_conn.execute(text("SELECT alias, uid FROM search_aliases")).all())
+    assert aliases["Khu công nghiệp Hoàn Sơn"] == "KCN-HS"
+    assert aliases["Hyundai Thành Công"] == "PRJ-TC-GIAN-KHAU"
 
 
 def test_delayed_projects_agree_with_a_hand_written_rule(db_conn):
