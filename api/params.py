@@ -390,6 +390,7 @@ async def land_params(**given: Any) -> LandQuery:
             names[kind] = name
     sort, descending = parse_sort(_text(given["sort"]), max_km)
     return LandQuery(
+        bound_km=request.app.state.settings.nearest_bound_km,
         province=_text(given["province"]),
         zone=_text(given["zone"]),
         park=_text(given["park"]),

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     document_max_bytes: int = Field(20 * 1024 * 1024, alias="DOCUMENT_MAX_BYTES")
     # Background tiles of the map pages; empty or "none" for none (the pages draw our own outlines anyway).
     basemap_url: str | None = Field(DEFAULT_BASEMAP_URL, alias="BASEMAP_URL")
+    # A "nearest" seaport, gate, airport… farther than this is reported as none within it (sheets, finder, API).
+    nearest_bound_km: float = Field(300.0, alias="NEAREST_BOUND_KM", gt=0, le=5000)
     secret_key: str = Field(DEFAULT_SECRET_KEY, alias="SECRET_KEY")
     cors_origins: str = Field("", alias="CORS_ORIGINS")
     max_body_bytes: int = Field(10 * 1024 * 1024, alias="MAX_BODY_BYTES")

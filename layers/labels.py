@@ -376,6 +376,13 @@ PLACE_KINDS: dict[str, Words] = {
     "logistics_centre": ("Trung tâm logistics", "Logistics centre"),
 }
 
+
+def none_within(km: float) -> Words:
+    """What a sheet or list says for a kind of place with none nearer than the distance bound."""
+    bound = f"{km:g}"
+    return (f"không có trong phạm vi {bound} km", f"none within {bound} km")
+
+
 ACTION_LABELS: dict[str, Words] = {
     "create": ("Tạo mới", "Created"),
     "update": ("Sửa", "Changed"),

@@ -11,6 +11,8 @@ Definitions the investment-promotion staff rely on (also in docs/land-finder.md)
   the geodesic distance on the WGS84 ellipsoid from the plot's polygon (0 inside it) to the nearest node of that kind,
   among the nodes whose name contains the requested name when one is given. Border gates count only on the
   Vietnamese side (``country = 'VN'``); planned logistics centres and nodes count, and their status is reported.
+- *Distance bound*: a nearest node farther than the bound (setting NEAREST_BOUND_KM, 300 km by default) is none:
+  its distance is null and ``distance_bound_km`` says how far was looked (a port 900 km away is no port for a park).
 - Bounds are inclusive: ``min_area_ha <= area_ha <= max_area_ha``, ``land_rent_usd_m2 <= max_rent`` (a plot without a
   published rent never matches a rent bound), ``distance <= max_km``.
 """
@@ -28,6 +30,7 @@ from layers.labels import PLACE_KINDS
 # Metres per degree that no geodesic on WGS84 beats: the meridian degree is shortest at the equator
 # (a(1-e²)·π/180 = 110 574 m) and a parallel degree is N·cosφ·π/180 >= 111 320·cosφ; 110 000 keeps a margin.
 METRES_PER_DEGREE_FLOOR = 110_000.0
+DEFAULT_BOUND_KM = 300.0  # gis.settings NEAREST_BOUND_KM: nearer than this or none
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def name_condition(kind: NodeKind, alias: str, named: bool) -> str:
 def nearest_join(kind: NodeKind, geom: str, named: bool) -> str:
     """LEFT JOIN LATERAL giving d_<kind>: the nearest node of a kind to `geom` on the ellipsoid, exactly.
 
+    Only nodes within :nearest_bound_m metres count: past the bound there is none (NULL), not a far number.
     Step 1: the KNN operator `<->` walks the GiST index in planar degrees and yields a seed node; its geodesic
     distance d is an upper bound on the true nearest distance. Step 2: every node within d on the ellipsoid lies
     inside degree_radius(d) in the plane, so ST_DWithin on the indexed geometry collects all candidates, and
@@ -107,12 +111,14 @@ def nearest_join(kind: NodeKind, geom: str, named: bool) -> str:
         f"(SELECT ST_Distance(s.geom::geography, {geom}::geography) FROM {kind.table} s "
         f"WHERE {cond}{name_condition(kind, 's', named)} ORDER BY s.geom <-> {geom} LIMIT 1)"
     )
+    radius = "least(seed.metres, :nearest_bound_m)"  # nodes beyond the distance bound count as none
     return (
         f"LEFT JOIN LATERAL (SELECT n.uid, n.name_vi, n.name_en, {kind.status_column} AS status, "
         f"ST_Distance(n.geom::geography, {geom}::geography) AS metres "
         f"FROM (SELECT {seed} AS metres OFFSET 0) seed, {kind.table} n "
         f"WHERE {kind.condition}{name_condition(kind, 'n', named)} "
-        f"AND ST_DWithin(n.geom, {geom}, {degree_radius('seed.metres', geom)}) "
+        f"AND ST_DWithin(n.geom, {geom}, {degree_radius(radius, geom)}) "
+        f"AND ST_DWithin(n.geom::geography, {geom}::geography, :nearest_bound_m) "
         f"ORDER BY metres, n.uid LIMIT 1) d_{kind.key} ON true"
     )
 
@@ -205,6 +211,7 @@ class LandQuery:
     limit: int = 1000
     offset: int = 0
     uids: tuple[str, ...] = ()
+    bound_km: float = DEFAULT_BOUND_KM  # nearest nodes farther than this are none (NEAREST_BOUND_KM)
 
 
 @dataclass
@@ -250,6 +257,11 @@ def check_query(conn: Connection, query: LandQuery) -> None:
             raise InvalidInput(f"unknown kind of place '{key}'; kinds are: {', '.join(NODE_KINDS)}")
         if value < 0 or not math.isfinite(value):
             raise InvalidInput(f"max_km_{key} must be a distance of zero or more kilometres, got {value}")
+        if value > query.bound_km:
+            raise InvalidInput(
+                f"max_km_{key} is {value:g} km, but places are looked for only within {query.bound_km:g} km "
+                f"(farther ones count as none); ask for at most {query.bound_km:g}"
+            )
     functions = set(conn.execute(text("SELECT code FROM planning_functions")).scalars())
     unknown = [f for f in query.planning_functions if f not in functions]
     if unknown:
@@ -319,15 +331,16 @@ def available_plots(conn: Connection, query: LandQuery) -> LandResult:
     order = f"{sort} {'DESC' if query.descending else 'ASC'} NULLS LAST, uid"
     sql = PLOTS_SQL.format(clean=CLEAN_SQL, distances=distance_columns(kinds), joins=joins, where=" AND ".join(where))
     paged = f"SELECT *, count(*) OVER () AS matched FROM ({sql}) found ORDER BY {order} LIMIT :limit OFFSET :offset"
+    params["nearest_bound_m"] = query.bound_km * 1000.0
     rows = conn.execute(text(paged), {**params, "limit": query.limit, "offset": query.offset}).all()
     matched = rows[0].matched if rows else 0
     if not rows and query.offset:
         matched = conn.execute(text(f"SELECT count(*) FROM ({sql}) found"), params).scalar_one()
-    return LandResult([plot_record(r) for r in rows], int(matched))
+    return LandResult([plot_record(r, query.bound_km) for r in rows], int(matched))
 
 
-def plot_record(row: Any) -> dict[str, Any]:
-    """One plot as plain values (public fields only), with its sheet URL."""
+def plot_record(row: Any, bound_km: float) -> dict[str, Any]:
+    """One plot as plain values (public fields only), with its sheet URL and the distance bound its nodes obey."""
     return {
         "id": row.id,
         "uid": row.uid,
@@ -350,6 +363,7 @@ def plot_record(row: Any) -> dict[str, Any]:
         if row.zone_uid is None
         else {"uid": row.zone_uid, "name_vi": row.zone_name_vi, "name_en": row.zone_name_en},
         "distances": distances_of(row),
+        "distance_bound_km": bound_km,
         "sheet_url": f"/land/plots/{row.uid}",
         "geometry": row.geometry,
         "point": [round(float(row.lon), 7), round(float(row.lat), 7)],
@@ -361,7 +375,7 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def plot_by_uid(conn: Connection, uid: str) -> dict[str, Any]:
+def plot_by_uid(conn: Connection, uid: str, bound_km: float = DEFAULT_BOUND_KM) -> dict[str, Any]:
     """The open version of one plot, whatever its status, for its sheet (NotFound if it has none)."""
     kinds = list(NODE_KINDS.values())
     sql = PLOTS_SQL.format(
@@ -370,10 +384,10 @@ def plot_by_uid(conn: Connection, uid: str) -> dict[str, Any]:
         joins="\n".join(nearest_join(k, "p.geom", False) for k in kinds),
         where="p.valid_to IS NULL AND p.uid = :uid",
     )
-    row = conn.execute(text(sql), {"uid": uid}).first()
+    row = conn.execute(text(sql), {"uid": uid, "nearest_bound_m": bound_km * 1000.0}).first()
     if row is None:
         raise NotFound(f"no current land plot '{uid}'")
-    return plot_record(row)
+    return plot_record(row, bound_km)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@
   before the estimate), domestic + foreign.
 - province = the province the park is in today (Hậu Giang's parks show Cần Thơ since 2025-07-01).
 - capacities (power, water, wastewater), developer, term, factory rent and contact are the park's published values.
-- distances to the nearest node of each kind from the park's boundary (0 inside), as for plots (layers.land).
+- distances to the nearest node of each kind from the park's boundary (0 inside), as for plots (layers.land): none
+  (null) past the distance bound, which the record states as distance_bound_km.
 """
 
 from decimal import Decimal
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from gis.errors import InvalidInput, NotFound
-from layers.land import NODE_KINDS, distance_columns, distances_of, nearest_join
+from layers.land import DEFAULT_BOUND_KM, NODE_KINDS, distance_columns, distances_of, nearest_join
 
 SUMMARY_SQL = """
 WITH park AS (
@@ -115,7 +116,7 @@ def _money(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def summary_record(row: Any) -> dict[str, Any]:
+def summary_record(row: Any, bound_km: float) -> dict[str, Any]:
     """One park's figures as plain values."""
     leasable = float(row.leasable_ha)
     leased = float(row.leased_ha)
@@ -164,12 +165,13 @@ def summary_record(row: Any) -> dict[str, Any]:
         "water_m3_day": row.water_m3_day,
         "wastewater_m3_day": row.wastewater_m3_day,
         "distances": distances_of(row),
+        "distance_bound_km": bound_km,
         "sheet_url": f"/land/parks/{row.uid}",
         "point": [round(float(row.lon), 7), round(float(row.lat), 7)],
     }
 
 
-def _summaries(conn: Connection, uid: str | None) -> list[dict[str, Any]]:
+def _summaries(conn: Connection, uid: str | None, bound_km: float) -> list[dict[str, Any]]:
     """Run the one summary statement for one park or all current parks."""
     kinds = list(NODE_KINDS.values())
     sql = SUMMARY_SQL.format(
@@ -177,20 +179,25 @@ def _summaries(conn: Connection, uid: str | None) -> list[dict[str, Any]]:
         distances=distance_columns(kinds),
         joins="\n".join(nearest_join(k, "pk.geom", False) for k in kinds),
     )
-    return [summary_record(r) for r in conn.execute(text(sql), {"uid": uid} if uid is not None else {})]
+    params: dict[str, Any] = {"nearest_bound_m": bound_km * 1000.0}
+    if uid is not None:
+        params["uid"] = uid
+    return [summary_record(r, bound_km) for r in conn.execute(text(sql), params)]
 
 
-def park_summary(conn: Connection, uid: str) -> dict[str, Any]:
+def park_summary(conn: Connection, uid: str, bound_km: float = DEFAULT_BOUND_KM) -> dict[str, Any]:
     """The figures of one current park, or NotFound."""
-    found = _summaries(conn, uid)
+    found = _summaries(conn, uid, bound_km)
     if not found:
         raise NotFound(f"no current industrial park '{uid}'")
     return found[0]
 
 
-def park_summaries(conn: Connection, sort: str | None = None) -> list[dict[str, Any]]:
+def park_summaries(
+    conn: Connection, sort: str | None = None, bound_km: float = DEFAULT_BOUND_KM
+) -> list[dict[str, Any]]:
     """All current parks with the same figures, for a ranking table; sort key with '-' for descending."""
-    parks = _summaries(conn, None)
+    parks = _summaries(conn, None, bound_km)
     if not sort:
         return parks
     descending = sort.startswith("-")

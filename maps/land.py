@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from gis.vocab import PlotStatus
 from layers.extract import Extract
-from layers.labels import PLACE_KINDS, enum_words
+from layers.labels import PLACE_KINDS, enum_words, none_within
 from layers.land import NODE_KINDS, FinderOptions
 from layers.registry import PLOT_STATUS_LEGEND
 from maps.pages import STATIC, render, script_json
@@ -172,6 +172,7 @@ def _context(kind: str, url: str, pdf: bool) -> dict[str, Any]:
         "bi_pair": bi_pair,
         "number": number,
         "kind_labels": KIND_LABELS,
+        "none_within": none_within,
         "status_labels": STATUS_LABELS,
         "status_colours": STATUS_COLOURS,
         "qr": qr_svg(url),
@@ -219,9 +220,10 @@ def sheet_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def finder_page(options: FinderOptions) -> str:
+def finder_page(options: FinderOptions, bound_km: float) -> str:
     """The land finder: filters, result list and map kept in step, all state in the URL."""
     config = {
+        "boundKm": f"{bound_km:g}",  # nearest places farther than this are none
         "provinces": options.provinces,
         "zones": options.zones,
         "parks": options.parks,

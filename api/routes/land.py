@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep
+from api.deps import AccessDep, ConnectionDep, SettingsDep
 from api.params import LandDep, ParkSort
 from api.urls import base_url
 from gis.io import csv_text
@@ -27,7 +27,8 @@ def land_available(request: Request, conn: ConnectionDep, access: AccessDep, que
 
     Filters: uid (repeatable), province, zone, park, function (repeatable or comma-separated), min_area_ha,
     max_area_ha, max_rent (USD/m²), clean=true, max_km_<kind> and name_<kind> for kind in border_gate, seaport,
-    river_port, airport, logistics_centre, expressway_junction. Bounds are inclusive.
+    river_port, airport, logistics_centre, expressway_junction. Bounds are inclusive. A nearest place farther
+    than NEAREST_BOUND_KM (each plot's distance_bound_km, 300 km by default) is none: null, not a far number.
     sort: area, rent, distance, distance_<kind>, '-' for descending. f: geojson (default) or csv.
     The fields are public ones whatever the reader's access.
     """
@@ -105,6 +106,7 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
     ]
     for key in CSV_KINDS:
         columns += [f"nearest_{key}", f"km_{key}"]
+    columns.append("distance_bound_km")  # an empty nearest_<kind> means none within this distance
     rows: list[list[Any]] = [[*columns, "sheet_url"]]
     for p in plots:
         park, zone = p["park"] or {}, p["zone"] or {}
@@ -131,41 +133,51 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
         for key in CSV_KINDS:
             nearest = p["distances"][key]
             row += [nearest["name_vi"], nearest["km"]] if nearest else [None, None]
-        rows.append([*row, root + p["sheet_url"]])
+        rows.append([*row, p["distance_bound_km"], root + p["sheet_url"]])
     return "\ufeff" + "".join(csv_text(rows))
 
 
 @router.get("/api/parks", summary="Industrial parks with figures computed from their plots")
-def parks(conn: ConnectionDep, access: AccessDep, sort: ParkSort = None) -> JSONResponse:
+def parks(conn: ConnectionDep, access: AccessDep, settings: SettingsDep, sort: ParkSort = None) -> JSONResponse:
     """Every current park with the same figures as its summary, for a ranking table (sort: key, '-' descending)."""
-    found = park_summaries(conn, sort)
+    found = park_summaries(conn, sort, settings.nearest_bound_km)
     return JSONResponse({"numberReturned": len(found), "parks": found})
 
 
 @router.get("/api/parks/{uid}/summary", summary="One park's figures computed from its plots")
-def park(uid: str, conn: ConnectionDep, access: AccessDep) -> JSONResponse:
-    """Areas (total, leasable, leased, available), occupancy, rent range, tenants, workers, capacities, distances."""
-    return JSONResponse(park_summary(conn, uid))
+def park(uid: str, conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> JSONResponse:
+    """Areas (total, leasable, leased, available), occupancy, rent range, tenants, workers, capacities, distances.
+
+    A nearest place farther than NEAREST_BOUND_KM (distance_bound_km) is none: null, not a far number.
+    """
+    return JSONResponse(park_summary(conn, uid, settings.nearest_bound_km))
 
 
 @router.get("/maps/land", summary="Land finder page", response_class=HTMLResponse)
-def land_finder(conn: ConnectionDep, access: AccessDep) -> HTMLResponse:
+def land_finder(conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> HTMLResponse:
     """Filters, result list and map in step; the filter lives in the URL so a link reproduces the search."""
-    return HTMLResponse(finder_page(finder_options(conn)))
+    return HTMLResponse(finder_page(finder_options(conn), settings.nearest_bound_km))
+
+
+def _bound_km(request: Request) -> float:
+    """Nearest places farther than this are none (setting NEAREST_BOUND_KM)."""
+    return float(request.app.state.settings.nearest_bound_km)
 
 
 def _plot_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool) -> str:
     """Render a plot's sheet for the screen or for the PDF."""
-    plot = plot_by_uid(conn, uid)
-    park_figures = park_summary(conn, plot["park"]["uid"]) if plot["park"] else None
+    bound = _bound_km(request)
+    plot = plot_by_uid(conn, uid, bound)
+    park_figures = park_summary(conn, plot["park"]["uid"], bound) if plot["park"] else None
     extract = map_extract(conn, plot["park"]["uid"] if plot["park"] else None, uid)
     return plot_sheet(plot, park_figures, extract, f"{base_url(request)}/land/plots/{uid}", pdf=pdf)
 
 
 def _park_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool) -> str:
     """Render a park's sheet for the screen or for the PDF."""
-    figures = park_summary(conn, uid)
-    plots = available_plots(conn, LandQuery(park=uid, limit=10_000)).plots
+    bound = _bound_km(request)
+    figures = park_summary(conn, uid, bound)
+    plots = available_plots(conn, LandQuery(park=uid, limit=10_000, bound_km=bound)).plots
     extract = map_extract(conn, uid, None)
     return park_sheet(figures, plots, extract, f"{base_url(request)}/land/parks/{uid}", pdf=pdf)
 

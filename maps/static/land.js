@@ -18,6 +18,7 @@
       rentAsc: "Giá thuê tăng dần", rentDesc: "Giá thuê giảm dần", distanceTo: "Gần nhất: ", km: "km",
       status: "Tình trạng", function: "Chức năng", province_: "Tỉnh", workers: "Lao động", projects: "Dự án",
       investors: "Nhà đầu tư", power: "Điện (kV)", water: "Nước (m³/ngày)", leasedHa: "Đã thuê (ha)",
+      noneWithin: "không có trong phạm vi {km} km",
     },
     en: {
       title: "Land finder for investors", copyLink: "Copy link", linkCopied: "Link copied",
@@ -33,6 +34,7 @@
       rentAsc: "Rent, lowest first", rentDesc: "Rent, highest first", distanceTo: "Nearest: ", km: "km",
       status: "Status", function: "Land function", province_: "Province", workers: "Workers", projects: "Projects",
       investors: "Investors", power: "Power (kV)", water: "Water (m³/day)", leasedHa: "Leased (ha)",
+      noneWithin: "none within {km} km",
     },
   };
   const UI_PARAMS = ["lang", "tab", "cmp", "sel"];
@@ -41,6 +43,9 @@
   const t = (key) => T[state.lang][key] || key;
   const label = (item) => (state.lang === "en" && item && item.name_en ? item.name_en : item ? item.name_vi : "—");
   const num = (v, d) => (v === null || v === undefined ? "—" : Number(v).toFixed(d));
+  // A nearest place past the distance bound is none, never a far number (the API sends null and the bound).
+  const noneWithin = () => `<small class="none-within">${t("noneWithin").replace("{km}", config.boundKm)}</small>`;
+  const distanceCell = (d) => (d ? num(d.km, 1) : noneWithin());
   const kindLabel = (kind) => (state.lang === "en" ? kind.en : kind.vi);
 
   // --- controls built from the data -----------------------------------------------------------------------
@@ -68,7 +73,8 @@
     const row = document.createElement("div");
     row.className = "distance-row";
     row.innerHTML = `<label><span class="kind"></span></label>
-      <input type="number" name="max_km_${kind.key}" min="0" step="any" aria-label="${kind.vi} / ${kind.en} (km)">
+      <input type="number" name="max_km_${kind.key}" min="0" max="${config.boundKm}" step="any"
+        aria-label="${kind.vi} / ${kind.en} (km)">
       <input type="text" name="name_${kind.key}" list="nodes-${kind.key}" aria-label="${kind.vi} / ${kind.en}">
       <datalist id="nodes-${kind.key}"></datalist>`;
     row.querySelector(".kind").dataset.kind = kind.key;
@@ -216,7 +222,7 @@
       const nearest = p.distances[kind.key];
       row.innerHTML = `<td><input type="checkbox" class="cmp" aria-label="${t("compare")}"></td><td class="code"></td>
         <td class="park"></td><td class="num">${num(p.area_ha, 2)}</td><td class="num">${num(p.land_rent_usd_m2, 2)}</td>
-        <td>${p.clean ? t("yes") : t("no")}</td><td class="num" title="">${nearest ? num(nearest.km, 1) : "—"}</td>
+        <td>${p.clean ? t("yes") : t("no")}</td><td class="num" title="">${distanceCell(nearest)}</td>
         <td><a class="sheet" href="${p.sheet_url}">${t("sheet")}</a></td>`;
       row.querySelector(".code").textContent = p.code;
       row.querySelector(".park").textContent = label(p.park || p.zone);
@@ -267,7 +273,7 @@
         <td class="num">${num(p.leasable_ha, 1)}</td><td class="num">${num(p.available_ha, 1)}</td>
         <td class="num">${num(p.occupancy_pct, 1)}</td>
         <td class="num">${num(p.rent_usd_m2_min, 1)}–${num(p.rent_usd_m2_max, 1)}</td>
-        <td class="num">${gate ? num(gate.km, 1) : "—"}</td><td><a class="sheet" href="${p.sheet_url}">${t("sheet")}</a></td>`;
+        <td class="num">${distanceCell(gate)}</td><td><a class="sheet" href="${p.sheet_url}">${t("sheet")}</a></td>`;
       row.querySelector(".name").textContent = label(p);
       row.querySelector(".cmp").checked = state.compare.includes(`park:${p.uid}`);
       row.querySelector(".cmp").addEventListener("click", (e) => { e.stopPropagation(); toggleCompare(`park:${p.uid}`, e.target); });
@@ -349,7 +355,7 @@
     for (const kind of config.kinds) {
       rows.push([`${kindLabel(kind)} (km)`, (p) => {
         const d = p.distances[kind.key];
-        return d ? `${num(d.km, 1)} <small>${escapeHtml(label(d))}</small>` : "—";
+        return d ? `${num(d.km, 1)} <small>${escapeHtml(label(d))}</small>` : noneWithin();
       }]);
     }
     document.getElementById("compare-table").innerHTML = rows.map(([name, cell]) =>

@@ -144,6 +144,57 @@ def test_clean_land_within_20_km_of_a_border_gate_in_an_giang_and_ha_tinh(client
     assert all(p["distances"]["border_gate"]["km"] <= 20 and p["clean"] for p in found.values())
 
 
+@pytest.fixture
+def bound_100_client(settings, engine):
+    """The app with nearest places looked for only within 100 km (NEAREST_BOUND_KM=100)."""
+    with TestClient(create_app(settings.model_copy(update={"nearest_bound_km": 100.0}))) as test_client:
+        yield test_client
+
+
+def nearest_seaport_km(db_conn, park: str) -> float:
+    """Geodesic distance from a park's outline to its nearest seaport, computed here by plain SQL."""
+    return db_conn.execute(
+        text(
+            "SELECT min(ST_Distance(n.geom::geography, p.geom::geography)) / 1000 FROM transport_nodes n, "
+            "industrial_parks p WHERE n.kind = 'seaport' AND p.uid = :park AND p.valid_to IS NULL"
+        ),
+        {"park": park},
+    ).scalar_one()
+
+
+def test_a_mekong_delta_park_ships_through_a_delta_seaport_not_one_900_km_away(client, db_conn):
+    summary = client.get("/api/parks/KCN-TPT/summary").json()
+    seaport = summary["distances"]["seaport"]
+    assert seaport["uid"] == "TN-CANG-CAI-CUI"
+    assert seaport["km"] == pytest.approx(float(nearest_seaport_km(db_conn, "KCN-TPT")), abs=0.001)
+    assert seaport["km"] < 50
+    assert summary["distance_bound_km"] == 300
+
+
+def test_a_nearest_place_beyond_the_bound_is_none_in_the_api_the_sheet_and_the_finder(
+    client, bound_100_client, db_conn
+):
+    far = float(nearest_seaport_km(db_conn, "KCN-GIAN-KHAU"))
+    assert 100 < far < 300  # Vũng Áng, by plain SQL: a number under the default bound, none under 100 km
+    assert client.get("/api/parks/KCN-GIAN-KHAU/summary").json()["distances"]["seaport"]["km"] == pytest.approx(
+        far, abs=0.001
+    )
+    summary = bound_100_client.get("/api/parks/KCN-GIAN-KHAU/summary").json()
+    assert summary["distances"]["seaport"] is None and summary["distance_bound_km"] == 100
+    assert summary["distances"]["border_gate"] is None  # Cầu Treo is ~230 km away
+    sheet = bound_100_client.get("/land/parks/KCN-GIAN-KHAU").text
+    assert "không có trong phạm vi 100 km" in sheet and "none within 100 km" in sheet
+    assert f"{far:.1f} km" not in sheet
+    plots = bound_100_client.get("/api/land/available", params={"park": "KCN-GIAN-KHAU"}).json()["features"]
+    assert plots and all(f["properties"]["distances"]["seaport"] is None for f in plots)
+    assert all(f["properties"]["distance_bound_km"] == 100 for f in plots)
+    refused = bound_100_client.get("/api/land/available", params={"max_km_seaport": "150"})
+    assert refused.status_code == 400
+    assert "only within 100 km" in refused.json()["description"]
+    page = bound_100_client.get("/maps/land").text
+    assert '"boundKm": "100"' in page or '"boundKm":"100"' in page
+
+
 def test_park_summary_and_list(client, db_conn):
     leasable, leased = db_conn.execute(
         text(

@@ -30,3 +30,11 @@ def test_a_refused_database_url_does_not_echo_its_password():
     with pytest.raises(ValidationError, match="DATABASE_URL must be a PostgreSQL URL") as refused:
         Settings(DATABASE_URL=f"mysql://u:{PASSWORD}@127.0.0.1/x")
     assert PASSWORD not in str(refused.value)
+
+
+def test_the_nearest_place_bound_is_300_km_unless_set_and_must_be_a_positive_distance():
+    assert Settings().nearest_bound_km == 300
+    assert Settings(NEAREST_BOUND_KM="150").nearest_bound_km == 150
+    for refused in ("0", "-5", "far"):
+        with pytest.raises(ValidationError, match="NEAREST_BOUND_KM"):
+            Settings(NEAREST_BOUND_KM=refused)
