@@ -113,13 +113,12 @@ def nearest_join(kind: NodeKind, geom: str, named: bool) -> str:
     )
     radius = "least(seed.metres, :nearest_bound_m)"  # nodes beyond the distance bound count as none
     return (
-        f"LEFT JOIN LATERAL (SELECT n.uid, n.name_vi, n.name_en, {kind.status_column} AS status, "
+        f"LEFT JOIN LATERAL (SELECT * FROM (SELECT n.uid, n.name_vi, n.name_en, {kind.status_column} AS status, "
         f"ST_Distance(n.geom::geography, {geom}::geography) AS metres "
         f"FROM (SELECT {seed} AS metres OFFSET 0) seed, {kind.table} n "
         f"WHERE {kind.condition}{name_condition(kind, 'n', named)} "
         f"AND ST_DWithin(n.geom, {geom}, {degree_radius(radius, geom)}) "
-        f"AND ST_DWithin(n.geom::geography, {geom}::geography, :nearest_bound_m) "
-        f"ORDER BY metres, n.uid LIMIT 1) d_{kind.key} ON true"
+        f"ORDER BY metres, n.uid LIMIT 1) nearest WHERE nearest.metres <= :nearest_bound_m) d_{kind.key} ON true"
     )
 
 

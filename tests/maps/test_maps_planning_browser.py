@@ -79,6 +79,17 @@ def test_zone_map_plot_popup_and_coordinates(browser_page: BrowserPage, live_ser
     bp.assert_clean()
 
 
+def test_zone_map_search_finds_a_seed_spelling_and_shows_it(browser_page: BrowserPage, live_server: str):
+    bp = browser_page
+    bp.open("/maps/zones")
+    bp.page.fill("#za-q", "Hoàn Sơn")
+    first = bp.page.locator("#za-results li").first
+    first.locator("a").wait_for()
+    assert first.locator("a").inner_text() == "Khu công nghiệp Hoành Sơn"
+    assert "(Khu công nghiệp Hoàn Sơn)" in first.inner_text()  # the spelling that matched, beside the name
+    bp.assert_clean()
+
+
 def test_zone_map_search_language_measure_and_url_state(browser_page: BrowserPage, live_server: str):
     bp = browser_page
     bp.open("/maps/zones")
