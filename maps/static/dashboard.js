@@ -210,10 +210,10 @@
         line.textContent = "";
         continue;
       }
-      const share = reg && done !== null ? ` (${number((100 * done) / reg)} %)` : "";
+      const implementedShare = reg && done !== null ? ` (${number((100 * done) / reg)} %)` : "";
       const parts = [
         `Tổng / Total: đăng ký / registered ${reg === null ? "—" : number(reg / money.scale)} ${money.unit}`,
-        `thực hiện / implemented ${done === null ? "—" : number(done / money.scale)} ${money.unit}${share}`,
+        `thực hiện / implemented ${done === null ? "—" : number(done / money.scale)} ${money.unit}${implementedShare}`,
       ];
       const change = t[`${implemented}_change`];
       if (change !== null) {
