@@ -38,6 +38,7 @@ from layers.exports import ExportOptions
 from layers.features import FeatureQuery, Period
 from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
 from layers.parks import PARK_SORTS
+from layers.places import Place
 from layers.tasks import TaskFilter
 
 
@@ -531,6 +532,14 @@ def _code(raw: str | None, name: str) -> str | None:
     return raw
 
 
+async def place_filter(province: ReportProvince = None, zone: ReportZone = None, park: ReportPark = None) -> Place:
+    """province, zone and park of a report: codes, each checked with a message naming it (existence: the report)."""
+    return Place(_code(province, "province"), _code(zone, "zone"), _code(park, "park"))
+
+
+PlaceDep = Annotated[Place, Depends(place_filter)]
+
+
 @dataclass(frozen=True)
 class EnterprisesRequest:
     """The enterprises report's parameters, parsed."""
@@ -542,9 +551,8 @@ class EnterprisesRequest:
 async def enterprises_params(
     year: ReportYear = None,
     quarter: ReportQuarter = None,
-    province: ReportProvince = None,
-    zone: ReportZone = None,
-    park: ReportPark = None,
+    *,
+    place: PlaceDep,
     f: ReportFormat = None,
 ) -> EnterprisesRequest:
     """year (required), quarter, province, zone, park and f, each checked with a message naming it."""
@@ -554,13 +562,7 @@ async def enterprises_params(
     form = (f or "json").strip().lower()
     if form not in REPORT_FORMATS:
         raise InvalidInput(f"f must be one of {', '.join(REPORT_FORMATS)}, got '{f[:40] if f else f}'")
-    query = ReportQuery(
-        parsed_year,
-        _bounded(quarter, "quarter", 1, 4),
-        _code(province, "province"),
-        _code(zone, "zone"),
-        _code(park, "park"),
-    )
+    query = ReportQuery(parsed_year, _bounded(quarter, "quarter", 1, 4), place.province, place.zone, place.park)
     return EnterprisesRequest(query, form)
 
 

@@ -2,7 +2,8 @@
 
 Run with `.venv/bin/python bench/enterprises_report.py [--enterprises 500] [--keep]`. It creates its own throwaway
 database `zoneatlas_bench_enterprises` (migrations and demo data), adds GEN-ENT-… projects spread over the demo's
-current parks with monthly figures 2019-2025 (final, 2025 estimates) and yearly targets per park and province,
+current parks with monthly figures 2019-2025 (final, 2025 estimates; registered and implemented capital among
+them) and yearly targets per park and province,
 then times `enterprises_report` (the route's work) plus its JSON encoding and its XLSX, median of 5 runs each, for
 the whole country, one province and one park. The database is dropped at the end unless --keep.
 """
@@ -84,13 +85,16 @@ def prepare(url: str, enterprises: int) -> None:
                             "wd": int(p["scale"] * 300),
                             "wf": int(p["scale"] * 5),
                             "j": rng.randint(0, 20),
+                            "rc": int(p["scale"] * 2e11),  # registered capital (VND); implemented grows to it
+                            "ic": int(p["scale"] * 2e11 * min(1.0, 0.4 + 0.005 * ((year - 2019) * 12 + month))),
                         }
                     )
         conn.execute(
             text(
                 "INSERT INTO enterprise_figures (project_id, year, period_kind, period, basis, revenue_vnd, "
-                "exports_usd, budget_vnd, workers_domestic, workers_foreign, new_jobs, public) "
-                "VALUES (:p, :y, 'month', :m, :b, :r, :e, :g, :wd, :wf, :j, true)"
+                "exports_usd, budget_vnd, workers_domestic, workers_foreign, new_jobs, registered_capital_vnd, "
+                "implemented_capital_vnd, public) "
+                "VALUES (:p, :y, 'month', :m, :b, :r, :e, :g, :wd, :wf, :j, :rc, :ic, true)"
             ),
             rows,
         )

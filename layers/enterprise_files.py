@@ -9,17 +9,12 @@ from openpyxl.utils import get_column_letter
 
 from gis.io import csv_text
 from layers.enterprises import MEASURES, SUFFIXES
+from layers.labels import field_label
 
 PLACE_COLUMNS = ("level", "park_uid", "name_vi", "name_en", "zone_uid", "province_code")
 CSV_COLUMNS = [*PLACE_COLUMNS, *(m + s for m in MEASURES for s in SUFFIXES), "projects_reporting", "includes_estimates"]
-LABELS = {
-    "revenue_vnd": ("Doanh thu (đồng)", "Revenue (VND)"),
-    "exports_usd": ("Kim ngạch xuất khẩu (USD)", "Exports (USD)"),
-    "budget_vnd": ("Nộp ngân sách (đồng)", "State budget (VND)"),
-    "workers_domestic": ("Lao động trong nước (người)", "Domestic workers"),
-    "workers_foreign": ("Lao động nước ngoài (người)", "Foreign workers"),
-    "new_jobs": ("Việc làm mới (người)", "New jobs"),
-}
+CSV_COLUMNS += ["includes_illustrative"]
+LABELS = {m: field_label(m) for m in MEASURES}  # the words of layers/labels.py, as the collections show them
 PARTS = {
     "": ("Kỳ báo cáo", "This period"),
     "_previous": ("Cùng kỳ năm trước", "Same period last year"),
@@ -34,7 +29,9 @@ PLACE_HEADERS = [
     ("Tỉnh", "Province"),
     ("Số dự án báo cáo", "Projects reporting"),
     ("Có số ước", "Includes estimates"),
+    ("Có số liệu minh họa", "Includes illustrative figures"),
 ]
+ILLUSTRATIVE_NOTE = "có số liệu minh họa (không phải số liệu thật) / includes illustrative figures, not real data"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
@@ -52,6 +49,11 @@ def _period(report: dict[str, Any]) -> str:
     return f"quý {report['quarter']}/{report['year']}" if report["quarter"] else f"năm {report['year']}"
 
 
+def _flags(row: dict[str, Any]) -> list[str]:
+    """The 'includes estimates' and 'includes illustrative figures' cells of a row."""
+    return ["có / yes" if row[key] else "" for key in ("includes_estimates", "includes_illustrative")]
+
+
 def report_xlsx(report: dict[str, Any]) -> bytes:
     """One sheet: a title, two header lines (Vietnamese, then English), one row per park and the totals row."""
     book = Workbook()
@@ -59,10 +61,9 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     sheet.title = "Doanh nghiệp"
     sheet.append([f"Tình hình hoạt động của doanh nghiệp {_period(report)} / Enterprises' figures"])
     sheet["A1"].font = Font(bold=True, size=13)
-    if report["public_only"]:
-        sheet.append(["Chỉ số liệu công khai / Public figures only"])
-    else:
-        sheet.append(["Gồm số liệu nội bộ / Includes internal figures"])
+    public = report["public_only"]
+    note = "Chỉ số liệu công khai / Public figures only" if public else "Gồm số liệu nội bộ / Includes internal figures"
+    sheet.append([note + ("; " + ILLUSTRATIVE_NOTE if report["includes_illustrative"] else "")])
     measure_keys = [m + s for m in MEASURES for s in SUFFIXES]
     vi = [h[0] for h in PLACE_HEADERS] + [f"{LABELS[m][0]} – {PARTS[s][0]}" for m in MEASURES for s in SUFFIXES]
     en = [h[1] for h in PLACE_HEADERS] + [f"{LABELS[m][1]} – {PARTS[s][1]}" for m in MEASURES for s in SUFFIXES]
@@ -76,7 +77,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     first = sheet.max_row + 1
     for row in report["rows"]:
         place = [row["name_vi"], row["zone_name_vi"], row["province_name_vi"], row["projects_reporting"]]
-        sheet.append([*place, "có / yes" if row["includes_estimates"] else "", *(row[k] for k in measure_keys)])
+        sheet.append([*place, *_flags(row), *(row[k] for k in measure_keys)])
     totals = report["totals"]
     sheet.append(
         [
@@ -84,7 +85,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
             None,
             None,
             totals["projects_reporting"],
-            "có / yes" if totals["includes_estimates"] else "",
+            *_flags(totals),
             *(totals[k] for k in measure_keys),
         ]
     )

@@ -4,10 +4,13 @@ Rules (docs/enterprises.md says the same in words):
 - a period's figure of a project is its final figure when there is one, else its estimate (ước) — both are kept;
 - for a year, a project's yearly row counts when it has one, else its quarters, else its months (the coarsest
   reported grain); for a quarter, its quarter row, else its months;
-- flows (revenue, exports, budget, new jobs) add up over the period; workers are the latest period's head count;
-- the change is on the same period of the previous year; % of target is on the year's target (kế hoạch năm);
+- flows (revenue, exports, budget, new jobs) add up over the period; workers and capital (registered and implemented,
+  VND and USD, as at the end of a period) are the latest period's figure;
+- the change is on the same period of the previous year; % of target is on the year's target (kế hoạch năm) where
+  the targets hold the measure (they hold no capital);
 - anonymous readers get only rows marked public (figures and targets); staff get every row;
-- `includes_illustrative` says when any figure counted is invented (the demo's), so every format can say so.
+- `includes_illustrative` says when any figure or target counted is invented (the demo's), for the whole report
+  and for each row, so every format and the dashboard can say so.
 """
 
 from dataclasses import dataclass
@@ -16,11 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from gis.errors import InvalidInput
+from layers.places import Place, check_place, place_params, project_in_place
 
-MEASURES = ("revenue_vnd", "exports_usd", "budget_vnd", "workers_domestic", "workers_foreign", "new_jobs")
+TARGET_MEASURES = ("revenue_vnd", "exports_usd", "budget_vnd", "workers_domestic", "workers_foreign", "new_jobs")
+CAPITAL = ("registered_capital_vnd", "registered_capital_usd", "implemented_capital_vnd", "implemented_capital_usd")
+MEASURES = (*TARGET_MEASURES, *CAPITAL)
 FLOWS = ("revenue_vnd", "exports_usd", "budget_vnd", "new_jobs")
-STOCKS = ("workers_domestic", "workers_foreign")
+STOCKS = ("workers_domestic", "workers_foreign", *CAPITAL)
 SUFFIXES = ("", "_previous", "_change", "_change_pct", "_target", "_pct_of_target")
 
 PROJECT_SQL = """
@@ -48,11 +53,7 @@ SELECT c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code,
        bool_or(c.basis = 'estimate') AS estimated,
        bool_or(c.illustrative) AS illustrative
 FROM chosen c JOIN projects pr ON pr.id = c.project_id
-WHERE (CAST(:province AS text) IS NULL OR pr.province_code = :province
-       OR pr.province_code IN (SELECT code FROM admin_units WHERE merged_into = :province))
-  AND (CAST(:zone AS text) IS NULL OR pr.zone_uid = :zone
-       OR pr.park_uid IN (SELECT uid FROM industrial_parks WHERE zone_uid = :zone AND valid_to IS NULL))
-  AND (CAST(:park AS text) IS NULL OR pr.park_uid = :park)
+WHERE {in_place}
 GROUP BY c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code
 """
 
@@ -74,6 +75,11 @@ class ReportQuery:
     province: str | None = None
     zone: str | None = None
     park: str | None = None
+
+    @property
+    def place(self) -> Place:
+        """The province, zone and park the report is narrowed to."""
+        return Place(self.province, self.zone, self.park)
 
 
 def _number(value: Decimal | int | None) -> int | float | None:
@@ -98,27 +104,31 @@ def project_figures(conn: Connection, query: ReportQuery, staff: bool) -> list[A
         stocks=",\n       ".join(
             f"(array_agg(c.{m} ORDER BY c.period DESC) FILTER (WHERE c.{m} IS NOT NULL))[1] AS {m}" for m in STOCKS
         ),
+        in_place=project_in_place("pr"),
     )
-    params = {
-        "year": query.year,
-        "quarter": query.quarter,
-        "staff": staff,
-        "province": query.province,
-        "zone": query.zone,
-        "park": query.park,
-    }
+    params = {"year": query.year, "quarter": query.quarter, "staff": staff, **place_params(query.place)}
     return list(conn.execute(text(sql), params))
 
 
 def _targets(conn: Connection, year: int, staff: bool) -> dict[tuple[str, str], dict[str, Any]]:
-    """The year's targets by (scope, uid)."""
+    """The year's targets by (scope, uid), with whether each is invented (`illustrative`)."""
+    columns = ", ".join(TARGET_MEASURES)
     rows = conn.execute(
         text(
-            f"SELECT scope, scope_uid, {', '.join(MEASURES)} FROM enterprise_targets WHERE year = :y AND (:s OR public)"
+            f"SELECT scope, scope_uid, illustrative, {columns} FROM enterprise_targets "
+            "WHERE year = :y AND (:s OR public)"
         ),
         {"y": year, "s": staff},
     )
-    return {(r.scope, r.scope_uid): {m: getattr(r, m) for m in MEASURES} for r in rows}
+    return {
+        (r.scope, r.scope_uid): {"illustrative": r.illustrative, **{m: getattr(r, m) for m in TARGET_MEASURES}}
+        for r in rows
+    }
+
+
+def _target_illustrative(target: dict[str, Any] | None) -> bool:
+    """Whether a target counted in a row is invented."""
+    return bool(target and target["illustrative"])
 
 
 def _add(total: dict[str, Any], row: Any) -> None:
@@ -145,18 +155,6 @@ def _measures(current: dict, previous: dict, target: dict | None) -> dict[str, A
     return out
 
 
-def check_scope(conn: Connection, query: ReportQuery) -> None:
-    """Refuse a province, zone or park that does not exist, naming it."""
-    checks = (
-        ("province", query.province, "SELECT 1 FROM admin_units WHERE level = 'province' AND code = :v"),
-        ("zone", query.zone, "SELECT 1 FROM economic_zones WHERE uid = :v"),
-        ("park", query.park, "SELECT 1 FROM industrial_parks WHERE uid = :v"),
-    )
-    for name, value, sql in checks:
-        if value is not None and conn.execute(text(sql + " LIMIT 1"), {"v": value}).first() is None:
-            raise InvalidInput(f"{name} '{value}' is not known; give a {name} code as listed in the data")
-
-
 def _unit_of(row: Any) -> tuple[str, str]:
     """A project counts in its park; outside parks in its zone; outside zones in its province."""
     if row.park_uid:
@@ -166,7 +164,7 @@ def _unit_of(row: Any) -> tuple[str, str]:
 
 def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> dict[str, Any]:
     """The report as JSON-ready values: the totals and one row per park (and per zone or province outside parks)."""
-    check_scope(conn, query)
+    check_place(conn, query.place)
     names = {(r.kind, r.uid): r for r in conn.execute(text(NAMES_SQL))}
     targets = _targets(conn, query.year, staff)
     units: dict[tuple[str, str], dict[str, Any]] = {}
@@ -182,9 +180,10 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
         _add(totals[when], row)
         for index, key in enumerate(keys):
             unit = (units if index == 0 else groups).setdefault(
-                key, {"now": {}, "before": {}, "projects": set(), "estimated": False}
+                key, {"now": {}, "before": {}, "projects": set(), "estimated": False, "illustrative": False}
             )
             _add(unit[when], row)
+            unit["illustrative"] = unit["illustrative"] or row.illustrative
             if when == "now":
                 unit["projects"].add(row.project_id)
                 unit["estimated"] = unit["estimated"] or row.estimated
@@ -192,6 +191,7 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
     rows.sort(key=lambda r: (r["province_code"] or "", r["zone_uid"] or "", r["level"] != "park", r["name_vi"] or ""))
     scope = ("park", query.park) if query.park else ("zone", query.zone) if query.zone else ("province", query.province)
     goal = targets.get(scope) if scope[1] else None  # type: ignore[arg-type]
+    illustrative = illustrative or _target_illustrative(goal)
     return {
         "report": "enterprises",
         "title": "Tình hình hoạt động của doanh nghiệp / Enterprises' figures",
@@ -207,6 +207,7 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
             **_measures(totals["now"], totals["before"], goal),
             "projects_reporting": sum(len(u["projects"]) for u in units.values()),
             "includes_estimates": any(u["estimated"] for u in units.values()),
+            "includes_illustrative": illustrative,
         },
         "rows": rows,
         "zones": _group_rows("zone", groups, names, targets),
@@ -229,6 +230,7 @@ def _group_rows(kind: str, groups: dict, names: dict, targets: dict) -> list[dic
                 **_measures(unit["now"], unit["before"], targets.get((kind, uid))),
                 "projects_reporting": len(unit["projects"]),
                 "includes_estimates": unit["estimated"],
+                "includes_illustrative": unit["illustrative"] or _target_illustrative(targets.get((kind, uid))),
             }
         )
     return sorted(out, key=lambda g: g["uid"])
@@ -255,4 +257,5 @@ def _unit_row(key: tuple[str, str], unit: dict, names: dict, targets: dict) -> d
         **_measures(unit["now"], unit["before"], targets.get(key)),
         "projects_reporting": len(unit["projects"]),
         "includes_estimates": unit["estimated"],
+        "includes_illustrative": unit["illustrative"] or _target_illustrative(targets.get(key)),
     }

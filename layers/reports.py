@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 from gis.errors import InvalidInput
 from gis.io import csv_text
 from layers.clearance import DATED_STAGES, project_clearance, project_row
+from layers.places import Place, check_place, place_params, project_in_place
 from layers.projects import delayed_milestones
 from layers.rent import arrears_of, open_findings
 
@@ -135,6 +136,10 @@ def delayed_projects_report(conn: Connection, as_of: date, staff: bool = False) 
 CLEARANCE_COLUMNS = [
     "project_uid",
     "name_vi",
+    "province_code",
+    "province_name_vi",
+    "zone_uid",
+    "park_uid",
     "week_start",
     "week_end",
     "parcels",
@@ -162,24 +167,41 @@ REACHED_SQL = text(
 )
 
 
-def clearance_report(conn: Connection, project_uid: str | None, week: str | None) -> Report:
-    """Clearance figures at the end of an ISO week and the parcels that reached each stage during it."""
+CLEARANCE_PROJECTS_SQL = f"""
+SELECT p.uid, p.province_code, a.name_vi AS province_name_vi, p.zone_uid, p.park_uid
+FROM projects p
+LEFT JOIN LATERAL (SELECT name_vi FROM admin_units WHERE level = 'province' AND code = p.province_code LIMIT 1) a
+  ON true
+WHERE (CAST(:project AS text) IS NULL AND EXISTS (SELECT 1 FROM clearance_parcels c WHERE c.project_id = p.id)
+       OR p.uid = :project)
+  AND {project_in_place("p")}
+ORDER BY p.uid
+"""
+
+
+def clearance_report(conn: Connection, project_uid: str | None, week: str | None, place: Place | None = None) -> Report:
+    """Clearance figures at the end of an ISO week and the parcels that reached each stage during it.
+
+    `place` narrows the projects to a province, zone or park as every report does (layers/places.py).
+    """
     start, end = parse_week(week)
+    place = place or Place()
+    check_place(conn, place)
     if project_uid:
-        uids = [project_row(conn, project_uid).uid]
-    else:
-        uids = list(
-            conn.execute(
-                text("SELECT DISTINCT p.uid FROM projects p JOIN clearance_parcels c ON c.project_id = p.id ORDER BY 1")
-            ).scalars()
-        )
+        project_row(conn, project_uid)  # an unknown project is a 404 naming it
+    projects = conn.execute(text(CLEARANCE_PROJECTS_SQL), {"project": project_uid, **place_params(place)}).all()
     rows = []
-    for uid in uids:
+    for project in projects:
+        uid = project.uid
         figures = project_clearance(conn, uid, end)
         reached = conn.execute(REACHED_SQL, {"project": project_row(conn, uid).id, "a": start, "b": end}).one()
         row = {
             "project_uid": uid,
             "name_vi": figures.name_vi,
+            "province_code": project.province_code,
+            "province_name_vi": project.province_name_vi,
+            "zone_uid": project.zone_uid,
+            "park_uid": project.park_uid,
             "week_start": start,
             "week_end": end,
             "parcels": figures.parcels,
@@ -209,5 +231,8 @@ def clearance_report(conn: Connection, project_uid: str | None, week: str | None
             "week_start": start.isoformat(),
             "week_end": end.isoformat(),
             "project": project_uid,
+            "province": place.province,
+            "zone": place.zone,
+            "park": place.park,
         },
     )

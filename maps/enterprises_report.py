@@ -21,6 +21,10 @@ MEASURES: dict[str, tuple[str, str, int, int]] = {
     "workers_domestic": ("Lao động trong nước", "người", 1, 0),
     "workers_foreign": ("Lao động nước ngoài", "người", 1, 0),
     "new_jobs": ("Việc làm mới", "người", 1, 0),
+    "registered_capital_vnd": ("Vốn đăng ký (đồng)", "tỷ đồng", 10**9, 1),
+    "implemented_capital_vnd": ("Vốn thực hiện (đồng)", "tỷ đồng", 10**9, 1),
+    "registered_capital_usd": ("Vốn đăng ký (USD)", "triệu USD", 10**6, 1),
+    "implemented_capital_usd": ("Vốn thực hiện (USD)", "triệu USD", 10**6, 1),
 }
 BAR = "#2b6c9e"
 

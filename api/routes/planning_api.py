@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep, StaffDep
-from api.params import AsOfDep, CsvOrJson, IsoWeek
+from api.params import AsOfDep, CsvOrJson, IsoWeek, PlaceDep
 from gis.errors import InvalidInput
 from layers.clearance import project_clearance
 from layers.rent import project_rent
@@ -134,12 +134,15 @@ def clearance_weekly(
     request: Request,
     conn: ConnectionDep,
     user: StaffDep,
+    place: PlaceDep,
     project: str | None = None,
     week: IsoWeek = None,
     f: CsvOrJson = None,
 ) -> Response:
-    """Figures at the end of an ISO week (e.g. 2025-W14) and the parcels that reached each stage in it."""
-    report = clearance_report(conn, project, week)
-    return report_response(
-        report, wants_csv(request, f), f"gpmb-{report.parameters['week']}" + (f"-{project}" if project else "")
-    )
+    """Figures at the end of an ISO week (e.g. 2025-W14) and the parcels that reached each stage in it.
+
+    province, zone and park narrow the projects as the enterprises report does (the dashboard's filters).
+    """
+    report = clearance_report(conn, project, week, place)
+    narrowed = "".join(f"-{v}" for v in (project, place.province, place.zone, place.park) if v)
+    return report_response(report, wants_csv(request, f), f"gpmb-{report.parameters['week']}{narrowed}")

@@ -7,7 +7,28 @@
   const number = (value, digits = 1) =>
     new Intl.NumberFormat("vi-VN", { maximumFractionDigits: digits }).format(value);
   const signed = (value, digits = 1) => (value > 0 ? "+" : "") + number(value, digits);
+  const ddmmyyyy = (iso) => (iso && /^\d{4}-\d{2}-\d{2}/.test(iso) ? iso.slice(0, 10).split("-").reverse().join("/") : "");
   const charts = {};
+  const CAPITAL = [
+    { currency: "vnd", scale: 1e9, unit: "tỷ đồng", unitEn: "billion VND" },
+    { currency: "usd", scale: 1e6, unit: "triệu USD", unitEn: "million USD" },
+  ];
+  const ILLUSTRATIVE = "số liệu minh họa / illustrative";
+
+  // Every chart speaks Vietnamese numbers: axes through Chart.js's locale, tooltips through number() (1.503,2).
+  Chart.defaults.locale = "vi-VN";
+  Chart.defaults.plugins.tooltip.callbacks.title = (items) => {
+    const first = items[0];
+    const names = first && first.chart.data.fullNames;
+    return names ? names[first.dataIndex] : first ? first.label : "";
+  };
+  Chart.defaults.plugins.tooltip.callbacks.label = (item) => {
+    const value = typeof item.parsed === "number" ? item.parsed : item.chart.options.indexAxis === "y"
+      ? item.parsed.x : item.parsed.y;
+    if (value === null || value === undefined) return `${item.dataset.label}: —`;
+    const digits = item.dataset.digits === undefined ? 1 : item.dataset.digits;
+    return `${item.dataset.label}: ${number(value, digits)}`;
+  };
   const CARDS = [
     { key: "revenue_vnd", vi: "Doanh thu", en: "Revenue", scale: 1e9, unit: "tỷ đồng", flow: true },
     { key: "exports_usd", vi: "Kim ngạch xuất khẩu", en: "Exports", scale: 1e6, unit: "triệu USD", flow: true },
@@ -40,7 +61,11 @@
   async function getJson(path, params) {
     const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v !== null));
     const response = await fetch(`${path}?${query}`, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    if (!response.ok) {
+      let said = "";
+      try { said = (await response.json()).description || ""; } catch { /* not JSON: the status says enough */ }
+      throw new Error(`máy chủ trả lời ${response.status} / the server answered ${response.status}${said ? ": " + said : ""}`);
+    }
     return response.json();
   }
 
@@ -94,37 +119,110 @@
     $("dash-cards").replaceChildren(...cards);
   }
 
-  function draw(id, type, labels, datasets, extra = {}) {
+  function draw(id, type, labels, datasets, extra = {}, fullNames = null) {
     if (charts[id]) charts[id].destroy();
+    const { plugins, ...rest } = extra;
     charts[id] = new Chart($(id), {
       type,
-      data: { labels, datasets },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, ...extra },
+      data: { labels, datasets, fullNames },
+      options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: plugins || {}, ...rest },
     });
+    const empty = $(id).parentElement.querySelector(".dash-empty");
+    if (empty) empty.hidden = labels.length > 0;
   }
+
+  /** Mark a chart's caption (and the page) when what it shows counts invented figures. */
+  function flagIllustrative(figureId, illustrative) {
+    const figure = $(figureId);
+    if (!figure) return;
+    figure.dataset.illustrative = illustrative ? "true" : "false";
+    let tag = figure.querySelector(".dash-illus");
+    if (illustrative && !tag) {
+      tag = document.createElement("span");
+      tag.className = "dash-illus";
+      tag.textContent = ILLUSTRATIVE;
+      figure.querySelector("figcaption").append(" ", tag);
+    } else if (!illustrative && tag) {
+      tag.remove();
+    }
+  }
+
+  const bothNames = (row) => (row.name_en && row.name_en !== row.name_vi ? `${row.name_vi} / ${row.name_en}` : row.name_vi);
 
   async function trendData(where) {
     return Promise.all(options.years.map((year) => getJson("/api/reports/enterprises", { year, ...where })));
   }
 
   function showTrend(reports) {
+    flagIllustrative("dash-trend", reports.some((r) => r.includes_illustrative));
     const years = reports.map((r) => String(r.year));
     const scaled = (key, scale) => reports.map((r) => (r.totals[key] === null ? null : r.totals[key] / scale));
     draw("chart-trend", "line", years, [
       { label: "Doanh thu (tỷ đồng) / Revenue (billion VND)", data: scaled("revenue_vnd", 1e9), yAxisID: "y" },
       { label: "Xuất khẩu (triệu USD) / Exports (million USD)", data: scaled("exports_usd", 1e6), yAxisID: "y1" },
     ], { scales: { y: { position: "left" }, y1: { position: "right", grid: { drawOnChartArea: false } } } });
+    return reports.some((r) => r.includes_illustrative);
   }
 
   function showParks(report) {
     const rows = report.rows.filter((r) => r.revenue_vnd !== null);
     draw("chart-parks", "bar", rows.map((r) => r.name_vi), [
       { label: "Doanh thu (tỷ đồng) / Revenue (billion VND)", data: rows.map((r) => r.revenue_vnd / 1e9) },
-    ], { indexAxis: "y" });
+    ], { indexAxis: "y" }, rows.map(bothNames));
     const t = report.totals;
     draw("chart-workers", "doughnut", ["Trong nước / Domestic", "Nước ngoài / Foreign"], [
-      { label: "Lao động / Workers", data: [t.workers_domestic || 0, t.workers_foreign || 0] },
+      { label: "Lao động (người) / Workers", data: [t.workers_domestic || 0, t.workers_foreign || 0], digits: 0 },
     ]);
+    flagIllustrative("dash-parks", rows.some((r) => r.includes_illustrative));
+    flagIllustrative("dash-workers", t.includes_illustrative);
+  }
+
+  /** Registered vs implemented capital per park, one chart per currency (projects register in VND or in USD). */
+  function showCapital(report) {
+    const t = report.totals;
+    let illustrative = false;
+    for (const money of CAPITAL) {
+      const registered = `registered_capital_${money.currency}`;
+      const implemented = `implemented_capital_${money.currency}`;
+      const rows = report.rows.filter((r) => r[registered] !== null || r[implemented] !== null);
+      illustrative = illustrative || rows.some((r) => r.includes_illustrative);
+      const share = (row) => (row[registered] && row[implemented] !== null ? (100 * row[implemented]) / row[registered] : null);
+      draw(`chart-capital-${money.currency}`, "bar", rows.map((r) => r.name_vi), [
+        { label: `Vốn đăng ký (${money.unit}) / Registered (${money.unitEn})`, data: rows.map((r) => r[registered] === null ? null : r[registered] / money.scale) },
+        { label: `Vốn thực hiện (${money.unit}) / Implemented (${money.unitEn})`, data: rows.map((r) => r[implemented] === null ? null : r[implemented] / money.scale) },
+      ], {
+        indexAxis: "y",
+        plugins: {
+          tooltip: {
+            callbacks: {
+              afterBody: (items) => {
+                const pct = items.length ? share(rows[items[0].dataIndex]) : null;
+                return pct === null ? "" : `Thực hiện ${number(pct)} % vốn đăng ký / ${number(pct)} % of registered implemented`;
+              },
+            },
+          },
+        },
+      }, rows.map(bothNames));
+      const line = $(`capital-total-${money.currency}`);
+      const reg = t[registered];
+      const done = t[implemented];
+      if (reg === null && done === null) {
+        line.textContent = "";
+        continue;
+      }
+      const implementedShare = reg && done !== null ? ` (${number((100 * done) / reg)} %)` : "";
+      const parts = [
+        `Tổng / Total: đăng ký / registered ${reg === null ? "—" : number(reg / money.scale)} ${money.unit}`,
+        `thực hiện / implemented ${done === null ? "—" : number(done / money.scale)} ${money.unit}${implementedShare}`,
+      ];
+      const change = t[`${implemented}_change`];
+      if (change !== null) {
+        const pct = t[`${implemented}_change_pct`];
+        parts.push(`thực hiện ${signed(change / money.scale)} ${money.unit}${pct === null ? "" : ` (${signed(pct)} %)`} so với / on ${report.year - 1}`);
+      }
+      line.textContent = parts.join(" · ");
+    }
+    flagIllustrative("dash-capital", illustrative);
   }
 
   function showOccupancy(body, where) {
@@ -137,33 +235,60 @@
     );
     draw("chart-occupancy", "bar", parks.map((p) => p.name_vi), [
       { label: "Tỷ lệ lấp đầy (%) / Occupancy (%)", data: parks.map((p) => p.occupancy_pct) },
-    ], { indexAxis: "y", scales: { x: { min: 0, max: 100 } } });
+    ], { indexAxis: "y", scales: { x: { min: 0, max: 100 } } }, parks.map(bothNames));
   }
 
   function showTasks(body) {
     const units = new Map();
     for (const task of body.tasks) {
       if (task.status === "done" || task.status === "cancelled") continue;
-      const words = task.lead_unit_words;
-      const name = (words && (words.vi || words)) || task.lead_unit;
-      const counts = units.get(name) || { due: 0, overdue: 0 };
+      const words = task.lead_unit_words || {};
+      const name = words.vi || "Chưa ghi đơn vị / Unit not recorded";
+      const counts = units.get(name) || { due: 0, overdue: 0, en: words.en };
       counts[task.overdue ? "overdue" : "due"] += 1;
       units.set(name, counts);
     }
     const names = [...units.keys()];
+    const full = names.map((n) => (units.get(n).en && units.get(n).en !== n ? `${n} / ${units.get(n).en}` : n));
     draw("chart-tasks", "bar", names, [
-      { label: "Đang thực hiện / Due", data: names.map((n) => units.get(n).due) },
-      { label: "Quá hạn / Overdue", data: names.map((n) => units.get(n).overdue) },
-    ], { scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } });
+      { label: "Đang thực hiện / Due", data: names.map((n) => units.get(n).due), digits: 0 },
+      { label: "Quá hạn / Overdue", data: names.map((n) => units.get(n).overdue), digits: 0 },
+    ], { scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } }, full);
   }
 
-  function showClearance(body) {
-    const rows = body.rows;
-    draw("chart-clearance", "bar", rows.map((r) => r.name_vi), [
-      { label: "Tổng (ha) / Total (ha)", data: rows.map((r) => r.total_ha) },
-      { label: "Đã thu hồi (ha) / Cleared (ha)", data: rows.map((r) => r.cleared_ha) },
-      { label: "Đã bàn giao (ha) / Handed over (ha)", data: rows.map((r) => r.handed_over_ha) },
-    ]);
+  /** Clearance per province when no place is chosen, else per project of the chosen province, zone or park. */
+  function showClearance(body, where) {
+    const byProject = Boolean(where.province || where.zone || where.park);
+    const groups = new Map();
+    for (const row of body.rows) {
+      const name = byProject ? row.name_vi : row.province_name_vi || "Chưa rõ tỉnh / Province not recorded";
+      const sum = groups.get(name) || { total_ha: 0, cleared_ha: 0, handed_over_ha: 0, parcels: 0 };
+      for (const key of Object.keys(sum)) sum[key] += row[key] || 0;
+      groups.set(name, sum);
+    }
+    const names = [...groups.keys()];
+    const short = names.map((n) => (n.length > 40 ? n.slice(0, 39) + "…" : n));
+    const series = (key) => names.map((n) => Math.round(groups.get(n)[key] * 100) / 100);
+    draw("chart-clearance", "bar", short, [
+      { label: "Tổng (ha) / Total (ha)", data: series("total_ha"), digits: 2 },
+      { label: "Đã thu hồi (ha) / Cleared (ha)", data: series("cleared_ha"), digits: 2 },
+      { label: "Đã bàn giao (ha) / Handed over (ha)", data: series("handed_over_ha"), digits: 2 },
+    ], {
+      indexAxis: "y",
+      plugins: {
+        tooltip: {
+          callbacks: {
+            afterBody: (items) => {
+              const g = items.length ? groups.get(names[items[0].dataIndex]) : null;
+              return g && g.total_ha ? `Đã bàn giao ${number((100 * g.handed_over_ha) / g.total_ha)} % / ${number((100 * g.handed_over_ha) / g.total_ha)} % handed over` : "";
+            },
+          },
+        },
+      },
+    }, names);
+    const [week, year] = [body.week.slice(6), body.week.slice(0, 4)];
+    $("clearance-when").textContent = `${byProject ? "theo dự án / by project" : "theo tỉnh / by province"} · `
+      + `tuần ${Number(week)}/${year}, đến hết ngày ${ddmmyyyy(body.week_end)} / week ${Number(week)}/${year}, to ${ddmmyyyy(body.week_end)}`;
   }
 
   let asked = 0; // the latest refresh wins: an answer to an older filter is dropped
@@ -179,15 +304,17 @@
         trendData(where),
         getJson("/api/parks", {}),
         options.staff ? getJson("/api/tasks", { year, province: where.province }) : null,
-        options.staff ? getJson("/api/reports/clearance", {}) : null,
+        options.staff ? getJson("/api/reports/clearance", where) : null,
       ]);
       if (mine !== asked) return;
       showCards(report);
       showParks(report);
-      showTrend(trend);
+      showCapital(report);
+      const trendIllustrative = showTrend(trend);
       showOccupancy(parks, where);
       if (tasks) showTasks(tasks);
-      if (clearance) showClearance(clearance);
+      if (clearance) showClearance(clearance, where);
+      $("dash-illustrative").hidden = !(report.includes_illustrative || trendIllustrative);
       $("dash-status").textContent = "";
       document.body.dataset.dashboardReady = `${year}|${where.province}|${where.zone}|${where.park}`;
     } catch (error) {

@@ -3,6 +3,7 @@
 
 import csv
 import io
+import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -138,6 +139,87 @@ def test_ninh_binh_2021_reproduces_the_published_report(client, staff, role):  #
     assert targets["new_jobs_target"] == 3_000
 
 
+CAPITAL = ("registered_capital_vnd", "registered_capital_usd", "implemented_capital_vnd", "implemented_capital_usd")
+# Capital per park at the end of the year: each project's yearly figure (final over estimate), added up; and whether
+# any of them is invented — written apart from the module.
+CAPITAL_SQL = """
+SELECT coalesce(pr.park_uid, '') AS park_uid,
+       sum(f.registered_capital_vnd) AS registered_capital_vnd, sum(f.registered_capital_usd) AS registered_capital_usd,
+       sum(f.implemented_capital_vnd) AS implemented_capital_vnd,
+       sum(f.implemented_capital_usd) AS implemented_capital_usd, bool_or(f.illustrative) AS illustrative
+FROM enterprise_figures f JOIN projects pr ON pr.id = f.project_id
+WHERE f.year = :y AND f.period_kind = 'year' AND pr.province_code = :p
+  AND (f.basis = 'final' OR NOT EXISTS (
+       SELECT 1 FROM enterprise_figures g WHERE g.project_id = f.project_id AND g.year = f.year
+       AND g.period_kind = 'year' AND g.basis = 'final'))
+GROUP BY ROLLUP (coalesce(pr.park_uid, ''))
+"""
+
+
+def capital(engine, year: int, province: str) -> dict[str | None, dict]:
+    """Capital per park uid, and under None the province's total (the ROLLUP line)."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(CAPITAL_SQL), {"y": year, "p": province}).all()
+    return {r.park_uid: dict(r._mapping) for r in rows}
+
+
+def test_capital_registered_and_implemented_match_plain_sql_in_json_csv_xlsx_and_pdf(
+    client,
+    staff,  # noqa: F811
+    engine,
+    tmp_path,
+):
+    now, before = capital(engine, 2024, "HA_TINH"), capital(engine, 2023, "HA_TINH")
+    total = now[None]
+    assert total["registered_capital_usd"] and total["registered_capital_vnd"]  # Hà Tĩnh has both kinds of project
+    params = {"year": 2024, "province": "HA_TINH"}
+    body = client.get(URL, params=params, headers=staff["viewer"]).json()
+    for m in CAPITAL:
+        assert as_number(body["totals"][m]) == as_number(total[m]), m
+        assert as_number(body["totals"][f"{m}_previous"]) == as_number(before[None][m]), m
+        change = Decimal(total[m]) - Decimal(before[None][m])
+        assert Decimal(str(body["totals"][f"{m}_change"])) == change, m
+        old = Decimal(before[None][m])
+        assert body["totals"][f"{m}_change_pct"] == float((change * 100 / old).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        assert body["totals"][f"{m}_target"] is None and body["totals"][f"{m}_pct_of_target"] is None  # no plan
+    parks = {r["park_uid"]: r for r in body["rows"] if r["level"] == "park"}
+    assert set(parks) == {uid for uid in now if uid}
+    for uid, row in parks.items():
+        for m in CAPITAL:
+            assert as_number(row[m]) == as_number(now[uid][m]), (uid, m)
+        assert row["includes_illustrative"] is now[uid]["illustrative"] is True  # the demo's figures are invented
+    assert body["includes_illustrative"] is True and body["totals"]["includes_illustrative"] is True
+
+    raw = client.get(URL, params={**params, "f": "csv"}, headers=staff["viewer"]).content.decode("utf-8-sig")
+    lines = list(csv.DictReader(io.StringIO(raw)))
+    assert lines[-1]["level"] == "total"
+    for m in CAPITAL:
+        assert Decimal(lines[-1][m]) == Decimal(total[m]), m
+    assert lines[-1]["includes_illustrative"] == "true"
+
+    xlsx = client.get(URL, params={**params, "f": "xlsx"}, headers=staff["viewer"]).content
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    headers = [c.value for c in sheet[3]]
+    registered = headers.index("Vốn đăng ký (đồng) – Kỳ báo cáo")
+    implemented_usd = headers.index("Vốn thực hiện (USD) – Kỳ báo cáo")
+    flag = headers.index("Có số liệu minh họa")
+    last = list(sheet.iter_rows(min_row=sheet.max_row))[0]
+    assert last[0].value == "Tổng cộng / Total"
+    assert last[registered].value == int(total["registered_capital_vnd"])
+    assert Decimal(str(last[implemented_usd].value)) == Decimal(total["implemented_capital_usd"])
+    assert last[implemented_usd].number_format == "#,##0.00" and last[flag].value == "có / yes"
+    assert "có số liệu minh họa" in sheet["A2"].value
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(client.get(URL, params={**params, "f": "pdf"}, headers=staff["viewer"]).content)
+    got = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, text=True)
+    page = " ".join(got.stdout.split())
+    assert "IV. Vốn đầu tư theo khu công nghiệp" in page and "Vốn thực hiện (USD)" in page
+    for m, divisor in (("registered_capital_vnd", 10**9), ("implemented_capital_usd", 10**6)):
+        shown = f"{Decimal(total[m]) / divisor:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        assert shown in page, (m, shown)
+
+
 def _project_ids(engine) -> tuple[int, int]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id FROM projects WHERE uid IN ('PRJ-GK-MAY', 'PRJ-KP-PB') ORDER BY uid"))
@@ -150,12 +232,9 @@ def _insert(engine, rows: list[dict]) -> None:
         for row in rows:
             values = {"period_kind": "year", "period": 0, "basis": "final", "public": True, "workers_domestic": None}
             values.update(row)
+            columns = ", ".join(values)  # the test's own keys, all columns of enterprise_figures
             conn.execute(
-                text(
-                    "INSERT INTO enterprise_figures (project_id, year, period_kind, period, basis, revenue_vnd, "
-                    "workers_domestic, public) VALUES (:project_id, :year, :period_kind, :period, :basis, "
-                    ":revenue_vnd, :workers_domestic, :public)"
-                ),
+                text(f"INSERT INTO enterprise_figures ({columns}) VALUES ({', '.join(':' + k for k in values)})"),
                 values,
             )
 
@@ -170,7 +249,8 @@ def test_final_replaces_estimate_and_months_add_up(client, staff, engine, edits)
             {"project_id": gk, "year": 2030, "revenue_vnd": 80},
             # Khánh Phú reports by month only: January to April 2031, one of them estimated then made final.
             *({"project_id": kp, "year": 2031, "period_kind": "month", "period": m, "revenue_vnd": 10 * m,
-               "workers_domestic": 100 + m} for m in (1, 2, 3, 4)),
+               "workers_domestic": 100 + m, "registered_capital_usd": 1000 + m,
+               "implemented_capital_usd": 500 + m if m < 4 else None} for m in (1, 2, 3, 4)),
             {"project_id": kp, "year": 2031, "period_kind": "month", "period": 4, "basis": "estimate",
              "revenue_vnd": 999},
         ],
@@ -182,6 +262,9 @@ def test_final_replaces_estimate_and_months_add_up(client, staff, engine, edits)
     assert rows["KCN-GIAN-KHAU"]["revenue_vnd_change_pct"] == 50.0  # 120 on 80
     assert rows["KCN-KHANH-PHU"]["revenue_vnd"] == 10 + 20 + 30 + 40  # months add up; the final April counts
     assert rows["KCN-KHANH-PHU"]["workers_domestic"] == 104  # head count of the latest month
+    assert rows["KCN-KHANH-PHU"]["registered_capital_usd"] == 1004  # capital at the end of the latest month
+    assert rows["KCN-KHANH-PHU"]["implemented_capital_usd"] == 503  # April reported none: March's stands
+    assert rows["KCN-KHANH-PHU"]["includes_illustrative"] is False  # figures typed in here, not invented
     assert body["totals"]["revenue_vnd"] == 120 + 100
     assert body["totals"]["revenue_vnd_target"] is None  # no plan for 2031
     quarter = client.get(URL, params={"year": 2031, "quarter": 2, "park": "KCN-KHANH-PHU"}, headers=staff["viewer"])

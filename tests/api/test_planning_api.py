@@ -269,6 +269,47 @@ def test_weekly_clearance_report_csv(client, staff, db_conn):
     assert bad.status_code == 400 and "2025-W14" in bad.json()["description"]
 
 
+@pytest.mark.parametrize(
+    ("place", "where"),
+    [
+        ({"province": "HA_TINH"}, "p.province_code = 'HA_TINH'"),
+        (
+            {"zone": "KKT-VA"},
+            "p.zone_uid = 'KKT-VA' OR p.park_uid IN (SELECT uid FROM industrial_parks WHERE zone_uid = 'KKT-VA')",
+        ),
+        ({"park": "KCN-VHVA"}, "p.park_uid = 'KCN-VHVA'"),
+        ({"province": "NINH_BINH"}, "p.province_code = 'NINH_BINH'"),
+    ],
+)
+def test_weekly_clearance_report_narrowed_to_a_province_zone_or_park(client, staff, db_conn, place, where):
+    expected = db_conn.execute(
+        text(
+            "SELECT p.uid, sum(c.area_ha) FILTER (WHERE c.handed_over_on <= '2025-04-06') AS handed, "
+            f"count(*) AS parcels FROM projects p JOIN clearance_parcels c ON c.project_id = p.id WHERE {where} "
+            "GROUP BY p.uid"
+        )
+    ).all()
+    params = {"week": "2025-W14", **place}
+    body = client.get("/api/reports/clearance", params=params, headers=staff["viewer"]).json()
+    rows = {r["project_uid"]: r for r in body["rows"]}
+    assert set(rows) == {r.uid for r in expected}
+    for r in expected:
+        assert rows[r.uid]["parcels"] == r.parcels
+        assert rows[r.uid]["handed_over_ha"] == pytest.approx(float(r.handed or 0), abs=1e-3)
+        assert rows[r.uid]["province_name_vi"] == "Tỉnh Hà Tĩnh"
+    assert {k: body[k] for k in place} == place
+    assert client.get("/api/reports/clearance", params=params).status_code == 401
+
+
+def test_weekly_clearance_report_refuses_an_unknown_place(client, staff):
+    for params, message in (
+        ({"park": "KCN-NOWHERE"}, "park 'KCN-NOWHERE' is not known"),
+        ({"province": "Hà Tĩnh"}, "province must be a code"),
+    ):
+        response = client.get("/api/reports/clearance", params=params, headers=staff["viewer"])
+        assert response.status_code == 400 and message in response.json()["description"]
+
+
 def test_delayed_projects_report_json_and_csv(client, db_conn):
     expected = db_conn.execute(
         text(

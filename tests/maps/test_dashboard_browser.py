@@ -1,9 +1,12 @@
 """The leadership dashboard in headless Chromium: cards equal to plain SQL over the figures, charts drawn with the
 expected labels and data, filters that update them, and only the public part (no staff-only calls) for anonymous."""
 
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
@@ -163,4 +166,143 @@ def test_anonymous_readers_get_the_public_part_without_staff_calls(browser_page:
     expected = f"{vi(public['revenue_vnd'] / 10**9)} tỷ đồng" if "revenue_vnd" in public else "—"
     assert _card(bp, "revenue_vnd").startswith(expected)
     assert bp.page.is_visible("header a[href='/dashboard']")
+    bp.assert_clean()
+
+
+CAPITAL_SQL = """
+SELECT pr.park_uid, f.illustrative, f.registered_capital_vnd, f.implemented_capital_vnd,
+       f.registered_capital_usd, f.implemented_capital_usd
+FROM enterprise_figures f JOIN projects pr ON pr.id = f.project_id
+WHERE f.year = :y AND f.period_kind = 'year' AND pr.province_code = :p
+  AND (f.basis = 'final' OR NOT EXISTS (
+       SELECT 1 FROM enterprise_figures g WHERE g.project_id = f.project_id AND g.year = f.year
+       AND g.period_kind = 'year' AND g.basis = 'final'))
+"""
+CLEARANCE_SQL = """
+SELECT p.name_vi, a.name_vi AS province, sum(c.area_ha) AS total_ha,
+       coalesce(sum(c.area_ha) FILTER (WHERE c.handed_over_on <= :end), 0) AS handed_over_ha
+FROM clearance_parcels c JOIN projects p ON p.id = c.project_id
+JOIN admin_units a ON a.code = p.province_code AND a.level = 'province'
+WHERE :province IS NULL OR p.province_code = :province
+GROUP BY p.name_vi, a.name_vi
+"""
+TICKS_AND_TOOLTIP = """
+([id, axis, dataset, index]) => {
+  const chart = Chart.getChart(document.getElementById(id));
+  chart.tooltip.setActiveElements([{ datasetIndex: dataset, index }], { x: 0, y: 0 });
+  chart.update();
+  const tip = chart.tooltip;
+  return {
+    ticks: chart.scales[axis].ticks.map((t) => String(t.label)),
+    title: tip.title,
+    lines: tip.body.flatMap((b) => b.lines),
+    after: tip.afterBody,
+  };
+}
+"""
+KINDS = ("registered", "implemented")
+VI_NUMBER = r"^-?\d{1,3}(\.\d{3})*(,\d+)?$"  # 1.503,2: dots between thousands, a comma before decimals
+
+
+def _capital(engine, province: str, year: int) -> tuple[dict[str, dict[str, Decimal]], bool]:
+    """Capital per park (uid → measure → sum) added up in Python, and whether any figure is invented."""
+    parks: dict[str, dict[str, Decimal]] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(text(CAPITAL_SQL), {"y": year, "p": province}).all()
+    for row in rows:
+        park = parks.setdefault(row.park_uid, {})
+        for key, value in row._mapping.items():
+            if key not in ("park_uid", "illustrative") and value is not None:
+                park[key] = park.get(key, Decimal(0)) + Decimal(value)
+    return parks, any(row.illustrative for row in rows)
+
+
+def test_capital_and_clearance_charts_in_vietnamese_numbers_with_the_illustrative_flag(
+    browser_page: BrowserPage, engine, edits
+) -> None:
+    bp = browser_page
+    accounts.make_user(engine, STAFF, "viewer")
+    with engine.begin() as conn:  # a year of real-looking figures typed in by the board: nothing invented
+        project = conn.execute(text("SELECT id FROM projects WHERE uid = 'PRJ-GK-MAY'")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO enterprise_figures (project_id, year, revenue_vnd, registered_capital_vnd, "
+                "implemented_capital_vnd, source, public) VALUES (:p, 2031, 1503200000000, 2500000000000, "
+                "1250000000000, 'báo cáo thử / test report', true)"
+            ),
+            {"p": project},
+        )
+        names = dict(conn.execute(text("SELECT uid, name_vi FROM industrial_parks WHERE valid_to IS NULL")).all())
+        english = dict(conn.execute(text("SELECT uid, name_en FROM industrial_parks WHERE valid_to IS NULL")).all())
+    _sign_in(bp)
+    _wait_ready(bp, "2031|||")
+
+    # No place chosen: clearance per province, as at the end of this ISO week, its date written dd/mm/yyyy.
+    sunday = date.today() + timedelta(days=6 - date.today().weekday())
+    with engine.connect() as conn:
+        clearance = conn.execute(text(CLEARANCE_SQL), {"end": sunday, "province": None}).all()
+    provinces = sorted({r.province for r in clearance})
+    chart = bp.page.evaluate(CHART_JS, "chart-clearance")
+    assert sorted(chart["labels"]) == provinces and chart["painted"] > 0
+    handed = {p: round(float(sum(r.handed_over_ha for r in clearance if r.province == p)), 2) for p in provinces}
+    assert dict(zip(chart["labels"], chart["data"][2], strict=True)) == pytest.approx(handed, abs=0.01)
+    when = bp.page.inner_text("#clearance-when")
+    assert sunday.strftime("%d/%m/%Y") in when and "theo tỉnh / by province" in when
+
+    bp.page.select_option("#f-province", "NINH_BINH")
+    _wait_ready(bp, "2031|NINH_BINH||")
+    # 2031's figures are the board's own: no chart of that year says illustrative (the trend's years still do).
+    assert bp.page.get_attribute("#dash-capital", "data-illustrative") == "false"
+    assert not bp.page.is_visible("#dash-capital .dash-illus") and not bp.page.is_visible("#dash-parks .dash-illus")
+    assert bp.page.is_visible("#dash-trend .dash-illus") and bp.page.is_visible("#dash-illustrative")
+    vnd = bp.page.evaluate(CHART_JS, "chart-capital-vnd")
+    assert vnd["labels"] == [names["KCN-GIAN-KHAU"]] and vnd["data"] == [[2500.0], [1250.0]]
+    assert bp.page.inner_text("#capital-total-vnd").startswith(
+        "Tổng / Total: đăng ký / registered 2.500 tỷ đồng · thực hiện / implemented 1.250 tỷ đồng (50 %)"
+    )
+    assert bp.page.is_visible("#dash-capital .dash-canvas:has(#chart-capital-usd) .dash-empty")  # no USD project
+    tip = bp.page.evaluate(TICKS_AND_TOOLTIP, ["chart-parks", "x", 0, 0])
+    assert tip["lines"] == ["Doanh thu (tỷ đồng) / Revenue (billion VND): 1.503,2"]
+    assert tip["title"] == [f"{names['KCN-GIAN-KHAU']} / {english['KCN-GIAN-KHAU']}"]
+    assert bp.page.is_visible("#dash-clearance .dash-empty")  # no clearance project in Ninh Bình
+
+    # A demo year: every figure shown is invented, and says so; capital per park equals the rows added up.
+    bp.page.select_option("#f-year", "2021")
+    _wait_ready(bp, "2021|NINH_BINH||")
+    parks, invented = _capital(engine, "NINH_BINH", 2021)
+    assert invented and bp.page.is_visible("#dash-illustrative")
+    assert "số liệu minh họa / illustrative" in bp.page.inner_text("#dash-capital figcaption")
+    assert bp.page.get_attribute("#dash-capital", "data-illustrative") == "true"
+    for currency, scale in (("vnd", 10**9), ("usd", 10**6)):
+        shown = bp.page.evaluate(CHART_JS, f"chart-capital-{currency}")
+        expected = {
+            names[uid]: [float(p.get(f"{kind}_capital_{currency}", 0)) / scale for kind in KINDS]
+            for uid, p in parks.items()
+            if f"registered_capital_{currency}" in p or f"implemented_capital_{currency}" in p
+        }
+        got = {label: [shown["data"][0][i], shown["data"][1][i]] for i, label in enumerate(shown["labels"])}
+        assert got == expected, currency
+    tip = bp.page.evaluate(TICKS_AND_TOOLTIP, ["chart-parks", "x", 0, 0])
+    assert all(re.match(VI_NUMBER, t) for t in tip["ticks"]), tip["ticks"]
+    assert any("." in t for t in tip["ticks"]), tip["ticks"]  # revenue per park runs into thousands of tỷ đồng
+    label, value = tip["lines"][0].rsplit(": ", 1)
+    assert label == "Doanh thu (tỷ đồng) / Revenue (billion VND)" and re.match(VI_NUMBER, value), value
+    capital_tip = bp.page.evaluate(TICKS_AND_TOOLTIP, ["chart-capital-vnd", "x", 1, 0])
+    assert any("% vốn đăng ký / " in line for line in capital_tip["after"]), capital_tip
+    assert all(re.match(VI_NUMBER, t) for t in capital_tip["ticks"]), capital_tip["ticks"]
+
+    # Hà Tĩnh: clearance per project of the province.
+    bp.page.select_option("#f-province", "HA_TINH")
+    _wait_ready(bp, "2021|HA_TINH||")
+    with engine.connect() as conn:
+        projects = conn.execute(text(CLEARANCE_SQL), {"end": sunday, "province": "HA_TINH"}).all()
+    chart = bp.page.evaluate(CHART_JS, "chart-clearance")
+    short = {r.name_vi if len(r.name_vi) <= 40 else r.name_vi[:39] + "…": r for r in projects}
+    assert sorted(chart["labels"]) == sorted(short)
+    for label, total in zip(chart["labels"], chart["data"][0], strict=True):
+        assert total == pytest.approx(float(short[label].total_ha), abs=0.01)
+    assert "theo dự án / by project" in bp.page.inner_text("#clearance-when")
+    assert not re.search(r"\b(HA_TINH|NINH_BINH|KCN-[A-Z-]+|PRJ-[A-Z-]+)\b", bp.page.inner_text("main"))  # no codes
+    bp.screenshot("dashboard-capital", "#dash-capital")
+    bp.screenshot("dashboard-clearance", "#dash-clearance")
     bp.assert_clean()
