@@ -313,9 +313,34 @@ async def as_of_param(as_of: AsOf = None) -> date | None:
 
 AsOfDep = Annotated[date | None, Depends(as_of_param)]
 IsoWeek = declared({"type": "string"}, "An ISO week, e.g. 2025-W14; the current week by default.", "2025-W14")
-CsvOrJson = declared(
-    {"type": "string", "enum": ["json", "csv"]}, "json or csv; without it an Accept header preferring text/csv decides."
+REVIEW_FORMATS = ("json", "csv", "xlsx", "pdf")
+ReviewFormat = declared(
+    {"type": "string", "enum": list(REVIEW_FORMATS)},
+    "json, csv, xlsx (formatted, Vietnamese and English headers) or pdf (A4, Vietnamese); without it an Accept "
+    "header preferring text/csv gives CSV, otherwise JSON.",
+    "xlsx",
 )
+
+
+def parse_format(raw: str | None, offered: tuple[str, ...]) -> str | None:
+    """f: one of the offered formats (any case, spaces ignored); None when not given."""
+    if raw is None or not raw.strip():
+        return None
+    form = raw.strip().lower()
+    if form not in offered:
+        raise InvalidInput(f"f must be one of {', '.join(offered)}, got '{raw[:40]}'")
+    return form
+
+
+async def review_format(request: Request, f: ReviewFormat = None) -> str:
+    """f of the delayed-projects review and the clearance report; CSV also when Accept prefers text/csv."""
+    form = parse_format(f, REVIEW_FORMATS)
+    if form is None:
+        return "csv" if "text/csv" in request.headers.get("accept", "") else "json"
+    return form
+
+
+ReviewFormatDep = Annotated[str, Depends(review_format)]
 
 LAND_TEXT = {
     "province": ("Province code, e.g. 42 (Hà Tĩnh).", "42"),
@@ -504,10 +529,10 @@ ReportQuarter = declared({"type": "integer", "minimum": 1, "maximum": 4}, "A qua
 ReportProvince = declared({"type": "string"}, "Province (board) code, e.g. NINH_BINH.", "NINH_BINH")
 ReportZone = declared({"type": "string"}, "Economic zone uid.", "KKT-VA")
 ReportPark = declared({"type": "string"}, "Industrial park uid.", "KCN-GIAN-KHAU")
+REPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "docx")
 ReportFormat = declared(
-    {"type": "string", "enum": ["json", "csv", "xlsx", "pdf"]}, "json (default), csv, xlsx or pdf (A4).", "xlsx"
+    {"type": "string", "enum": list(REPORT_FORMATS)}, "json (default), csv, xlsx, pdf (A4) or docx (A4).", "xlsx"
 )
-REPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
 
 
 def _bounded(raw: str | None, name: str, low: int, high: int) -> int | None:
@@ -559,9 +584,7 @@ async def enterprises_params(
     parsed_year = _bounded(year, "year", 1990, 2100)
     if parsed_year is None:
         raise InvalidInput("year is required, e.g. year=2021")
-    form = (f or "json").strip().lower()
-    if form not in REPORT_FORMATS:
-        raise InvalidInput(f"f must be one of {', '.join(REPORT_FORMATS)}, got '{f[:40] if f else f}'")
+    form = parse_format(f, REPORT_FORMATS) or "json"
     query = ReportQuery(parsed_year, _bounded(quarter, "quarter", 1, 4), place.province, place.zone, place.park)
     return EnterprisesRequest(query, form)
 
@@ -634,6 +657,17 @@ async def programme_year(
 
 
 ProgrammeYearDep = Annotated[int, Depends(programme_year)]
+PROGRAMME_FORMATS = ("json", "xlsx", "pdf", "docx")
 ProgrammeFormat = declared(
-    {"type": "string", "enum": ["json", "xlsx", "pdf"]}, "json (default), xlsx or pdf (A4, Vietnamese).", "pdf"
+    {"type": "string", "enum": list(PROGRAMME_FORMATS)},
+    "json (default), xlsx, pdf (A4, Vietnamese) or docx (A4, Vietnamese).",
+    "pdf",
 )
+
+
+async def programme_format(f: ProgrammeFormat = None) -> str:
+    """f of the programme's progress report."""
+    return parse_format(f, PROGRAMME_FORMATS) or "json"
+
+
+ProgrammeFormatDep = Annotated[str, Depends(programme_format)]

@@ -1,11 +1,12 @@
-"""The enterprises report for a board of 500 enterprises × 7 years × 12 months: time of the JSON and the XLSX answer.
+"""The enterprises report for a board of 500 enterprises × 7 years × 12 months: time of the JSON, XLSX, PDF, DOCX.
 
 Run with `.venv/bin/python bench/enterprises_report.py [--enterprises 500] [--keep]`. It creates its own throwaway
 database `zoneatlas_bench_enterprises` (migrations and demo data), adds GEN-ENT-… projects spread over the demo's
 current parks with monthly figures 2019-2025 (final, 2025 estimates; registered and implemented capital among
 them) and yearly targets per park and province,
-then times `enterprises_report` (the route's work) plus its JSON encoding and its XLSX, median of 5 runs each, for
-the whole country, one province and one park. The database is dropped at the end unless --keep.
+then times `enterprises_report` (the route's work) plus its JSON encoding, its XLSX, its PDF and its DOCX, median of
+5 runs each, for the whole country (a year and a quarter, which also reads the quarter before), one province and one
+park. The database is dropped at the end unless --keep.
 """
 
 import argparse
@@ -28,6 +29,8 @@ from gis.database_admin import drop_database  # noqa: E402
 from gis.settings import Settings  # noqa: E402
 from layers.enterprise_files import report_xlsx  # noqa: E402
 from layers.enterprises import ReportQuery, enterprises_report  # noqa: E402
+from maps.enterprises_report import report_document  # noqa: E402
+from maps.report_docx import enterprises_docx  # noqa: E402
 
 YEARS = range(2019, 2026)
 
@@ -141,12 +144,14 @@ def main() -> None:
             ("province HA_TINH, 2024", ReportQuery(2024, province="HA_TINH")),
             ("park KCN-VA1, 2024", ReportQuery(2024, park="KCN-VA1")),
         ]
-        print(f"{'case':32s} {'JSON ms':>9s} {'XLSX ms':>9s}")
+        print(f"{'case':32s} {'JSON ms':>9s} {'XLSX ms':>9s} {'PDF ms':>9s} {'DOCX ms':>9s}")
         with engine.connect() as conn:
             for label, query in cases:
                 json_ms = timed(lambda q=query: json.dumps(enterprises_report(conn, q, staff=True)))
                 xlsx_ms = timed(lambda q=query: report_xlsx(enterprises_report(conn, q, staff=True)))
-                print(f"{label:32s} {json_ms:9.1f} {xlsx_ms:9.1f}", flush=True)
+                pdf_ms = timed(lambda q=query: report_document(enterprises_report(conn, q, staff=True), "bench"))
+                docx_ms = timed(lambda q=query: enterprises_docx(enterprises_report(conn, q, staff=True), "bench"))
+                print(f"{label:32s} {json_ms:9.1f} {xlsx_ms:9.1f} {pdf_ms:9.1f} {docx_ms:9.1f}", flush=True)
         engine.dispose()
     finally:
         if not args.keep:

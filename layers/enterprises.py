@@ -6,7 +6,8 @@ Rules (docs/enterprises.md says the same in words):
   reported grain); for a quarter, its quarter row, else its months;
 - flows (revenue, exports, budget, new jobs) add up over the period; workers and capital (registered and implemented,
   VND and USD, as at the end of a period) are the latest period's figure;
-- the change is on the same period of the previous year; % of target is on the year's target (kế hoạch năm) where
+- the change is on the same period of the previous year (cùng kỳ); a quarter is also compared with the quarter
+  before it (quý trước: Q1 with the previous year's Q4); % of target is on the year's target (kế hoạch năm) where
   the targets hold the measure (they hold no capital);
 - anonymous readers get only rows marked public (figures and targets); staff get every row;
 - `includes_illustrative` says when any figure or target counted is invented (the demo's), for the whole report
@@ -27,6 +28,7 @@ MEASURES = (*TARGET_MEASURES, *CAPITAL)
 FLOWS = ("revenue_vnd", "exports_usd", "budget_vnd", "new_jobs")
 STOCKS = ("workers_domestic", "workers_foreign", *CAPITAL)
 SUFFIXES = ("", "_previous", "_change", "_change_pct", "_target", "_pct_of_target")
+QUARTER_SUFFIXES = ("_previous_quarter", "_previous_quarter_change", "_previous_quarter_change_pct")
 
 PROJECT_SQL = """
 WITH best AS (
@@ -80,6 +82,21 @@ class ReportQuery:
     def place(self) -> Place:
         """The province, zone and park the report is narrowed to."""
         return Place(self.province, self.zone, self.park)
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    """The quarter before: (2021, 2) → (2021, 1); (2021, 1) → (2020, 4)."""
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def period_words(report: dict[str, Any]) -> str:
+    """The report's period as titles write it: "Quý 2/2021" or "năm 2021"."""
+    return f"Quý {report['quarter']}/{report['year']}" if report["quarter"] else f"năm {report['year']}"
+
+
+def before_words(report: dict[str, Any]) -> str:
+    """The period it is compared with (the same one a year before): "Quý 2/2020" or "năm 2020"."""
+    return period_words({**report, "year": report["year"] - 1})
 
 
 def _number(value: Decimal | int | None) -> int | float | None:
@@ -139,19 +156,33 @@ def _add(total: dict[str, Any], row: Any) -> None:
             total[m] = (total.get(m) or 0) + value
 
 
-def _measures(current: dict, previous: dict, target: dict | None) -> dict[str, Any]:
-    """Each measure with its previous-year value, change, change %, target and % of target."""
+def _change(value: int | float | None, before: int | float | None) -> int | float | None:
+    """value − before (cents kept for dollars), None when either is missing."""
+    if value is None or before is None:
+        return None
+    change = value - before
+    return round(change, 2) if isinstance(change, float) else change
+
+
+def _measures(current: dict, previous: dict, target: dict | None, quarter_before: dict | None = None) -> dict:
+    """Each measure with its previous-year value, change, change %, target and % of target; for a quarter also the
+    quarter before's value, change and change %."""
     out: dict[str, Any] = {}
     for m in MEASURES:
         value, before = _number(current.get(m)), _number(previous.get(m))
         goal = None if target is None else _number(target.get(m))
-        change = None if value is None or before is None else value - before
+        change = _change(value, before)
         out[m] = value
         out[f"{m}_previous"] = before
-        out[f"{m}_change"] = None if change is None else (round(change, 2) if isinstance(change, float) else change)
+        out[f"{m}_change"] = change
         out[f"{m}_change_pct"] = _pct(change, before)
         out[f"{m}_target"] = goal
         out[f"{m}_pct_of_target"] = _pct(value, goal)
+        if quarter_before is not None:
+            earlier = _number(quarter_before.get(m))
+            out[f"{m}_previous_quarter"] = earlier
+            out[f"{m}_previous_quarter_change"] = _change(value, earlier)
+            out[f"{m}_previous_quarter_change_pct"] = _pct(_change(value, earlier), earlier)
     return out
 
 
@@ -169,53 +200,78 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
     targets = _targets(conn, query.year, staff)
     units: dict[tuple[str, str], dict[str, Any]] = {}
     groups: dict[tuple[str, str], dict[str, Any]] = {}  # subtotals per zone and per province
-    totals: dict[str, dict] = {"now": {}, "before": {}}
+    totals: dict[str, dict] = {"now": {}, "before": {}, "quarter_before": {}}
     illustrative = False  # any figure counted (this year or the last) invented for the demo
-    for row in project_figures(conn, query, staff):
+    for when, row in _rows_by_period(conn, query, staff):
         illustrative = illustrative or row.illustrative
         park = names.get(("park", row.park_uid)) if row.park_uid else None
         zone_uid = row.zone_uid or (park.zone_uid if park is not None else None)
         keys = [_unit_of(row), ("province", row.province_code)] + ([("zone", zone_uid)] if zone_uid else [])
-        when = "now" if row.year == query.year else "before"
         _add(totals[when], row)
         for index, key in enumerate(keys):
             unit = (units if index == 0 else groups).setdefault(
-                key, {"now": {}, "before": {}, "projects": set(), "estimated": False, "illustrative": False}
+                key,
+                {
+                    "now": {},
+                    "before": {},
+                    "quarter_before": {},
+                    "projects": set(),
+                    "estimated": False,
+                    "illustrative": False,
+                },
             )
             _add(unit[when], row)
             unit["illustrative"] = unit["illustrative"] or row.illustrative
             if when == "now":
                 unit["projects"].add(row.project_id)
                 unit["estimated"] = unit["estimated"] or row.estimated
-    rows = [_unit_row(key, unit, names, targets) for key, unit in units.items()]
+    rows = [_unit_row(key, unit, names, targets, query) for key, unit in units.items()]
     rows.sort(key=lambda r: (r["province_code"] or "", r["zone_uid"] or "", r["level"] != "park", r["name_vi"] or ""))
     scope = ("park", query.park) if query.park else ("zone", query.zone) if query.zone else ("province", query.province)
     goal = targets.get(scope) if scope[1] else None  # type: ignore[arg-type]
     illustrative = illustrative or _target_illustrative(goal)
+    earlier = previous_quarter(query.year, query.quarter) if query.quarter else None
     return {
         "report": "enterprises",
         "title": "Tình hình hoạt động của doanh nghiệp / Enterprises' figures",
         "year": query.year,
         "quarter": query.quarter,
         "compared_with": {"year": query.year - 1, "quarter": query.quarter},
+        "previous_quarter": None if query.quarter is None else dict(zip(("year", "quarter"), earlier, strict=True)),
         "province": query.province,
         "zone": query.zone,
         "park": query.park,
         "public_only": not staff,
         "includes_illustrative": illustrative,
         "totals": {
-            **_measures(totals["now"], totals["before"], goal),
+            **_measures(totals["now"], totals["before"], goal, _quarter_before(query, totals)),
             "projects_reporting": sum(len(u["projects"]) for u in units.values()),
             "includes_estimates": any(u["estimated"] for u in units.values()),
             "includes_illustrative": illustrative,
         },
         "rows": rows,
-        "zones": _group_rows("zone", groups, names, targets),
-        "provinces": _group_rows("province", groups, names, targets),
+        "zones": _group_rows("zone", groups, names, targets, query),
+        "provinces": _group_rows("province", groups, names, targets, query),
     }
 
 
-def _group_rows(kind: str, groups: dict, names: dict, targets: dict) -> list[dict[str, Any]]:
+def _rows_by_period(conn: Connection, query: ReportQuery, staff: bool) -> list[tuple[str, Any]]:
+    """Each project's figures tagged "now" (the period asked), "before" (a year before) and, for a quarter,
+    "quarter_before" (the quarter before it, read as that quarter's own report reads it)."""
+    tagged = [("now" if r.year == query.year else "before", r) for r in project_figures(conn, query, staff)]
+    if query.quarter:
+        year, quarter = previous_quarter(query.year, query.quarter)
+        earlier = ReportQuery(year, quarter, query.province, query.zone, query.park)
+        tagged += [("quarter_before", r) for r in project_figures(conn, earlier, staff) if r.year == year]
+    return tagged
+
+
+def _quarter_before(query: ReportQuery, unit: dict) -> dict | None:
+    """The quarter before's sums of a unit when the report is for a quarter (None for a year)."""
+    return unit["quarter_before"] if query.quarter else None
+
+
+def _group_rows(kind: str, groups: dict, names: dict, targets: dict, query: ReportQuery) -> list[dict[str, Any]]:
     """The subtotal of each zone or province (as the projects record it), with its own target."""
     out = []
     for (group_kind, uid), unit in groups.items():
@@ -227,7 +283,7 @@ def _group_rows(kind: str, groups: dict, names: dict, targets: dict) -> list[dic
                 "uid": uid,
                 "name_vi": named.name_vi if named else uid,
                 "name_en": named.name_en if named else uid,
-                **_measures(unit["now"], unit["before"], targets.get((kind, uid))),
+                **_measures(unit["now"], unit["before"], targets.get((kind, uid)), _quarter_before(query, unit)),
                 "projects_reporting": len(unit["projects"]),
                 "includes_estimates": unit["estimated"],
                 "includes_illustrative": unit["illustrative"] or _target_illustrative(targets.get((kind, uid))),
@@ -236,7 +292,7 @@ def _group_rows(kind: str, groups: dict, names: dict, targets: dict) -> list[dic
     return sorted(out, key=lambda g: g["uid"])
 
 
-def _unit_row(key: tuple[str, str], unit: dict, names: dict, targets: dict) -> dict[str, Any]:
+def _unit_row(key: tuple[str, str], unit: dict, names: dict, targets: dict, query: ReportQuery) -> dict[str, Any]:
     """One park's row, or the projects of a zone or province outside any park."""
     kind, uid = key
     named = names.get(key)
@@ -254,7 +310,7 @@ def _unit_row(key: tuple[str, str], unit: dict, names: dict, targets: dict) -> d
         "zone_name_vi": zone.name_vi if zone else None,
         "province_code": province_code,
         "province_name_vi": province.name_vi if province else None,
-        **_measures(unit["now"], unit["before"], targets.get(key)),
+        **_measures(unit["now"], unit["before"], targets.get(key), _quarter_before(query, unit)),
         "projects_reporting": len(unit["projects"]),
         "includes_estimates": unit["estimated"],
         "includes_illustrative": unit["illustrative"] or _target_illustrative(targets.get(key)),

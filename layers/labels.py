@@ -390,6 +390,47 @@ ACTION_LABELS: dict[str, Words] = {
 }
 
 
+# Columns of the board's periodic reports (delayed-projects review, weekly clearance report) that are no layer's
+# field, or that mean something else there ("parcels" of a project, not the parcels merged into a tile feature).
+REPORT_LABELS: dict[str, Words] = {
+    "name_vi": ("Dự án", "Project"),
+    "province_name_vi": ("Tỉnh", "Province"),
+    "zone_name_vi": ("Khu kinh tế", "Economic zone"),
+    "park_name_vi": ("Khu công nghiệp", "Industrial park"),
+    "status": ("Tình trạng dự án", "Project status"),
+    "committed_on": ("Ngày cam kết", "Committed on"),
+    "actual_on": ("Ngày thực hiện", "Done on"),
+    "days_late": ("Số ngày chậm", "Days late"),
+    "milestones_late": ("Số mốc chậm", "Milestones late"),
+    "late_milestones": ("Các mốc chậm", "Late milestones"),
+    "rent_arrears_vnd": ("Nợ tiền thuê đất (đồng)", "Rent arrears (VND)"),
+    "open_findings": ("Kết luận, vi phạm chưa khắc phục", "Open findings"),
+    "parcels": ("Số thửa", "Parcels"),
+    "total_ha": ("Tổng diện tích (ha)", "Total area (ha)"),
+    "households_resettled": ("Số hộ đã tái định cư", "Households resettled"),
+    "cleared_ha": ("Diện tích đã chi trả xong (ha)", "Area cleared, compensation paid (ha)"),
+    "handed_over_ha": ("Diện tích đã bàn giao (ha)", "Area handed over (ha)"),
+    "handed_over_pct": ("Tỷ lệ diện tích đã bàn giao (%)", "Share of area handed over (%)"),
+    "approved_vnd": ("Kinh phí bồi thường được duyệt (đồng)", "Compensation approved (VND)"),
+    "paid_vnd": ("Kinh phí đã chi trả (đồng)", "Compensation paid (VND)"),
+    "enforcement_parcels": ("Số thửa cưỡng chế", "Parcels under enforcement"),
+    **{
+        f"parcels_at_{stage}": (f"Số thửa ở bước: {vi}", f"Parcels at: {en}")
+        for stage, (vi, en) in ENUM_WORDS[ClearanceStage].items()
+    },
+    **{
+        f"reached_{stage}_this_week": (f"Trong tuần – {vi}", f"This week – {en}")
+        for stage, (vi, en) in ENUM_WORDS[ClearanceStage].items()
+        if stage != "not_started"
+    },
+}
+
+
+def report_label(name: str) -> Words:
+    """A report column's Vietnamese and English header (a layer field's label when the column is one)."""
+    return REPORT_LABELS.get(name) or field_label(name)
+
+
 def field_label(name: str) -> Words:
     """A field's Vietnamese and English label (its name with spaces when none is recorded)."""
     return FIELD_LABELS.get(name) or (name.replace("_", " "),) * 2

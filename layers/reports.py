@@ -65,8 +65,14 @@ def parse_week(value: str | None, today: date | None = None) -> tuple[date, date
 
 PROJECT_INFO_SQL = text(
     """
-    SELECT p.id, p.uid, p.name_vi, p.name_en, p.status, p.investor, p.zone_uid, p.park_uid, p.province_code
-    FROM projects p WHERE p.uid = ANY(:uids)
+    SELECT p.id, p.uid, p.name_vi, p.name_en, p.status, p.investor, p.zone_uid, p.park_uid, p.province_code,
+           (SELECT a.name_vi FROM admin_units a WHERE a.code = p.province_code AND a.level = 'province'
+            ORDER BY a.valid_to IS NULL DESC LIMIT 1) AS province_name_vi,
+           z.name_vi AS zone_name_vi, k.name_vi AS park_name_vi
+    FROM projects p
+    LEFT JOIN industrial_parks k ON k.uid = p.park_uid AND k.valid_to IS NULL
+    LEFT JOIN economic_zones z ON z.uid = coalesce(p.zone_uid, k.zone_uid) AND z.valid_to IS NULL
+    WHERE p.uid = ANY(:uids)
     """
 )
 DELAYED_COLUMNS = [
@@ -78,6 +84,9 @@ DELAYED_COLUMNS = [
     "province_code",
     "zone_uid",
     "park_uid",
+    "province_name_vi",
+    "zone_name_vi",
+    "park_name_vi",
     "milestone",
     "committed_on",
     "actual_on",
@@ -115,6 +124,9 @@ def delayed_projects_report(conn: Connection, as_of: date, staff: bool = False) 
                 "province_code": p.province_code,
                 "zone_uid": p.zone_uid,
                 "park_uid": p.park_uid,
+                "province_name_vi": p.province_name_vi,
+                "zone_name_vi": p.zone_name_vi,
+                "park_name_vi": p.park_name_vi,
                 "milestone": d.milestone,
                 "committed_on": d.committed_on,
                 "actual_on": d.actual_on,
@@ -131,6 +143,21 @@ def delayed_projects_report(conn: Connection, as_of: date, staff: bool = False) 
         rows,
         {"as_of": as_of.isoformat(), "projects": len({r["project_uid"] for r in rows})},
     )
+
+
+def delayed_by_project(report: Report) -> list[dict]:
+    """The review's rows grouped by project, in the report's order: the project's words once, its late milestones
+    under it, the longest delay; the staff-only arrears and findings only when the report carries them."""
+    projects: dict[str, dict] = {}
+    for row in report.rows:
+        project = projects.setdefault(
+            row["project_uid"],
+            {k: v for k, v in row.items() if k not in ("milestone", "committed_on", "actual_on", "days_late")}
+            | {"milestones": [], "days_late": 0},
+        )
+        project["milestones"].append({k: row[k] for k in ("milestone", "committed_on", "actual_on", "days_late")})
+        project["days_late"] = max(project["days_late"], row["days_late"])
+    return list(projects.values())
 
 
 CLEARANCE_COLUMNS = [

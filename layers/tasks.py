@@ -9,20 +9,19 @@ date is after it.
 """
 
 import calendar
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import Connection, select
 
 from gis import models
 from gis.errors import InvalidInput, NotFound
 from gis.vocab import SubmissionLevel, TaskStatus
 from layers.labels import Words, as_pair, enum_words, shown
+from layers.report_sheets import Column, first_sheet, workbook_bytes, write_table
 
 QUARTER = re.compile(r"^(20[0-9]{2})-Q([1-4])$")  # years from 2000, as programmes have
 MONTH = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
@@ -32,23 +31,24 @@ RECURRING: dict[str, Words] = {
     "monthly": ("Báo cáo định kỳ hằng tháng", "Monthly report"),
 }
 CLOSED = {TaskStatus.done.value, TaskStatus.cancelled.value}
-SHEET_HEADERS = [
-    "STT",
-    "Nội dung nhiệm vụ",
-    "Đơn vị chủ trì",
-    "Đơn vị phối hợp",
-    "Thời gian hoàn thành",
-    "Cấp trình",
-    "Tình trạng",
+# The board's own task table (Vietnamese only, as programmes are written), and the summary per unit (bilingual).
+TASK_COLUMNS = [
+    Column("STT", kind="count", width=6),
+    Column("Nội dung nhiệm vụ", width=60, wrap=True),
+    Column("Đơn vị chủ trì", width=28, wrap=True),
+    Column("Đơn vị phối hợp", width=28, wrap=True),
+    Column("Thời gian hoàn thành", width=18, wrap=True),
+    Column("Cấp trình", width=22, wrap=True),
+    Column("Tình trạng", width=26, wrap=True),
 ]
-SUMMARY_HEADERS = [
-    "Đơn vị / Unit",
-    "Tổng số nhiệm vụ / Tasks",
-    "Đã hoàn thành / Done",
-    "Hoàn thành chậm / Done late",
-    "Đang thực hiện / In progress",
-    "Quá hạn / Overdue",
-    "Tỷ lệ hoàn thành (%) / % done",
+SUMMARY_COLUMNS = [
+    Column("Đơn vị", "Unit", width=50),
+    Column("Tổng số nhiệm vụ", "Tasks", "count"),
+    Column("Đã hoàn thành", "Done", "count"),
+    Column("Hoàn thành chậm", "Done late", "count"),
+    Column("Đang thực hiện", "In progress", "count"),
+    Column("Quá hạn", "Overdue", "count"),
+    Column("Tỷ lệ hoàn thành (%)", "% done", "pct"),
 ]
 COUNTS = ("total", "done", "done_late", "in_progress", "overdue")
 
@@ -260,53 +260,45 @@ def board_name(conn: Connection, province: str | None) -> str:
     return "Ban Quản lý Khu kinh tế " + found[:1].lower() + found[1:]
 
 
+def status_line(task: dict[str, Any]) -> str:
+    """The status in words, with 'quá hạn' / 'chậm' and the completion date dd/mm/yyyy, as the table's last column."""
+    words = task["status_words"]["vi"]
+    if task["overdue"]:
+        words += " (quá hạn)"
+    elif task["done_late"]:
+        words += " (chậm)"
+    if task["completed_on"]:
+        words += f" – {date.fromisoformat(task['completed_on']):%d/%m/%Y}"
+    return words
+
+
+def task_cells(number: int, task: dict[str, Any]) -> list[Any]:
+    """One line of the board's task table, in words (the PDF and DOCX print the same)."""
+    level = task["submitted_to_words"]
+    return [
+        number,
+        task["title_vi"],
+        task["lead_unit_words"]["vi"],
+        task["coordinating_units"] or "",
+        task["due_words"]["vi"],
+        level["vi"] if level else "",
+        status_line(task),
+    ]
+
+
 def programme_workbook(report: dict[str, Any]) -> bytes:
     """The report as the board's table (STT, Nội dung nhiệm vụ, …, Tình trạng) and a sheet of totals per unit."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = "Nhiệm vụ"
-    sheet.append([report["title"]])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(SHEET_HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for number, task in enumerate(report["tasks"], start=1):
-        status = task["status_words"]["vi"]
-        if task["overdue"]:
-            status += " (quá hạn)"
-        elif task["done_late"]:
-            status += " (chậm)"
-        if task["completed_on"]:
-            status += f" – {date.fromisoformat(task['completed_on']):%d/%m/%Y}"
-        level = task["submitted_to_words"]
-        sheet.append(
-            [
-                number,
-                task["title_vi"],
-                task["lead_unit_words"]["vi"],
-                task["coordinating_units"] or "",
-                task["due_words"]["vi"],
-                level["vi"] if level else "",
-                status,
-            ]
-        )
-    for letter, width in zip("ABCDEFG", (6, 60, 28, 28, 18, 22, 26), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    summary = book.create_sheet("Tổng hợp")
-    summary.append(SUMMARY_HEADERS)
-    for cell in summary[1]:
-        cell.font = Font(bold=True)
-    for unit in report["units"]:
-        summary.append([shown((unit["unit_words"]["vi"], unit["unit_words"]["en"])), *_summary_numbers(unit)])
-    summary.append(["Toàn Ban / Whole board", *_summary_numbers(report["totals"])])
-    summary.column_dimensions["A"].width = 50
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = [task_cells(number, task) for number, task in enumerate(report["tasks"], start=1)]
+    write_table(first_sheet(book, "Nhiệm vụ"), report["title"], TASK_COLUMNS, rows, english=False, freeze_column=1)
+    write_table(
+        book.create_sheet("Tổng hợp"),
+        report["title"],
+        SUMMARY_COLUMNS,
+        [[shown((u["unit_words"]["vi"], u["unit_words"]["en"])), *_summary_numbers(u)] for u in report["units"]],
+        totals=["Toàn Ban / Whole board", *_summary_numbers(report["totals"])],
+    )
+    return workbook_bytes(book)
 
 
 def _summary_numbers(counted: dict[str, Any]) -> list[Any]:

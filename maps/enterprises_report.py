@@ -1,17 +1,15 @@
-"""The enterprises report as an A4 PDF in Vietnamese, in the shape of a board's annual report (WeasyPrint).
+"""The enterprises report as an A4 PDF in Vietnamese, in the shape of a board's annual (or quarterly) report.
 
-Totals with the change on the previous year and % of plan, a bar chart of revenue by park drawn here as inline SVG
-(no script: the PDF and the browser show the same drawing), and the table per park. Numbers are written the
-Vietnamese way: '.' between thousands, ',' before decimals (69.448,0 tỷ đồng).
+Totals with the change on the same period of the previous year (and, for a quarter, on the quarter before) and % of
+the year's plan, a bar chart of revenue by park, and the table per park; printed by maps/report_print.py.
 """
 
-from datetime import date
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from maps.land import sheet_pdf
-from maps.pages import STATIC, render
+from layers.enterprises import before_words, period_words
+from maps.report_print import Bar, bar_chart, report_pdf, vn_number
 
 # (label, unit, divisor, decimals) of each measure as the report prints it.
 MEASURES: dict[str, tuple[str, str, int, int]] = {
@@ -26,20 +24,6 @@ MEASURES: dict[str, tuple[str, str, int, int]] = {
     "registered_capital_usd": ("Vốn đăng ký (USD)", "triệu USD", 10**6, 1),
     "implemented_capital_usd": ("Vốn thực hiện (USD)", "triệu USD", 10**6, 1),
 }
-BAR = "#2b6c9e"
-
-
-def vn_number(value: float | int | None, decimals: int = 0, divisor: int = 1) -> str:
-    """'69.448,0': thousands with '.', decimals with ',' (as Vietnamese reports write them); '—' when missing."""
-    if value is None:
-        return "—"
-    text = f"{value / divisor:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def vn_pct(value: float | None) -> str:
-    """A percentage to one decimal, '4,6%'; '—' when missing."""
-    return "—" if value is None else vn_number(value, 1) + "%"
 
 
 def measure(key: str, value: float | int | None) -> str:
@@ -55,29 +39,15 @@ def signed(key: str, value: float | int | None) -> str:
     return ("+" if value > 0 else "") + measure(key, value)
 
 
+def revenue_bars(rows: list[dict[str, Any]]) -> list[Bar]:
+    """Revenue (tỷ đồng) per park, largest first."""
+    shown = sorted((r for r in rows if r.get("revenue_vnd")), key=lambda r: -r["revenue_vnd"])
+    return [Bar(r["name_vi"], r["revenue_vnd"], measure("revenue_vnd", r["revenue_vnd"])) for r in shown]
+
+
 def revenue_chart(rows: list[dict[str, Any]]) -> Markup:
     """Horizontal bars of revenue (tỷ đồng) per park, longest first, as an inline SVG."""
-    shown = sorted((r for r in rows if r.get("revenue_vnd")), key=lambda r: -r["revenue_vnd"])
-    if not shown:
-        return Markup('<p class="none">Chưa có số liệu doanh thu / No revenue figures</p>')
-    label_w, bar_w, value_w, line = 300, 260, 80, 18
-    top = max(r["revenue_vnd"] for r in shown)
-    height = line * len(shown) + 6
-    parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + bar_w + value_w} {height}" '
-        f'role="img" aria-label="Doanh thu theo khu công nghiệp / Revenue by park">'
-    ]
-    for index, row in enumerate(shown):
-        y = 3 + index * line
-        width = max(bar_w * row["revenue_vnd"] / top, 1)
-        full = row["name_vi"]
-        name = escape(full if len(full) <= 50 else full[:49] + "…")
-        parts.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end" font-size="10">{name}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{width:.1f}" height="{line - 5}" fill="{BAR}"/>')
-        value = measure("revenue_vnd", row["revenue_vnd"])
-        parts.append(f'<text x="{label_w + width + 4:.1f}" y="{y + 12}" font-size="10">{value}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return bar_chart(revenue_bars(rows), "Doanh thu theo khu công nghiệp / Revenue by park")
 
 
 def place_name(report: dict[str, Any]) -> str:
@@ -91,28 +61,30 @@ def place_name(report: dict[str, Any]) -> str:
     return "Tất cả các tỉnh"
 
 
-def report_html(report: dict[str, Any], url: str) -> str:
-    """The report as one printable HTML page (the PDF is printed from it)."""
-    period = f"quý {report['quarter']}/{report['year']}" if report["quarter"] else f"năm {report['year']}"
-    before = f"quý {report['quarter']}/{report['year'] - 1}" if report["quarter"] else f"năm {report['year'] - 1}"
-    return render(
+def title(report: dict[str, Any]) -> str:
+    """ "Báo cáo tình hình hoạt động của doanh nghiệp Quý 2/2024" (or "… năm 2024")."""
+    return f"Báo cáo tình hình hoạt động của doanh nghiệp {period_words(report)}"
+
+
+def quarter_before_words(report: dict[str, Any]) -> str | None:
+    """ "Quý 1/2024" for a report on Q2/2024; None for a year's report."""
+    earlier = report.get("previous_quarter")
+    return f"Quý {earlier['quarter']}/{earlier['year']}" if earlier else None
+
+
+def report_document(report: dict[str, Any], url: str) -> bytes:
+    """The report as an A4 PDF."""
+    return report_pdf(
         "enterprises_report.html",
-        title=f"Báo cáo tình hình hoạt động của doanh nghiệp {period}",
+        url,
+        title=title(report),
         report=report,
         place=place_name(report),
-        period=period,
-        before=before,
+        period=period_words(report),
+        before=before_words(report),
+        quarter_before=quarter_before_words(report),
         measures=MEASURES,
         measure=measure,
         signed=signed,
-        pct=vn_pct,
         chart=revenue_chart(report["rows"]),
-        url=url,
-        today=date.today().strftime("%d/%m/%Y"),
-        css=(STATIC / "report.css").read_text(encoding="utf-8"),
     )
-
-
-def report_pdf(report: dict[str, Any], url: str) -> bytes:
-    """The report as an A4 PDF."""
-    return sheet_pdf(report_html(report, url))

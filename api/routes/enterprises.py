@@ -1,23 +1,24 @@
-"""The board's report on its parks' enterprises: totals, change on last year, % of target (JSON/CSV/XLSX/PDF)."""
+"""The board's report on its parks' enterprises: totals, change on last year, % of target (JSON/CSV/XLSX/PDF/DOCX)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ConnectionDep, CurrentUserDep
+from api.documents import document_response, openapi_content
 from api.params import EnterprisesDep
 from layers.enterprise_files import report_csv, report_xlsx
 from layers.enterprises import enterprises_report
-from maps.enterprises_report import report_pdf
+from maps.enterprises_report import report_document
+from maps.report_docx import enterprises_docx
 
 router = APIRouter(tags=["reports"])
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(
     "/api/reports/enterprises",
-    summary="Enterprises' figures per park with change on the previous year and % of target (JSON, CSV, XLSX, PDF)",
-    responses={200: {"content": {"application/pdf": {}, XLSX: {}, "text/csv": {}}}},
+    summary="Enterprises' figures per park with change on the previous year and % of target (JSON, CSV, XLSX, PDF, "
+    "DOCX)",
+    responses=openapi_content("pdf", "xlsx", "csv", "docx"),
 )
 def enterprises(request: Request, conn: ConnectionDep, user: CurrentUserDep, params: EnterprisesDep) -> Response:
     """Staff see every figure; anonymous readers only figures and targets marked public."""
@@ -26,19 +27,11 @@ def enterprises(request: Request, conn: ConnectionDep, user: CurrentUserDep, par
     name = "doanh-nghiep-" + (f"{q.year}-q{q.quarter}" if q.quarter else str(q.year))
     name += "".join(f"-{v}" for v in (q.province, q.zone, q.park) if v)
     if params.format == "csv":
-        return Response(
-            report_csv(report).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        return document_response(report_csv(report).encode("utf-8"), "csv", name)
     if params.format == "xlsx":
-        return Response(
-            report_xlsx(report), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-        )
+        return document_response(report_xlsx(report), "xlsx", name)
     if params.format == "pdf":
-        return Response(
-            report_pdf(report, str(request.url)),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-        )
+        return document_response(report_document(report, str(request.url)), "pdf", name)
+    if params.format == "docx":
+        return document_response(enterprises_docx(report, str(request.url)), "docx", name)
     return JSONResponse(report)

@@ -7,39 +7,37 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import AccessDep, ConnectionDep, StaffDep
-from api.params import AsOfDep, CsvOrJson, IsoWeek, PlaceDep
-from gis.errors import InvalidInput
+from api.documents import document_response, openapi_content
+from api.params import AsOfDep, IsoWeek, PlaceDep, ReviewFormatDep
 from layers.clearance import project_clearance
 from layers.rent import project_rent
 from layers.reports import Report, clearance_report, delayed_projects_report
+from layers.review_files import clearance_workbook, delayed_workbook
 from layers.revisions import compare, list_decisions
 from layers.search import search
 from layers.spec import Access
 from layers.summaries import plot_summary, project_summary
+from maps.review_reports import clearance_pdf, delayed_pdf
 
 router = APIRouter(tags=["planning"])
 
-CSV = "text/csv; charset=utf-8"
+
+# The periodic reports' documents: (report, format) → writer(report, the request's URL).
+DOCUMENTS = {
+    ("delayed-projects", "xlsx"): lambda report, url: delayed_workbook(report),
+    ("delayed-projects", "pdf"): delayed_pdf,
+    ("clearance", "xlsx"): lambda report, url: clearance_workbook(report),
+    ("clearance", "pdf"): clearance_pdf,
+}
 
 
-def wants_csv(request: Request, f: str | None) -> bool:
-    """f=csv, or an Accept header that prefers text/csv; f=json forces JSON."""
-    if f is not None:
-        if f not in ("json", "csv"):
-            raise InvalidInput(f"f must be 'json' or 'csv', got '{f}'")
-        return f == "csv"
-    return "text/csv" in request.headers.get("accept", "")
-
-
-def report_response(report: Report, as_csv: bool, filename: str) -> Response:
-    """A report as JSON, or as a UTF-8 CSV download."""
-    if as_csv:
-        return Response(
-            report.as_csv().encode("utf-8"),
-            media_type=CSV,
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
-        )
-    return JSONResponse(report.as_json())
+def review_response(report: Report, form: str, name: str, request: Request) -> Response:
+    """A periodic report as JSON or as a CSV, XLSX or PDF download named `name`."""
+    if form == "json":
+        return JSONResponse(report.as_json())
+    if form == "csv":
+        return document_response(report.as_csv().encode("utf-8"), "csv", name)
+    return document_response(DOCUMENTS[(report.name, form)](report, str(request.url)), form, name)
 
 
 @router.get("/api/search", summary="Find zones, parks, plots, gates, projects… by name (ignores case and diacritics)")
@@ -119,25 +117,34 @@ def rent(conn: ConnectionDep, user: StaffDep, uid: str) -> JSONResponse:
     return JSONResponse(project_rent(conn, uid))
 
 
-@router.get("/api/reports/delayed-projects", summary="Projects with missed or late milestones (JSON or CSV)")
+@router.get(
+    "/api/reports/delayed-projects",
+    summary="Projects with missed or late milestones (JSON, CSV, XLSX or PDF)",
+    responses=openapi_content("csv", "xlsx", "pdf"),
+)
 def delayed_projects(
-    request: Request, conn: ConnectionDep, access: AccessDep, as_of: AsOfDep, f: CsvOrJson = None
+    request: Request, conn: ConnectionDep, access: AccessDep, as_of: AsOfDep, f: ReviewFormatDep
 ) -> Response:
-    """One row per missed or late milestone on `as_of` (today by default); staff also see rent arrears and findings."""
+    """One row per missed or late milestone on `as_of` (today by default); staff also see rent arrears and findings,
+    in every format."""
     day = as_of or date.today()
     report = delayed_projects_report(conn, day, staff=access is Access.internal)
-    return report_response(report, wants_csv(request, f), f"du-an-cham-tien-do-{day.isoformat()}")
+    return review_response(report, f, f"du-an-cham-tien-do-{day.isoformat()}", request)
 
 
-@router.get("/api/reports/clearance", summary="Weekly land-clearance report (staff; JSON or CSV)")
+@router.get(
+    "/api/reports/clearance",
+    summary="Weekly land-clearance report (staff; JSON, CSV, XLSX or PDF)",
+    responses=openapi_content("csv", "xlsx", "pdf"),
+)
 def clearance_weekly(
     request: Request,
     conn: ConnectionDep,
     user: StaffDep,
     place: PlaceDep,
+    f: ReviewFormatDep,
     project: str | None = None,
     week: IsoWeek = None,
-    f: CsvOrJson = None,
 ) -> Response:
     """Figures at the end of an ISO week (e.g. 2025-W14) and the parcels that reached each stage in it.
 
@@ -145,4 +152,4 @@ def clearance_weekly(
     """
     report = clearance_report(conn, project, week, place)
     narrowed = "".join(f"-{v}" for v in (project, place.province, place.zone, place.park) if v)
-    return report_response(report, wants_csv(request, f), f"gpmb-{report.parameters['week']}{narrowed}")
+    return review_response(report, f, f"gpmb-{report.parameters['week']}{narrowed}", request)

@@ -1,21 +1,19 @@
 """The programme's task register and its progress report (staff); tasks are written by the OGC editing routes."""
 
 from datetime import date
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ConnectionDep, StaffDep
-from api.params import AsOfDep, ProgrammeFormat, ProgrammeYearDep, TaskFilterDep, TaskProvince
-from gis.errors import InvalidInput
+from api.documents import document_response, openapi_content
+from api.params import AsOfDep, ProgrammeFormatDep, ProgrammeYearDep, TaskFilterDep, TaskProvince
 from gis.limits import check_storable
 from layers.tasks import board_name, list_tasks, programme_report, programme_workbook
-from maps.programme_report import report_pdf
+from maps.programme_report import report_document
+from maps.report_docx import programme_docx
 
 router = APIRouter(tags=["programme tasks"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA = {"xlsx": XLSX, "pdf": "application/pdf"}
 
 
 @router.get("/api/tasks", summary="The programme's tasks, with what is due and overdue (staff)")
@@ -28,8 +26,8 @@ def tasks(conn: ConnectionDep, user: StaffDep, chosen: TaskFilterDep) -> JSONRes
 
 @router.get(
     "/api/reports/programme",
-    summary="Work-programme progress per lead unit and overall (staff; JSON, XLSX or PDF)",
-    responses={200: {"content": {XLSX: {}, "application/pdf": {}}}},
+    summary="Work-programme progress per lead unit and overall (staff; JSON, XLSX, PDF or DOCX)",
+    responses=openapi_content("xlsx", "pdf", "docx"),
 )
 def programme(
     request: Request,
@@ -37,22 +35,22 @@ def programme(
     user: StaffDep,
     year: ProgrammeYearDep,
     as_of: AsOfDep,
+    f: ProgrammeFormatDep,
     province: TaskProvince = None,
-    f: ProgrammeFormat = None,
 ) -> Response:
-    """Tasks, done, done late, in progress, overdue and % done per unit and for the whole board; xlsx/pdf: documents."""
-    if f not in (None, "", "json", "xlsx", "pdf"):
-        raise InvalidInput(f"f must be 'json', 'xlsx' or 'pdf', got '{f[:40]}'")
+    """Tasks, done, done late, in progress, overdue and % done per unit and for the whole board; xlsx/pdf/docx:
+    documents."""
     place = province.strip() if province and province.strip() else None
     if place:
         check_storable(place, "province")
     report = programme_report(conn, year, place, as_of)
-    if f not in ("xlsx", "pdf"):
+    if f == "json":
         return JSONResponse(report)
-    name = f"tien-do-chuong-trinh-cong-tac-{year}" + (f"-{place}" if place else "") + f".{f}"
-    disposition = f"attachment; filename=\"{quote(name)}\"; filename*=UTF-8''{quote(name)}"
+    name = f"tien-do-chuong-trinh-cong-tac-{year}" + (f"-{place}" if place else "")
     if f == "pdf":
-        document = report_pdf(report, board_name(conn, place), str(request.url))
+        document = report_document(report, board_name(conn, place), str(request.url))
+    elif f == "docx":
+        document = programme_docx(report, board_name(conn, place), str(request.url))
     else:
         document = programme_workbook(report)
-    return Response(document, media_type=MEDIA[f], headers={"Content-Disposition": disposition})
+    return document_response(document, f, name)

@@ -108,7 +108,9 @@
         drawChart();
         document.body.dataset.clearanceReady = p.uid;
       }).catch((e) => { document.getElementById("za-figures").textContent = e.message; });
-      document.getElementById("za-report").href = `/api/reports/clearance?f=csv&project=${encodeURIComponent(p.uid)}`;
+      document.querySelectorAll(".za-report").forEach((a) => {
+        a.href = `/api/reports/clearance?f=${a.dataset.format}&project=${encodeURIComponent(p.uid)}`;
+      });
     };
 
     const update = (zoom) => {

@@ -1,5 +1,5 @@
 // Investment projects by status; projects with a missed or late milestone (as of a date) are highlighted and
-// listed from /api/reports/delayed-projects, which also gives the CSV.
+// listed from /api/reports/delayed-projects, which also gives the PDF, XLSX and CSV documents.
 (function () {
   "use strict";
   const Z = window.ZoneAtlasMaps;
@@ -71,7 +71,9 @@
     const loadReport = () => {
       ctx.setState({ as_of: asOf.value });
       const query = new URLSearchParams({ as_of: asOf.value });
-      document.getElementById("za-delayed-csv").href = `/api/reports/delayed-projects?${query}&f=csv`;
+      document.querySelectorAll(".za-delayed-doc").forEach((a) => {
+        a.href = `/api/reports/delayed-projects?${query}&f=${a.dataset.format}`;
+      });
       ctx.fetchJSON(`/api/reports/delayed-projects?${query}`).then((body) => { report = body; draw(); });
     };
 

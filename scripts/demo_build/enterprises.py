@@ -21,6 +21,9 @@ FIGURE_COLUMNS += ["registered_capital_vnd", "registered_capital_usd", "implemen
 FIGURE_COLUMNS += ["implemented_capital_usd", "source", "public", "illustrative", "notes"]
 TARGET_COLUMNS = ["scope", "scope_uid", "year", *MEASURES, "source", "public", "illustrative", "notes"]
 INVENTED = "all numbers invented for the demo"
+QUARTER_YEARS = (2023, 2024, 2025)  # years also reported by quarter, so the quarterly report has something to show
+QUARTERLY = "invented quarterly split of the project's invented year (flows add up to it; Q4 workers are the year's)"
+FLOW_MEASURES = ("revenue_vnd", "exports_usd", "imports_usd", "budget_vnd", "new_jobs")
 TARGET_NOTE = "invented plan for the demo: the year's figures of the projects there, rounded, ±10 %"
 
 
@@ -108,6 +111,38 @@ def figures(demo: Demo, sources: Path) -> None:
     if nb_figures:
         _ninh_binh(demo, rng, nb_projects, nb_figures)
     _targets(demo, rng, known)
+    _quarters(demo, rng)
+
+
+def _quarters(demo: Demo, rng: random.Random) -> None:
+    """Each yearly figure of QUARTER_YEARS split into four quarters: flows add up to the year exactly, head counts
+    grow to the year's by Q4. The estimate year's last quarter is an estimate too; quarters are as public as the year.
+    Added after the targets, which are computed from the yearly figures only."""
+    quarters = []
+    for f in demo.figures:
+        if f["year"] not in QUARTER_YEARS or f["period_kind"] != "year" or f["notes"] != INVENTED:
+            continue
+        shares = [rng.uniform(0.21, 0.29) for _ in range(3)]
+        shares.append(1 - sum(shares))
+        parts = {m: split(f[m], shares) if f[m] is not None else [None] * 4 for m in FLOW_MEASURES}
+        for q in range(1, 5):
+            growth = 1 - 0.015 * (4 - q)  # head counts a little lower earlier in the year
+            quarters.append(
+                {
+                    **f,
+                    "period_kind": "quarter",
+                    "period": q,
+                    "basis": "estimate" if f["basis"] == "estimate" and q == 4 else "final",
+                    **{m: parts[m][q - 1] for m in FLOW_MEASURES},
+                    **{
+                        m: None if f[m] is None else int(round(f[m] * growth))
+                        for m in ("workers_domestic", "workers_foreign")
+                    },
+                    "notes": QUARTERLY,
+                }
+            )
+    demo.figures.extend(quarters)
+    demo.figures.sort(key=lambda f: (f["project_uid"], f["year"], f["period_kind"] != "year", f["period"], f["basis"]))
 
 
 def _ninh_binh(demo: Demo, rng: random.Random, projects: list[dict], totals: dict[int, dict]) -> None:

@@ -7,10 +7,12 @@ query parameters have no sample value here fails with a message saying what to a
 import io
 import json
 import re
+import subprocess
 
 import mapbox_vector_tile
 import morecantile
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import text
 
@@ -267,6 +269,49 @@ def test_enterprises_report_for_every_role(client, staff):
         assert body["public_only"] is (role == "anonymous")
         # The demo's 2025 figures are estimates, internal until the final figures: none for anonymous readers.
         assert (body["totals"]["projects_reporting"] == 0) is (role == "anonymous"), role
+
+
+# The board's documents (issue 16): (path, params, formats, roles refused with 401), and words only staff may read.
+DOCUMENTS = [
+    ("/api/reports/delayed-projects", {"as_of": "2026-01-01"}, ("xlsx", "pdf"), ()),
+    ("/api/reports/clearance", {"week": "2025-W14"}, ("xlsx", "pdf"), ("anonymous",)),
+    ("/api/reports/programme", {"year": "2023"}, ("xlsx", "pdf", "docx"), ("anonymous",)),
+    ("/api/reports/enterprises", {"year": "2025"}, ("pdf", "docx"), ()),
+]
+STAFF_ONLY_WORDS = ("Nợ tiền thuê đất", "Rent arrears", "05/KL-BQL", "Kết luận, vi phạm chưa khắc phục")
+
+
+def _document_text(response) -> str:
+    """The words of an XLSX, DOCX or PDF answer, to look for what anonymous readers must not get."""
+    media = response.headers["content-type"]
+    if media.startswith("application/pdf"):
+        got = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=response.content, capture_output=True, check=True
+        )
+        return got.stdout.decode("utf-8")
+    if "spreadsheetml" in media:
+        book = load_workbook(io.BytesIO(response.content))
+        return " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value)
+    document = Document(io.BytesIO(response.content))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return " ".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_report_documents_for_every_role(client, staff):
+    """Documents follow their JSON's access: staff-only reports refuse anonymous readers in every format, and the
+    delayed-projects review's rent arrears and findings reach staff only."""
+    for path, params, formats, refused in DOCUMENTS:
+        for f in formats:
+            for role in ROLES:
+                response = client.get(path, params={**params, "f": f}, headers=staff[role])
+                where = (role, path, f, response.text[:200] if response.status_code != 200 else "")
+                if role in refused:
+                    assert response.status_code == 401, where
+                    continue
+                assert response.status_code == 200, where
+                if path.endswith("delayed-projects"):
+                    words = _document_text(response)
+                    assert any(w in words for w in STAFF_ONLY_WORDS) is (role != "anonymous"), where
 
 
 def test_decision_register_writes_for_every_role(client, staff, engine, edits):

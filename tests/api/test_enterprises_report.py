@@ -308,7 +308,7 @@ def test_anonymous_readers_get_public_figures_only(client, staff, engine, edits)
         ({"year": "twenty"}, "year must be a whole number"),
         ({"year": "1800"}, "year must be a whole number from 1990 to 2100"),
         ({"year": "2021", "quarter": "5"}, "quarter must be a whole number from 1 to 4"),
-        ({"year": "2021", "f": "docx"}, "f must be one of json, csv, xlsx, pdf"),
+        ({"year": "2021", "f": "odt"}, "f must be one of json, csv, xlsx, pdf, docx"),
         ({"year": "2021", "park": "KCN-NOWHERE"}, "park 'KCN-NOWHERE' is not known"),
         ({"year": "2021", "province": "Ninh Bình"}, "province must be a code"),
     ],

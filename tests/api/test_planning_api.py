@@ -327,7 +327,8 @@ def test_delayed_projects_report_json_and_csv(client, db_conn):
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == expected
     assert "Trung tâm thương mại – dịch vụ cửa khẩu Cầu Treo (hư cấu)" in {r["name_vi"] for r in rows}
-    assert client.get("/api/reports/delayed-projects", params={"f": "xlsx"}).status_code == 400
+    refused = client.get("/api/reports/delayed-projects", params={"f": "docx"})
+    assert refused.status_code == 400 and "f must be one of json, csv, xlsx, pdf" in refused.json()["description"]
 
 
 # --- the pages ------------------------------------------------------------------------------------------------

@@ -253,6 +253,8 @@ def test_clearance_map_chart_shows_the_stage_history(browser_page: BrowserPage, 
     assert chart["sets"]["handed_over"][index - 1] == 0 < chart["sets"]["handed_over"][index]
     figures = bp.page.inner_text("#za-figures-table")
     assert f"{sum(f['properties']['households_affected'] for f in parcels)}" in figures
+    reports = bp.page.eval_on_selector_all(".za-report", "as => as.map((a) => a.getAttribute('href'))")
+    assert reports == [f"/api/reports/clearance?f={f}&project=PRJ-VHVA" for f in ("pdf", "xlsx", "csv")]
     bp.screenshot("maps_clearance")
 
     bp.page.select_option("#za-stage", "handed_over")
@@ -330,6 +332,8 @@ def test_projects_map_highlights_delayed_projects(browser_page: BrowserPage, db_
     assert set(marked) == delayed
     assert bp.page.locator(".za-delayed-marker").count() == len(delayed)
     assert bp.drawn()["drawn"] >= 25  # every demo project, plus the parks
-    assert "Tải báo cáo (CSV)" in bp.page.inner_text("#za-panel")
+    assert "Tải báo cáo:" in bp.page.inner_text("#za-panel")
+    links = bp.page.eval_on_selector_all(".za-delayed-doc", "as => as.map((a) => a.getAttribute('href'))")
+    assert links == [f"/api/reports/delayed-projects?as_of=2026-01-01&f={f}" for f in ("pdf", "xlsx", "csv")]
     bp.screenshot("maps_projects")
     bp.assert_clean()
