@@ -89,14 +89,14 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     total = ["Tổng cộng / Total", None, None, totals["projects_reporting"]]
     total += [*_flags(totals), *(totals[k] for k in keys)]
     scope = "Chỉ số liệu công khai / Public figures only" if report["public_only"] else None
+    illustrative = [ILLUSTRATIVE_NOTE] if report["includes_illustrative"] else []
     book = Workbook()
     write_table(
         first_sheet(book, "Doanh nghiệp"),
         f"Tình hình hoạt động của doanh nghiệp {period_words(report)} / Enterprises' figures",
         columns,
         rows,
-        notes=[scope or "Gồm số liệu nội bộ / Includes internal figures"]
-        + ([ILLUSTRATIVE_NOTE] if report["includes_illustrative"] else []),
+        notes=["; ".join([scope or "Gồm số liệu nội bộ / Includes internal figures"] + illustrative)],
         totals=total,
     )
     return workbook_bytes(book)

@@ -19,12 +19,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from layers.enterprises import before_words, period_words
+from layers.enterprises import CAPITAL, before_words, period_words
 from layers.tasks import task_cells
 from maps.enterprises_report import MEASURES, measure, place_name, quarter_before_words, signed, title
 from maps.programme_report import summary_rows
 from maps.programme_report import title as programme_title
 from maps.report_print import vn_date, vn_number, vn_pct
+
+PARK_FIGURES = ("exports_usd", "budget_vnd", "workers_domestic", "workers_foreign", "new_jobs")  # after revenue
 
 FONT = "Times New Roman"
 BOARD = "Ban Quản lý Khu kinh tế / Economic Zone Management Board"
@@ -175,13 +177,18 @@ def enterprises_docx(report: dict[str, Any], url: str) -> bytes:
             row["name_vi"] + (" (ước)" if row["includes_estimates"] else ""),
             measure("revenue_vnd", row["revenue_vnd"]),
             vn_pct(row["revenue_vnd_pct_of_target"]),
-            *(measure(key, row[key]) for key in list(MEASURES)[1:]),
+            *(measure(key, row[key]) for key in PARK_FIGURES),
         ]
         for row in report["rows"]
     ]
     total = ["Tổng cộng", measure("revenue_vnd", totals["revenue_vnd"]), vn_pct(totals["revenue_vnd_pct_of_target"])]
-    total += [measure(key, totals[key]) for key in list(MEASURES)[1:]]
+    total += [measure(key, totals[key]) for key in PARK_FIGURES]
     doc.table(park_headers, [*parks, total], numeric=range(1, 8), bold_last=True, widths_mm=(50,))
+    doc.section("III. Vốn đầu tư theo khu công nghiệp / Capital per park")
+    capital_headers = ["Khu công nghiệp", *(f"{MEASURES[key][0]} ({MEASURES[key][1]})" for key in CAPITAL)]
+    capital = [[row["name_vi"], *(measure(key, row[key]) for key in CAPITAL)] for row in report["rows"]]
+    capital.append(["Tổng cộng", *(measure(key, totals[key]) for key in CAPITAL)])
+    doc.table(capital_headers, capital, numeric=range(1, 5), bold_last=True, widths_mm=(50,))
     return doc.finish(url)
 
 

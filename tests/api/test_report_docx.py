@@ -45,7 +45,7 @@ def test_enterprises_docx_carries_the_plain_sql_totals(client, staff, engine):  
     lines = [p.text for p in document.paragraphs]
     assert "Báo cáo tình hình hoạt động của doanh nghiệp năm 2021" in lines
     assert "Tỉnh Ninh Bình — năm 2021" in lines
-    totals, parks = _tables(document)
+    totals, parks, capital = _tables(document)
     assert totals[0][:4] == ["Chỉ tiêu", "Đơn vị", "năm 2021", "năm 2020"]
     rows = {r[0]: r for r in totals[1:]}
     revenue = rows["Doanh thu"]
@@ -70,6 +70,10 @@ def test_enterprises_docx_carries_the_plain_sql_totals(client, staff, engine):  
         names = set(names)
     assert names and names <= {row[0].removesuffix(" (ước)") for row in parks[1:-1]}
     assert document.styles["Normal"].font.name == "Times New Roman"
+    json_totals = client.get("/api/reports/enterprises", params={**params, "f": "json"}, headers=staff["viewer"])
+    registered = json_totals.json()["totals"]["registered_capital_vnd"]
+    assert capital[0][:2] == ["Khu công nghiệp", "Vốn đăng ký (đồng) (tỷ đồng)"]
+    assert capital[-1][:2] == ["Tổng cộng", _vn(registered / 10**9, 1) if registered is not None else "—"]
 
 
 def test_anonymous_readers_get_the_public_enterprises_docx(client):
