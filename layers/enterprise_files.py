@@ -44,6 +44,15 @@ def report_csv(report: dict[str, Any]) -> str:
     return "\ufeff" + "".join(csv_text([CSV_COLUMNS, *lines]))
 
 
+TREND_COLUMNS = ["year", *CSV_COLUMNS[len(PLACE_COLUMNS) :]]  # the totals' columns, one line per year
+
+
+def trend_csv(trend: dict[str, Any]) -> str:
+    """One line per year with the totals' columns, with a UTF-8 byte-order mark as the report's CSV."""
+    lines = [[year.get(c) for c in TREND_COLUMNS] for year in trend["years"]]
+    return "\ufeff" + "".join(csv_text([TREND_COLUMNS, *lines]))
+
+
 def _period(report: dict[str, Any]) -> str:
     """'năm 2021' or 'quý 2/2021'."""
     return f"quý {report['quarter']}/{report['year']}" if report["quarter"] else f"năm {report['year']}"

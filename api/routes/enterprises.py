@@ -1,12 +1,12 @@
-"""The board's report on its parks' enterprises: totals, change on last year, % of target (JSON/CSV/XLSX/PDF)."""
+"""The board's report on its parks' enterprises (JSON/CSV/XLSX/PDF), and its totals year by year (the trend)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ConnectionDep, CurrentUserDep
-from api.params import EnterprisesDep
-from layers.enterprise_files import report_csv, report_xlsx
-from layers.enterprises import enterprises_report
+from api.params import EnterprisesDep, EnterprisesTrendDep
+from layers.enterprise_files import report_csv, report_xlsx, trend_csv
+from layers.enterprises import enterprises_report, enterprises_trend
 from maps.enterprises_report import report_pdf
 
 router = APIRouter(tags=["reports"])
@@ -42,3 +42,24 @@ def enterprises(request: Request, conn: ConnectionDep, user: CurrentUserDep, par
             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
         )
     return JSONResponse(report)
+
+
+@router.get(
+    "/api/reports/enterprises/trend",
+    summary="The enterprises report's totals for every year from `from` to `to`, in one call (JSON, CSV)",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def enterprises_trend_route(conn: ConnectionDep, user: CurrentUserDep, params: EnterprisesTrendDep) -> Response:
+    """The dashboard's trend chart: same figures and access as the yearly report, without its rows."""
+    trend = enterprises_trend(conn, params.query, staff=user is not None)
+    if params.format == "csv":
+        q = params.query
+        name = f"doanh-nghiep-{q.first}-{q.last}" + "".join(
+            f"-{v}" for v in (q.place.province, q.place.zone, q.place.park) if v
+        )
+        return Response(
+            trend_csv(trend).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return JSONResponse(trend)
