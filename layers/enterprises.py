@@ -33,6 +33,7 @@ WITH best AS (
   SELECT DISTINCT ON (project_id, year, period_kind, period) *
   FROM enterprise_figures
   WHERE year BETWEEN CAST(:since AS integer) - 1 AND :year AND (:staff OR public)
+    AND project_id IN (SELECT pr.id FROM projects pr WHERE {in_place})  -- first: nothing below can push it down
   ORDER BY project_id, year, period_kind, period, basis = 'final' DESC
 ),
 in_period AS (
@@ -53,7 +54,6 @@ SELECT c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code,
        bool_or(c.basis = 'estimate') AS estimated,
        bool_or(c.illustrative) AS illustrative
 FROM chosen c JOIN projects pr ON pr.id = c.project_id
-WHERE {in_place}
 GROUP BY c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code
 """
 
