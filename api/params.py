@@ -33,7 +33,7 @@ from gis.crs import CRS84_URI, CrsRef, supported_crs_uris
 from gis.errors import InvalidInput
 from gis.formats import FORMATS, FileFormat
 from gis.limits import check_storable
-from layers.enterprises import ReportQuery
+from layers.enterprises import TREND_MAX_YEARS, ReportQuery, TrendQuery
 from layers.exports import ExportOptions
 from layers.features import FeatureQuery, Period
 from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
@@ -590,6 +590,57 @@ async def enterprises_params(
 
 
 EnterprisesDep = Annotated[EnterprisesRequest, Depends(enterprises_params)]
+
+TrendFrom = declared(
+    {"type": "integer", "minimum": 1990, "maximum": 2100}, "The trend's first year (required).", 2019, alias="from"
+)
+TrendTo = declared(
+    {"type": "integer", "minimum": 1990, "maximum": 2100},
+    f"The trend's last year (required); at most {TREND_MAX_YEARS} years from the first.",
+    2025,
+    alias="to",
+)
+TrendFormat = declared({"type": "string", "enum": ["json", "csv"]}, "json (default) or csv.", "csv")
+TREND_FORMATS = ("json", "csv")
+
+
+@dataclass(frozen=True)
+class TrendRequest:
+    """The enterprises trend's parameters, parsed."""
+
+    query: TrendQuery
+    format: str
+
+
+TREND_NAMES = ("from", "to", "province", "zone", "park", "f")
+
+
+async def enterprises_trend_params(
+    request: Request, first: TrendFrom = None, last: TrendTo = None, *, place: PlaceDep, f: TrendFormat = None
+) -> TrendRequest:
+    """from and to (both required, at most TREND_MAX_YEARS years), province, zone, park and f, each checked.
+
+    Unknown names are refused: a `quarter` or `year` silently ignored would pass yearly totals off as something else.
+    """
+    unknown = sorted(set(request.query_params) - set(TREND_NAMES))
+    if unknown:
+        raise InvalidInput(f"unknown parameter {', '.join(unknown)}; parameters are: {', '.join(TREND_NAMES)}")
+    start, end = _bounded(first, "from", 1990, 2100), _bounded(last, "to", 1990, 2100)
+    if start is None or end is None:
+        raise InvalidInput("from and to are required: the first and last year of the trend, e.g. from=2019&to=2025")
+    if start > end:
+        raise InvalidInput(f"from ({start}) must not be after to ({end})")
+    if end - start + 1 > TREND_MAX_YEARS:
+        raise InvalidInput(
+            f"a trend covers at most {TREND_MAX_YEARS} years; from={start} to={end} is {end - start + 1} years"
+        )
+    form = (f or "json").strip().lower()
+    if form not in TREND_FORMATS:
+        raise InvalidInput(f"f must be one of {', '.join(TREND_FORMATS)}, got '{f[:40] if f else f}'")
+    return TrendRequest(TrendQuery(start, end, place), form)
+
+
+EnterprisesTrendDep = Annotated[TrendRequest, Depends(enterprises_trend_params)]
 
 # --- the programme's tasks (api/routes/tasks.py) ----------------------------------------------------------------
 

@@ -7,13 +7,15 @@ log) and asks it with a viewer's personal token, as a signed-in leader's browser
 
 - the page `GET /dashboard`;
 - `GET /api/reports/enterprises?year=…` for the chosen year (cards, revenue and capital by park, workers);
-- the same report for every year with figures (the trend chart: 7 calls);
+- `GET /api/reports/enterprises/trend?from=…&to=…` over the years with figures (the trend chart: one call);
 - `GET /api/parks` (occupancy), `GET /api/tasks?year=…&province=…` and `GET /api/reports/clearance` with the place
   (staff charts);
 
 for the whole country, one province (HA_TINH) and one park (KCN-VA1), year 2025. Each call: one warm-up, then the
 median and the slowest of --rounds calls, one after another. Then the whole refresh as the browser makes it: the
-12 calls at once over 6 connections (Chromium's limit per host), median wall time of --rounds refreshes.
+5 calls at once over 6 connections (Chromium's limit per host), median wall time of --rounds refreshes; and, in
+alternate rounds under the same load, the refresh as the page made it before the trend call (one report per year
+instead: 11 calls), for comparison.
 """
 
 import argparse
@@ -41,10 +43,14 @@ PLACES = [("all provinces", {}), ("province HA_TINH", {"province": "HA_TINH"}), 
 BROWSER_CONNECTIONS = 6
 
 
-def dashboard_calls(years: list[int], place: dict[str, str]) -> list[tuple[str, str, dict]]:
+def dashboard_calls(years: list[int], place: dict[str, str], per_year_trend: bool) -> list[tuple[str, str, dict]]:
     """The calls one refresh of the page makes (name, path, query), as dashboard.js asks them."""
     calls = [("report (chosen year)", "/api/reports/enterprises", {"year": YEAR, **place})]
-    calls += [(f"report {y} (trend)", "/api/reports/enterprises", {"year": y, **place}) for y in years]
+    if per_year_trend:
+        calls += [(f"report {y} (trend)", "/api/reports/enterprises", {"year": y, **place}) for y in years]
+    else:
+        span = {"from": years[0], "to": years[-1], **place}
+        calls += [(f"trend {years[0]}-{years[-1]}", "/api/reports/enterprises/trend", span)]
     calls += [
         ("parks (occupancy)", "/api/parks", {}),
         ("tasks", "/api/tasks", {"year": YEAR, **({"province": place["province"]} if "province" in place else {})}),
@@ -106,20 +112,28 @@ def main() -> None:
             print(f"{'GET /dashboard (the page)':44s} {page_ms:8.1f} ms median {page_max:8.1f} ms slowest")
             for label, place in PLACES:
                 print(f"\n{label}, {YEAR}")
-                calls = dashboard_calls(years, place)
+                calls = dashboard_calls(years, place, per_year_trend=False)
+                before = dashboard_calls(years, place, per_year_trend=True)
                 total = 0.0
                 for name, path, query in calls:
                     median, slowest = measure(client, path, query, args.rounds)
                     total += median
                     print(f"  {name:42s} {median:8.1f} ms median {slowest:8.1f} ms slowest")
-                refresh(client, calls)  # warm-up
-                walls = [refresh(client, calls) for _ in range(args.rounds)]
+                refresh(client, calls), refresh(client, before)  # warm-up
+                walls: dict[str, list[float]] = {"now": [], "before": []}
+                for _ in range(args.rounds):  # alternate, so both see the same load
+                    walls["now"].append(refresh(client, calls))
+                    walls["before"].append(refresh(client, before))
                 print(f"  {'sum of the ' + str(len(calls)) + ' calls, one after another':42s} {total:8.1f} ms")
-                print(
-                    f"  {'refresh as the browser makes it':42s} {statistics.median(walls) * 1000:8.1f} ms median "
-                    f"{max(walls) * 1000:8.1f} ms slowest ({BROWSER_CONNECTIONS} connections)",
-                    flush=True,
-                )
+                for key, words in (
+                    ("now", "refresh as the browser makes it"),
+                    ("before", "refresh, one report per year"),
+                ):
+                    print(
+                        f"  {words:42s} {statistics.median(walls[key]) * 1000:8.1f} ms median "
+                        f"{max(walls[key]) * 1000:8.1f} ms slowest ({BROWSER_CONNECTIONS} connections)",
+                        flush=True,
+                    )
     finally:
         if server is not None:
             server.terminate()

@@ -33,8 +33,7 @@ def measure_keys(report: dict[str, Any]) -> list[str]:
 
 def report_csv(report: dict[str, Any]) -> str:
     """One line per row and a last 'total' line, with a UTF-8 byte-order mark so spreadsheet programs keep accents."""
-    flags = ["projects_reporting", "includes_estimates", "includes_illustrative"]
-    columns = [*PLACE_COLUMNS, *measure_keys(report), *flags]
+    columns = [*PLACE_COLUMNS, *measure_keys(report), *TOTAL_FLAGS]
     lines = [[row.get(c) for c in columns] for row in report["rows"]]
     total = {**report["totals"], "level": "total", "name_vi": "Tổng cộng", "name_en": "Total"}
     total.update({"zone_uid": report["zone"], "province_code": report["province"], "park_uid": report["park"]})
@@ -55,6 +54,16 @@ def _measure_column(key: str) -> Column:
     part = key[len(measure) :]
     (vi, en), (part_vi, part_en) = LABELS[measure], PARTS[part]
     return Column(f"{vi} – {part_vi}", f"{en} – {part_en}", _kind(key), width=20)
+
+
+TOTAL_FLAGS = ["projects_reporting", "includes_estimates", "includes_illustrative"]
+TREND_COLUMNS = ["year", *(m + s for m in MEASURES for s in SUFFIXES), *TOTAL_FLAGS]  # the totals' columns per year
+
+
+def trend_csv(trend: dict[str, Any]) -> str:
+    """One line per year with the totals' columns, with a UTF-8 byte-order mark as the report's CSV."""
+    lines = [[year.get(c) for c in TREND_COLUMNS] for year in trend["years"]]
+    return "\ufeff" + "".join(csv_text([TREND_COLUMNS, *lines]))
 
 
 def _flags(row: dict[str, Any]) -> list[str]:

@@ -34,7 +34,8 @@ PROJECT_SQL = """
 WITH best AS (
   SELECT DISTINCT ON (project_id, year, period_kind, period) *
   FROM enterprise_figures
-  WHERE year IN (:year, :year - 1) AND (:staff OR public)
+  WHERE year BETWEEN CAST(:since AS integer) - 1 AND :year AND (:staff OR public)
+    AND project_id IN (SELECT pr.id FROM projects pr WHERE {in_place})  -- first: nothing below can push it down
   ORDER BY project_id, year, period_kind, period, basis = 'final' DESC
 ),
 in_period AS (
@@ -55,7 +56,6 @@ SELECT c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code,
        bool_or(c.basis = 'estimate') AS estimated,
        bool_or(c.illustrative) AS illustrative
 FROM chosen c JOIN projects pr ON pr.id = c.project_id
-WHERE {in_place}
 GROUP BY c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code
 """
 
@@ -114,8 +114,11 @@ def _pct(part: float | None, whole: float | None) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def project_figures(conn: Connection, query: ReportQuery, staff: bool) -> list[Any]:
-    """Each project's resolved figures for the year asked and the one before (see the rules above)."""
+def resolved_figures(query: ReportQuery, staff: bool, since: int | None = None) -> tuple[str, dict[str, Any]]:
+    """SQL and parameters of each project's resolved figures per year, from the year before `since` to the year asked.
+
+    One roll-up for the report (since = the year: that year and the one before) and the trend (a span of years).
+    """
     sql = PROJECT_SQL.format(
         flows=",\n       ".join(f"sum(c.{m}) AS {m}" for m in FLOWS),
         stocks=",\n       ".join(
@@ -123,24 +126,43 @@ def project_figures(conn: Connection, query: ReportQuery, staff: bool) -> list[A
         ),
         in_place=project_in_place("pr"),
     )
-    params = {"year": query.year, "quarter": query.quarter, "staff": staff, **place_params(query.place)}
+    since = query.year if since is None else since
+    params = {"year": query.year, "since": since, "quarter": query.quarter, "staff": staff, **place_params(query.place)}
+    return sql, params
+
+
+def project_figures(conn: Connection, query: ReportQuery, staff: bool) -> list[Any]:
+    """Each project's resolved figures for the year asked and the one before (see the rules above)."""
+    sql, params = resolved_figures(query, staff)
     return list(conn.execute(text(sql), params))
 
 
 def _targets(conn: Connection, year: int, staff: bool) -> dict[tuple[str, str], dict[str, Any]]:
     """The year's targets by (scope, uid), with whether each is invented (`illustrative`)."""
+    return _targets_by_year(conn, year, year, staff).get(year, {})
+
+
+def _targets_by_year(conn: Connection, first: int, last: int, staff: bool) -> dict[int, dict[tuple[str, str], dict]]:
+    """The targets of each year from first to last by (scope, uid), in one query (the trend reads many years)."""
     columns = ", ".join(TARGET_MEASURES)
     rows = conn.execute(
         text(
-            f"SELECT scope, scope_uid, illustrative, {columns} FROM enterprise_targets "
-            "WHERE year = :y AND (:s OR public)"
+            f"SELECT year, scope, scope_uid, illustrative, {columns} FROM enterprise_targets "
+            "WHERE year BETWEEN :first AND :last AND (:s OR public)"
         ),
-        {"y": year, "s": staff},
+        {"first": first, "last": last, "s": staff},
     )
-    return {
-        (r.scope, r.scope_uid): {"illustrative": r.illustrative, **{m: getattr(r, m) for m in TARGET_MEASURES}}
-        for r in rows
-    }
+    years: dict[int, dict[tuple[str, str], dict]] = {}
+    for r in rows:
+        target = {"illustrative": r.illustrative, **{m: getattr(r, m) for m in TARGET_MEASURES}}
+        years.setdefault(r.year, {})[(r.scope, r.scope_uid)] = target
+    return years
+
+
+def _scope_target(targets: dict[tuple[str, str], dict], place: Place) -> dict[str, Any] | None:
+    """The totals' target: the narrowest scope asked (park, else zone, else province); none without a scope."""
+    scope = ("park", place.park) if place.park else ("zone", place.zone) if place.zone else ("province", place.province)
+    return targets.get(scope) if scope[1] else None  # type: ignore[arg-type]
 
 
 def _target_illustrative(target: dict[str, Any] | None) -> bool:
@@ -227,8 +249,7 @@ def enterprises_report(conn: Connection, query: ReportQuery, *, staff: bool) -> 
                 unit["estimated"] = unit["estimated"] or row.estimated
     rows = [_unit_row(key, unit, names, targets, query) for key, unit in units.items()]
     rows.sort(key=lambda r: (r["province_code"] or "", r["zone_uid"] or "", r["level"] != "park", r["name_vi"] or ""))
-    scope = ("park", query.park) if query.park else ("zone", query.zone) if query.zone else ("province", query.province)
-    goal = targets.get(scope) if scope[1] else None  # type: ignore[arg-type]
+    goal = _scope_target(targets, query.place)
     illustrative = illustrative or _target_illustrative(goal)
     earlier = previous_quarter(query.year, query.quarter) if query.quarter else None
     return {
@@ -315,3 +336,69 @@ def _unit_row(key: tuple[str, str], unit: dict, names: dict, targets: dict, quer
         "includes_estimates": unit["estimated"],
         "includes_illustrative": unit["illustrative"] or _target_illustrative(targets.get(key)),
     }
+
+
+# --- the trend: the totals of each year of a span, in one statement (GET /api/reports/enterprises/trend) ---------
+
+TREND_MAX_YEARS = 30  # a span longer than this is refused: the dashboard asks for the latest years with figures
+
+TREND_SQL = """
+SELECT year,
+       {sums},
+       count(*) AS projects_reporting,
+       bool_or(estimated) AS estimated,
+       bool_or(illustrative) AS illustrative
+FROM ({figures}) resolved
+GROUP BY year
+"""
+
+
+@dataclass(frozen=True)
+class TrendQuery:
+    """Which years the trend covers (first to last, both included), narrowed to a province, zone or park."""
+
+    first: int
+    last: int
+    place: Place = Place()
+
+
+def enterprises_trend(conn: Connection, query: TrendQuery, *, staff: bool) -> dict[str, Any]:
+    """The report's `totals` for every year of the span, from the report's own roll-up grouped by year."""
+    check_place(conn, query.place)
+    place = query.place
+    report_query = ReportQuery(query.last, None, place.province, place.zone, place.park)
+    figures, params = resolved_figures(report_query, staff, since=query.first)
+    sql = TREND_SQL.format(sums=",\n       ".join(f"sum({m}) AS {m}" for m in MEASURES), figures=figures)
+    by_year = {row.year: row for row in conn.execute(text(sql), params)}
+    targets = _targets_by_year(conn, query.first, query.last, staff)
+    years = []
+    for year in range(query.first, query.last + 1):
+        now, before = by_year.get(year), by_year.get(year - 1)
+        goal = _scope_target(targets.get(year, {}), place)
+        illustrative = any(r is not None and r.illustrative for r in (now, before)) or _target_illustrative(goal)
+        years.append(
+            {
+                "year": year,
+                **_measures(_as_dict(now), _as_dict(before), goal),
+                "projects_reporting": now.projects_reporting if now is not None else 0,
+                "includes_estimates": bool(now is not None and now.estimated),
+                "includes_illustrative": illustrative,
+            }
+        )
+    return {
+        "report": "enterprises_trend",
+        "title": "Xu hướng theo năm của doanh nghiệp / Enterprises' figures by year",
+        "from": query.first,
+        "to": query.last,
+        "province": place.province,
+        "zone": place.zone,
+        "park": place.park,
+        "public_only": not staff,
+        "includes_illustrative": any(y["includes_illustrative"] for y in years),
+        "years": years,
+    }
+
+
+def _as_dict(row: Any) -> dict[str, Any]:
+    """A year's summed measures (empty when no project reported that year)."""
+    return {} if row is None else {m: getattr(row, m) for m in MEASURES}

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection, text
 
 from api.deps import ConnectionDep, CurrentUserDep
+from layers.enterprises import TREND_MAX_YEARS
 from maps.pages import render, script_json
 
 router = APIRouter(tags=["pages"])
@@ -29,7 +30,7 @@ YEARS_SQL = "SELECT DISTINCT year FROM enterprise_figures WHERE :staff OR public
 
 
 def dashboard_options(conn: Connection, staff: bool) -> dict[str, Any]:
-    """Filter choices in words, and the years with figures this reader may see (the latest is the default)."""
+    """Filter choices in words, the years with figures this reader may see (the latest is the default), trend span."""
 
     def rows(sql: str) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in conn.execute(text(sql))]
@@ -42,6 +43,7 @@ def dashboard_options(conn: Connection, staff: bool) -> dict[str, Any]:
         "parks": rows(PARKS_SQL),
         "years": years,
         "default_year": years[-1] if years else None,
+        "trend_years": TREND_MAX_YEARS,  # the trend chart shows at most this many of the latest years
     }
 
 

@@ -1,13 +1,13 @@
-"""The board's report on its parks' enterprises: totals, change on last year, % of target (JSON/CSV/XLSX/PDF/DOCX)."""
+"""The board's report on its parks' enterprises (JSON/CSV/XLSX/PDF/DOCX), and its totals year by year (the trend)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ConnectionDep, CurrentUserDep
 from api.documents import document_response, openapi_content
-from api.params import EnterprisesDep
-from layers.enterprise_files import report_csv, report_xlsx
-from layers.enterprises import enterprises_report
+from api.params import EnterprisesDep, EnterprisesTrendDep
+from layers.enterprise_files import report_csv, report_xlsx, trend_csv
+from layers.enterprises import enterprises_report, enterprises_trend
 from maps.enterprises_report import report_document
 from maps.report_docx import enterprises_docx
 
@@ -35,3 +35,20 @@ def enterprises(request: Request, conn: ConnectionDep, user: CurrentUserDep, par
     if params.format == "docx":
         return document_response(enterprises_docx(report, str(request.url)), "docx", name)
     return JSONResponse(report)
+
+
+@router.get(
+    "/api/reports/enterprises/trend",
+    summary="The enterprises report's totals for every year from `from` to `to`, in one call (JSON, CSV)",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def enterprises_trend_route(conn: ConnectionDep, user: CurrentUserDep, params: EnterprisesTrendDep) -> Response:
+    """The dashboard's trend chart: same figures and access as the yearly report, without its rows."""
+    trend = enterprises_trend(conn, params.query, staff=user is not None)
+    if params.format == "csv":
+        q = params.query
+        name = f"doanh-nghiep-{q.first}-{q.last}" + "".join(
+            f"-{v}" for v in (q.place.province, q.place.zone, q.place.park) if v
+        )
+        return document_response(trend_csv(trend).encode("utf-8"), "csv", name)
+    return JSONResponse(trend)

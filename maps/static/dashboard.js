@@ -149,19 +149,31 @@
 
   const bothNames = (row) => (row.name_en && row.name_en !== row.name_vi ? `${row.name_vi} / ${row.name_en}` : row.name_vi);
 
+  /** The totals of every year from the first with figures to the latest (at most options.trend_years), one call. */
   async function trendData(where) {
-    return Promise.all(options.years.map((year) => getJson("/api/reports/enterprises", { year, ...where })));
+    const last = options.years[options.years.length - 1];
+    const first = Math.max(options.years[0], last - options.trend_years + 1);
+    return getJson("/api/reports/enterprises/trend", { from: first, to: last, ...where });
   }
 
-  function showTrend(reports) {
-    flagIllustrative("dash-trend", reports.some((r) => r.includes_illustrative));
-    const years = reports.map((r) => String(r.year));
-    const scaled = (key, scale) => reports.map((r) => (r.totals[key] === null ? null : r.totals[key] / scale));
+  function showTrend(trend) {
+    flagIllustrative("dash-trend", trend.includes_illustrative);
+    const years = trend.years.map((y) => String(y.year));
+    const scaled = (key, scale) => trend.years.map((y) => (y[key] === null ? null : y[key] / scale));
     draw("chart-trend", "line", years, [
       { label: "Doanh thu (tỷ đồng) / Revenue (billion VND)", data: scaled("revenue_vnd", 1e9), yAxisID: "y" },
       { label: "Xuất khẩu (triệu USD) / Exports (million USD)", data: scaled("exports_usd", 1e6), yAxisID: "y1" },
-    ], { scales: { y: { position: "left" }, y1: { position: "right", grid: { drawOnChartArea: false } } } });
-    return reports.some((r) => r.includes_illustrative);
+    ], {
+      scales: { y: { position: "left" }, y1: { position: "right", grid: { drawOnChartArea: false } } },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            afterBody: (items) => (items.length && trend.years[items[0].dataIndex].includes_estimates ? "ước / est." : ""),
+          },
+        },
+      },
+    });
+    return trend.includes_illustrative;
   }
 
   function showParks(report) {

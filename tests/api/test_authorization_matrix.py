@@ -314,6 +314,22 @@ def test_report_documents_for_every_role(client, staff):
                     assert any(w in words for w in STAFF_ONLY_WORDS) is (role != "anonymous"), where
 
 
+def test_enterprises_trend_for_every_role(client, staff):
+    """The trend reads as the report does: everyone, anonymous readers only the figures and targets marked public."""
+    params = {"from": 2019, "to": 2025}
+    for role in ROLES:
+        for f in ("json", "csv"):
+            response = client.get("/api/reports/enterprises/trend", params={**params, "f": f}, headers=staff[role])
+            assert response.status_code == 200, (role, f, response.text[:300])
+            if role == "anonymous":
+                _assert_nothing_internal(response, f"anonymous enterprises trend f={f}")
+        body = client.get("/api/reports/enterprises/trend", params=params, headers=staff[role]).json()
+        assert body["public_only"] is (role == "anonymous")
+        # 2025's figures are internal estimates: anonymous readers get none of them, staff get every project's.
+        assert (body["years"][-1]["projects_reporting"] == 0) is (role == "anonymous"), role
+        assert body["years"][-2]["projects_reporting"] > 0, role  # 2024 is final and public
+
+
 def test_decision_register_writes_for_every_role(client, staff, engine, edits):
     with engine.connect() as conn:
         before = conn.execute(text("SELECT md5(string_agg(d::text, ',' ORDER BY id)) FROM decisions d")).scalar_one()

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -115,6 +116,10 @@ def test_staff_see_cards_equal_to_sql_charts_and_filters(browser_page: BrowserPa
     trend = bp.page.evaluate(CHART_JS, "chart-trend")
     assert trend["labels"] == [str(y) for y in years] and trend["painted"] > 0
     assert trend["data"][0][years.index(2021)] == float(totals["revenue_vnd"] / 10**9)
+    assert trend["data"][1][years.index(2021)] == float(totals["exports_usd"] / 10**6)
+    before_tip = bp.page.evaluate(TICKS_AND_TOOLTIP, ["chart-trend", "y", 0, years.index(2021)])
+    assert before_tip["title"] == ["2021"] and before_tip["after"] == ["ước / est."]  # 2021's totals are estimates
+    assert bp.page.evaluate(TICKS_AND_TOOLTIP, ["chart-trend", "y", 0, years.index(2020)])["after"] == []
     by_park = bp.page.evaluate(CHART_JS, "chart-parks")
     with engine.connect() as conn:
         names = dict(conn.execute(text("SELECT uid, name_vi FROM industrial_parks WHERE valid_to IS NULL")).all())
@@ -158,7 +163,13 @@ def test_anonymous_readers_get_the_public_part_without_staff_calls(browser_page:
     assert not bp.page.query_selector("#dash-tasks") and not bp.page.query_selector("#dash-clearance")
     assert not bp.page.query_selector("#chart-tasks") and not bp.page.query_selector("#chart-clearance")
     assert not [url for url in asked if any(path in url for path in STAFF_ONLY)]
-    assert any("/api/reports/enterprises" in url for url in asked)
+    # One refresh: the chosen year's report and one trend call for every year (not one report per year).
+    paths = [urlparse(url).path for url in asked]
+    assert paths.count("/api/reports/enterprises") == 1 and paths.count("/api/reports/enterprises/trend") == 1
+    with engine.connect() as conn:
+        public_years = list(conn.execute(text("SELECT DISTINCT year FROM enterprise_figures WHERE public ORDER BY 1")))
+    trend = bp.page.evaluate(CHART_JS, "chart-trend")
+    assert trend["labels"] == [str(y) for (y,) in public_years] and trend["painted"] > 0
     bp.page.select_option("#f-province", "NINH_BINH")
     bp.page.select_option("#f-year", "2021")
     _wait_ready(bp, "2021|NINH_BINH||")
