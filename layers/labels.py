@@ -353,6 +353,7 @@ COUNTRIES: dict[str, Words] = {
     "LA": ("Lào", "Laos"),
     "KH": ("Campuchia", "Cambodia"),
     "TH": ("Thái Lan", "Thailand"),
+    "MM": ("Mi-an-ma", "Myanmar"),
     "JP": ("Nhật Bản", "Japan"),
     "KR": ("Hàn Quốc", "Korea"),
     "TW": ("Đài Loan (Trung Quốc)", "Taiwan (China)"),
