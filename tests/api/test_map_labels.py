@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import text
 
 from layers.labels import COUNTRIES
+from layers.map_labels import LABELLED
 
 AN_GIANG_BOX = "104.5,10.3,105.5,11.2"
-ALL = "border_gates,economic_zones,functional_areas,industrial_parks,land_plots,logistics_centres,transport_lines,transport_nodes"
+ALL = ",".join(LABELLED)
 
 
 def labels(client, headers=None, **params) -> list[dict]:
@@ -26,7 +27,9 @@ def test_gate_labels_name_the_counterpart_and_its_country_in_both_languages(clie
         )
     ).all()
     assert rows
-    found = {label["id"]: label for label in labels(client, layers="border_gates", bbox=AN_GIANG_BOX, countries="false")}
+    found = {
+        label["id"]: label for label in labels(client, layers="border_gates", bbox=AN_GIANG_BOX, countries="false")
+    }
     assert set(found) == {r.id for r in rows}
     for r in rows:
         vi, en = COUNTRIES[r.counterpart_country]
@@ -38,7 +41,9 @@ def test_gate_labels_name_the_counterpart_and_its_country_in_both_languages(clie
 
 
 def test_area_labels_sit_inside_their_area_with_the_room_it_has(client, db_conn):
-    zones = [label for label in labels(client, layers="economic_zones", bbox=AN_GIANG_BOX) if label["layer"] != "basemap"]
+    zones = [
+        label for label in labels(client, layers="economic_zones", bbox=AN_GIANG_BOX) if label["layer"] != "basemap"
+    ]
     assert zones
     for label in zones:
         inside, width = db_conn.execute(
@@ -74,21 +79,32 @@ def test_labels_follow_the_plan_date_like_items(client, db_conn):
         ).scalars()
     )
     assert expected != current  # the demo changed An Giang's plan since
-    then = {label["id"] for label in labels(client, layers="functional_areas", bbox=AN_GIANG_BOX, datetime=day, countries="false")}
+    then = {
+        label["id"]
+        for label in labels(client, layers="functional_areas", bbox=AN_GIANG_BOX, datetime=day, countries="false")
+    }
     now = {label["id"] for label in labels(client, layers="functional_areas", bbox=AN_GIANG_BOX, countries="false")}
     assert then == expected and now == current
 
 
 def test_plot_labels_are_codes_and_every_labelled_layer_answers(client, db_conn):
-    lon, lat = db_conn.execute(text("SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) c FROM land_plots "
-                                    "WHERE valid_to IS NULL ORDER BY id LIMIT 1) p")).one()
+    lon, lat = db_conn.execute(
+        text(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) c FROM land_plots "
+            "WHERE valid_to IS NULL ORDER BY id LIMIT 1) p"
+        )
+    ).one()
     box = f"{lon - 0.05},{lat - 0.05},{lon + 0.05},{lat + 0.05}"
     found = labels(client, layers=ALL, bbox=box)
     plots = [label for label in found if label["layer"] == "land_plots"]
-    codes = set(db_conn.execute(
-        text("SELECT code FROM land_plots WHERE valid_to IS NULL AND geom && ST_MakeEnvelope(:a, :b, :c, :d, 4326)"),
-        {"a": lon - 0.05, "b": lat - 0.05, "c": lon + 0.05, "d": lat + 0.05},
-    ).scalars())
+    codes = set(
+        db_conn.execute(
+            text(
+                "SELECT code FROM land_plots WHERE valid_to IS NULL AND geom && ST_MakeEnvelope(:a, :b, :c, :d, 4326)"
+            ),
+            {"a": lon - 0.05, "b": lat - 0.05, "c": lon + 0.05, "d": lat + 0.05},
+        ).scalars()
+    )
     assert {p["vi"] for p in plots} == codes and all(p["vi"] == p["en"] for p in plots)
     priorities = [label["priority"] for label in found]
     assert priorities == sorted(priorities)

@@ -105,22 +105,28 @@ def test_names_switch_language_with_the_page(browser_page: BrowserPage, db_conn)
     vietnamese = bp.page.inner_text(".leaflet-za-labels-pane")
     assert "Cửa khẩu quốc tế Tịnh Biên" in vietnamese and "Campuchia" in vietnamese
     bp.page.click("[data-lang=en]")
-    bp.page.wait_for_function("() => document.querySelector('.leaflet-za-labels-pane').textContent.includes('Cambodia')")
+    bp.page.wait_for_function(
+        "() => document.querySelector('.leaflet-za-labels-pane').textContent.includes('Cambodia')"
+    )
     english = bp.page.inner_text(".leaflet-za-labels-pane")
     english_name = db_conn.execute(text("SELECT name_en FROM border_gates WHERE uid = 'CK-TINH-BIEN'")).scalar_one()
     assert english_name in english and "Campuchia" not in english
     assert "Khu kinh tế cửa khẩu An Giang" not in english
     assert bp.page.evaluate(OVERLAPS_JS) == 0
     bp.page.click("[data-lang=vi]")
-    bp.page.wait_for_function("() => document.querySelector('.leaflet-za-labels-pane').textContent.includes('Campuchia')")
+    bp.page.wait_for_function(
+        "() => document.querySelector('.leaflet-za-labels-pane').textContent.includes('Campuchia')"
+    )
     bp.assert_clean()
 
 
 def test_plot_codes_appear_only_from_the_zoom_where_they_fit(browser_page: BrowserPage, db_conn):
     bp = browser_page
     lat, lon = db_conn.execute(
-        text("SELECT ST_Y(c), ST_X(c) FROM (SELECT ST_PointOnSurface(geom) c FROM land_plots "
-             "WHERE valid_to IS NULL AND code IS NOT NULL ORDER BY area_ha DESC LIMIT 1) p")
+        text(
+            "SELECT ST_Y(c), ST_X(c) FROM (SELECT ST_PointOnSurface(geom) c FROM land_plots "
+            "WHERE valid_to IS NULL AND code IS NOT NULL ORDER BY area_ha DESC LIMIT 1) p"
+        )
     ).one()
     bp.page.goto(f"{bp.base_url}/maps/zones#c={lat:.5f},{lon:.5f}&z=12", wait_until="networkidle")
     bp.page.wait_for_function(f"() => ({BASE_PIXELS_JS})() > 1000")
