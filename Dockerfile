@@ -2,7 +2,7 @@
 FROM node:20-bookworm-slim AS web
 WORKDIR /web
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund  # the base map's source data set (dev) is built into data/basemap/
 
 FROM python:3.11-slim-bookworm
 # Pango and DejaVu Sans for the PDF sheets (WeasyPrint; DejaVu carries the Vietnamese glyphs).

@@ -55,9 +55,10 @@ def figures_import(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create the database and extensions if needed, apply migrations and sync the lookup tables."""
+    """Create the database and extensions if needed, apply migrations, sync the lookup tables and the base map."""
     from gis.database_admin import ensure_database, ensure_extensions
     from gis.migrate import upgrade
+    from layers.basemap import basemap_file, load_basemap
     from layers.demo.loader import load_lookups
 
     settings = get_settings()
@@ -71,9 +72,11 @@ def db_upgrade() -> None:
     try:
         with command_engine() as engine, engine.begin() as conn:
             counts = load_lookups(conn, settings.data_dir / "lookups")
+            base = load_basemap(conn, basemap_file(settings.data_dir))
     except ZoneAtlasError as exc:
         fail(str(exc))
     typer.echo("database at head; lookups: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    typer.echo("base map: unchanged" if base is None else f"base map: loaded {base} pieces")
 
 
 @demo_app.command("load")

@@ -327,11 +327,16 @@ class BodyAfterAccess(APIRoute):
 
 async def layer_for_reader(collection_id: str, access: AccessDep, user: CurrentUserDep) -> LayerSpec:
     """The layer spec; an internal layer is 401 to anonymous readers (and 403 to a user who may not read it)."""
-    spec = get_layer(collection_id)
+    return readable_layer(collection_id, access, user)
+
+
+def readable_layer(layer_id: str, access: Access, user: User | None) -> LayerSpec:
+    """A layer this reader may read: 404 naming the layers for an unknown id, 401/403 for an internal one."""
+    spec = get_layer(layer_id)
     if not spec.visible_to(access):
         if user is None:
-            raise NotAuthenticated(f"'{collection_id}' is internal: sign in as staff to read it")
-        raise Forbidden(f"'{collection_id}' is not readable with the {user.role.value} role")
+            raise NotAuthenticated(f"'{layer_id}' is internal: sign in as staff to read it")
+        raise Forbidden(f"'{layer_id}' is not readable with the {user.role.value} role")
     return spec
 
 

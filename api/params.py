@@ -35,7 +35,7 @@ from gis.formats import FORMATS, FileFormat
 from gis.limits import check_storable
 from layers.enterprises import TREND_MAX_YEARS, ReportQuery, TrendQuery
 from layers.exports import ExportOptions
-from layers.features import FeatureQuery, Period
+from layers.features import BBox, FeatureQuery, Period
 from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
 from layers.parks import PARK_SORTS
 from layers.places import Place
@@ -722,3 +722,50 @@ async def programme_format(f: ProgrammeFormat = None) -> str:
 
 
 ProgrammeFormatDep = Annotated[str, Depends(programme_format)]
+# --- map labels (api/routes/planning_api.py) ----------------------------------------------------------------------
+
+LabelLayers = declared(
+    {"type": "string"},
+    "Comma-separated layers whose features to name: border_gates, economic_zones, functional_areas, "
+    "industrial_parks, land_plots, logistics_centres, transport_lines, transport_nodes.",
+    "economic_zones,border_gates",
+    alias="layers",
+)
+LabelBbox = declared(
+    {"type": "string", "pattern": f"^{NUMBER}(,{NUMBER}){{3}}$"},
+    "The view: minx,miny,maxx,maxy in longitude/latitude (CRS84).",
+    "104.5,10.3,105.5,11.2",
+)
+LabelCountries = declared({"type": "boolean"}, "Also name the base map's countries (true by default).", "true")
+LABEL_BOX_DEGREES = 40.0  # wider than the region the boards work in: a page never needs more
+
+
+@dataclass(frozen=True)
+class LabelsRequest:
+    """A map-labels request parsed: the layers, the view and whether countries are named."""
+
+    layers: tuple[str, ...]
+    bbox: BBox
+    countries: bool
+
+
+async def labels_params(
+    request: Request, bbox: LabelBbox = None, layers: LabelLayers = None, countries: LabelCountries = None
+) -> LabelsRequest:
+    """Layers (known ids, each once), a bounded box in CRS84 and the countries flag; nothing else."""
+    unknown = sorted(set(request.query_params) - {"layers", "bbox", "countries", "datetime"})
+    if unknown:
+        raise InvalidInput(f"unknown parameter {', '.join(unknown)}; labels take layers, bbox, datetime, countries")
+    box = parse_bbox(bbox, parse_crs(None))
+    if box is None or bbox is None or len(bbox.split(",")) != 4:
+        raise InvalidInput("bbox needs 4 numbers: minx,miny,maxx,maxy in longitude/latitude")
+    if box.maxx - box.minx > LABEL_BOX_DEGREES or box.maxy - box.miny > LABEL_BOX_DEGREES:
+        raise InvalidInput(f"bbox may span at most {LABEL_BOX_DEGREES:g}° each way: zoom in to see names")
+    names = _list([layers] if layers else None)
+    if len(set(names)) != len(names):
+        raise InvalidInput("a layer is named twice in layers")
+    flag = True if countries is None else parse_boolean(countries, "countries")
+    return LabelsRequest(names, box, flag)
+
+
+LabelsDep = Annotated[LabelsRequest, Depends(labels_params)]

@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from gis.vocab import (
     AdminLevel,
     Authority,
+    BasemapKind,
     DecisionKind,
     FacilityStatus,
     FindingKind,
@@ -679,6 +680,27 @@ class LayerChange(Base):
     table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BasemapFeature(Base):
+    """The offline base map (land, borders, coastline, country label points), drawn under every map page.
+
+    Reference geography from an open data set (data/basemap/), not the board's data: it is never edited, versioned
+    or exported. Stored in Web Mercator cut into pieces of at most 256 vertices, so a tile reads only the pieces
+    under it and transforms nothing.
+    """
+
+    __tablename__ = "basemap_features"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    country: Mapped[str | None] = mapped_column(String(2))
+    countries: Mapped[str | None] = mapped_column(String(5))
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    geom = mapped_column(Geometry("GEOMETRY", srid=3857, spatial_index=True), nullable=False)
+    __table_args__ = (
+        enum_check("kind", BasemapKind, "ck_basemap_features_kind"),
+        valid_geometry_check("basemap_features"),
+    )
 
 
 class DataLoad(Base):

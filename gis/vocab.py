@@ -238,3 +238,12 @@ class FindingStatus(StrEnum):
 
     open = "open"
     resolved = "resolved"
+
+
+class BasemapKind(StrEnum):
+    """What a feature of the offline base map is: land, a border or coastline line, or a country's label point."""
+
+    land = "land"
+    border = "border"
+    coastline = "coastline"
+    label = "label"

@@ -17,6 +17,7 @@ from gis.constraints import enum_choices
 from gis.vocab import (
     AdminLevel,
     Authority,
+    BasemapKind,
     ClearanceStage,
     DecisionKind,
     FacilityStatus,
@@ -184,6 +185,12 @@ FIELD_LABELS: dict[str, Words] = {
 
 # Words of every closed vocabulary in gis/vocab.py, in the enum's order (legends take theirs from here).
 ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
+    BasemapKind: {
+        "land": ("Đất liền", "Land"),
+        "border": ("Đường biên giới", "Land border"),
+        "coastline": ("Đường bờ biển", "Coastline"),
+        "label": ("Vị trí ghi tên nước", "Where a country's name is written"),
+    },
     ZoneType: {
         "coastal": ("Khu kinh tế ven biển", "Coastal economic zone"),
         "border_gate": ("Khu kinh tế cửa khẩu", "Border-gate economic zone"),
@@ -353,6 +360,7 @@ COUNTRIES: dict[str, Words] = {
     "LA": ("Lào", "Laos"),
     "KH": ("Campuchia", "Cambodia"),
     "TH": ("Thái Lan", "Thailand"),
+    "MM": ("Mi-an-ma", "Myanmar"),
     "JP": ("Nhật Bản", "Japan"),
     "KR": ("Hàn Quốc", "Korea"),
     "TW": ("Đài Loan (Trung Quốc)", "Taiwan (China)"),

@@ -10,10 +10,11 @@ PROVENANCE = ("geometry_illustrative", "source", "notes")
 VERSION = ("uid", "valid_from", "valid_to", "decision_id")
 
 ZONE_TYPE_LEGEND = Legend(
-    fill="#f4a582",
+    fill="#d6604d",
     stroke="#b2182b",
     by_field="zone_type",
-    classes=legend_classes(ZoneType, {"coastal": "#92c5de", "border_gate": "#f4a582", "specialised": "#c2a5cf"}),
+    classes=legend_classes(ZoneType, {"coastal": "#2166ac", "border_gate": "#b2182b", "specialised": "#762a83"}),
+    outline=True,
 )
 FUNCTIONAL_AREA_LEGEND = Legend(
     fill="#fddbc7",
@@ -44,7 +45,10 @@ PLOT_STATUS_LEGEND = Legend(
     classes=legend_classes(
         PlotStatus, {"available": "#1a9850", "reserved": "#fee08b", "leased": "#d73027", "not_cleared": "#969696"}
     ),
+    fill_opacity=0.88,
 )
+# Clearance reads as progress: grey before it starts, then light yellow to deep green as the land nears the
+# investor (handed over = done), never alarm red.
 STAGE_LEGEND = Legend(
     fill="#cccccc",
     stroke="#555555",
@@ -53,13 +57,14 @@ STAGE_LEGEND = Legend(
         ClearanceStage,
         {
             "not_started": "#bdbdbd",
-            "notice_issued": "#fee5d9",
-            "inventoried": "#fcae91",
-            "plan_approved": "#fb6a4a",
-            "compensation_paid": "#de2d26",
-            "handed_over": "#31a354",
+            "notice_issued": "#ffffcc",
+            "inventoried": "#d9f0a3",
+            "plan_approved": "#addd8e",
+            "compensation_paid": "#41ab5d",
+            "handed_over": "#006837",
         },
     ),
+    fill_opacity=0.88,
 )
 PROJECT_STATUS_LEGEND = Legend(
     fill="#6baed6",
@@ -195,7 +200,7 @@ LAYERS: dict[str, LayerSpec] = {
             versioned=True,
             queryables=("name_vi", "name_en", "kind", "park_type", "zone_uid", "province_code", "uid"),
             tile_fields=("uid", "name_vi", "name_en", "kind"),
-            legend=Legend(fill="#b2abd2", stroke="#542788"),
+            legend=Legend(fill="#542788", stroke="#542788", outline=True),  # not the industrial areas' lilac fill
         ),
         LayerSpec(
             id="land_plots",

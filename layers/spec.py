@@ -19,6 +19,10 @@ class Legend:
     stroke: str = "#1f5fbf"
     by_field: str | None = None
     classes: tuple[tuple[str, str, str, str], ...] = ()  # (value, colour, label_vi, label_en)
+    # How opaque a fill is: status layers are drawn near-opaque so nothing under them changes their colour.
+    fill_opacity: float = 0.45
+    # Containers (zones, parks) are drawn as outlines in their colour: the layers inside them keep their own colours.
+    outline: bool = False
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,12 @@ def render_tile(conn: Connection, layers: list[tuple[LayerSpec, FeatureQuery]], 
 
 def data_version(conn: Connection, specs: list[LayerSpec]) -> str:
     """A token that changes whenever any of the layers' tables change (bumped by triggers)."""
-    rows = conn.exec_driver_sql(VERSION_SQL, {"tables": [s.tracked_table for s in specs]}).all()
+    return tables_version(conn, [s.tracked_table for s in specs])
+
+
+def tables_version(conn: Connection, tables: list[str]) -> str:
+    """A token that changes whenever any of these tables change (their layer_changes counters)."""
+    rows = conn.exec_driver_sql(VERSION_SQL, {"tables": tables}).all()
     return version_token(dict(rows))
 
 

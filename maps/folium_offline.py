@@ -69,10 +69,11 @@ class PageScripts(JSCSSMixin, MacroElement):
 COMMON_JS = [
     ("vectorgrid", npm("leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js")),
     ("proj4", npm("proj4/dist/proj4.js")),
+    ("map_base", f"{APP}/map_base.js"),
     ("map_common", f"{APP}/map_common.js"),
     ("map_measure", f"{APP}/map_measure.js"),
 ]
-COMMON_CSS = [("map_css", f"{APP}/map.css")]
+COMMON_CSS = [("map_base_css", f"{APP}/map_base.css"), ("map_css", f"{APP}/map.css")]
 
 
 def compose_page(*, title: str, page: str, config: dict, panel_html: str, extra_js: list[tuple[str, str]] = ()) -> str:

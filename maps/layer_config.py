@@ -12,6 +12,8 @@ from pyproj import CRS
 
 from gis.crs import VN2000_TOWGS84
 from layers.labels import as_pair, field_label
+from layers.map_labels import LABELLED
+from layers.registry import layers_visible_to
 from layers.search import Place
 from layers.spec import Access, LayerSpec
 
@@ -79,6 +81,8 @@ def layer_json(spec: LayerSpec, access: Access) -> dict:
             "stroke": legend.stroke,
             "by_field": legend.by_field,
             "classes": [{"value": v, "colour": c, "vi": vi, "en": en} for v, c, vi, en in legend.classes],
+            "fill_opacity": legend.fill_opacity,
+            "outline": legend.outline,
         },
     }
 
@@ -126,6 +130,8 @@ def common_config(
         "themes": {k: {"vi": vi, "en": en} for k, (vi, en) in THEMES.items()},
         "field_labels": {k: as_pair(field_label(k)) for k in sorted(shown)},
         "layers": layer_configs,
+        # layers whose names the page may write (gates and ports on every page, whatever it draws)
+        "labelled": [spec.id for spec in layers_visible_to(access) if spec.id in LABELLED],
         "places": places_json(places),
         "proj4": proj4_json(places),
     }

@@ -15,6 +15,7 @@ from layers.checks import allowed_values
 from layers.demo.loader import required_columns
 from layers.features import table_of
 from layers.labels import as_pair, field_label, value_labels
+from layers.map_labels import LABELLED
 from layers.registry import LAYERS
 from layers.spec import LayerSpec
 from layers.writes import writable_fields
@@ -102,4 +103,9 @@ def workspace_config(conn: Connection) -> dict:
         fields = _fields(conn, spec, vocabularies)
         splittable = "Polygon" in (spec.geometry_type or "")
         layers.append({**layer_json(spec, spec.access), "fields": fields, "splittable": splittable})
-    return {"layers": layers, "vocabularies": vocabularies, "decisions": decision_form_config(conn)}
+    return {
+        "layers": layers,
+        "vocabularies": vocabularies,
+        "decisions": decision_form_config(conn),
+        "labelled": list(LABELLED),  # staff only: every labelled layer is readable
+    }

@@ -22,6 +22,7 @@ from gis.database_admin import drop_database, ensure_database, ensure_extensions
 from gis.db import make_engine
 from gis.migrate import upgrade
 from gis.settings import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
+from layers.basemap import basemap_file, load_basemap
 from layers.demo.loader import load_demo, load_lookups
 from tests.accounts import edits, staff  # noqa: F401  (shared fixtures, registered once)
 from tests.browser import browser_page, chromium_browser  # noqa: F401
@@ -58,6 +59,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings)
     with engine.begin() as conn:
         load_lookups(conn, DATA_DIR / "lookups")
+        load_basemap(conn, basemap_file(DATA_DIR))  # as `zoneatlas db upgrade` does
         load_demo(conn, DATA_DIR / "demo")
     yield engine
     engine.dispose()

@@ -6,10 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep, StaffDep
+from api.deps import AccessDep, ConnectionDep, CurrentUserDep, StaffDep, readable_layer
 from api.documents import document_response, openapi_content
-from api.params import AsOfDep, IsoWeek, PlaceDep, ReviewFormatDep
+from api.params import AsOfDep, DatetimeDep, IsoWeek, LabelsDep, PlaceDep, ReviewFormatDep
+from gis.errors import InvalidInput
 from layers.clearance import project_clearance
+from layers.map_labels import LABELLED, map_labels
 from layers.rent import project_rent
 from layers.reports import Report, clearance_report, delayed_projects_report
 from layers.review_files import clearance_workbook, delayed_workbook
@@ -71,6 +73,23 @@ def search_names(
             ],
         }
     )
+
+
+@router.get("/api/map-labels", summary="Names to write on the map in a view: anchors, room, both languages")
+def labels(
+    conn: ConnectionDep, access: AccessDep, user: CurrentUserDep, params: LabelsDep, period: DatetimeDep
+) -> JSONResponse:
+    """Label candidates of the layers' features in bbox (and of the base map's countries), in priority order.
+
+    Each has its anchor (lon, lat), its `kind` (point, line, area, country), the room the feature has (`size`, Web
+    Mercator units: the page shows an area's name only where it fits) and the text in Vietnamese and English.
+    """
+    specs = [readable_layer(layer_id, access, user) for layer_id in params.layers]
+    unlabelled = [s.id for s in specs if s.id not in LABELLED]
+    if unlabelled:
+        raise InvalidInput(f"{', '.join(unlabelled)} carry no names on the map; labelled layers: {', '.join(LABELLED)}")
+    found = map_labels(conn, specs, access, params.bbox, period, params.countries)
+    return JSONResponse({"labels": found}, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/api/decisions", summary="Legal decisions, oldest first; filter by zone")

@@ -1,11 +1,13 @@
 """OGC API – Tiles: Mapbox Vector Tiles per collection and for all public layers, with ETags that follow edits."""
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Annotated, Any
 
 import morecantile
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Connection
 
 from api.deps import AccessDep, ConnectionDep, LayerDep, ReadEngineDep, read_connection
 from api.params import DatetimeDep, FilterDep, TileFormatDep
@@ -13,16 +15,18 @@ from api.urls import base_url
 from gis.db import database_unreachable
 from gis.errors import InvalidInput, NotFound
 from gis.tiles import TileAddress
+from layers import basemap
 from layers.features import FeatureQuery, layer_extent, where_clause
 from layers.registry import layers_visible_to
 from layers.spec import Access, LayerSpec
 from layers.tiles import (
     MVT_TYPE,
+    Tile,
     TileCache,
     check_tile,
-    data_version,
     dataset_layers,
     render_tile,
+    tables_version,
     tile_headers,
     tile_key,
     tile_reply,
@@ -33,6 +37,7 @@ router = APIRouter(tags=["OGC API - Tiles"])
 
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+BASEMAP_MAX_ZOOM = 16
 TILE_PARAMS = {"datetime", "filter", "filter-lang", "filter-crs", "f"}
 TileMatrix = Annotated[int, Path(description="Zoom level (tileMatrix), 0 to 24.", examples=[14])]
 TileCol = Annotated[int, Path(description="Column (tileCol), 0 to 2^zoom − 1.", examples=[13073])]
@@ -235,6 +240,39 @@ def dataset_tile(
     return _tile_response(request, engine, layers, tile, access)
 
 
+@router.get(
+    "/basemap/tiles/{tile_matrix_set_id}/{z}/{x}/{y}",
+    summary="A vector tile of the offline base map (land, borders, coastline)",
+    response_class=Response,
+    responses={200: {"content": {MVT_TYPE: {}}}, 204: {"description": "empty tile (open sea)"}},
+)
+def basemap_tile(
+    request: Request,
+    tile_matrix_set_id: str,
+    z: TileMatrix,
+    x: TileCol,
+    y: TileRow,
+    engine: ReadEngineDep,
+    _: TileFormatDep,
+) -> Response:
+    """The base every map page draws first: MVT layers `land` (country) and `lines` (border or coastline)."""
+    _check_tms(tile_matrix_set_id)
+    tile = TileAddress(z, x, y)
+    check_tile(None, tile)
+    if z > BASEMAP_MAX_ZOOM:
+        raise InvalidInput(f"the base map is tiled up to zoom {BASEMAP_MAX_ZOOM} (its data is 10 m), not {z}")
+    _only(request, {"f"})
+    return cached_tile_response(
+        request,
+        engine,
+        tables=[basemap.TRACKED_TABLE],
+        names=["basemap"],
+        tile=tile,
+        access=Access.public,  # the same for every reader
+        render=lambda conn: basemap.render_basemap_tile(conn, tile),
+    )
+
+
 def _tiled_layers(access) -> list[LayerSpec]:
     """Layers with geometry that this reader may see."""
     return [s for s in layers_visible_to(access) if s.geometry_column]
@@ -277,23 +315,44 @@ def _drawn_layer(spec: LayerSpec, z: int, query: FeatureQuery) -> tuple[LayerSpe
 
 
 def _tile_response(request: Request, engine, layers, tile: TileAddress, access: Access) -> Response:
+    """A tile of catalogue layers (with their overviews), through cached_tile_response."""
+    specs = [spec for spec, _ in layers]
+    return cached_tile_response(
+        request,
+        engine,
+        tables=[s.tracked_table for s in specs],
+        names=[s.id for s in specs],
+        tile=tile,
+        access=access,
+        render=lambda conn: render_tile(conn, layers, tile),
+    )
+
+
+def cached_tile_response(
+    request: Request,
+    engine,
+    *,
+    tables: list[str],
+    names: list[str],
+    tile: TileAddress,
+    access: Access,
+    render: Callable[[Connection], Tile],
+) -> Response:
     """Answer from this worker's tile cache, 304 when the client's copy is current, else render; empty tiles are 204.
 
-    With the change feed up, the layers' versions come from memory and a cached tile needs no database connection;
+    With the change feed up, the tables' versions come from memory and a cached tile needs no database connection;
     without it they are read on the connection that would render the tile, or, while the database cannot be
     reached, taken as the feed last heard them (a cached tile is then still served; a miss answers 503).
     """
-    specs = [spec for spec, _ in layers]
     feed = getattr(request.app.state, "change_feed", None)
     cache: TileCache | None = getattr(request.app.state, "tile_cache", None)
     with ExitStack() as stack:
-        tables = [s.tracked_table for s in specs]
         versions = feed.versions(tables) if feed is not None else None
         conn = None
         if versions is None:
             try:
                 conn = stack.enter_context(read_connection(engine))
-                version = data_version(conn, specs)
+                version = tables_version(conn, tables)
             except Exception as error:  # the database is away: what the cache holds is still current
                 known = feed.known_versions(tables) if feed is not None and database_unreachable(error) else None
                 if known is None:
@@ -302,13 +361,13 @@ def _tile_response(request: Request, engine, layers, tile: TileAddress, access: 
         else:
             version = version_token(versions)
         # the same ETag and key as api/tile_fastpath.py computes for cache hits
-        etag, key = tile_key(version, tile, request.query_params.multi_items(), [s.id for s in specs], access)
+        etag, key = tile_key(version, tile, request.query_params.multi_items(), names, access)
         if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
             return Response(status_code=304, headers=tile_headers(etag))
         rendered = cache.get(key) if cache is not None else None
         if rendered is None:
             conn = conn or stack.enter_context(read_connection(engine))
-            rendered = render_tile(conn, layers, tile)
+            rendered = render(conn)
             if cache is not None:
                 cache.put(key, rendered)
     status, headers, body = tile_reply(etag, rendered)

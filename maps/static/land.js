@@ -126,6 +126,14 @@
   const map = L.map("map", { zoomSnap: 0.25 });
   L.control.scale({ imperial: false }).addTo(map);
   map.setView([16, 106], 5);
+  window.ZoneAtlasBase.addBase(map);  // land, borders and coast drawn by the app: no basemap needed
+  // Names of parks and zones (drawn here) and of gates, ports and logistics centres, in the page's language.
+  const mapLabels = window.ZoneAtlasBase.addLabels(map, {
+    layers: () => ["economic_zones", "industrial_parks"],
+    reference: ["border_gates", "transport_nodes", "logistics_centres"],
+    lang: () => state.lang,
+    datetime: () => "",
+  });
   const parkLayers = new Map();
   const zonesLayer = L.geoJSON(null, {
     style: { color: "#b2182b", weight: 1, dashArray: "4 4", fill: false },
@@ -385,6 +393,7 @@
     listPlots();
     listParks();
     renderCompare();
+    mapLabels.render();
   }
   function showTab(tab) {
     state.tab = tab;

@@ -72,7 +72,7 @@
       if (stageSelect.value) conditions.push(`stage = '${stageSelect.value.replace(/'/g, "''")}'`);
       const query = conditions.length ? `?${new URLSearchParams({ filter: conditions.join(" AND ") })}` : "";
       const styles = {};
-      styles[layer.id] = (props) => Z.vectorStyle(layer, props, { weight: 0.6, fillOpacity: 0.75 });
+      styles[layer.id] = (props) => Z.vectorStyle(layer, props, { weight: 0.6 });
       grid = L.vectorGrid.protobuf(layer.tiles + query, {
         pane: "za-parcels", rendererFactory: L.svg.tile, vectorTileLayerStyles: styles, interactive: true,
         minZoom: layer.min_zoom, maxNativeZoom: 18, getFeatureId: (f) => f.properties.id,

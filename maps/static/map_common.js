@@ -1,4 +1,5 @@
-// Shared pieces of the planners' map pages: URL state, language, background, basemap, coordinates, popups.
+// Shared pieces of the planners' map pages: URL state, language, the offline base and its names (map_base.js),
+// the optional remote basemap, coordinates, popups.
 // Every page is started by folium's script with ZoneAtlasMaps.start(page, map, config); nothing here loads
 // anything from outside the app.
 (function () {
@@ -95,9 +96,15 @@
   }
 
   function legendHtml(ctx, layer) {
-    const swatch = (colour, stroke, line) => line
-      ? `<span class="za-swatch za-swatch-line" style="border-color:${colour}"></span>`
-      : `<span class="za-swatch" style="background:${colour};border-color:${stroke}"></span>`;
+    // The swatch is drawn as the map draws the layer: a line, an outline (containers) or a fill at its opacity.
+    const outline = layer.legend.outline;
+    const opacity = layer.legend.fill_opacity ?? 0.45;
+    const swatch = (colour, stroke, line) => {
+      if (line) return `<span class="za-swatch za-swatch-line" style="border-color:${colour}"></span>`;
+      if (outline) return `<span class="za-swatch za-swatch-outline" style="border-color:${colour}"></span>`;
+      return `<span class="za-swatch" style="background:${colour};opacity:${Math.max(opacity, 0.6)};` +
+        `border-color:${stroke}"></span>`;
+    };
     const isLine = (layer.geometry_type || "").includes("Line");
     if (!layer.legend.classes.length) {
       return `<div class="za-legend-row">${swatch(layer.legend.fill, layer.legend.stroke, isLine)}` +
@@ -138,9 +145,14 @@
       return { radius: 6, color: layer.legend.stroke, weight: 1.5, fillColor: colour, fillOpacity: 0.9, fill: true,
         ...extra };
     }
+    // Containers (zones, parks) are outlines in their colour, so what lies inside keeps its own colour.
+    if (layer.legend.outline) {
+      return { color: colour, weight: 2.4, opacity: 0.95, fill: true, fillColor: colour, fillOpacity: 0.04,
+        radius: 3, ...extra };
+    }
     // radius: features too small for the zoom arrive in tiles as points (drawn as small dots, never dropped).
-    return { color: layer.legend.stroke, weight: 1.2, fillColor: colour, fillOpacity: 0.45, fill: true, radius: 3,
-      ...extra };
+    return { color: layer.legend.stroke, weight: 1.2, fillColor: colour, fillOpacity: layer.legend.fill_opacity ?? 0.45,
+      fill: true, radius: 3, ...extra };
   }
 
   // --- panes, background and basemap ------------------------------------------------------------------------
@@ -151,16 +163,33 @@
   }
 
   function drawBackground(ctx) {
-    // A light administrative background from our own data: zone outlines and roads, never interactive.
+    // Zone outlines and roads from our own data over the base, never interactive and never filled (a fill would
+    // tint the status colours drawn above it).
     makePane(ctx.map, "za-background", 250);
     const group = L.layerGroup().addTo(ctx.map);
     const outline = { pane: "za-background", interactive: false };
     const load = (id, style) => ctx.fetchJSON(`/collections/${id}/items?f=geojson&limit=10000`)
       .then((fc) => L.geoJSON(fc, { ...outline, style }).addTo(group))
       .catch((error) => console.warn("background", id, error.message));
-    load("economic_zones", { color: "#9aa7b4", weight: 1, dashArray: "4 3", fillColor: "#ffffff", fillOpacity: 0.35 });
-    load("transport_lines", { color: "#b9b1a3", weight: 2 });
+    load("economic_zones", { color: "#9aa7b4", weight: 1, dashArray: "4 3", fill: false });
+    load("transport_lines", { color: "#c9b99a", weight: 2 });
     return group;
+  }
+
+  // Names on the map: the page's drawn layers (ctx.labelLayers) plus gates, ports and logistics centres on every
+  // page (unless the page names its own, ctx.labelReference), in the page's language, for the plan date the page
+  // shows (ctx.labelDate).
+  const REFERENCE_LABELS = ["border_gates", "transport_nodes", "logistics_centres"];
+
+  function addLabels(ctx) {
+    const labelled = new Set(ctx.config.labelled || []);
+    ctx.labels = window.ZoneAtlasBase.addLabels(ctx.map, {
+      layers: () => (ctx.labelLayers ? ctx.labelLayers() : []).filter((id) => labelled.has(id)),
+      reference: (ctx.labelReference || REFERENCE_LABELS).filter((id) => labelled.has(id)),
+      lang: () => ctx.lang,
+      datetime: () => (ctx.labelDate ? ctx.labelDate() : ""),
+    });
+    ctx.onLang(() => ctx.labels.render());
   }
 
   function addBasemap(ctx) {
@@ -263,11 +292,13 @@
     for (const button of document.querySelectorAll("[data-lang]")) {
       button.addEventListener("click", () => ctx.setLang(button.dataset.lang));
     }
+    window.ZoneAtlasBase.addBase(map);
     addBasemap(ctx);
     drawBackground(ctx);
     addCoordinates(ctx);
     if (window.ZoneAtlasMeasure) window.ZoneAtlasMeasure.add(ctx);
     pages[page](ctx);
+    addLabels(ctx);
     ctx.setLang(ctx.lang);
   }
 

@@ -18,9 +18,10 @@
     ctx.projectMarkers = markers;
     let projects = null;
     let report = null;
+    ctx.labelLayers = () => ["industrial_parks"];
 
     ctx.fetchJSON(`${parks.items}?f=geojson&limit=10000`).then((fc) => {
-      L.geoJSON(fc, { pane: "za-parks", style: () => Z.vectorStyle(parks, {}, { fillOpacity: 0.25 }),
+      L.geoJSON(fc, { pane: "za-parks", style: () => Z.vectorStyle(parks, {}),
         onEachFeature: (f, l) => l.bindPopup(Z.popupHtml(ctx, parks, f.properties, f.id)) }).addTo(map);
     });
 

@@ -59,6 +59,8 @@
     const sides = { a: L.featureGroup().addTo(map), b: L.featureGroup().addTo(map) };
     const changes = L.featureGroup().addTo(map);
     ctx.sides = sides;
+    ctx.labelLayers = () => ["economic_zones", "functional_areas"];  // named as plan A shows them
+    ctx.labelDate = () => momentDate(decisions, momentValue(aSelect, aDate)) || "";
     let decisions = [];
     let fraction = Number(ctx.state.swipe) || 0.5;
     let firstDraw = !ctx.state.c;
@@ -143,6 +145,7 @@
           map.fitBounds(sides.a.getBounds(), { padding: [20, 20] });
         }
         ctx.lastComparison = result;
+        if (ctx.labels) ctx.labels.refresh();
         document.body.dataset.revisionsReady = String(mine);
       }).catch((e) => {
         document.getElementById("za-changes").innerHTML = `<tr><td class="text-danger">${Z.escapeHtml(e.message)}</td></tr>`;

@@ -185,6 +185,11 @@
     const active = new Set(requested.filter((id) => ctx.layer(id)));
     const drawn = {};
     ctx.layersOnMap = drawn;
+    // Names follow the layers ticked in the panel (a layer drawn from a minimum zoom is named from there on).
+    ctx.labelReference = [];
+    ctx.labelLayers = () => ctx.config.layers.filter((l) => active.has(l.id) && map.getZoom() >= l.min_zoom)
+      .map((l) => l.id);
+    ctx.labelDate = () => ctx.state.d || "";
 
     const make = (layer) => (layer.mode === "tiles" ? makeTileLayer(ctx, layer) : makeGeoJsonLayer(ctx, layer));
     const sync = () => {
@@ -193,6 +198,7 @@
         if (!active.has(layer.id) && drawn[layer.id]) { map.removeLayer(drawn[layer.id]); delete drawn[layer.id]; }
       }
       ctx.setState({ l: [...active].join(",") });
+      if (ctx.labels) ctx.labels.refresh();
     };
     const showLayer = (id) => {
       if (!ctx.layer(id) || active.has(id)) return;

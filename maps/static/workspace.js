@@ -41,8 +41,18 @@
 
   const map = L.map("ws-map", { minZoom: 4, maxZoom: 20 });
   map.fitBounds([[8.4, 102.1], [23.4, 109.5]]);
+  window.ZoneAtlasBase.addBase(map);  // land, borders, coast: the map reads as a map with no basemap
   const tiles = {};
   const state = { layer: null, selected: null, drawn: null, mode: null, marks: L.layerGroup().addTo(map) };
+  // Names: gates, ports and logistics centres always, and the features of the layer being edited (in Vietnamese,
+  // the language this page leads with).
+  const labels = window.ZoneAtlasBase.addLabels(map, {
+    layers: () => (state.layer && config.labelled.includes(state.layer.id)
+      && map.getZoom() >= state.layer.min_zoom ? [state.layer.id] : []),
+    reference: ["border_gates", "transport_nodes", "logistics_centres"],
+    lang: () => "vi",
+    datetime: () => "",
+  });
   let snapLayer = null;
   let decisionList = null;
 
@@ -86,7 +96,8 @@
       const legend = layer.legend;
       const match = legend.by_field && legend.classes.find((c) => c.value === props[legend.by_field]);
       const fill = match ? match.colour : legend.fill;
-      return { color: legend.stroke, weight: 1, fillColor: fill, fillOpacity: 0.45, fill: true, radius: 5 };
+      if (legend.outline) return { color: fill, weight: 2, fillColor: fill, fillOpacity: 0.05, fill: true, radius: 5 };
+      return { color: legend.stroke, weight: 1, fillColor: fill, fillOpacity: legend.fill_opacity, fill: true, radius: 5 };
     };
   }
 
@@ -118,6 +129,7 @@
     $("ws-draw").textContent = polygons ? "Vẽ mới / Draw new" : "Đặt mới / Place new";
     hint(map.getZoom() < layer.min_zoom
       ? `Phóng to đến mức ${layer.min_zoom} để thấy lớp này / Zoom in to level ${layer.min_zoom} to see this layer` : "");
+    if (labels) labels.refresh();
   }
 
   function refresh(id) {  // only a grid on the map at a zoom it is drawn at (below its min zoom the server says 400)

@@ -34,6 +34,7 @@ PATH_SAMPLES = {
 UID_SAMPLES = {"park": "KCN-VA1", "plot": "KCN-VA1-CN1", "project": "PRJ-VA2"}
 # GET routes for editors only (a template to fill in for writing): viewers 403 even on layers they may read.
 EDITOR_GETS = {"/api/updates/{collection_id}/template.xlsx"}
+BASEMAP_FIELDS = {"land": {"country"}, "lines": {"kind", "countries"}}
 QUERY_SAMPLES = {"q": "Vũng Áng", "zone": "KKTCK-AG", "from": "456/QĐ-TTg", "to": "456/QĐ-TTg", "year": "2023"}
 
 
@@ -115,6 +116,9 @@ def _assert_nothing_internal(response, where: str) -> None:
     if "mapbox-vector-tile" in media:
         for layer_name, layer in mapbox_vector_tile.decode(response.content).items():
             assert layer_name != INTERNAL, where
+            if layer_name in BASEMAP_FIELDS:  # the offline base map's own layers (not catalogue layers)
+                assert all(set(f["properties"]) <= BASEMAP_FIELDS[layer_name] for f in layer["features"]), where
+                continue
             public = set(LAYERS[layer_name].public_fields) | {LAYERS[layer_name].id_column}
             for feature in layer["features"]:
                 assert set(feature["properties"]) <= public, (where, set(feature["properties"]) - public)
@@ -182,6 +186,23 @@ def test_collections_list_and_multi_layer_tiles_hide_internal_layers_from_anonym
         if role != "anonymous":
             fields = set().union(*(f["properties"] for f in layers[INTERNAL]["features"]))
             assert fields <= set(LAYERS[INTERNAL].at_zoom(int(TILE["z"])).tile_fields)  # merged below the detail zoom
+
+
+def test_base_map_tiles_and_labels_for_every_role(client, staff):
+    """The base is public and the same for everyone; labels of an internal layer need staff, of public ones not."""
+    tile = "/basemap/tiles/WebMercatorQuad/7/101/60"
+    labels = {"bbox": "104.5,10.3,105.5,11.2", "layers": "border_gates,land_plots"}
+    bodies = set()
+    for role in ROLES:
+        response = client.get(tile, headers=staff[role])
+        assert response.status_code == 200, role
+        bodies.add(response.content)
+        answer = client.get("/api/map-labels", params=labels, headers=staff[role])
+        assert answer.status_code == 200, role
+        _assert_nothing_internal(answer, f"{role} labels")
+        internal = client.get("/api/map-labels", params={**labels, "layers": INTERNAL}, headers=staff[role])
+        assert internal.status_code == (401 if role == "anonymous" else 400), role  # parcels carry no names
+    assert len(bodies) == 1
 
 
 def test_a_public_layer_shows_internal_fields_only_to_staff(client, staff, ids):

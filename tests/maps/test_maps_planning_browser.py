@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from gis.crs import TEST_VECTORS
 from gis.settings import PROJECT_ROOT
+from layers.registry import STAGE_LEGEND
 from tests import accounts
 from tests.api.test_planning_api import OLD_AG, independent_changes
 from tests.browser import BrowserPage
@@ -263,7 +264,8 @@ def test_clearance_map_chart_shows_the_stage_history(browser_page: BrowserPage, 
     colours = set(
         bp.page.eval_on_selector_all(".leaflet-za-parcels-pane path", "ps => ps.map((p) => p.getAttribute('fill'))")
     )
-    assert colours == {"#31a354"}  # only the handed-over colour is left
+    handed_over = next(c for v, c, _, _ in STAGE_LEGEND.classes if v == "handed_over")
+    assert colours == {handed_over}  # only the handed-over colour is left
     bp.assert_clean()
 
 

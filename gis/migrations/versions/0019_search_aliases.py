@@ -1,13 +1,13 @@
 """search aliases: other spellings of a thing's name (a seed's "Hoàn Sơn", a former name), found by search (issue 17)
 
-Revision ID: 0025
+Revision ID: 0019
 Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
+revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
