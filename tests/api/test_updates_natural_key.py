@@ -134,7 +134,17 @@ def test_a_sheet_adds_new_periods_updates_stored_ones_and_is_audited(client, sta
     assert update["feature_id"] == figure_id and update["fields"][0]["old"] == int(old_revenue)
     assert _figures(engine) == before and scopes.audit_count(engine) == audits  # a preview writes nothing
 
-    applied = _upload(client, staff["editor"], "enterprise_figures", workbook)
+    try:
+        applied = _upload(client, staff["editor"], "enterprise_figures", workbook)
+        _check_applied(engine, applied, uid, figure_id, old_revenue)
+    finally:  # the demo figure as it was (the new rows are removed by `edits`)
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE enterprise_figures SET revenue_vnd = :r WHERE id = :i"), {"r": old_revenue, "i": figure_id}
+            )
+
+
+def _check_applied(engine, applied, uid: str, figure_id: int, old_revenue) -> None:
     assert applied.status_code == 200, applied.text
     assert applied.json()["applied"] is True
     created = _db(
