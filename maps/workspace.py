@@ -101,15 +101,15 @@ def sheet_layers() -> list[LayerSpec]:
     return [spec for spec in LAYERS.values() if spec.editable and not spec.geometry_column and spec.sheet_key]
 
 
-def _sheet_layer(conn: Connection, spec: LayerSpec, vocabularies: dict[str, list]) -> dict[str, Any]:
-    """A map-less layer as the Spreadsheets tab lists it: names, fields in words, and its template's filters."""
+def _sheet_layer(spec: LayerSpec) -> dict[str, Any]:
+    """A map-less layer as the Spreadsheets tab lists it: its names and its template's filters (the preview's words
+    for codes come with the upload's answer, so no field is embedded)."""
     return {
         "id": spec.id,
         "title_vi": spec.title_vi,
         "title_en": spec.title_en,
         "versioned": False,
-        "inserts": True,
-        "fields": _fields(conn, spec, vocabularies),
+        "fields": [],
         "template_filters": [name for name, layers in FILTERS.items() if spec.id in layers],
     }
 
@@ -123,7 +123,7 @@ def workspace_config(conn: Connection) -> dict:
         fields = _fields(conn, spec, vocabularies)
         splittable = "Polygon" in (spec.geometry_type or "")
         layers.append({**layer_json(spec, spec.access), "fields": fields, "splittable": splittable})
-    sheets = [_sheet_layer(conn, spec, vocabularies) for spec in sheet_layers()]
+    sheets = [_sheet_layer(spec) for spec in sheet_layers()]
     return {
         "layers": layers,
         "sheet_layers": sheets,

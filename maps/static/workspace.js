@@ -10,7 +10,7 @@
 //     map,                 the Leaflet map
 //     config,              the page's configuration (editable layers and their fields; a field's `choices` are
 //                          resolved from config.vocabularies; a `reference` field names a row of another layer;
-//                          sheet_layers: map-less layers the Spreadsheets tab updates, with their template_filters)
+//                          sheet_layers: map-less layers the Spreadsheets tab updates, by name and template_filters)
 //     layers,              {layerId: the vector-tile layer drawn for it, once shown}
 //     fetchJSON(url, opt), fetch with the session cookie; rejects with the API's description on 4xx/5xx
 //     refresh(layerId),    redraw a layer's tiles after a write (revalidated with their ETags)
