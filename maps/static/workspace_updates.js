@@ -85,6 +85,8 @@
     const choice = field && field.choices && field.choices.find((c) => String(c.value) === String(value));
     if (choice) return `${choice.vi} / ${choice.en}`;
     if (typeof value === "boolean") return value ? "Có / Yes" : "Không / No";
+    // amounts of money written the Vietnamese way (4.200.000.000.000); years, periods and counts as they are
+    if (typeof value === "number" && /_(vnd|usd)$/.test(name)) return new Intl.NumberFormat("vi-VN").format(value);
     if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) return ddmmyyyy(value);
     return String(value);
   }

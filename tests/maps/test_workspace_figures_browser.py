@@ -74,6 +74,7 @@ def test_an_editor_adds_a_years_figures_from_the_spreadsheet_tab(
     assert "dòng mới / new row" in table and name in table
     assert "Số ước / chính thức / Estimate or final" in table and "(trống / empty) → Số ước / Estimate" in table
     assert "estimate" not in table  # words, never the code
+    assert "(trống / empty) → 4.200.000.000.000" in table  # money the Vietnamese way
     assert _sql(engine, "SELECT count(*) FROM enterprise_figures")[0][0] == figures_before  # a preview
 
     bp.page.once("dialog", lambda dialog: dialog.accept())
