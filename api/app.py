@@ -29,6 +29,7 @@ from api.routes.enterprises import router as enterprises_router
 from api.routes.land import router as land_router
 from api.routes.maps import router as maps_router
 from api.routes.planning_api import router as planning_router
+from api.routes.rent_page import router as rent_page_router
 from api.security import install_security
 from api.tile_fastpath import CachedTiles
 from api.token_cache import TokenCache
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(enterprises_router)
     app.include_router(decisions.router)
     app.include_router(tasks.router)
+    app.include_router(rent_page_router)
     app.include_router(dashboard.router)
     mount_static(app)
     app.include_router(health.router)

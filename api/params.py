@@ -40,6 +40,7 @@ from layers.land import NODE_KINDS, SORTS, LandQuery, parse_sort
 from layers.parks import PARK_SORTS
 from layers.places import Place
 from layers.tasks import TaskFilter
+from layers.update_sheet import TemplateFilter
 
 
 def declared(schema: dict[str, Any], description: str, example: Any = None, alias: str | None = None) -> Any:
@@ -452,36 +453,50 @@ def _list(values: list[str] | None) -> tuple[str, ...]:
 # --- spreadsheet updates (api/routes/updates.py) ------------------------------------------------------------------
 
 TemplateProject = declared(
-    {"type": "string"}, "clearance_parcels only: the parcels of this project (uid), for large layers.", "PRJ-VHVA"
+    {"type": "string"},
+    "clearance_parcels, enterprise_figures, project_rent_amounts: the rows of this project (uid).",
+    "PRJ-VHVA",
 )
-TemplatePark = declared({"type": "string"}, "land_plots only: the plots of this industrial park (uid).", "KCN-VA1")
+TemplatePark = declared(
+    {"type": "string"}, "land_plots, enterprise_figures: the plots or projects of this park (uid).", "KCN-VA1"
+)
 TemplateMapSheet = declared(
     {"type": "string"},
     "clearance_parcels only: the parcels on these map sheets (tờ bản đồ), comma-separated; with project for a "
     "project too large for one sheet.",
     "12,13",
 )
+TemplateProvince = declared(
+    {"type": "string"}, "enterprise_figures only: the figures of this province's projects (code).", "NINH_BINH"
+)
+TemplateYear = declared(
+    {"type": "integer", "minimum": 1990, "maximum": 2100},
+    "enterprise_figures, enterprise_targets, project_rent_amounts: the rows of this year, and a blank row for each "
+    "operating project (figures), province, zone and park (targets) or project renting land (rent) without one.",
+    2025,
+)
 MAP_SHEET_CHARS = 16  # clearance_parcels.map_sheet is varchar(16)
 MAP_SHEETS_MAX = 100
 
 
-@dataclass(frozen=True)
-class TemplateFilter:
-    """Which features a template lists: a project's parcels (on some map sheets) or a park's plots."""
-
-    project: str | None
-    park: str | None
-    map_sheets: tuple[str, ...] = ()
-
-
 async def template_filter(
-    project: TemplateProject = None, park: TemplatePark = None, map_sheet: TemplateMapSheet = None
+    project: TemplateProject = None,
+    park: TemplatePark = None,
+    map_sheet: TemplateMapSheet = None,
+    province: TemplateProvince = None,
+    year: TemplateYear = None,
 ) -> TemplateFilter:
-    """project, park and map_sheet: trimmed, empty meaning not given, text the database can hold."""
+    """project, park, map_sheet, province and year: trimmed, empty meaning not given, text the database can hold."""
     for name, value in (("project", project), ("park", park), ("map_sheet", map_sheet)):
         if value is not None:
             check_storable(value, name)
-    return TemplateFilter(project=_text(project), park=_text(park), map_sheets=_map_sheets(map_sheet))
+    return TemplateFilter(
+        project=_text(project),
+        park=_text(park),
+        map_sheets=_map_sheets(map_sheet),
+        province=_code(province, "province"),
+        year=_bounded(year, "year", 1990, 2100),
+    )
 
 
 def _map_sheets(raw: str | None) -> tuple[str, ...]:

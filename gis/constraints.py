@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from gis.errors import Conflict, InvalidInput, Unprocessable, ZoneAtlasError
 from gis.models import STAGE_SEQUENCE_RULES
-from gis.vocab import ClearanceStage
+from gis.vocab import COMBINED_CHECK_VOCABULARIES, ClearanceStage
 
 UNIQUE_VIOLATION, EXCLUSION_VIOLATION = "23505", "23P01"
 # `col IN (...)`, or `col IS NULL OR col IN (...)` for an optional one (decisions.plan_level)
@@ -27,6 +27,16 @@ RULE_SENTENCES = {
     "ck_project_findings_dates": "a finding cannot be resolved (ngày khắc phục) before it was found (ngày phát hiện)",
     "uq_project_rent_amounts_year": "this project already has a rent row for that year (tiền thuê năm); change that "
     "row instead of adding another",
+    "ck_enterprise_figures_period": "the period (kỳ) does not fit its kind: a year's figure has period 0, a "
+    "quarter's 1 to 4, a month's 1 to 12",
+    "ck_enterprise_figures_year": "the year (năm) of a figure is from 1990 to 2100",
+    "ck_enterprise_targets_year": "the year (năm) of a target is from 1990 to 2100",
+    "ck_enterprise_figures_not_negative": "no enterprise figure may be below zero (số liệu không được âm)",
+    "ck_enterprise_targets_not_negative": "no target may be below zero (chỉ tiêu không được âm)",
+    "uq_enterprise_figures_period": "this project already has a figure for that period and basis (ước or chính "
+    "thức); change that row instead of adding another",
+    "uq_enterprise_targets_scope_year": "there is already a target for that province, zone or park and year; change "
+    "that row instead of adding another",
 }
 
 
@@ -75,8 +85,12 @@ def constraint_message(exc: Exception) -> str:
 
 
 def enum_choices(table: Table) -> dict[str, list[str]]:
-    """Column → allowed values, read from the table's `column IN (...)` CHECK constraints."""
-    choices: dict[str, list[str]] = {}
+    """Column → allowed values, read from the table's `column IN (...)` CHECK constraints (and the columns a wider
+    CHECK keeps to a list, gis.vocab.COMBINED_CHECK_VOCABULARIES)."""
+    choices: dict[str, list[str]] = {
+        column: [m.value for m in vocabulary]
+        for column, vocabulary in COMBINED_CHECK_VOCABULARIES.get(table.name, {}).items()
+    }
     for constraint in table.constraints:
         if isinstance(constraint, CheckConstraint):
             match = ENUM_CHECK.match(str(constraint.sqltext))

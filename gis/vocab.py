@@ -199,6 +199,20 @@ class SubmissionLevel(StrEnum):
     board_leadership = "board_leadership"
 
 
+class PeriodKind(StrEnum):
+    """The period an enterprise figure covers: a year (period 0), a quarter (1-4) or a month (1-12)."""
+
+    year = "year"
+    quarter = "quarter"
+    month = "month"
+
+
+# Columns whose closed list a wider CHECK keeps (not a plain `column IN (...)`): table -> column -> vocabulary.
+COMBINED_CHECK_VOCABULARIES: dict[str, dict[str, type[StrEnum]]] = {
+    "enterprise_figures": {"period_kind": PeriodKind},  # ck_enterprise_figures_period pairs it with `period`
+}
+
+
 class FigureBasis(StrEnum):
     """Whether an enterprise figure is an estimate (ước) or the final one (both are kept)."""
 

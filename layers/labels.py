@@ -29,6 +29,7 @@ from gis.vocab import (
     Milestone,
     ParkKind,
     ParkType,
+    PeriodKind,
     PlanLevel,
     PlotStatus,
     ProjectStatus,
@@ -324,6 +325,11 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "viewer": ("Xem", "Viewer"),
         "editor": ("Biên tập", "Editor"),
         "admin": ("Quản trị", "Admin"),
+    },
+    PeriodKind: {
+        "year": ("Năm", "Year"),
+        "quarter": ("Quý", "Quarter"),
+        "month": ("Tháng", "Month"),
     },
     FigureBasis: {
         "estimate": ("Số ước", "Estimate"),

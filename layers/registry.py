@@ -399,6 +399,7 @@ LAYERS: dict[str, LayerSpec] = {
             tile_fields=("id", "project_id", "parcel_no", "stage"),
             legend=STAGE_LEGEND,
             overview=CLEARANCE_OVERVIEW,
+            sheet_key=("project_uid", "map_sheet", "parcel_no"),
         ),
         LayerSpec(
             id="decisions",
@@ -493,6 +494,7 @@ LAYERS: dict[str, LayerSpec] = {
             geometry_column=None,
             queryables=("project_id", "year", "period_kind", "period", "basis"),
             public_rows="public",
+            sheet_key=("project_uid", "year", "period_kind", "period", "basis"),
         ),
         LayerSpec(
             id="enterprise_targets",
@@ -507,6 +509,7 @@ LAYERS: dict[str, LayerSpec] = {
             geometry_column=None,
             queryables=("scope", "scope_uid", "year"),
             public_rows="public",
+            sheet_key=("scope", "scope_uid", "year"),
         ),
         # Land rent and compliance of projects: staff-only, written through `layers.writes`; read per project at
         # /api/projects/{uid}/rent (arrears computed there, never stored).
@@ -547,6 +550,7 @@ LAYERS: dict[str, LayerSpec] = {
             public_fields=("project_id", "year", "due_vnd", "paid_vnd", "illustrative", "source", "notes"),
             geometry_column=None,
             queryables=("project_id", "year"),
+            sheet_key=("project_uid", "year"),
         ),
         LayerSpec(
             id="project_findings",

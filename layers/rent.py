@@ -62,7 +62,8 @@ def finding_json(row) -> dict:
 
 
 def project_rent(conn: Connection, uid: str) -> dict:
-    """The project's rent terms, amounts per year with arrears and cumulative arrears, and its open findings."""
+    """The project's rent terms, amounts per year with arrears and cumulative arrears, their totals, and its
+    findings (every one, oldest first, and the open ones apart)."""
     project = project_row(conn, uid)
     terms = [
         {
@@ -96,15 +97,18 @@ def project_rent(conn: Connection, uid: str) -> dict:
                 "illustrative": a.illustrative,
             }
         )
-    findings = open_findings(conn, {project.id: uid})
+    findings = [finding_json(row) for row in conn.execute(FINDINGS_SQL, {"projects": [project.id], "all": True})]
     return {
         "project_uid": project.uid,
         "name_vi": project.name_vi,
         "name_en": project.name_en,
         "terms": terms,
         "amounts": years,
+        "due_vnd": sum(a["due_vnd"] for a in years),
+        "paid_vnd": sum(a["paid_vnd"] for a in years),
         "arrears_vnd": running,
-        "open_findings": findings.get(uid, []),
+        "open_findings": [f for f in findings if f["status"] == "open"],
+        "findings": findings,
     }
 
 

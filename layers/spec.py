@@ -57,6 +57,9 @@ class LayerSpec:
     changes_table: str | None = None  # whose change counter versions this layer, when not its own table
     # A boolean column: rows where it is false are staff-only (anonymous readers never see them anywhere).
     public_rows: str | None = None
+    # The columns naming a row in a spreadsheet when the layer has no uid ("project_uid": the row's project by uid).
+    # On a layer without geometry a sheet row whose key is new adds a row (a figure for a new period, say).
+    sheet_key: tuple[str, ...] = ()
 
     def fields_for(self, access: Access) -> tuple[str, ...]:
         """Fields a reader with this access level may see."""

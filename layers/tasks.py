@@ -4,14 +4,14 @@ Tasks are rows of the `programme_tasks` layer, so they are created and changed b
 `layers.writes.apply_changes` (audited, scoped by the programme's province); this module only reads them.
 A task's due period is a quarter (2023-Q1), a month (2023-03), a date (2023-03-15), or a recurring report
 (quarterly, monthly) due all year: it ends on the quarter's, month's or year's last day, or on the date. A task is
-overdue when that day is past (as of a date) and it is neither done nor cancelled; done late when its completion
-date is after it.
+overdue when that day is past (as of a date) and it is neither done nor cancelled; due soon when it is still open
+and that day falls within the next DUE_SOON_DAYS; done late when its completion date is after it.
 """
 
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from openpyxl import Workbook
@@ -31,6 +31,7 @@ RECURRING: dict[str, Words] = {
     "monthly": ("Báo cáo định kỳ hằng tháng", "Monthly report"),
 }
 CLOSED = {TaskStatus.done.value, TaskStatus.cancelled.value}
+DUE_SOON_DAYS = 30  # an open task whose due period ends within this many days is "sắp đến hạn / due soon"
 # The board's own task table (Vietnamese only, as programmes are written), and the summary per unit (bilingual).
 TASK_COLUMNS = [
     Column("STT", kind="count", width=6),
@@ -192,6 +193,7 @@ def task_json(row: dict[str, Any], as_of: date) -> dict[str, Any]:
         "status_words": as_pair(enum_words(TaskStatus)[row["status"]]),
         "completed_on": done_on.isoformat() if done_on else None,
         "overdue": row["status"] not in CLOSED and end < as_of,
+        "due_soon": row["status"] not in CLOSED and as_of <= end <= as_of + timedelta(days=DUE_SOON_DAYS),
         "done_late": row["status"] == TaskStatus.done.value and done_on is not None and done_on > end,
         "zone_uid": row["zone_uid"],
         "park_uid": row["park_uid"],

@@ -1,8 +1,10 @@
 """Spreadsheet updates: a filled-in template read, compared cell by cell with the stored features, then applied.
 
 Every cell is checked as edits and imports check values (`layers.checks`); every problem is reported with its row
-and column, and a sheet with any problem writes nothing. The changes are applied by `layers.writes.apply_changes`
-in one call: one transaction, audited, province scopes honoured, versioned layers under the decision.
+and column, and a sheet with any problem writes nothing. On a layer keyed by a natural key without geometry
+(`layers.sheet_keys`: enterprise figures and targets, rent per year) a row whose key is new adds a row; a new row
+with nothing filled in is skipped. The changes are applied by `layers.writes.apply_changes` in one call: one
+transaction, audited, province scopes honoured, versioned layers under the decision.
 """
 
 import io
@@ -17,15 +19,15 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy import Connection, Date, String, Text, func, select
 
-from gis import models
 from gis.errors import InvalidInput
 from gis.limits import unstorable
 from layers.checks import Refused, RuleBroken, allowed_values, check_place, check_value, province_outlines
 from layers.demo.loader import required_columns
 from layers.features import table_of
 from layers.labels import code_of, field_label, shown, words_to_codes
+from layers.sheet_keys import PROJECT_NAME, PROJECT_UID, key_problem, project_ids
 from layers.spec import LayerSpec
-from layers.update_sheet import FIRST_ROW, PARCEL_KEY, TEMPLATE_ROW_CAP, SheetLayout, column_words, current_rows
+from layers.update_sheet import FIRST_ROW, TEMPLATE_ROW_CAP, SheetLayout, column_words, current_rows, key_column
 from layers.writes import DecisionRef, FeatureWrite, apply_changes, decision_required
 
 DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -78,6 +80,7 @@ class UpdateReport:
             "counts": {
                 "rows_read": self.rows_read,
                 "rows_changed": len(self.changes),
+                "rows_new": sum(1 for c in self.changes if c["action"] == "create"),
                 "rows_unchanged": self.rows_read - len(touched),
                 "errors": len(self.errors),
             },
@@ -162,34 +165,38 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
     report = UpdateReport(spec, name, rows_read=len(sheet.rows))
     allowed = allowed_values(conn, spec)
     required = required_columns(table)
+    not_null = {c.name for c in table.columns if not c.nullable}  # required, or kept by a default: never cleared
     present = [n for n in layout.writable if n in sheet.columns]
-    stored = _stored(conn, layout, sheet)
     words = column_words(conn, layout)
     readers = {name: words_to_codes(labels) for name, labels in words.items()}
+    stored = _stored(conn, layout, sheet, readers)
+    projects = _projects(conn, layout, sheet) if layout.inserts else {}
     seen: dict[tuple, int] = {}
     for row in sheet.rows:
-        key = tuple(_key_text(row.cells.get(k)) for k in layout.keys)
-        shown = " / ".join(k or "" for k in key)
+        key = _row_key(layout, row, readers)
+        said = _key_words(layout, key, words)
         if any(k is None for k in key):
             missing = [k for k, v in zip(layout.keys, key, strict=True) if v is None]
             report.error(row.number, sheet.columns[missing[0]], missing[0], f"the key {', '.join(missing)} is empty")
             continue
         if key in seen:
-            report.error(
-                row.number, sheet.columns[layout.keys[0]], layout.keys[0], f"{shown} is also in row {seen[key]}"
-            )
+            first = layout.keys[0]
+            report.error(row.number, sheet.columns[first], first, f"{said} is also in row {seen[key]}")
             continue
         seen[key] = row.number
         matches = stored.get(key, [])
+        if not matches and layout.inserts:
+            _plan_insert(conn, layout, sheet, row, said, projects, (allowed, readers, words, required), report)
+            continue
         if len(matches) != 1:
             where = sheet.columns[layout.keys[0]]
             if not matches:
                 report.error(
-                    row.number, where, layout.keys[0], f"no current feature {shown} in '{spec.id}'; {NEW_FEATURES}"
+                    row.number, where, layout.keys[0], f"no current feature {said} in '{spec.id}'; {NEW_FEATURES}"
                 )
             else:
                 report.error(
-                    row.number, where, layout.keys[0], f"{shown} names {len(matches)} features; edit them on the map"
+                    row.number, where, layout.keys[0], f"{said} names {len(matches)} features; edit them on the map"
                 )
             continue
         current = matches[0]
@@ -206,7 +213,7 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
             old = current[field_name]
             if new == old:
                 continue
-            if new is None and field_name in required:
+            if new is None and field_name in not_null:
                 vi, en = field_label(field_name)
                 report.error(
                     row.number,
@@ -215,18 +222,8 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
                     f"{column}{row.number}: {vi} / {en} is required; it cannot be cleared",
                 )
                 continue
-            vi, en = field_label(field_name)
             values[field_name] = new
-            fields.append(
-                {
-                    "field": field_name,
-                    "label_vi": vi,
-                    "label_en": en,
-                    "old": _json(old),
-                    "new": _json(new),
-                    **_value_labels(words.get(field_name), old, new),
-                }
-            )
+            fields.append(_field_change(field_name, old, new, words))
         if "province_code" in values and values["province_code"] is not None:
             problem = _place_problem(conn, spec, current["_id"], values["province_code"])
             if problem:
@@ -235,27 +232,125 @@ def plan_updates(conn: Connection, layout: SheetLayout, sheet: Sheet, name: str)
             report.changes.append(
                 {
                     "row": row.number,
-                    "key": shown,
+                    "action": "update",
+                    "key": said,
                     "feature_id": current["_id"],
                     "name": _name(current),
                     "fields": fields,
                 }
             )
             report.writes.append(
-                FeatureWrite("update", key=current["_id"], values=values, where=f"row {row.number} ({shown})")
+                FeatureWrite("update", key=current["_id"], values=values, where=f"row {row.number} ({said})")
             )
     return report
 
 
-def _stored(conn: Connection, layout: SheetLayout, sheet: Sheet) -> dict[tuple, list[dict[str, Any]]]:
+def _plan_insert(
+    conn: Connection,
+    layout: SheetLayout,
+    sheet: Sheet,
+    row: SheetRow,
+    said: str,
+    projects: dict[str, tuple[int, str]],
+    rules: tuple,
+    report: UpdateReport,
+) -> None:
+    """A row whose key is new adds a row: its key and filled cells checked; skipped when nothing is filled in."""
+    allowed, readers, words, required = rules
+    spec = layout.spec
+    table = table_of(spec)
+    filled = [n for n in layout.writable if n in sheet.columns and not _blank(row.cells.get(n))]
+    if not filled:
+        return  # a blank row offered by the template, left empty
+    values: dict[str, Any] = {}
+    errors = len(report.errors)
+    for name in (*layout.keys, *filled):
+        column = sheet.columns[name]
+        if name == PROJECT_UID:
+            uid = _key_text(row.cells.get(name)) or ""
+            if uid not in projects:
+                report.error(row.number, column, name, f"{column}{row.number}: no project '{uid[:64]}'")
+            else:
+                values["project_id"] = projects[uid][0]
+            continue
+        try:
+            raw = _code(name, row.cells.get(name), readers, words, allowed)
+            values[name] = _typed(table, name, raw, allowed)
+        except InvalidInput as exc:
+            report.error(row.number, column, name, f"{column}{row.number}: {exc}")
+    if len(report.errors) > errors:
+        return
+    missing = [n for n in required if values.get(n) is None and n not in layout.keys and n != "project_id"]
+    if missing:
+        labels = "; ".join(shown(field_label(n)) for n in sorted(missing))
+        column = sheet.columns.get(missing[0])
+        report.error(row.number, column, missing[0], f"a new row ({said}) needs {labels}")
+        return
+    if problem := key_problem(conn, spec, values):
+        report.error(row.number, sheet.columns[layout.keys[0]], layout.keys[0], problem)
+        return
+    uid = _key_text(row.cells.get(PROJECT_UID)) if PROJECT_UID in layout.keys else None
+    fields = [_field_change(n, None, values[n], words) for n in layout.keys + tuple(filled) if n in values]
+    report.changes.append(
+        {
+            "row": row.number,
+            "action": "create",
+            "key": said,
+            "feature_id": None,
+            "name": projects[uid][1] if uid else said,
+            "fields": fields,
+        }
+    )
+    report.writes.append(FeatureWrite("create", values=values, where=f"row {row.number} ({said})"))
+
+
+def _field_change(name: str, old: Any, new: Any, words: dict[str, dict[Any, tuple[str, str]]]) -> dict[str, Any]:
+    """One field's change as the preview shows it: label, old and new values, and their words for a code."""
+    vi, en = field_label(name)
+    return {
+        "field": name,
+        "label_vi": vi,
+        "label_en": en,
+        "old": _json(old),
+        "new": _json(new),
+        **_value_labels(words.get(name), old, new),
+    }
+
+
+def _row_key(layout: SheetLayout, row: SheetRow, readers: dict[str, dict[str, Any]]) -> tuple[str | None, ...]:
+    """A row's key as text, its words read back to codes ("Số ước" → estimate), so it compares with stored keys."""
+    key = []
+    for name in layout.keys:
+        value = row.cells.get(name)
+        if name in readers:
+            value = code_of(value, readers[name])
+        key.append(_key_text(value))
+    return tuple(key)
+
+
+def _key_words(layout: SheetLayout, key: tuple[str | None, ...], words: dict[str, dict[Any, tuple[str, str]]]) -> str:
+    """A key as a person reads it: codes in Vietnamese words ("PRJ-FHS / 2025 / Năm / 0 / Số ước")."""
+    parts = []
+    for name, value in zip(layout.keys, key, strict=True):
+        known = words.get(name, {})
+        parts.append(known[value][0] if value in known else value or "")
+    return " / ".join(parts)
+
+
+def _projects(conn: Connection, layout: SheetLayout, sheet: Sheet) -> dict[str, tuple[int, str]]:
+    """The projects the sheet names by uid (for new rows), with their ids and names."""
+    if PROJECT_UID not in layout.keys:
+        return {}
+    uids = {_key_text(row.cells.get(PROJECT_UID)) for row in sheet.rows} - {None}
+    return project_ids(conn, {u for u in uids if u is not None})
+
+
+def _stored(
+    conn: Connection, layout: SheetLayout, sheet: Sheet, readers: dict[str, dict[str, Any]]
+) -> dict[tuple, list[dict[str, Any]]]:
     """The current features the sheet's keys name, by key (only those: a layer may hold 200,000 parcels)."""
-    first = {_key_text(row.cells.get(layout.keys[0])) for row in sheet.rows} - {None}
-    query = current_rows(layout)
-    table = table_of(layout.spec)
-    if layout.keys == PARCEL_KEY:
-        query = query.where(models.Project.__table__.c.uid.in_(sorted(first)))
-    else:
-        query = query.where(table.c.uid.in_(sorted(first)))
+    first = {_row_key(layout, row, readers)[0] for row in sheet.rows} - {None}
+    query = current_rows(layout).where(key_column(layout, layout.keys[0]).in_(sorted(str(k) for k in first)))
     found: dict[tuple, list[dict[str, Any]]] = {}
     for row in conn.execute(query).mappings():
         key = tuple(_key_text(row[k]) for k in layout.keys)
@@ -346,7 +441,7 @@ def _name(row: dict[str, Any]) -> str:
         return str(row["name_vi"])
     if row.get("parcel_no") is not None:
         return f"Thửa {row['parcel_no']}, tờ {row['map_sheet']}"
-    return str(row.get("code") or row.get("uid") or row["_id"])
+    return str(row.get(PROJECT_NAME) or row.get("code") or row.get("uid") or row["_id"])
 
 
 def _json(value: Any) -> Any:
@@ -368,8 +463,10 @@ def apply_sheet(
     decision: DecisionRef | None,
     user,
     request_id: str | None,
+    preview: bool = False,
 ) -> None:
-    """Write every change of a clean sheet in one `apply_changes` call; each change gets the feature id now current."""
+    """Write every change of a clean sheet in one `apply_changes` call; each change gets the row id now current
+    (a preview's new rows keep none: they are rolled back)."""
     spec = report.spec
     if spec.versioned:
         decision = decision_required(spec, decision)
@@ -377,4 +474,5 @@ def apply_sheet(
         return
     keys = apply_changes(conn, spec, report.writes, decision=decision, user=user, request_id=request_id)
     for change, key in zip(report.changes, keys, strict=True):
-        change["feature_id"] = key
+        if not (preview and change["action"] == "create"):
+            change["feature_id"] = key

@@ -4,6 +4,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Connection
@@ -81,4 +82,12 @@ def item_page(conn: Connection, spec: LayerSpec, feature_text: str, user: User |
         user=user,
         history_url=None if user is None else f"/collections/{spec.id}/items/{feature['id']}/history",
         history_labels_json=None if user is None else script_json(history_labels(conn, spec)),
+        rent_url=_rent_url(spec, props, user),
     )
+
+
+def _rent_url(spec: LayerSpec, props: dict, user: User | None) -> str | None:
+    """A project's land rent and compliance page, linked for staff from the project's item page."""
+    if user is None or spec.id != "projects" or not props.get("uid"):
+        return None
+    return f"/projects/{quote(str(props['uid']), safe='')}/rent"

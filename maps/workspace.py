@@ -18,6 +18,7 @@ from layers.labels import as_pair, field_label, value_labels
 from layers.map_labels import LABELLED
 from layers.registry import LAYERS
 from layers.spec import LayerSpec
+from layers.update_sheet import FILTERS
 from layers.writes import writable_fields
 from maps.layer_config import layer_json
 from maps.workspace_decisions import decision_form_config
@@ -95,16 +96,38 @@ def _fields(conn: Connection, spec: LayerSpec, vocabularies: dict[str, list]) ->
     return fields
 
 
+def sheet_layers() -> list[LayerSpec]:
+    """Layers without a map that the Spreadsheets tab updates: keyed by a natural key (enterprise figures, targets,
+    rent per year), where a sheet row with a new key adds a row."""
+    return [spec for spec in LAYERS.values() if spec.editable and not spec.geometry_column and spec.sheet_key]
+
+
+def _sheet_layer(spec: LayerSpec) -> dict[str, Any]:
+    """A map-less layer as the Spreadsheets tab lists it: its names and its template's filters (the preview's words
+    for codes come with the upload's answer, so no field is embedded)."""
+    return {
+        "id": spec.id,
+        "title_vi": spec.title_vi,
+        "title_en": spec.title_en,
+        "versioned": False,
+        "fields": [],
+        "template_filters": [name for name, layers in FILTERS.items() if spec.id in layers],
+    }
+
+
 def workspace_config(conn: Connection) -> dict:
-    """The page's configuration: editable layers as the maps see them, their fields, and the vocabularies, once."""
+    """The page's configuration: editable layers as the maps see them, their fields, and the vocabularies, once;
+    and the map-less layers the Spreadsheets tab updates."""
     layers = []
     vocabularies: dict[str, list] = {}
     for spec in editable_layers():
         fields = _fields(conn, spec, vocabularies)
         splittable = "Polygon" in (spec.geometry_type or "")
         layers.append({**layer_json(spec, spec.access), "fields": fields, "splittable": splittable})
+    sheets = [_sheet_layer(spec) for spec in sheet_layers()]
     return {
         "layers": layers,
+        "sheet_layers": sheets,
         "vocabularies": vocabularies,
         "decisions": decision_form_config(conn),
         "labelled": list(LABELLED),  # staff only: every labelled layer is readable

@@ -1,17 +1,21 @@
-"""The programme's task register and its progress report (staff); tasks are written by the OGC editing routes."""
+"""The programme's task register, its progress report and the staff page (/tasks); tasks are written by the OGC
+editing routes."""
 
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import ConnectionDep, StaffDep
+from api.deps import NO_STORE, ConnectionDep, CurrentUserDep, StaffDep
 from api.documents import document_response, openapi_content
 from api.params import AsOfDep, ProgrammeFormatDep, ProgrammeYearDep, TaskFilterDep, TaskProvince
+from api.urls import login_redirect
 from gis.limits import check_storable
 from layers.tasks import board_name, list_tasks, programme_report, programme_workbook
+from maps.pages import render, script_json
 from maps.programme_report import report_document
 from maps.report_docx import programme_docx
+from maps.tasks_page import tasks_page_options
 
 router = APIRouter(tags=["programme tasks"])
 
@@ -54,3 +58,13 @@ def programme(
     else:
         document = programme_workbook(report)
     return document_response(document, f, name)
+
+
+@router.get("/tasks", include_in_schema=False, response_class=HTMLResponse)
+def tasks_page(request: Request, conn: ConnectionDep, user: CurrentUserDep) -> Response:
+    """Staff see the register with their filters and the progress per unit; anyone else goes to the login page."""
+    if user is None:
+        return login_redirect(request)
+    options = script_json(tasks_page_options(conn, user))
+    html = render("tasks.html", title="Nhiệm vụ chương trình công tác / Programme tasks", user=user, options=options)
+    return HTMLResponse(html, headers=NO_STORE)

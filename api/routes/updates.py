@@ -24,10 +24,11 @@ CHUNK = 1024 * 1024
     responses={200: {"content": {XLSX: {}}, "description": "the XLSX template"}},
 )
 def template(spec: LayerDep, editor: EditorDep, engine: EngineDep, only: TemplateFilterDep) -> Response:
-    """The template with today's values; 400 when the layer is too large for one sheet without a filter."""
+    """The template with today's values (and a year's blank rows); 400 when too large for one sheet without a filter."""
     with engine.connect() as conn:
-        content = build_template(conn, spec, project=only.project, park=only.park, map_sheets=only.map_sheets)
-    suffix = "".join(f"-{v}" for v in (only.project, only.park, "_".join(only.map_sheets)) if v)
+        content = build_template(conn, spec, only)
+    given = (only.project, only.park, only.province, "_".join(only.map_sheets), only.year)
+    suffix = "".join(f"-{v}" for v in given if v)
     name = f"{spec.id}{suffix}.xlsx".encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -57,7 +58,9 @@ def upload(
             description = f"{len(report.errors)} problems in {name}; nothing was written"
             return JSONResponse({"code": "ValidationFailed", "description": description, "report": body}, 422)
         if not report.errors:  # a preview runs the writes too (so it meets every refusal), then rolls them back
-            apply_sheet(conn, report, decision=decision, user=editor, request_id=request_id(request))
+            apply_sheet(
+                conn, report, decision=decision, user=editor, request_id=request_id(request), preview=params.dry_run
+            )
         if params.dry_run:
             transaction.rollback()
     if not params.dry_run and report.writes:

@@ -9,7 +9,8 @@
 //   window.ZoneAtlasWorkspace = {
 //     map,                 the Leaflet map
 //     config,              the page's configuration (editable layers and their fields; a field's `choices` are
-//                          resolved from config.vocabularies; a `reference` field names a row of another layer)
+//                          resolved from config.vocabularies; a `reference` field names a row of another layer;
+//                          sheet_layers: map-less layers the Spreadsheets tab updates, by name and template_filters)
 //     layers,              {layerId: the vector-tile layer drawn for it, once shown}
 //     fetchJSON(url, opt), fetch with the session cookie; rejects with the API's description on 4xx/5xx
 //     refresh(layerId),    redraw a layer's tiles after a write (revalidated with their ETags)
@@ -26,7 +27,7 @@
 
   const config = JSON.parse(document.getElementById("ws-config").textContent);
   // A closed vocabulary is embedded once (config.vocabularies) and named by its fields: give each field its choices.
-  for (const layer of config.layers) {
+  for (const layer of [...config.layers, ...(config.sheet_layers || [])]) {
     for (const field of layer.fields) if (field.vocabulary) field.choices = config.vocabularies[field.vocabulary];
   }
   const $ = (id) => document.getElementById(id);

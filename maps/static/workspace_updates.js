@@ -13,6 +13,9 @@
   if (!ws) return;
   const $ = (id) => document.getElementById(id);
   const layerOf = (id) => ws.config.layers.find((l) => l.id === id);
+  // Layers a sheet updates: those on the map, and map-less ones keyed by a natural key (figures, targets, rent).
+  const sheetLayers = () => [...ws.config.layers, ...(ws.config.sheet_layers || [])];
+  const sheetLayerOf = (id) => sheetLayers().find((l) => l.id === id);
   const { escapeHtml, ddmmyyyy } = ws;
   const layerName = (layer) => `${layer.title_vi} / ${layer.title_en}`;
 
@@ -20,11 +23,13 @@
   const FILTERS = {
     clearance_parcels: { param: "project", source: "projects", vi: "Dự án", en: "Project" },
     land_plots: { param: "park", source: "industrial_parks", vi: "Khu công nghiệp", en: "Industrial park" },
+    enterprise_figures: { param: "park", source: "industrial_parks", vi: "Khu công nghiệp", en: "Industrial park" },
+    project_rent_amounts: { param: "project", source: "projects", vi: "Dự án", en: "Project" },
   };
 
   // --- shared helpers -----------------------------------------------------------------------------------------
-  function fillLayers(select) {
-    select.innerHTML = ws.config.layers.map((l) =>
+  function fillLayers(select, layers) {
+    select.innerHTML = layers.map((l) =>
       `<option value="${escapeHtml(l.id)}">${escapeHtml(layerName(l))}</option>`).join("");
     if (layerOf("land_plots")) select.value = "land_plots";
   }
@@ -80,6 +85,8 @@
     const choice = field && field.choices && field.choices.find((c) => String(c.value) === String(value));
     if (choice) return `${choice.vi} / ${choice.en}`;
     if (typeof value === "boolean") return value ? "Có / Yes" : "Không / No";
+    // amounts of money written the Vietnamese way (4.200.000.000.000); years, periods and counts as they are
+    if (typeof value === "number" && /_(vnd|usd)$/.test(name)) return new Intl.NumberFormat("vi-VN").format(value);
     if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) return ddmmyyyy(value);
     return String(value);
   }
@@ -94,13 +101,16 @@
   const sheet = { generation: 0, report: null, filterFor: null };
   const sheetDecision = decisionPicker("wsu", () => { if ($("wsu-file").files[0]) previewSheet(); });
 
-  function sheetLayer() { return layerOf($("wsu-layer").value); }
+  function sheetLayer() { return sheetLayerOf($("wsu-layer").value); }
+
+  function takesYear(layer) { return (layer.template_filters || []).includes("year"); }
 
   function templateUrl() {
     const layer = sheetLayer();
     const filter = FILTERS[layer.id];
     const params = new URLSearchParams();
     if (filter && $("wsu-filter").value) params.set(filter.param, $("wsu-filter").value);
+    if (takesYear(layer) && $("wsu-year").value.trim()) params.set("year", $("wsu-year").value.trim());
     const sheets = $("wsu-sheets").value.trim();
     if (layer.id === "clearance_parcels" && sheets) params.set("map_sheet", sheets);
     const query = params.toString();
@@ -113,6 +123,7 @@
     const filter = FILTERS[layer.id];
     const select = $("wsu-filter");
     $("wsu-filter-box").hidden = !filter;
+    $("wsu-year-box").hidden = !takesYear(layer);
     $("wsu-sheets-box").hidden = layer.id !== "clearance_parcels";
     if (!filter || $("ws-updates").hidden || sheet.filterFor === layer.id) return Promise.resolve();
     sheet.filterFor = layer.id;
@@ -227,9 +238,10 @@
     const counts = report.counts;
     $("wsu-preview").hidden = false;
     $("wsu-counts").textContent =
-      `${report.file}: ${counts.rows_read} dòng đã đọc, ${counts.rows_changed} dòng thay đổi, ` +
-      `${counts.rows_unchanged} dòng không đổi, ${counts.errors} lỗi / ` +
-      `${counts.rows_read} rows read, ${counts.rows_changed} changed, ${counts.rows_unchanged} unchanged, ` +
+      `${report.file}: ${counts.rows_read} dòng đã đọc, ${counts.rows_changed} dòng thay đổi ` +
+      `(${counts.rows_new || 0} dòng mới), ${counts.rows_unchanged} dòng không đổi, ${counts.errors} lỗi / ` +
+      `${counts.rows_read} rows read, ${counts.rows_changed} changed (${counts.rows_new || 0} new), ` +
+      `${counts.rows_unchanged} unchanged, ` +
       `${counts.errors} problems` + (report.decision ? ` — Quyết định / Decision ${report.decision.number}` : "");
     $("wsu-errors-box").hidden = !report.errors.length;
     $("wsu-errors").tBodies[0].innerHTML = report.errors.map((e) =>
@@ -239,7 +251,8 @@
     $("wsu-changes").tBodies[0].innerHTML = report.changes.map((change) => change.fields.map((f, i) => {
       const head = i === 0
         ? `<td rowspan="${change.fields.length}">${change.row}</td><td rowspan="${change.fields.length}">` +
-          `${escapeHtml(change.name || change.key)}${change.name ? ` <small>(${escapeHtml(change.key)})</small>` : ""}</td>`
+          `${escapeHtml(change.name || change.key)}${change.name ? ` <small>(${escapeHtml(change.key)})</small>` : ""}` +
+          `${change.action === "create" ? ' <strong class="wsu-new-row">dòng mới / new row</strong>' : ""}</td>`
         : "";
       return `<tr>${head}<td>${escapeHtml(f.label_vi)} / ${escapeHtml(f.label_en)}</td>` +
         `<td><span class="wsu-old">${escapeHtml(words(layer, f.field, f.old, f.old_label))}</span> → ` +
@@ -420,12 +433,14 @@
   }
 
   // --- wiring ------------------------------------------------------------------------------------------------
-  fillLayers($("wsu-layer"));
-  fillLayers($("wsi-layer"));
+  fillLayers($("wsu-layer"), sheetLayers());
+  fillLayers($("wsi-layer"), ws.config.layers);
+  $("wsu-year").value = String(new Date().getFullYear());
   $("wsu-layer").addEventListener("change", chooseSheetLayer);
   document.querySelector(".ws-tabs [data-tab=ws-updates]").addEventListener("click", panelShown);
   $("wsu-filter").addEventListener("change", () => { $("wsu-template").href = templateUrl(); });
   $("wsu-sheets").addEventListener("input", () => { $("wsu-template").href = templateUrl(); });
+  $("wsu-year").addEventListener("input", () => { $("wsu-template").href = templateUrl(); });
   $("wsu-template").addEventListener("click", downloadTemplate);
   $("wsu-file").addEventListener("change", previewSheet);
   $("wsu-apply").addEventListener("click", applySheet);

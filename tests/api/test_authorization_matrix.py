@@ -266,6 +266,8 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
         ("GET", "/admin/accounts", {"viewer": 403, "editor": 403}, 200),  # anonymous: the login page
         ("GET", "/workspace", {"viewer": 403}, 200),  # anonymous: the login page
         ("GET", "/dashboard", {}, 200),  # everyone: anonymous readers get the public part
+        ("GET", "/tasks", {}, 200),  # staff; anonymous: the login page (see the test below)
+        ("GET", "/projects/PRJ-VA2/rent", {}, 200),  # staff; anonymous: the login page
         ("POST", "/api/workspace/land_plots/split", {"anonymous": 401, "viewer": 403}, 400),  # empty body: refused
         ("POST", "/api/workspace/land_plots/merge", {"anonymous": 401, "viewer": 403}, 400),
         ("POST", "/api/clearance/stages", WRITE_EXPECTED, 400),  # an empty body: refused, nothing written
@@ -276,6 +278,17 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
                 method, url, headers=staff[role], json={} if method in ("POST", "PATCH") else None
             )
             assert response.status_code == refused.get(role, allowed), (role, method, url, response.text)
+
+
+def test_staff_pages_send_anonymous_readers_to_the_login_page(client, staff):
+    """The tasks and rent pages hold internal data: anonymous readers are sent to sign in, staff see the page."""
+    for path in ("/tasks", "/projects/PRJ-VA2/rent"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next="), path
+        for role in ("viewer", "editor", "admin"):
+            page = client.get(path, headers=staff[role], follow_redirects=False)
+            assert page.status_code == 200 and page.headers["cache-control"] == "no-store", (role, path)
+    assert client.get("/projects/PRJ-KHÔNG-CÓ/rent", headers=staff["viewer"]).status_code == 404
 
 
 def test_enterprises_report_for_every_role(client, staff):

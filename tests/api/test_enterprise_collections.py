@@ -1,6 +1,9 @@
 """The figures and targets collections: staff-only (anonymous readers are not told they exist), readable and
-filterable by staff, and refused by the spreadsheet template route with a clear message."""
+filterable by staff, and offered as spreadsheet templates keyed by project, period and basis."""
 
+import io
+
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from tests.accounts import staff  # noqa: F401  # fixture
@@ -29,7 +32,10 @@ def test_staff_read_and_filter_figures(client, staff, engine):  # noqa: F811
     assert all(f["properties"]["year"] == 2021 and f["geometry"] is None for f in body["features"])
 
 
-def test_the_spreadsheet_template_refuses_the_figures_clearly(client, staff):  # noqa: F811
-    response = client.get("/api/updates/enterprise_figures/template.xlsx", headers=staff["editor"])
-    assert response.status_code == 400
-    assert "has no uid to key a spreadsheet by" in response.json()["description"]
+def test_the_spreadsheet_template_keys_figures_by_project_period_and_basis(client, staff):  # noqa: F811
+    """No uid: the sheet is keyed by the layer's natural key (the rest in tests/api/test_updates_natural_key.py)."""
+    response = client.get("/api/updates/enterprise_figures/template.xlsx?year=2021", headers=staff["editor"])
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [sheet.cell(2, c).value for c in range(1, 6)]
+    assert names == ["project_uid", "year", "period_kind", "period", "basis"]

@@ -106,7 +106,9 @@ def test_history_labels_give_words_for_every_code_of_the_layer(client, staff, en
 
 def test_templates_show_no_code_in_cells_or_drop_downs(client, staff, engine):
     found = vocabularies(engine)
-    for layer, params in (("land_plots", {"park": "KCN-VA1"}), ("transport_nodes", {}), ("projects", {})):
+    layers = [("land_plots", {"park": "KCN-VA1"}), ("transport_nodes", {}), ("projects", {})]
+    layers += [("enterprise_figures", {"year": "2025"}), ("enterprise_targets", {"year": "2025"})]
+    for layer, params in layers:
         response = client.get(f"/api/updates/{layer}/template.xlsx", params=params, headers=staff["editor"])
         assert response.status_code == 200, response.text
         workbook = load_workbook(io.BytesIO(response.content))

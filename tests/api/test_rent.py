@@ -148,3 +148,28 @@ def test_resolved_without_a_date_is_refused_with_a_sentence(client, staff, engin
     assert created.status_code == 201, created.text
     rent = client.get("/api/projects/PRJ-VINES/rent", headers=staff["viewer"]).json()
     assert rent["open_findings"] == []  # resolved: not among the open ones
+
+
+def test_every_finding_comes_with_what_was_decided_and_the_totals(client, staff, engine):
+    body = client.get("/api/projects/PRJ-AG-TB-TM/rent", headers=staff["viewer"]).json()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT f.kind, f.found_by, f.decided, f.status, f.resolved_on FROM project_findings f "
+                "JOIN projects p ON p.id = f.project_id WHERE p.uid = 'PRJ-AG-TB-TM' ORDER BY f.found_on, f.id"
+            )
+        ).all()
+        due, paid = conn.execute(
+            text(
+                "SELECT sum(due_vnd), sum(paid_vnd) FROM project_rent_amounts a JOIN projects p ON p.id = a.project_id "
+                "WHERE p.uid = 'PRJ-AG-TB-TM'"
+            )
+        ).one()
+    assert [(f["kind"], f["found_by"], f["decided"], f["status"]) for f in body["findings"]] == [
+        (r.kind, r.found_by, r.decided, r.status) for r in rows
+    ]
+    resolved = [f for f in body["findings"] if f["status"] == "resolved"]
+    assert resolved and resolved[0]["resolved_on"] == "2023-02-01"  # data/sources/project_findings.csv
+    assert body["open_findings"] == [f for f in body["findings"] if f["status"] == "open"]
+    assert (body["due_vnd"], body["paid_vnd"]) == (int(due), int(paid))
+    assert body["arrears_vnd"] == int(due) - int(paid)

@@ -321,3 +321,20 @@ def test_progress_report_pdf_carries_the_sql_counts_and_titles_in_vietnamese(cli
 
     every = client.get("/api/reports/programme", params={"year": 2023, "f": "pdf"}, headers=staff["viewer"])
     assert every.status_code == 200 and every.content.startswith(b"%PDF")
+
+
+def test_due_soon_is_an_open_task_ending_within_thirty_days(client, staff):
+    """5 December 2023: the open Q4 tasks and the quarterly report end on 31 December, 26 days later; the Q2 review
+    is overdue instead, and done or cancelled tasks are never due soon (read from data/demo/programme_tasks.csv)."""
+    params = {"province": "HA_TINH", "year": 2023, "as_of": "2023-12-05"}
+    tasks = client.get("/api/tasks", params=params, headers=staff["viewer"]).json()["tasks"]
+    soon = {t["title_vi"] for t in tasks if t["due_soon"]}
+    assert soon == {
+        "Bổ sung khu công nghiệp chuyên ngành FHS vào quy hoạch",
+        "Cập nhật cơ sở dữ liệu GIS các lô đất khu công nghiệp",
+        "Báo cáo tình hình hoạt động của doanh nghiệp trong khu kinh tế và các khu công nghiệp",
+    }
+    assert not any(t["due_soon"] and t["overdue"] for t in tasks)
+    params["as_of"] = "2023-11-30"  # 31 days before the Q4 end: not yet
+    later = client.get("/api/tasks", params=params, headers=staff["viewer"]).json()["tasks"]
+    assert not any(t["due_soon"] for t in later)

@@ -164,7 +164,7 @@ def test_template_access_filters_and_row_cap(client, staff, engine, monkeypatch)
     assert _template(client, staff, "projects", "viewer").status_code == 403
     assert _template(client, staff, "projects", "admin").status_code == 200
     wrong = _template(client, staff, "projects", park="KCN-VA1")
-    assert wrong.status_code == 400 and "applies to 'land_plots' only" in wrong.json()["description"]
+    assert wrong.status_code == 400 and "applies to land_plots, enterprise_figures only" in wrong.json()["description"]
     assert _template(client, staff, "decisions").status_code == 400  # no uid to key a sheet by
     assert _template(client, staff, "clearance_parcels", project="PRJ\x00").status_code == 400
     sql = "SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id WHERE p.uid = 'PRJ-VHVA'"
@@ -334,7 +334,8 @@ def test_dry_run_previews_the_changes_and_writes_nothing(client, staff, engine, 
     report = response.json()
     assert report["dry_run"] is True and report["applied"] is False and report["errors"] == []
     total = _db(engine, "SELECT count(*) FROM transport_nodes")[0][0]
-    assert report["counts"] == {"rows_read": total, "rows_changed": 1, "rows_unchanged": total - 1, "errors": 0}
+    counts = {"rows_read": total, "rows_changed": 1, "rows_new": 0, "rows_unchanged": total - 1, "errors": 0}
+    assert report["counts"] == counts
     [change] = report["changes"]
     assert (
         change["row"] == row and change["key"] == "TEST-SHEET-CANG-1" and change["name"] == NODES["TEST-SHEET-CANG-1"]
