@@ -7,6 +7,7 @@ words from here.
 """
 
 import unicodedata
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -141,6 +142,12 @@ FIELD_LABELS: dict[str, Words] = {
     "document_filename": ("Văn bản ký (PDF)", "Signed document (PDF)"),
     "document_size": ("Dung lượng văn bản (byte)", "Document size (bytes)"),
     "document_sha256": ("Mã băm văn bản", "Document hash"),
+    # issuing boards
+    "address": ("Địa chỉ", "Address"),
+    "phone": ("Điện thoại", "Phone"),
+    "email": ("Thư điện tử", "E-mail"),
+    "website": ("Trang thông tin", "Website"),
+    "logo": ("Biểu trưng", "Logo"),
     # the programme's tasks
     "programme_id": ("Chương trình công tác", "Work programme"),
     "lead_unit_id": ("Đơn vị chủ trì", "Lead unit"),
@@ -441,6 +448,13 @@ def _provinces(conn: Connection) -> dict[Any, Words]:
     return {code: (vi, en or vi) for code, vi, en in rows}  # the latest name of a code is written last
 
 
+def province_words(conn: Connection, code: str | None) -> Words | None:
+    """A province code in words (its latest name), None when there is no code."""
+    if not code:
+        return None
+    return _provinces(conn).get(code, (code.replace("_", " ").title(),) * 2)
+
+
 def layer_value_labels(conn: Connection, spec: LayerSpec) -> dict[str, dict[Any, Words]]:
     """The words of every vocabulary field of a layer."""
     found = {name: value_labels(conn, spec, name) for name in spec.fields_for(Access.internal)}
@@ -451,6 +465,14 @@ def shown(words: Words) -> str:
     """Both languages in one cell or line: "Đã cho thuê / Leased" (one when they are the same)."""
     vi, en = words
     return vi if not en or en == vi else f"{vi} / {en}"
+
+
+def day(value: date | str | None) -> str:
+    """A date as pages and sheets print it in Vietnamese, dd/mm/yyyy (a dash when there is none)."""
+    if value is None or value == "":
+        return "—"
+    when = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{when:%d/%m/%Y}"
 
 
 def as_pair(words: Words) -> dict[str, str]:

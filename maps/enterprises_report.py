@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from maps.land import sheet_pdf
+from maps.land import board_logo, sheet_pdf
 from maps.pages import STATIC, render
 
 # (label, unit, divisor, decimals) of each measure as the report prints it.
@@ -87,7 +87,7 @@ def place_name(report: dict[str, Any]) -> str:
     return "Tất cả các tỉnh"
 
 
-def report_html(report: dict[str, Any], url: str) -> str:
+def report_html(report: dict[str, Any], board: dict[str, Any], url: str) -> str:
     """The report as one printable HTML page (the PDF is printed from it)."""
     period = f"quý {report['quarter']}/{report['year']}" if report["quarter"] else f"năm {report['year']}"
     before = f"quý {report['quarter']}/{report['year'] - 1}" if report["quarter"] else f"năm {report['year'] - 1}"
@@ -95,6 +95,8 @@ def report_html(report: dict[str, Any], url: str) -> str:
         "enterprises_report.html",
         title=f"Báo cáo tình hình hoạt động của doanh nghiệp {period}",
         report=report,
+        board=board,
+        board_logo=board_logo(board),
         place=place_name(report),
         period=period,
         before=before,
@@ -109,6 +111,6 @@ def report_html(report: dict[str, Any], url: str) -> str:
     )
 
 
-def report_pdf(report: dict[str, Any], url: str) -> bytes:
+def report_pdf(report: dict[str, Any], board: dict[str, Any], url: str) -> bytes:
     """The report as an A4 PDF."""
-    return sheet_pdf(report_html(report, url))
+    return sheet_pdf(report_html(report, board, url))

@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from maps.enterprises_report import BAR, vn_number, vn_pct
-from maps.land import sheet_pdf
+from maps.land import board_logo, sheet_pdf
 from maps.pages import STATIC, render
 
 LATE = "#c0392b"
@@ -56,13 +56,14 @@ def progress_chart(units: list[dict[str, Any]]) -> Markup:
     return Markup("".join(parts))
 
 
-def report_html(report: dict[str, Any], board: str, url: str) -> str:
+def report_html(report: dict[str, Any], board: dict[str, Any], url: str) -> str:
     """The report as one printable HTML page (the PDF is printed from it)."""
     return render(
         "programme_report.html",
         title=f"Báo cáo tiến độ thực hiện chương trình công tác năm {report['year']}",
         report=report,
         board=board,
+        board_logo=board_logo(board),
         as_of=f"{date.fromisoformat(report['as_of']):%d/%m/%Y}",
         rows=[*report["units"], {**report["totals"], "unit_words": {"vi": "Toàn Ban", "en": "Whole board"}}],
         illustrative=any(t["illustrative"] for t in report["tasks"]),
@@ -76,6 +77,6 @@ def report_html(report: dict[str, Any], board: str, url: str) -> str:
     )
 
 
-def report_pdf(report: dict[str, Any], board: str, url: str) -> bytes:
+def report_pdf(report: dict[str, Any], board: dict[str, Any], url: str) -> bytes:
     """The report as an A4 PDF."""
     return sheet_pdf(report_html(report, board, url))

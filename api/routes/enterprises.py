@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import ConnectionDep, CurrentUserDep
 from api.params import EnterprisesDep
+from layers.boards import report_board
 from layers.enterprise_files import report_csv, report_xlsx
 from layers.enterprises import enterprises_report
 from maps.enterprises_report import report_pdf
@@ -37,7 +38,7 @@ def enterprises(request: Request, conn: ConnectionDep, user: CurrentUserDep, par
         )
     if params.format == "pdf":
         return Response(
-            report_pdf(report, str(request.url)),
+            report_pdf(report, report_board(conn, q.province, q.zone, q.park), str(request.url)),
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
         )

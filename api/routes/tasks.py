@@ -10,7 +10,8 @@ from api.deps import ConnectionDep, StaffDep
 from api.params import AsOfDep, ProgrammeFormat, ProgrammeYearDep, TaskFilterDep, TaskProvince
 from gis.errors import InvalidInput
 from gis.limits import check_storable
-from layers.tasks import board_name, list_tasks, programme_report, programme_workbook
+from layers.boards import report_board
+from layers.tasks import list_tasks, programme_report, programme_workbook
 from maps.programme_report import report_pdf
 
 router = APIRouter(tags=["programme tasks"])
@@ -52,7 +53,7 @@ def programme(
     name = f"tien-do-chuong-trinh-cong-tac-{year}" + (f"-{place}" if place else "") + f".{f}"
     disposition = f"attachment; filename=\"{quote(name)}\"; filename*=UTF-8''{quote(name)}"
     if f == "pdf":
-        document = report_pdf(report, board_name(conn, place), str(request.url))
+        document = report_pdf(report, report_board(conn, place), str(request.url))
     else:
         document = programme_workbook(report)
     return Response(document, media_type=MEDIA[f], headers={"Content-Disposition": disposition})
