@@ -206,7 +206,7 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "trade_services": ("Thương mại – dịch vụ", "Trade & services"),
         "tourism": ("Du lịch", "Tourism"),
         "urban": ("Đô thị", "Urban"),
-        "residential_resettlement": ("Dân cư, tái định cư", "Residential / resettlement"),
+        "residential_resettlement": ("Dân cư, tái định cư", "Residential and resettlement"),
         "administrative": ("Hành chính", "Administrative"),
         "agro_forestry": ("Nông – lâm nghiệp", "Agro-forestry"),
     },
@@ -415,6 +415,14 @@ def _vocabulary_of(codes: list[str]) -> type[StrEnum]:
     raise LookupError(f"no words for the vocabulary {codes}: add it to layers.labels.ENUM_WORDS")
 
 
+# Closed vocabularies with no CHECK … IN to read them from: a column computed by the database (stage), or one
+# checked together with another column (period_kind with period).
+OTHER_VOCABULARIES: dict[str, dict[str, Words]] = {
+    "stage": ENUM_WORDS[ClearanceStage],
+    "period_kind": {"year": ("Cả năm", "Whole year"), "quarter": ("Quý", "Quarter"), "month": ("Tháng", "Month")},
+}
+
+
 def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Words]:
     """Words for every code of the field's closed vocabulary (or the usual country codes); {} for open fields."""
     table = table_of(spec)
@@ -422,6 +430,8 @@ def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Wor
     if codes:
         words = enum_words(_vocabulary_of(codes))
         return {code: words[code] for code in codes}
+    if field in OTHER_VOCABULARIES and field in table.c:
+        return dict(OTHER_VOCABULARIES[field])
     for fk in table.c[field].foreign_keys:
         lookup = fk.column.table
         if "name_vi" in lookup.c:
@@ -432,6 +442,8 @@ def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Wor
             return {code: (number, number) for code, number in rows}
     if field == "province_code":
         return _provinces(conn)
+    if field == "commune_code":
+        return _units(conn, AdminLevel.commune)
     if field in COUNTRY_FIELDS:
         return dict(COUNTRIES)
     return {}
@@ -439,10 +451,15 @@ def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Wor
 
 def _provinces(conn: Connection) -> dict[Any, Words]:
     """Province codes (admin_units) by their latest names: a merged province keeps its last name."""
+    return _units(conn, AdminLevel.province)
+
+
+def _units(conn: Connection, level: AdminLevel) -> dict[Any, Words]:
+    """Administrative-unit codes of one level by their latest names."""
     units = models.AdminUnit.__table__
     rows = conn.execute(
         select(units.c.code, units.c.name_vi, units.c.name_en)
-        .where(units.c.level == AdminLevel.province.value)
+        .where(units.c.level == level.value)
         .order_by(units.c.code, units.c.valid_from)
     )
     return {code: (vi, en or vi) for code, vi, en in rows}  # the latest name of a code is written last
