@@ -138,7 +138,7 @@ FIELD_LABELS: dict[str, Words] = {
     "vision_year": ("Tầm nhìn", "Vision year"),
     "supersedes_id": ("Thay thế quyết định", "Supersedes"),
     "illustrative": ("Minh họa", "Illustrative"),
-    "public": ("Công khai", "Public"),
+    "public": ("Đã công bố", "Published"),
     "document_filename": ("Văn bản ký (PDF)", "Signed document (PDF)"),
     "document_size": ("Dung lượng văn bản (byte)", "Document size (bytes)"),
     "document_sha256": ("Mã băm văn bản", "Document hash"),
