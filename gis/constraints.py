@@ -25,6 +25,12 @@ RULE_SENTENCES = {
     "ck_project_findings_resolved_date": "a finding marked resolved (đã khắc phục) needs the date it was resolved "
     "(ngày khắc phục, resolved_on); give the date or keep it open",
     "ck_project_findings_dates": "a finding cannot be resolved (ngày khắc phục) before it was found (ngày phát hiện)",
+    "ck_issuing_boards_logo": "the logo (biểu trưng) is a small PNG, JPEG or SVG image given as a data: URI "
+    "(data:image/png;base64,…) of at most 200,000 characters; leave it empty to print the neutral placeholder",
+    "ck_issuing_boards_email": "the e-mail address (thư điện tử) is written like ban.quanly@example.gov.vn",
+    "ck_issuing_boards_website": "the website (trang thông tin) is an address starting with https:// or http://",
+    "issuing_boards_province_code_key": "this province already has an issuing board (ban quản lý); change that "
+    "board's record instead of adding another",
     "uq_project_rent_amounts_year": "this project already has a rent row for that year (tiền thuê năm); change that "
     "row instead of adding another",
     "ck_enterprise_figures_period": "the period (kỳ) does not fit its kind: a year's figure has period 0, a "

@@ -831,6 +831,36 @@ class Programme(Base):
     )
 
 
+BOARD_LOGO_PATTERN = r"^data:image/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/=]+$"
+BOARD_LOGO_MAX_CHARS = 200_000
+
+
+class IssuingBoard(Base):
+    """The board that issues a province's sheets and reports (its name as it is, contacts, logo), with its source."""
+
+    __tablename__ = "issuing_boards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    name_vi: Mapped[str] = mapped_column(Text, nullable=False)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(Text)
+    logo: Mapped[str | None] = mapped_column(Text)  # a data: URI (PNG, JPEG or SVG), embedded as it is
+    illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        CheckConstraint(
+            f"logo IS NULL OR (logo ~ '{BOARD_LOGO_PATTERN}' AND length(logo) <= {BOARD_LOGO_MAX_CHARS})",
+            name="ck_issuing_boards_logo",
+        ),
+        CheckConstraint(r"email IS NULL OR email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'", name="ck_issuing_boards_email"),
+        CheckConstraint(r"website IS NULL OR website ~ '^https?://[^\s]+$'", name="ck_issuing_boards_website"),
+    )
+
+
 class ProgrammeTask(Base):
     """One task of a programme: what, which unit leads, when it is due, to whom it goes, and where it stands.
 

@@ -7,6 +7,7 @@ words from here.
 """
 
 import unicodedata
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -139,10 +140,16 @@ FIELD_LABELS: dict[str, Words] = {
     "vision_year": ("Tầm nhìn", "Vision year"),
     "supersedes_id": ("Thay thế quyết định", "Supersedes"),
     "illustrative": ("Minh họa", "Illustrative"),
-    "public": ("Công khai", "Public"),
+    "public": ("Đã công bố", "Published"),
     "document_filename": ("Văn bản ký (PDF)", "Signed document (PDF)"),
     "document_size": ("Dung lượng văn bản (byte)", "Document size (bytes)"),
     "document_sha256": ("Mã băm văn bản", "Document hash"),
+    # issuing boards
+    "address": ("Địa chỉ", "Address"),
+    "phone": ("Điện thoại", "Phone"),
+    "email": ("Thư điện tử", "E-mail"),
+    "website": ("Trang thông tin", "Website"),
+    "logo": ("Biểu trưng", "Logo"),
     # the programme's tasks
     "programme_id": ("Chương trình công tác", "Work programme"),
     "lead_unit_id": ("Đơn vị chủ trì", "Lead unit"),
@@ -207,7 +214,7 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "trade_services": ("Thương mại – dịch vụ", "Trade & services"),
         "tourism": ("Du lịch", "Tourism"),
         "urban": ("Đô thị", "Urban"),
-        "residential_resettlement": ("Dân cư, tái định cư", "Residential / resettlement"),
+        "residential_resettlement": ("Dân cư, tái định cư", "Residential and resettlement"),
         "administrative": ("Hành chính", "Administrative"),
         "agro_forestry": ("Nông – lâm nghiệp", "Agro-forestry"),
     },
@@ -470,6 +477,14 @@ def _vocabulary_of(codes: list[str]) -> type[StrEnum]:
     raise LookupError(f"no words for the vocabulary {codes}: add it to layers.labels.ENUM_WORDS")
 
 
+# Closed vocabularies with no CHECK … IN to read them from: a column computed by the database (stage), or one
+# checked together with another column (period_kind with period).
+OTHER_VOCABULARIES: dict[str, dict[str, Words]] = {
+    "stage": ENUM_WORDS[ClearanceStage],
+    "period_kind": {"year": ("Cả năm", "Whole year"), "quarter": ("Quý", "Quarter"), "month": ("Tháng", "Month")},
+}
+
+
 def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Words]:
     """Words for every code of the field's closed vocabulary (or the usual country codes); {} for open fields."""
     table = table_of(spec)
@@ -477,6 +492,8 @@ def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Wor
     if codes:
         words = enum_words(_vocabulary_of(codes))
         return {code: words[code] for code in codes}
+    if field in OTHER_VOCABULARIES and field in table.c:
+        return dict(OTHER_VOCABULARIES[field])
     for fk in table.c[field].foreign_keys:
         lookup = fk.column.table
         if "name_vi" in lookup.c:
@@ -487,6 +504,8 @@ def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Wor
             return {code: (number, number) for code, number in rows}
     if field == "province_code":
         return _provinces(conn)
+    if field == "commune_code":
+        return _units(conn, AdminLevel.commune)
     if field in COUNTRY_FIELDS:
         return dict(COUNTRIES)
     return {}
@@ -494,13 +513,25 @@ def value_labels(conn: Connection, spec: LayerSpec, field: str) -> dict[Any, Wor
 
 def _provinces(conn: Connection) -> dict[Any, Words]:
     """Province codes (admin_units) by their latest names: a merged province keeps its last name."""
+    return _units(conn, AdminLevel.province)
+
+
+def _units(conn: Connection, level: AdminLevel) -> dict[Any, Words]:
+    """Administrative-unit codes of one level by their latest names."""
     units = models.AdminUnit.__table__
     rows = conn.execute(
         select(units.c.code, units.c.name_vi, units.c.name_en)
-        .where(units.c.level == AdminLevel.province.value)
+        .where(units.c.level == level.value)
         .order_by(units.c.code, units.c.valid_from)
     )
     return {code: (vi, en or vi) for code, vi, en in rows}  # the latest name of a code is written last
+
+
+def province_words(conn: Connection, code: str | None) -> Words | None:
+    """A province code in words (its latest name), None when there is no code."""
+    if not code:
+        return None
+    return _provinces(conn).get(code, (code.replace("_", " ").title(),) * 2)
 
 
 def layer_value_labels(conn: Connection, spec: LayerSpec) -> dict[str, dict[Any, Words]]:
@@ -513,6 +544,14 @@ def shown(words: Words) -> str:
     """Both languages in one cell or line: "Đã cho thuê / Leased" (one when they are the same)."""
     vi, en = words
     return vi if not en or en == vi else f"{vi} / {en}"
+
+
+def day(value: date | str | None) -> str:
+    """A date as pages and sheets print it in Vietnamese, dd/mm/yyyy (a dash when there is none)."""
+    if value is None or value == "":
+        return "—"
+    when = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{when:%d/%m/%Y}"
 
 
 def as_pair(words: Words) -> dict[str, str]:

@@ -6,7 +6,11 @@ from gis.vocab import ClearanceStage, FunctionalAreaType, PlotStatus, ProjectSta
 from layers.labels import legend_classes
 from layers.spec import Access, LayerSpec, Legend
 
-PROVENANCE = ("geometry_illustrative", "source", "notes")
+# Where a record comes from, for everyone: whether its outline is illustrative and its public source.
+PROVENANCE = ("geometry_illustrative", "source")
+# Working notes (what is estimated, what to verify): staff only on every public layer, never on a sheet or page
+# anonymous readers see.
+WORKING_NOTES = ("notes",)
 VERSION = ("uid", "valid_from", "valid_to", "decision_id")
 
 ZONE_TYPE_LEGEND = Legend(
@@ -143,6 +147,7 @@ LAYERS: dict[str, LayerSpec] = {
             public_fields=("name_vi", "name_en", "zone_type", "province_code", "official_area_ha", "area_ha")
             + VERSION
             + PROVENANCE,
+            internal_fields=WORKING_NOTES,
             geometry_type="MultiPolygon",
             versioned=True,
             queryables=("name_vi", "name_en", "zone_type", "province_code", "uid", "area_ha"),
@@ -159,6 +164,7 @@ LAYERS: dict[str, LayerSpec] = {
             theme="planning",
             access=Access.public,
             public_fields=("name_vi", "name_en", "zone_uid", "area_type", "area_ha") + VERSION + PROVENANCE,
+            internal_fields=WORKING_NOTES,
             geometry_type="MultiPolygon",
             versioned=True,
             queryables=("name_vi", "name_en", "zone_uid", "area_type", "uid", "area_ha"),
@@ -196,6 +202,7 @@ LAYERS: dict[str, LayerSpec] = {
             )
             + VERSION
             + PROVENANCE,
+            internal_fields=WORKING_NOTES,
             geometry_type="MultiPolygon",
             versioned=True,
             queryables=("name_vi", "name_en", "kind", "park_type", "zone_uid", "province_code", "uid"),
@@ -225,6 +232,7 @@ LAYERS: dict[str, LayerSpec] = {
             )
             + VERSION
             + PROVENANCE,
+            internal_fields=WORKING_NOTES,
             geometry_type="Polygon",
             versioned=True,
             queryables=(
@@ -266,6 +274,7 @@ LAYERS: dict[str, LayerSpec] = {
                 "opened_on",
             )
             + PROVENANCE,
+            internal_fields=WORKING_NOTES,
             geometry_type="Point",
             queryables=(
                 "uid",
@@ -293,6 +302,7 @@ LAYERS: dict[str, LayerSpec] = {
             access=Access.public,
             public_fields=("uid", "name_vi", "name_en", "status", "province_code", "operator", "planned_area_ha")
             + PROVENANCE,
+            internal_fields=WORKING_NOTES,
             geometry_type="Point",
             queryables=("uid", "name_vi", "name_en", "status", "province_code"),
             tile_fields=("uid", "name_vi", "name_en", "status"),
@@ -309,6 +319,7 @@ LAYERS: dict[str, LayerSpec] = {
             access=Access.public,
             public_fields=("uid", "name_vi", "name_en", "kind", "status", "province_code", "capacity_note")
             + PROVENANCE,
+            internal_fields=WORKING_NOTES,
             geometry_type="Point",
             queryables=("uid", "name_vi", "name_en", "kind", "status", "province_code"),
             tile_fields=("uid", "name_vi", "name_en", "kind"),
@@ -324,6 +335,7 @@ LAYERS: dict[str, LayerSpec] = {
             theme="transport",
             access=Access.public,
             public_fields=("uid", "name_vi", "name_en", "kind", "ref", "province_code", "length_km") + PROVENANCE,
+            internal_fields=WORKING_NOTES,
             geometry_type="MultiLineString",
             queryables=("uid", "name_vi", "name_en", "kind", "ref", "province_code"),
             tile_fields=("uid", "name_vi", "kind", "ref"),
@@ -354,7 +366,7 @@ LAYERS: dict[str, LayerSpec] = {
                 "site_area_ha",
             )
             + PROVENANCE,
-            internal_fields=("policy_decision_id",),
+            internal_fields=("policy_decision_id", *WORKING_NOTES),
             geometry_type="Point",
             queryables=(
                 "uid",
@@ -382,6 +394,7 @@ LAYERS: dict[str, LayerSpec] = {
             public_fields=("project_id", "parcel_no", "map_sheet", "commune_code", "landuse_code", "stage", "area_ha")
             + PROVENANCE,
             internal_fields=(
+                *WORKING_NOTES,
                 "owner_name",
                 "households_affected",
                 "households_to_resettle",
@@ -426,15 +439,42 @@ LAYERS: dict[str, LayerSpec] = {
                 "supersedes_id",
                 "illustrative",
                 "source",
-                "notes",
                 "document_filename",
                 "document_size",
                 "document_sha256",
             ),
-            internal_fields=("public",),
+            internal_fields=("public", *WORKING_NOTES),
             geometry_column=None,
             queryables=("number", "kind", "authority", "plan_level", "zone_uid", "date_signed", "date_effective"),
             public_rows="public",
+        ),
+        # The board that issues each province's sheets and reports: its name as it is, contacts, logo, source.
+        LayerSpec(
+            id="issuing_boards",
+            title_vi="Ban quản lý ban hành phiếu, báo cáo",
+            title_en="Issuing boards",
+            description_vi="Ban Quản lý của từng tỉnh đứng tên trên phiếu thông tin và báo cáo: tên, địa chỉ, điện "
+            "thoại, thư điện tử, trang thông tin, biểu trưng.",
+            description_en="Each province's board named on its sheets and reports: name, address, phone, e-mail, "
+            "website, logo.",
+            table="issuing_boards",
+            theme="investment",
+            access=Access.public,
+            public_fields=(
+                "province_code",
+                "name_vi",
+                "name_en",
+                "address",
+                "phone",
+                "email",
+                "website",
+                "logo",
+                "illustrative",
+                "source",
+            ),
+            internal_fields=WORKING_NOTES,
+            geometry_column=None,
+            queryables=("province_code", "name_vi", "name_en"),
         ),
         LayerSpec(
             id="programme_tasks",

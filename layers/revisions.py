@@ -27,7 +27,11 @@ DECISIONS_SQL = text(
            d.authority_name_vi, d.kind, d.plan_level, d.horizon_year, d.zone_uid,
            s.number AS supersedes, d.public, d.document_sha256 IS NOT NULL AS has_document,
            EXISTS (SELECT 1 FROM economic_zones z WHERE z.decision_id = d.id)
-             OR EXISTS (SELECT 1 FROM functional_areas f WHERE f.decision_id = d.id) AS changes_plan
+             OR EXISTS (SELECT 1 FROM functional_areas f WHERE f.decision_id = d.id) AS changes_plan,
+           d.illustrative,
+           d.kind = 'approve_plan_task' AND d.zone_uid IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM decisions l WHERE l.zone_uid = d.zone_uid AND l.date_effective >= d.date_effective
+               AND l.kind IN ('approve_plan', 'overall_revision', 'local_revision')) AS in_progress
     FROM decisions d LEFT JOIN decisions s ON s.id = d.supersedes_id
     WHERE (CAST(:zone AS text) IS NULL OR d.zone_uid = :zone)
       AND (CAST(:public_only AS boolean) IS NOT TRUE OR d.public)
@@ -103,6 +107,8 @@ class DecisionInfo:
     public: bool
     has_document: bool  # a signed PDF is attached (served with the decision's visibility)
     changes_plan: bool
+    illustrative: bool  # invented for the demo, not a real decision
+    in_progress: bool  # a planning task whose plan is not approved yet (the revision is still being made)
 
     def as_json(self, internal: bool = False) -> dict:
         """JSON-ready dict (dates as ISO text); `public` (an internal field) only for staff."""

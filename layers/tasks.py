@@ -246,22 +246,6 @@ def programme_report(conn: Connection, year: int, province: str | None, as_of: d
     }
 
 
-def board_name(conn: Connection, province: str | None) -> str:
-    """The board's name for a report's heading: "Ban Quản lý Khu kinh tế tỉnh Hà Tĩnh", or every board's."""
-    if not province:
-        return "Ban Quản lý Khu kinh tế / Economic Zone Management Board"
-    units = models.AdminUnit.__table__
-    found = conn.execute(
-        select(units.c.name_vi)
-        .where(units.c.code == province, units.c.level == "province")
-        .order_by(units.c.valid_to.is_(None).desc(), units.c.valid_from.desc())
-        .limit(1)
-    ).scalar()
-    if not found:
-        return f"Ban Quản lý Khu kinh tế {province}"
-    return "Ban Quản lý Khu kinh tế " + found[:1].lower() + found[1:]
-
-
 def status_line(task: dict[str, Any]) -> str:
     """The status in words, with 'quá hạn' / 'chậm' and the completion date dd/mm/yyyy, as the table's last column."""
     words = task["status_words"]["vi"]

@@ -16,7 +16,7 @@ PAGE = "clearance"
 def clearance_page(conn: Connection, access: Access, basemap_url: str | None, *, editor: bool = False) -> str:
     """The page: projects with parcels (names and extents only); parcels come as tiles, figures from the API."""
     layers = [get_layer("clearance_parcels"), get_layer("projects")]
-    config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
+    config = common_config(conn, page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
     config["projects"] = projects_with_clearance(conn)
     return compose_page(
         title="Giải phóng mặt bằng / Land clearance — Zone Atlas",

@@ -72,13 +72,14 @@ def quarter_before_words(report: dict[str, Any]) -> str | None:
     return f"Quý {earlier['quarter']}/{earlier['year']}" if earlier else None
 
 
-def report_document(report: dict[str, Any], url: str) -> bytes:
+def report_document(report: dict[str, Any], board: dict[str, Any], url: str) -> bytes:
     """The report as an A4 PDF."""
     return report_pdf(
         "enterprises_report.html",
         url,
         title=title(report),
         report=report,
+        board=board,
         place=place_name(report),
         period=period_words(report),
         before=before_words(report),

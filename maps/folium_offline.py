@@ -70,6 +70,7 @@ COMMON_JS = [
     ("vectorgrid", npm("leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js")),
     ("proj4", npm("proj4/dist/proj4.js")),
     ("map_base", f"{APP}/map_base.js"),
+    ("date_input", f"{APP}/date_input.js"),
     ("map_common", f"{APP}/map_common.js"),
     ("map_measure", f"{APP}/map_measure.js"),
 ]

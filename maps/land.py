@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from gis.vocab import PlotStatus
 from layers.extract import Extract
-from layers.labels import PLACE_KINDS, enum_words, none_within
+from layers.labels import PLACE_KINDS, day, enum_words, none_within
 from layers.land import NODE_KINDS, FinderOptions
 from layers.registry import PLOT_STATUS_LEGEND
 from maps.pages import STATIC, render, script_json
@@ -40,10 +40,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "term": ("Thời hạn hoạt động", "Operating term"),
     "contacts": ("Liên hệ", "Contacts"),
     "contact": ("Đầu mối liên hệ", "Contact"),
-    "board": (
-        "Ban Quản lý Khu kinh tế tỉnh (bộ phận xúc tiến đầu tư)",
-        "Provincial Economic Zone Management Board (investment promotion)",
+    "board": ("Cơ quan phát hành", "Issued by"),
+    "address": ("Địa chỉ", "Address"),
+    "phone": ("Điện thoại", "Phone"),
+    "email": ("Thư điện tử", "E-mail"),
+    "website": ("Trang thông tin", "Website"),
+    "no_board": (
+        "Chưa ghi nhận Ban Quản lý của tỉnh này",
+        "No board is recorded for this province",
     ),
+    "board_illustrative": (
+        "Thông tin liên hệ của Ban mang tính minh họa.",
+        "The board's contact details are illustrative.",
+    ),
+    "unknown": ("Chưa có thông tin", "Not on record"),
     "map": ("Bản đồ vị trí", "Location map"),
     "figures": ("Số liệu tính từ các lô đất", "Figures computed from the plots"),
     "park_area": ("Diện tích khu (theo ranh giới)", "Park area (from its boundary)"),
@@ -63,6 +73,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "illustrative": (
         "Hình học mang tính minh họa, không dùng để đo đạc.",
         "Geometry is illustrative, not for surveying.",
+    ),
+    "park_illustrative": (
+        "Ranh giới khu và các lô đất mang tính minh họa, không dùng để đo đạc.",
+        "The park's outline and plots are illustrative, not for surveying.",
     ),
     "generated": ("Lập ngày", "Generated on"),
     "finder": ("Tìm đất", "Land finder"),
@@ -165,9 +179,24 @@ def extract_svg(extract: Extract | None) -> Markup:
     return Markup("".join(parts))
 
 
-def _context(kind: str, url: str, pdf: bool) -> dict[str, Any]:
+def board_logo(board: dict[str, Any] | None) -> Markup:
+    """The board's logo as it is stored (a data: URI), or a neutral placeholder drawn here when it has none."""
+    if board and board.get("logo"):
+        return Markup('<img class="logo" src="{}" alt="{}">').format(board["logo"], board["name_vi"])
+    return Markup(
+        '<svg class="logo placeholder" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48" role="img" '
+        'aria-label="—"><circle cx="24" cy="24" r="22" fill="#eef1f4" stroke="#8a96a3" stroke-width="2"/>'
+        '<path d="M14 30h20M16 30V20m8 10V20m8 10V20M12 20l12-7 12 7z" fill="none" stroke="#8a96a3" '
+        'stroke-width="2" stroke-linejoin="round"/></svg>'
+    )
+
+
+def _context(kind: str, url: str, pdf: bool, board: dict[str, Any] | None) -> dict[str, Any]:
     """What every sheet template needs."""
     return {
+        "board": board,
+        "board_logo": board_logo(board),
+        "day": day,
         "bi": bi,
         "bi_pair": bi_pair,
         "number": number,
@@ -178,14 +207,20 @@ def _context(kind: str, url: str, pdf: bool) -> dict[str, Any]:
         "qr": qr_svg(url),
         "url": url,
         "pdf": pdf,
-        "today": date.today().isoformat(),
+        "today": day(date.today()),
         "sheet_kind": kind,
         "css": (STATIC / "land_sheet.css").read_text(encoding="utf-8") if pdf else "",
     }
 
 
 def plot_sheet(
-    plot: dict[str, Any], park: dict[str, Any] | None, extract: Extract | None, url: str, pdf: bool = False
+    plot: dict[str, Any],
+    park: dict[str, Any] | None,
+    extract: Extract | None,
+    url: str,
+    board: dict[str, Any] | None,
+    province: tuple[str, str] | None = None,
+    pdf: bool = False,
 ) -> str:
     """The bilingual A4 sheet of one plot (HTML; the PDF is made from the same page)."""
     title = f"{LABELS['code'][0]} {plot['code']}" + (f" – {park['name_vi']}" if park else "")
@@ -194,13 +229,19 @@ def plot_sheet(
         title=title,
         plot=plot,
         park=park,
+        province=province,
         map_svg=extract_svg(extract),
-        **_context("plot", url, pdf),
+        **_context("plot", url, pdf, board),
     )
 
 
 def park_sheet(
-    park: dict[str, Any], plots: list[dict[str, Any]], extract: Extract | None, url: str, pdf: bool = False
+    park: dict[str, Any],
+    plots: list[dict[str, Any]],
+    extract: Extract | None,
+    url: str,
+    board: dict[str, Any] | None,
+    pdf: bool = False,
 ) -> str:
     """The bilingual A4 sheet of one park with its figures and available plots."""
     return render(
@@ -209,7 +250,7 @@ def park_sheet(
         park=park,
         plots=plots,
         map_svg=extract_svg(extract),
-        **_context("park", url, pdf),
+        **_context("park", url, pdf, board),
     )
 
 

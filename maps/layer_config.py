@@ -9,9 +9,11 @@ import warnings
 from functools import lru_cache
 
 from pyproj import CRS
+from sqlalchemy import Connection
 
 from gis.crs import VN2000_TOWGS84
-from layers.labels import as_pair, field_label
+from layers.features import table_of
+from layers.labels import as_pair, field_label, value_labels
 from layers.map_labels import LABELLED
 from layers.registry import layers_visible_to
 from layers.search import Place
@@ -117,11 +119,32 @@ def proj4_json(places: list[Place]) -> dict[str, str]:
     return {f"EPSG:{code}": proj4_definition(code) for code in sorted({p.tm3_epsg for p in places if p.tm3_epsg})}
 
 
+def popup_value_words(conn: Connection, spec: LayerSpec, fields: list[str]) -> dict[str, dict[str, dict]]:
+    """The words of every code a layer's popups may show (statuses, kinds, countries, provinces…), by field."""
+    found = {}
+    columns = table_of(spec).c
+    for name in fields:
+        if name not in columns:  # a field of the merged overview (parcels, handed_over): counts, not codes
+            continue
+        words = value_labels(conn, spec, name)
+        if words:
+            found[name] = {str(code): as_pair(pair) for code, pair in words.items()}
+    return found
+
+
 def common_config(
-    *, page: str, access: Access, basemap_url: str | None, places: list[Place], layers: list[LayerSpec]
+    conn: Connection,
+    *,
+    page: str,
+    access: Access,
+    basemap_url: str | None,
+    places: list[Place],
+    layers: list[LayerSpec],
 ) -> dict:
     """What every map page starts from; labels only of the fields the reader's popups show (none of internal ones)."""
     layer_configs = [layer_json(spec, access) for spec in layers]
+    for spec, layer in zip(layers, layer_configs, strict=True):
+        layer["value_labels"] = popup_value_words(conn, spec, layer["popup_fields"])
     shown = {f for layer in layer_configs for f in layer["popup_fields"]}
     return {
         "page": page,

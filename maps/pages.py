@@ -1,15 +1,18 @@
 """HTML pages of the OGC API (landing, collections, items) with small maps drawn by Leaflet served by the app."""
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy import Connection
 
 from gis.accounts import User
+from layers.labels import Words, day, field_label, layer_value_labels, shown
 from layers.spec import LayerSpec
 from maps.history import history_labels
 
@@ -67,6 +70,31 @@ def collection_page(spec: LayerSpec, document: dict, items_view: bool = False) -
     )
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+YES_NO = {True: "Có / Yes", False: "Không / No"}
+
+
+def shown_value(value: Any, words: dict[Any, Words]) -> str | Markup:
+    """A property as people read it: a code in words, a date dd/mm/yyyy, yes/no, a logo as its image."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return YES_NO[value]
+    if value in words:
+        return shown(words[value])
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return day(value)
+    if isinstance(value, str) and value.startswith("data:image/"):
+        return Markup('<img class="logo" src="{}" alt="">').format(value)
+    return str(value)
+
+
+def shown_properties(conn: Connection, spec: LayerSpec, props: dict[str, Any]) -> list[tuple[str, str, str | Markup]]:
+    """Every property as (name, label, value in words): no field name or vocabulary code is shown raw."""
+    words = layer_value_labels(conn, spec)
+    return [(name, shown(field_label(name)), shown_value(value, words.get(name, {}))) for name, value in props.items()]
+
+
 def item_page(conn: Connection, spec: LayerSpec, feature_text: str, user: User | None = None) -> str:
     """One feature with its properties and a small map; for staff, its history (fetched by the page's script)."""
     feature = json.loads(feature_text)
@@ -77,7 +105,7 @@ def item_page(conn: Connection, spec: LayerSpec, feature_text: str, user: User |
         title=str(heading),
         heading=heading,
         spec=spec,
-        properties=list(props.items()),
+        properties=shown_properties(conn, spec, props),
         feature_json=script_json(feature_text),
         user=user,
         history_url=None if user is None else f"/collections/{spec.id}/items/{feature['id']}/history",

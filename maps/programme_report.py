@@ -42,7 +42,7 @@ def summary_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [*report["units"], {**report["totals"], "unit_words": WHOLE_BOARD}]
 
 
-def report_document(report: dict[str, Any], board: str, url: str) -> bytes:
+def report_document(report: dict[str, Any], board: dict[str, Any], url: str) -> bytes:
     """The report as an A4 PDF."""
     return report_pdf(
         "programme_report.html",

@@ -11,7 +11,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from maps.land import sheet_pdf
+from layers.boards import ALL_BOARDS
+from maps.land import board_logo, sheet_pdf
 from maps.pages import STATIC, render
 
 BAR = "#2b6c9e"
@@ -79,11 +80,14 @@ def bar_chart(bars: Sequence[Bar], aria: str, *, scale: float | None = None, lab
     return Markup("".join(parts))
 
 
-def report_html(template: str, url: str, **context: Any) -> str:
-    """A report as one printable HTML page: the template with the report style, the day and the link it came from."""
+def report_html(template: str, url: str, *, board: dict[str, Any] = ALL_BOARDS, **context: Any) -> str:
+    """A report as one printable HTML page: the issuing board's heading, the template with the report style, the day
+    and the link it came from."""
     return render(
         template,
         url=url,
+        board=board,
+        board_logo=board_logo(board),
         today=date.today().strftime("%d/%m/%Y"),
         css=(STATIC / "report.css").read_text(encoding="utf-8"),
         number=vn_number,
@@ -93,6 +97,6 @@ def report_html(template: str, url: str, **context: Any) -> str:
     )
 
 
-def report_pdf(template: str, url: str, **context: Any) -> bytes:
+def report_pdf(template: str, url: str, *, board: dict[str, Any] = ALL_BOARDS, **context: Any) -> bytes:
     """A report as an A4 PDF (WeasyPrint)."""
-    return sheet_pdf(report_html(template, url, **context))
+    return sheet_pdf(report_html(template, url, board=board, **context))

@@ -15,7 +15,7 @@ PAGE = "revisions"
 def revisions_page(conn: Connection, access: Access, basemap_url: str | None, *, editor: bool = False) -> str:
     """The page: zones to choose from; decisions, plans and the change table come from the API."""
     layers = [get_layer("economic_zones"), get_layer("functional_areas")]
-    config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
+    config = common_config(conn, page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
     return compose_page(
         title="Điều chỉnh quy hoạch / Plan revisions — Zone Atlas",
         page=PAGE,

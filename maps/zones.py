@@ -15,7 +15,7 @@ PAGE = "zones"
 def zones_page(conn: Connection, access: Access, basemap_url: str | None, *, editor: bool = False) -> str:
     """The page: catalogue and places in the config, features fetched by the page from the API."""
     layers = [s for s in layers_visible_to(access) if s.geometry_column]
-    config = common_config(page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
+    config = common_config(conn, page=PAGE, access=access, basemap_url=basemap_url, places=places(conn), layers=layers)
     config["default_layers"] = [
         "economic_zones",
         "functional_areas",

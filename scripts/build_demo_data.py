@@ -35,6 +35,7 @@ OUT = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 # Curated tables written by hand (the programme's tasks as the board lists them): copied into the demo unchanged.
 COPIED_SOURCES = (
+    "issuing_boards.csv",
     "programme_units.csv",
     "programmes.csv",
     "programme_tasks.csv",

@@ -44,6 +44,7 @@ WRITABLE_TABLES = (
     "programme_tasks",
     "programmes",
     "programme_units",
+    "issuing_boards",
     "decisions",
 )
 LINK_TABLES = ("project_plots", "project_milestones")

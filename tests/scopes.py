@@ -32,6 +32,7 @@ KNOWN: dict[str, tuple[str, str | None]] = {
     "project_rent_terms": ("PRJ-VA2", "HA_TINH"),  # rent terms of project PRJ-VA2, through the project
     "project_rent_amounts": ("PRJ-VA2", "HA_TINH"),  # a year's rent of PRJ-VA2, through the project
     "project_findings": ("PRJ-VA2", "HA_TINH"),  # a finding on PRJ-VA2, through the project
+    "issuing_boards": ("HA_TINH", "HA_TINH"),  # the Hà Tĩnh board, keyed by its own province code
 }
 PROVINCES = ("HA_TINH", "AN_GIANG", "CAN_THO", "NINH_BINH")  # NINH_BINH holds none of the features above
 GEOJSON = {"Content-Type": "application/geo+json"}
@@ -54,6 +55,7 @@ def feature_id(engine: Engine, layer: str) -> int:
             for layer in ("project_rent_terms", "project_rent_amounts", "project_findings")
         },
         "land_plots": "SELECT id FROM land_plots WHERE uid = :ref AND valid_to IS NULL",
+        "issuing_boards": "SELECT id FROM issuing_boards WHERE province_code = :ref",
     }
     versioned = "AND valid_to IS NULL" if layer in ("economic_zones", "functional_areas", "industrial_parks") else ""
     query = queries.get(layer, f"SELECT min(id) FROM {layer} WHERE uid = :ref {versioned}")

@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import ConnectionDep, CurrentUserDep
 from api.documents import document_response, openapi_content
 from api.params import EnterprisesDep, EnterprisesTrendDep
+from layers.boards import report_board
 from layers.enterprise_files import report_csv, report_xlsx, trend_csv
 from layers.enterprises import enterprises_report, enterprises_trend
 from maps.enterprises_report import report_document
@@ -31,7 +32,8 @@ def enterprises(request: Request, conn: ConnectionDep, user: CurrentUserDep, par
     if params.format == "xlsx":
         return document_response(report_xlsx(report), "xlsx", name)
     if params.format == "pdf":
-        return document_response(report_document(report, str(request.url)), "pdf", name)
+        board = report_board(conn, q.province, q.zone, q.park)
+        return document_response(report_document(report, board, str(request.url)), "pdf", name)
     if params.format == "docx":
         return document_response(enterprises_docx(report, str(request.url)), "docx", name)
     return JSONResponse(report)

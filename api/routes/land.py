@@ -10,7 +10,9 @@ from api.deps import AccessDep, ConnectionDep, SettingsDep
 from api.params import LandDep, ParkSort
 from api.urls import base_url
 from gis.io import csv_text
+from layers.boards import board_of
 from layers.extract import map_extract
+from layers.labels import province_words
 from layers.land import NODE_KINDS, LandQuery, available_plots, finder_options, plot_by_uid
 from layers.parks import park_summaries, park_summary
 from maps.land import finder_page, park_sheet, plot_sheet, sheet_pdf
@@ -170,7 +172,11 @@ def _plot_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool)
     plot = plot_by_uid(conn, uid, bound)
     park_figures = park_summary(conn, plot["park"]["uid"], bound) if plot["park"] else None
     extract = map_extract(conn, plot["park"]["uid"] if plot["park"] else None, uid)
-    return plot_sheet(plot, park_figures, extract, f"{base_url(request)}/land/plots/{uid}", pdf=pdf)
+    board = board_of(conn, park_figures["province_now_code"] if park_figures else plot["province_code"])
+    province = province_words(conn, plot["province_code"])
+    return plot_sheet(
+        plot, park_figures, extract, f"{base_url(request)}/land/plots/{uid}", board, province=province, pdf=pdf
+    )
 
 
 def _park_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool) -> str:
@@ -179,7 +185,8 @@ def _park_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool)
     figures = park_summary(conn, uid, bound)
     plots = available_plots(conn, LandQuery(park=uid, limit=10_000, bound_km=bound)).plots
     extract = map_extract(conn, uid, None)
-    return park_sheet(figures, plots, extract, f"{base_url(request)}/land/parks/{uid}", pdf=pdf)
+    board = board_of(conn, figures["province_now_code"])
+    return park_sheet(figures, plots, extract, f"{base_url(request)}/land/parks/{uid}", board, pdf=pdf)
 
 
 def _pdf(html: str, name: str) -> Response:

@@ -11,7 +11,8 @@ from api.documents import document_response, openapi_content
 from api.params import AsOfDep, ProgrammeFormatDep, ProgrammeYearDep, TaskFilterDep, TaskProvince
 from api.urls import login_redirect
 from gis.limits import check_storable
-from layers.tasks import board_name, list_tasks, programme_report, programme_workbook
+from layers.boards import report_board
+from layers.tasks import list_tasks, programme_report, programme_workbook
 from maps.pages import render, script_json
 from maps.programme_report import report_document
 from maps.report_docx import programme_docx
@@ -52,9 +53,9 @@ def programme(
         return JSONResponse(report)
     name = f"tien-do-chuong-trinh-cong-tac-{year}" + (f"-{place}" if place else "")
     if f == "pdf":
-        document = report_document(report, board_name(conn, place), str(request.url))
+        document = report_document(report, report_board(conn, place), str(request.url))
     elif f == "docx":
-        document = programme_docx(report, board_name(conn, place), str(request.url))
+        document = programme_docx(report, report_board(conn, place)["name_vi"], str(request.url))
     else:
         document = programme_workbook(report)
     return document_response(document, f, name)

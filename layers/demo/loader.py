@@ -46,6 +46,7 @@ PROJECT = Reference("project_uid", "project_id", "projects", "uid")
 # Load order follows the foreign keys.
 DEMO_FILES = [
     DemoFile("admin_units", "geojson"),
+    DemoFile("issuing_boards", "csv"),
     DemoFile("decisions", "csv", (Reference("supersedes", "supersedes_id", "decisions", "number"),)),
     DemoFile("economic_zones", "geojson", (DECISION,)),
     DemoFile("functional_areas", "geojson", (DECISION,)),

@@ -20,7 +20,7 @@
     ];
     const share = f.approved_vnd ? ` (${(100 * f.paid_vnd / f.approved_vnd).toFixed(1)}%)` : "";
     return `<h2 class="h6">${Z.escapeHtml(ctx.title(f))}</h2>` +
-      `<p class="small text-muted">${Z.escapeHtml(ctx.t("Số liệu đến ngày", "Figures as of"))} ${f.as_of} · ` +
+      `<p class="small text-muted">${Z.escapeHtml(ctx.t("Số liệu đến ngày", "Figures as of"))} ${Z.formatValue(f.as_of)} · ` +
       `${f.parcels} ${Z.escapeHtml(ctx.t("thửa", "parcels"))}</p><table class="za-figures" id="za-figures-table">` +
       rows.map(([key, label, value]) => `<tr data-key="${key}"><th>${Z.escapeHtml(label)}</th><td>` +
         `${Z.escapeHtml(value)}${key === "paid_vnd" ? share : ""}</td></tr>`).join("") + "</table>";
@@ -93,7 +93,7 @@
         type: "line", data,
         options: { animation: false, responsive: true, interaction: { mode: "index", intersect: false },
           scales: { y: { beginAtZero: true, title: { display: true, text: "ha" } },
-            x: { ticks: { maxTicksLimit: 8 } } },
+            x: { ticks: { maxTicksLimit: 8, callback(value) { return Z.formatValue(this.getLabelForValue(value)); } } } },
           plugins: { legend: { labels: { boxWidth: 12, font: { size: 11 } } } } },
       });
       ctx.chart = chart;

@@ -15,6 +15,9 @@
 
   function formatValue(value) {
     if (value === null || value === undefined || value === "") return "—";
+    if (typeof value === "boolean") return value ? "Có / Yes" : "Không / No";
+    const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (iso) return `${iso[3]}/${iso[2]}/${iso[1]}`;  // dates dd/mm/yyyy, as the board writes them
     if (typeof value === "number") {
       return Math.abs(value) >= 1000 ? value.toLocaleString("vi-VN", { maximumFractionDigits: 0 })
         : value.toLocaleString("vi-VN", { maximumFractionDigits: 4 });
@@ -92,7 +95,8 @@
       const match = layer.legend.classes.find((c) => c.value === value);
       if (match) return ctx.t(match.vi, match.en);
     }
-    return value;
+    const words = ((layer.value_labels || {})[field] || {})[String(value)];  // other codes in words too
+    return words ? ctx.t(words.vi, words.en) : value;
   }
 
   function legendHtml(ctx, layer) {

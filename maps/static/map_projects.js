@@ -25,11 +25,18 @@
         onEachFeature: (f, l) => l.bindPopup(Z.popupHtml(ctx, parks, f.properties, f.id)) }).addTo(map);
     });
 
+    // A milestone in words and a date dd/mm/yyyy: the report's codes and ISO dates are never shown as they are.
+    const milestone = (code) => {
+      const words = (ctx.config.milestone_words || {})[code];
+      return words ? ctx.t(words.vi, words.en) : code;
+    };
+    const day = (iso) => (iso ? Z.formatValue(iso) : "…");
+
     const popup = (f) => {
       const delays = report ? report.rows.filter((r) => r.project_uid === f.properties.uid) : [];
       const late = delays.length
         ? `<div class="text-danger"><b>${Z.escapeHtml(ctx.t("Chậm tiến độ", "Delayed"))}:</b><br>` +
-          delays.map((d) => `${Z.escapeHtml(d.milestone)}: ${d.committed_on} → ${d.actual_on || "…"} ` +
+          delays.map((d) => `${Z.escapeHtml(milestone(d.milestone))}: ${day(d.committed_on)} → ${day(d.actual_on)} ` +
             `(${d.days_late} ${Z.escapeHtml(ctx.t("ngày", "days"))})`).join("<br>") + "</div>" : "";
       return Z.popupHtml(ctx, layer, f.properties, f.id).replace(/<\/div>$/, `${late}</div>`);
     };
@@ -59,7 +66,7 @@
       document.getElementById("za-delayed-count").textContent = String(byProject.size);
       document.getElementById("za-delayed").innerHTML = [...byProject.entries()].map(([uid, rows]) =>
         `<li><a href="#" data-project="${Z.escapeHtml(uid)}">${Z.escapeHtml(ctx.t(rows[0].name_vi, rows[0].name_en))}</a>` +
-        `<br><small>${rows.map((r) => `${Z.escapeHtml(r.milestone)} +${r.days_late} ${Z.escapeHtml(ctx.t("ngày", "days"))}`).join(", ")}` +
+        `<br><small>${rows.map((r) => `${Z.escapeHtml(milestone(r.milestone))} +${r.days_late} ${Z.escapeHtml(ctx.t("ngày", "days"))}`).join(", ")}` +
         `</small></li>`).join("");
       document.querySelectorAll("#za-delayed a[data-project]").forEach((a) => a.addEventListener("click", (e) => {
         e.preventDefault();

@@ -14,15 +14,27 @@
     return decision ? decision.date_effective : null;
   }
 
+  const day = (iso) => (iso ? iso.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$3/$2/$1") : "—");
+
+  // What a reader must know before trusting a decision: invented for the demo, or a revision still being made.
+  function flags(ctx, d) {
+    const out = [];
+    if (d.illustrative) out.push(ctx.t("minh họa, không có thật", "illustrative, not real"));
+    if (d.in_progress) out.push(ctx.t("đang lập điều chỉnh, chưa phê duyệt", "revision in progress, not approved yet"));
+    else if (!d.changes_plan) out.push(ctx.t("không thay đổi ranh giới", "changes no boundary"));
+    return out;
+  }
+
   function decisionBlock(ctx, label, moment) {
     if (!moment) return "";
     const d = moment.decision;
-    if (!d) return `<dl><dt>${Z.escapeHtml(label)}</dt><dd>${Z.escapeHtml(ctx.t("Ngày", "Date"))} ${moment.date}</dd></dl>`;
-    return `<dl><dt>${Z.escapeHtml(label)}</dt><dd><b>${Z.escapeHtml(d.number)}</b></dd>` +
-      `<dt>${Z.escapeHtml(ctx.t("Ngày ký", "Signed"))}</dt><dd>${d.date_signed}</dd>` +
-      `<dt>${Z.escapeHtml(ctx.t("Hiệu lực", "Effective"))}</dt><dd>${d.date_effective}</dd>` +
-      `<dt>${Z.escapeHtml(ctx.t("Cơ quan", "Authority"))}</dt><dd>${Z.escapeHtml(d.authority_name_vi || d.authority)}</dd>` +
-      `<dt>${Z.escapeHtml(ctx.t("Nội dung", "Title"))}</dt><dd>${Z.escapeHtml(ctx.t(d.title_vi, d.title_en))}</dd></dl>`;
+    if (!d) return `<dl><dt>${Z.escapeHtml(label)}</dt><dd>${Z.escapeHtml(ctx.t("Ngày", "Date"))} ${day(moment.date)}</dd></dl>`;
+    const marks = flags(ctx, d).map((f) => `<span class="za-decision-flag">${Z.escapeHtml(f)}</span>`).join(" ");
+    return `<dl><dt>${Z.escapeHtml(label)}</dt><dd><b>${Z.escapeHtml(d.number)}</b> ${marks}</dd>` +
+      `<dt>${Z.escapeHtml(ctx.t("Ngày ký", "Signed"))}</dt><dd>${day(d.date_signed)}</dd>` +
+      `<dt>${Z.escapeHtml(ctx.t("Hiệu lực", "Effective"))}</dt><dd>${day(d.date_effective)}</dd>` +
+      `<dt>${Z.escapeHtml(ctx.t("Cơ quan", "Authority"))}</dt><dd>${Z.escapeHtml(d.authority_name_vi || "")}</dd>` +
+      `<dt>${Z.escapeHtml(ctx.t("Nội dung", "Title"))}</dt><dd>${Z.escapeHtml(ctx.t(d.title_vi, d.title_en || d.title_vi))}</dd></dl>`;
   }
 
   function changeTable(ctx, result, comparing) {
@@ -122,8 +134,8 @@
       const a = momentValue(aSelect, aDate);
       const b = momentValue(bSelect, bDate);
       ctx.setState({ zone: zoneSelect.value, a, b });
-      labelA.textContent = `A: ${a}`;
-      labelB.textContent = `B: ${b}`;
+      labelA.textContent = `A: ${day(a) === a ? a : day(a)}`;
+      labelB.textContent = `B: ${day(b) === b ? b : day(b)}`;
       clip();
       const drawn = Promise.all([drawPlan("a", a, "za-side-a"), drawPlan("b", b, "za-side-b")]);
       const params = new URLSearchParams({ zone: zoneSelect.value, from: a, to: b || a });
@@ -152,20 +164,47 @@
       });
     };
 
+    // Every decision of the register can be picked: the zone's own first (those that drew its plan, then the
+    // others, such as a revision still being made), then every other decision (the plan as on its date).
     const fillDecisions = (keep) => {
-      const option = (d) => `<option value="${Z.escapeHtml(d.number)}">${Z.escapeHtml(d.number)} (${d.date_effective})</option>`;
-      aSelect.innerHTML = decisions.map(option).join("");
-      bSelect.innerHTML = `<option value="">${Z.escapeHtml(ctx.t("— không so sánh —", "— no comparison —"))}</option>` +
-        decisions.map(option).join("");
+      const zone = zoneSelect.value;
+      const option = (d) => {
+        const marks = flags(ctx, d);
+        const text = `${d.number} · ${day(d.date_effective)}` + (marks.length ? ` (${marks.join("; ")})` : "");
+        return `<option value="${Z.escapeHtml(d.number)}"${d.illustrative ? ' data-illustrative="true"' : ""}` +
+          `${d.in_progress ? ' data-in-progress="true"' : ""}>${Z.escapeHtml(text)}</option>`;
+      };
+      const group = (label, list) => (list.length
+        ? `<optgroup label="${Z.escapeHtml(label)}">${list.map(option).join("")}</optgroup>` : "");
+      const own = decisions.filter((d) => d.zone_uid === zone);
+      const groups = group(ctx.t("Quyết định làm thay đổi quy hoạch của khu", "Decisions that shaped this zone's plan"),
+        own.filter((d) => d.changes_plan)) +
+        group(ctx.t("Quyết định khác của khu", "Other decisions of this zone"), own.filter((d) => !d.changes_plan)) +
+        group(ctx.t("Quyết định khác (quy hoạch của khu tại ngày hiệu lực)", "Other decisions (the zone's plan on their date)"),
+          decisions.filter((d) => d.zone_uid !== zone));
+      const keepA = aSelect.value;
+      const keepB = bSelect.value;
+      aSelect.innerHTML = groups;
+      bSelect.innerHTML = `<option value="">${Z.escapeHtml(ctx.t("— không so sánh —", "— no comparison —"))}</option>` + groups;
       const has = (v) => decisions.some((d) => d.number === v);
-      aSelect.value = keep && has(ctx.state.a) ? ctx.state.a : (decisions.length ? decisions[decisions.length - 1].number : "");
+      const shaping = own.filter((d) => d.changes_plan);
+      const latest = shaping.length ? shaping[shaping.length - 1].number : (decisions.length ? decisions[decisions.length - 1].number : "");
+      if (keep === "lang") {
+        aSelect.value = keepA;
+        bSelect.value = keepB;
+        return;
+      }
+      aSelect.value = keep && has(ctx.state.a) ? ctx.state.a : latest;
       bSelect.value = keep && has(ctx.state.b) ? ctx.state.b : "";
       aDate.value = keep && /^\d{4}-/.test(ctx.state.a || "") ? ctx.state.a : "";
       bDate.value = keep && /^\d{4}-/.test(ctx.state.b || "") ? ctx.state.b : "";
     };
 
-    const loadZone = (keep) => ctx.fetchJSON(`/api/decisions?zone=${encodeURIComponent(zoneSelect.value)}&plan_only=true`)
-      .then((body) => { decisions = body.decisions; fillDecisions(keep); refresh(); });
+    let register = null;  // every decision the reader may see, fetched once
+    const everyDecision = () => (register ? Promise.resolve(register)
+      : ctx.fetchJSON("/api/decisions").then((body) => { register = body.decisions; return register; }));
+    const loadZone = (keep) => everyDecision()
+      .then((found) => { decisions = found; fillDecisions(keep); refresh(); });
 
     const zones = ctx.config.places.filter((p) => p.kind === "zone");
     const renderZones = () => {
@@ -174,7 +213,7 @@
       if (zones.some((p) => p.code === current)) zoneSelect.value = current;
     };
     renderZones();
-    ctx.onLang(() => { renderZones(); if (ctx.lastComparison) refresh(); });
+    ctx.onLang(() => { renderZones(); if (decisions.length) fillDecisions("lang"); if (ctx.lastComparison) refresh(); });
     zoneSelect.addEventListener("change", () => { firstDraw = true; loadZone(false); });
     aSelect.addEventListener("change", () => { aDate.value = ""; refresh(); });
     bSelect.addEventListener("change", () => { bDate.value = ""; refresh(); });

@@ -55,6 +55,13 @@
     return text.includes(q);
   }
 
+  // The plan as the decision left it, on /maps/revisions (every decision of the register can be picked there).
+  function revisionsLink(d) {
+    const state = new URLSearchParams({ a: d.number });
+    if (d.zone_uid) state.set("zone", d.zone_uid);
+    return `/maps/revisions#${state}`;
+  }
+
   function renderList() {
     const q = $("wsd-search").value.trim().toLowerCase();
     const shown = state.list.filter((d) => matches(d, q));
@@ -64,10 +71,14 @@
       `<span class="wsd-badge ${d.public === false ? "private" : "public"}">` +
       `${d.public === false ? "Nội bộ / Not public" : "Công khai / Public"}</span> ` +
       `<span class="wsd-badge ${d.has_document ? "pdf" : "nopdf"}">${d.has_document ? "Có PDF / PDF" : "Chưa có PDF / No PDF"}</span>` +
+      (d.illustrative ? ' <span class="wsd-badge illustrative">Minh họa / Illustrative</span>' : "") +
+      (d.in_progress ? ' <span class="wsd-badge in-progress">Đang lập điều chỉnh / Revision in progress</span>' : "") +
       `<span class="wsd-item-title">${escapeHtml(d.title_vi)}</span>` +
       `<span class="wsd-item-meta">Ký / Signed ${ddmmyyyy(d.date_signed)} · Hiệu lực / Effective ${ddmmyyyy(d.date_effective)}` +
       `</span><span class="wsd-item-meta">${escapeHtml(label("authority", d.authority))} · ` +
-      `${escapeHtml(label("kind", d.kind))}</span></button></li>`).join("");
+      `${escapeHtml(label("kind", d.kind))}</span></button>` +
+      `<a class="wsd-on-map" href="${revisionsLink(d)}" target="_blank" rel="noopener">` +
+      "Xem trên bản đồ quy hoạch / See on the plan map</a></li>").join("");
   }
 
   // --- the form ------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ COLLECTION_IDS = {
     "project_rent_terms",
     "project_rent_amounts",
     "project_findings",
+    "issuing_boards",
 }
 
 

@@ -145,8 +145,13 @@ def test_item_page(browser_page: BrowserPage, live_server: str) -> None:
             "table.props tr", "rows => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent])"
         )
     )
-    assert rows["name_vi"] == "Cửa khẩu quốc tế Tịnh Biên"
-    assert rows["name_en"] == feature["properties"]["name_en"]
+    assert rows["Tên tiếng Việt / Vietnamese name"] == "Cửa khẩu quốc tế Tịnh Biên"
+    assert rows["Tên tiếng Anh / English name"] == feature["properties"]["name_en"]
+    assert feature["properties"]["country"] == "VN" and rows["Quốc gia / Country"] == "Việt Nam / Viet Nam"
+    assert feature["properties"]["counterpart_country"] == "KH" and rows["Nước / Country"] == "Campuchia / Cambodia"
+    assert feature["properties"]["opened_on"] is None and rows["Mở từ / Opened"] == "—"
+    assert rows["Ranh giới minh họa / Outline is illustrative"] in ("Có / Yes", "Không / No")
+    assert "notes" not in feature["properties"] and "Ghi chú / Notes" not in rows  # working notes are staff-only
     assert bp.drawn() == {"maps": 1, "drawn": 1, "inView": 1}
     assert bp.page.eval_on_selector_all(".leaflet-overlay-pane svg path", "p => p.length") == 1
     bp.screenshot("border_gate_item")
