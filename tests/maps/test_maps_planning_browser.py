@@ -195,7 +195,7 @@ def test_revisions_older_decision_and_change_table(browser_page: BrowserPage, li
         assert row["added_ha"] == pytest.approx(expected[kind]["added_ha"], rel=1e-4, abs=0.01), kind
         assert row["removed_ha"] == pytest.approx(expected[kind]["removed_ha"], rel=1e-4, abs=0.01), kind
     decisions = bp.page.inner_text("#za-decisions")
-    assert "456/QĐ-TTg" in decisions and "2016-03-22" in decisions and "Thủ tướng Chính phủ" in decisions
+    assert "456/QĐ-TTg" in decisions and "22/03/2016" in decisions and "Thủ tướng Chính phủ" in decisions
 
     # The swipe clips side A left of the handle and side B right of it.
     bp.page.evaluate("""() => { const r = document.getElementById('za-swipe-range'); r.value = '0.3';

@@ -89,10 +89,17 @@ def codes(engine) -> Codes:
     return database_codes(engine)
 
 
+# The base map's own kinds (land, border, coastline) only style the drawing, are never written on a page, and are
+# plain English words a sheet's English text uses ("Land"): not codes a reader could meet.
+NEVER_SHOWN = {"basemap_features"}
+
+
 def database_codes(engine) -> Codes:
     """Every code a page must show in words, read from the database (not from layers.labels)."""
     found: set[str] = set()
-    for columns in vocabularies(engine).values():
+    for table, columns in vocabularies(engine).items():
+        if table in NEVER_SHOWN:
+            continue
         for values in columns.values():
             found |= values
     with engine.connect() as conn:
