@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_error_handlers
 from api.guard import RequestGuard
 from api.routes import (
+    data_health,
     admin,
     auth,
     clearance_stages,
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(enterprises_router)
     app.include_router(decisions.router)
     app.include_router(tasks.router)
+    app.include_router(data_health.router)
     app.include_router(dashboard.router)
     mount_static(app)
     app.include_router(health.router)
