@@ -8,6 +8,7 @@ from layers.spec import Access, LayerSpec, Legend
 
 PROVENANCE = ("geometry_illustrative", "source", "notes")
 VERSION = ("uid", "valid_from", "valid_to", "decision_id")
+LIFECYCLE = ("lifecycle", "lifecycle_decision_id")  # proposed → planned → under construction → operating (0024)
 
 ZONE_TYPE_LEGEND = Legend(
     fill="#f4a582",
@@ -136,12 +137,14 @@ LAYERS: dict[str, LayerSpec] = {
             theme="planning",
             access=Access.public,
             public_fields=("name_vi", "name_en", "zone_type", "province_code", "official_area_ha", "area_ha")
+            + LIFECYCLE
             + VERSION
             + PROVENANCE,
             geometry_type="MultiPolygon",
             versioned=True,
-            queryables=("name_vi", "name_en", "zone_type", "province_code", "uid", "area_ha"),
-            tile_fields=("uid", "name_vi", "name_en", "zone_type"),
+            queryables=("name_vi", "name_en", "zone_type", "province_code", "uid", "area_ha", "lifecycle"),
+            tile_fields=("uid", "name_vi", "name_en", "zone_type", "lifecycle"),
+            lifecycle_field="lifecycle",
             legend=ZONE_TYPE_LEGEND,
         ),
         LayerSpec(
@@ -189,12 +192,14 @@ LAYERS: dict[str, LayerSpec] = {
                 "official_area_ha",
                 "area_ha",
             )
+            + LIFECYCLE
             + VERSION
             + PROVENANCE,
             geometry_type="MultiPolygon",
             versioned=True,
-            queryables=("name_vi", "name_en", "kind", "park_type", "zone_uid", "province_code", "uid"),
-            tile_fields=("uid", "name_vi", "name_en", "kind"),
+            queryables=("name_vi", "name_en", "kind", "park_type", "zone_uid", "province_code", "uid", "lifecycle"),
+            tile_fields=("uid", "name_vi", "name_en", "kind", "lifecycle"),
+            lifecycle_field="lifecycle",
             legend=Legend(fill="#b2abd2", stroke="#542788"),
         ),
         LayerSpec(
@@ -286,11 +291,21 @@ LAYERS: dict[str, LayerSpec] = {
             table="logistics_centres",
             theme="transport",
             access=Access.public,
-            public_fields=("uid", "name_vi", "name_en", "status", "province_code", "operator", "planned_area_ha")
+            public_fields=(
+                "uid",
+                "name_vi",
+                "name_en",
+                "status",
+                "lifecycle_decision_id",
+                "province_code",
+                "operator",
+                "planned_area_ha",
+            )
             + PROVENANCE,
             geometry_type="Point",
             queryables=("uid", "name_vi", "name_en", "status", "province_code"),
             tile_fields=("uid", "name_vi", "name_en", "status"),
+            lifecycle_field="status",
             legend=Legend(fill="#ff7f00", stroke="#7f3f00"),
         ),
         LayerSpec(
@@ -302,11 +317,21 @@ LAYERS: dict[str, LayerSpec] = {
             table="transport_nodes",
             theme="transport",
             access=Access.public,
-            public_fields=("uid", "name_vi", "name_en", "kind", "status", "province_code", "capacity_note")
+            public_fields=(
+                "uid",
+                "name_vi",
+                "name_en",
+                "kind",
+                "status",
+                "lifecycle_decision_id",
+                "province_code",
+                "capacity_note",
+            )
             + PROVENANCE,
             geometry_type="Point",
             queryables=("uid", "name_vi", "name_en", "kind", "status", "province_code"),
-            tile_fields=("uid", "name_vi", "name_en", "kind"),
+            tile_fields=("uid", "name_vi", "name_en", "kind", "status"),
+            lifecycle_field="status",
             legend=Legend(fill="#377eb8", stroke="#0b2f52"),
         ),
         LayerSpec(
@@ -318,10 +343,13 @@ LAYERS: dict[str, LayerSpec] = {
             table="transport_lines",
             theme="transport",
             access=Access.public,
-            public_fields=("uid", "name_vi", "name_en", "kind", "ref", "province_code", "length_km") + PROVENANCE,
+            public_fields=("uid", "name_vi", "name_en", "kind", "ref", "province_code", "length_km")
+            + LIFECYCLE
+            + PROVENANCE,
             geometry_type="MultiLineString",
-            queryables=("uid", "name_vi", "name_en", "kind", "ref", "province_code"),
-            tile_fields=("uid", "name_vi", "kind", "ref"),
+            queryables=("uid", "name_vi", "name_en", "kind", "ref", "province_code", "lifecycle"),
+            tile_fields=("uid", "name_vi", "kind", "ref", "lifecycle"),
+            lifecycle_field="lifecycle",
             legend=Legend(fill="#999999", stroke="#4d4d4d"),
         ),
         LayerSpec(
@@ -417,6 +445,7 @@ LAYERS: dict[str, LayerSpec] = {
                 "horizon_year",
                 "vision_year",
                 "zone_uid",
+                "project_uid",
                 "supersedes_id",
                 "illustrative",
                 "source",
@@ -427,7 +456,16 @@ LAYERS: dict[str, LayerSpec] = {
             ),
             internal_fields=("public",),
             geometry_column=None,
-            queryables=("number", "kind", "authority", "plan_level", "zone_uid", "date_signed", "date_effective"),
+            queryables=(
+                "number",
+                "kind",
+                "authority",
+                "plan_level",
+                "zone_uid",
+                "project_uid",
+                "date_signed",
+                "date_effective",
+            ),
             public_rows="public",
         ),
         LayerSpec(

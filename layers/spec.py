@@ -53,6 +53,9 @@ class LayerSpec:
     changes_table: str | None = None  # whose change counter versions this layer, when not its own table
     # A boolean column: rows where it is false are staff-only (anonymous readers never see them anywhere).
     public_rows: str | None = None
+    # The field holding the lifecycle (proposed → planned → under construction → operating) of a planned thing:
+    # maps draw proposed and planned features dashed and filter on it (maps/static/map_lifecycle.js).
+    lifecycle_field: str | None = None
 
     def fields_for(self, access: Access) -> tuple[str, ...]:
         """Fields a reader with this access level may see."""

@@ -11,7 +11,8 @@ from functools import lru_cache
 from pyproj import CRS
 
 from gis.crs import VN2000_TOWGS84
-from layers.labels import as_pair, field_label
+from gis.vocab import NOT_BUILT, FacilityStatus
+from layers.labels import as_pair, enum_words, field_label
 from layers.search import Place
 from layers.spec import Access, LayerSpec
 
@@ -24,10 +25,11 @@ THEMES = {
 
 # The attributes a popup shows first, per layer (always filtered through what the reader may see).
 POPUP_FIELDS = {
-    "economic_zones": ("zone_type", "province_code", "official_area_ha", "area_ha", "valid_from"),
     "functional_areas": ("area_type", "zone_uid", "area_ha", "valid_from"),
+    "economic_zones": ("zone_type", "lifecycle", "province_code", "official_area_ha", "area_ha", "valid_from"),
     "industrial_parks": (
         "kind",
+        "lifecycle",
         "developer",
         "zone_uid",
         "official_area_ha",
@@ -40,7 +42,7 @@ POPUP_FIELDS = {
     "border_gates": ("gate_class", "mode", "counterpart_name", "counterpart_country", "opened_on"),
     "logistics_centres": ("status", "operator", "planned_area_ha"),
     "transport_nodes": ("kind", "status", "capacity_note"),
-    "transport_lines": ("kind", "ref", "length_km"),
+    "transport_lines": ("kind", "ref", "lifecycle", "length_km"),
     "projects": ("investor", "sector", "status", "capital_vnd", "capital_usd", "site_area_ha"),
     "clearance_parcels": (
         "parcel_no",
@@ -53,6 +55,18 @@ POPUP_FIELDS = {
         "households_to_resettle",
     ),
 }
+
+
+def lifecycle_json(spec: LayerSpec) -> dict | None:
+    """Where a planned thing's lifecycle lives, which steps are not built yet, and the words of every step."""
+    if spec.lifecycle_field is None:
+        return None
+    words = enum_words(FacilityStatus)
+    return {
+        "field": spec.lifecycle_field,
+        "unbuilt": list(NOT_BUILT),
+        "steps": [{"value": value, **as_pair(pair)} for value, pair in words.items()],
+    }
 
 
 def layer_json(spec: LayerSpec, access: Access) -> dict:
@@ -74,6 +88,7 @@ def layer_json(spec: LayerSpec, access: Access) -> dict:
         "tiles": f"/collections/{spec.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}",
         "min_zoom": spec.min_zoom,
         "popup_fields": [f for f in POPUP_FIELDS.get(spec.id, ()) if f in visible],
+        "lifecycle": lifecycle_json(spec),
         "legend": {
             "fill": legend.fill,
             "stroke": legend.stroke,

@@ -62,6 +62,7 @@ def build(sources: Path = facts.SOURCES) -> Demo:
     parks.write_projects(demo, known)
     enterprises.figures(demo, sources)
     clearance.parcels(demo)
+    clearance.settle_plots(demo)
     network.network(demo, known)
     demo.copied = {name: (sources / name).read_text(encoding="utf-8") for name in COPIED_SOURCES}
     return demo
