@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 # The builder's parts live beside it in scripts/demo_build/ (scripts/ is on sys.path when this file is run).
-from demo_build import clearance, enterprises, facts, network, parks, plans
+from demo_build import clearance, enterprises, facts, network, parks, planned, plans
 from demo_build.checks import AS_OF, check_all
 from demo_build.record import DEC_COLUMNS, Demo, csv_text, geojson_text
 from demo_build.shapes import BuildError
@@ -64,6 +64,7 @@ def build(sources: Path = facts.SOURCES) -> Demo:
     clearance.parcels(demo)
     clearance.settle_plots(demo)
     network.network(demo, known)
+    planned.planned(demo, known, sources)
     demo.copied = {name: (sources / name).read_text(encoding="utf-8") for name in COPIED_SOURCES}
     return demo
 
