@@ -9,11 +9,11 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_error_handlers
 from api.guard import RequestGuard
 from api.routes import (
-    data_health,
     admin,
     auth,
     clearance_stages,
     dashboard,
+    data_health,
     decisions,
     docs,
     editing,

@@ -92,12 +92,12 @@ class ProvenanceMixin:
 class LifecycleDecisionMixin:
     """The decision that put a planned thing at its current lifecycle step (0024)."""
 
+    __tablename__: str  # set by every table class that uses the mixin
+
     @declared_attr
     def lifecycle_decision_id(cls) -> Mapped[int | None]:
         """Plan approval, investment or construction decision, or acceptance into operation; None when unknown."""
-        return mapped_column(
-            ForeignKey("decisions.id", name=f"fk_{cls.__tablename__}_lifecycle_decision"), index=True
-        )
+        return mapped_column(ForeignKey("decisions.id", name=f"fk_{cls.__tablename__}_lifecycle_decision"), index=True)
 
 
 class LifecycleMixin(LifecycleDecisionMixin):

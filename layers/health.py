@@ -31,6 +31,12 @@ STATUS_MILESTONE = {
 STATUS_ORDER = "ARRAY[" + ", ".join(f"'{s}'" for s in STATUS_MILESTONE) + "]"
 STATUS_MILESTONES = "ARRAY[" + ", ".join(f"'{m}'" for m in STATUS_MILESTONE.values()) + "]"
 
+
+def rank(order: str, column: str) -> str:
+    """SQL: the place of a code in one of the orders above (our identifiers, never input)."""
+    return f"array_position({order}, {column}::text)"
+
+
 Sentence = tuple[str, str]
 
 
@@ -252,18 +258,18 @@ CHECKS: tuple[Check, ...] = (
         f"""WITH reached AS (
              SELECT m.project_id, m.milestone, m.actual_on,
                     row_number() OVER (PARTITION BY m.project_id
-                                       ORDER BY array_position({STATUS_MILESTONES}, m.milestone::text) DESC) AS n
+                                       ORDER BY {rank(STATUS_MILESTONES, "m.milestone")} DESC) AS n
              FROM project_milestones m
              WHERE m.actual_on IS NOT NULL AND m.milestone = ANY({STATUS_MILESTONES}))
            SELECT pr.id, pr.uid, pr.name_vi, pr.name_en, pr.status,
-                  CASE WHEN array_position({STATUS_MILESTONES}, r.milestone::text)
-                            > array_position({STATUS_ORDER}, pr.status::text) THEN r.milestone END AS reached,
+                  CASE WHEN {rank(STATUS_MILESTONES, "r.milestone")} > {rank(STATUS_ORDER, "pr.status")}
+                       THEN r.milestone END AS reached,
                   r.actual_on AS reached_on
            FROM projects pr LEFT JOIN reached r ON r.project_id = pr.id AND r.n = 1
            WHERE pr.status <> 'terminated'
-             AND (array_position({STATUS_MILESTONES}, r.milestone::text) > array_position({STATUS_ORDER}, pr.status::text)
+             AND ({rank(STATUS_MILESTONES, "r.milestone")} > {rank(STATUS_ORDER, "pr.status")}
                   OR EXISTS (SELECT 1 FROM project_milestones own WHERE own.project_id = pr.id
-                             AND own.milestone = ({STATUS_MILESTONES})[array_position({STATUS_ORDER}, pr.status::text)]
+                             AND own.milestone = ({STATUS_MILESTONES})[{rank(STATUS_ORDER, "pr.status")}]
                              AND own.actual_on IS NULL))
            ORDER BY pr.uid""",
         _status_milestones,
@@ -277,9 +283,9 @@ CHECKS: tuple[Check, ...] = (
            FROM projects pr
            JOIN project_milestones a ON a.project_id = pr.id AND a.actual_on IS NOT NULL
            JOIN project_milestones b ON b.project_id = pr.id AND b.actual_on IS NOT NULL
-           WHERE array_position({MILESTONE_ORDER}, a.milestone::text) < array_position({MILESTONE_ORDER}, b.milestone::text)
+           WHERE {rank(MILESTONE_ORDER, "a.milestone")} < {rank(MILESTONE_ORDER, "b.milestone")}
              AND a.actual_on > b.actual_on
-           ORDER BY pr.id, array_position({MILESTONE_ORDER}, a.milestone::text)""",
+           ORDER BY pr.id, {rank(MILESTONE_ORDER, "a.milestone")}""",
         _out_of_order,
         lambda row: _item("projects", row.id),
         "projects",

@@ -11,7 +11,9 @@ from maps.pages import render
 router = APIRouter(tags=["data health"])
 
 
-@router.get("/api/data-health", summary="Contradictions between recorded facts, by kind, with a link to fix each (staff)")
+@router.get(
+    "/api/data-health", summary="Contradictions between recorded facts, by kind, with a link to fix each (staff)"
+)
 def data_health_json(conn: ConnectionDep, user: StaffDep) -> JSONResponse:
     """Each kind checked, with its words and every contradiction found as a sentence (vi, en) and a link."""
     return JSONResponse(data_health(conn), headers=NO_STORE)

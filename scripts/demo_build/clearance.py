@@ -262,6 +262,8 @@ def settle_plots(demo: Demo) -> None:
             fail(f"{row['uid']}: every parcel is handed over but no later land-recovery decision can free the plot")
         day, number = recoveries[0]
         row["valid_to"] = day.isoformat()
-        plots.insert(index + 1, {**row, "valid_from": day.isoformat(), "valid_to": None, "decision": number,
-                                 "status": "available"})
+        plots.insert(
+            index + 1,
+            {**row, "valid_from": day.isoformat(), "valid_to": None, "decision": number, "status": "available"},
+        )
         demo.geoms["land_plots"].insert(index + 1, geom)

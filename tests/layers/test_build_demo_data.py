@@ -73,15 +73,17 @@ def test_counts_follow_the_source_files(built):
     # one feature per row of the point and line source files, one version per row of the zone file
     assert counts["border_gates.geojson"] == len(rows(SOURCES / "border_gates.csv")) == 8
     assert counts["transport_nodes.geojson"] == len(rows(SOURCES / "transport_nodes.csv")) == 8
-    assert counts["logistics_centres.geojson"] == 3
-    assert counts["transport_lines.geojson"] == 7
-    assert counts["economic_zones.geojson"] == 5  # An Giang 2 versions, Cầu Treo 2, Vũng Áng 1
+    planned = [r["table"] for r in rows(SOURCES / "planned_features.csv")]  # one feature per planned thing
+    assert counts["logistics_centres.geojson"] == 3 + planned.count("logistics_centres") == 5
+    assert counts["transport_lines.geojson"] == 7 + planned.count("transport_lines") == 13
+    # An Giang 2 versions, Cầu Treo 2, Vũng Áng 1, and the planned Vũng Áng expansion
+    assert counts["economic_zones.geojson"] == 5 + planned.count("economic_zones") == 6
     assert counts["admin_units.geojson"] == 23  # 10 province versions + 13 commune versions
     assert counts["projects.geojson"] == 25
     assert counts["delayed projects"] == 6
-    # 11 park versions: 10 parks, Gia Lách twice (its 2024 expansion)
-    assert counts["industrial_parks.geojson"] == 11
-    assert len({f["properties"]["uid"] for f in features(out, "industrial_parks")}) == 10
+    # 11 park versions: 10 parks, Gia Lách twice (its 2024 expansion); and 13 planned parks, clusters, expansions
+    assert counts["industrial_parks.geojson"] == 11 + planned.count("industrial_parks") == 24
+    assert len({f["properties"]["uid"] for f in features(out, "industrial_parks")}) == 23
     assert counts["functional_areas.geojson"] == len(rows(SOURCES / "functional_areas.csv"))
 
 
