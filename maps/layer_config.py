@@ -57,16 +57,10 @@ POPUP_FIELDS = {
 }
 
 
-def lifecycle_json(spec: LayerSpec) -> dict | None:
-    """Where a planned thing's lifecycle lives, which steps are not built yet, and the words of every step."""
-    if spec.lifecycle_field is None:
-        return None
+def lifecycle_steps() -> dict:
+    """The lifecycle's steps in words and which of them are not built yet: once per page, for every layer."""
     words = enum_words(FacilityStatus)
-    return {
-        "field": spec.lifecycle_field,
-        "unbuilt": list(NOT_BUILT),
-        "steps": [{"value": value, **as_pair(pair)} for value, pair in words.items()],
-    }
+    return {"unbuilt": list(NOT_BUILT), "steps": [{"value": value, **as_pair(pair)} for value, pair in words.items()]}
 
 
 def layer_json(spec: LayerSpec, access: Access) -> dict:
@@ -88,7 +82,7 @@ def layer_json(spec: LayerSpec, access: Access) -> dict:
         "tiles": f"/collections/{spec.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}",
         "min_zoom": spec.min_zoom,
         "popup_fields": [f for f in POPUP_FIELDS.get(spec.id, ()) if f in visible],
-        "lifecycle": lifecycle_json(spec),
+        "lifecycle_field": spec.lifecycle_field,  # proposed → planned → under construction → operating
         "legend": {
             "fill": legend.fill,
             "stroke": legend.stroke,
@@ -141,6 +135,7 @@ def common_config(
         "themes": {k: {"vi": vi, "en": en} for k, (vi, en) in THEMES.items()},
         "field_labels": {k: as_pair(field_label(k)) for k in sorted(shown)},
         "layers": layer_configs,
+        "lifecycle": lifecycle_steps(),
         "places": places_json(places),
         "proj4": proj4_json(places),
     }

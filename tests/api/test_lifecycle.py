@@ -105,9 +105,10 @@ def test_map_pages_know_the_lifecycle_field_and_its_words(client):
     config = json.loads(re.search(r'<script type="application/json" id="za-config">(.*?)</script>', html).group(1))
     layers = {layer["id"]: layer for layer in config["layers"]}
     for layer_id, field in LIFECYCLE_LAYERS.items():
-        lifecycle = layers[layer_id]["lifecycle"]
-        assert lifecycle["field"] == field and lifecycle["unbuilt"] == ["proposed", "planned"]
-        assert [s["value"] for s in lifecycle["steps"]] == ["proposed", "planned", "under_construction", "operating"]
-        assert [s["vi"] for s in lifecycle["steps"]][:2] == ["Đề xuất", "Trong quy hoạch được duyệt"]
-    assert layers["land_plots"]["lifecycle"] is None
+        assert layers[layer_id]["lifecycle_field"] == field
+    assert layers["land_plots"]["lifecycle_field"] is None
+    steps = config["lifecycle"]["steps"]
+    assert config["lifecycle"]["unbuilt"] == ["proposed", "planned"]
+    assert [s["value"] for s in steps] == ["proposed", "planned", "under_construction", "operating"]
+    assert [s["vi"] for s in steps][:2] == ["Đề xuất", "Trong quy hoạch được duyệt"]
     assert "/static/app/map_lifecycle.js" in html and "/static/app/map_lifecycle.css" in html

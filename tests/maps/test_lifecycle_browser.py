@@ -27,7 +27,7 @@ def test_planned_parks_are_dashed_and_the_lifecycle_filter_hides_them(browser_pa
     bp.screenshot("maps_zones_planned_park")
 
     control.locator("input[value='planned']").uncheck()
-    bp.page.wait_for_function(f"() => document.querySelectorAll(\"{pane} {DASHED}\").length === 0")
+    bp.page.wait_for_function(f'() => document.querySelectorAll("{pane} {DASHED}").length === 0')
     assert "lc=planned" in bp.page.evaluate("() => window.location.hash")
     control.locator("input[value='planned']").check()
     bp.page.wait_for_selector(f"{pane} {DASHED}")
