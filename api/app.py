@@ -13,6 +13,7 @@ from api.routes import (
     auth,
     clearance_stages,
     dashboard,
+    data_health,
     decisions,
     docs,
     editing,
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(decisions.router)
     app.include_router(tasks.router)
     app.include_router(rent_page_router)
+    app.include_router(data_health.router)
     app.include_router(dashboard.router)
     mount_static(app)
     app.include_router(health.router)

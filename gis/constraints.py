@@ -43,6 +43,24 @@ RULE_SENTENCES = {
     "thức); change that row instead of adding another",
     "uq_enterprise_targets_scope_year": "there is already a target for that province, zone or park and year; change "
     "that row instead of adding another",
+    # Statuses that cannot contradict each other (0022): the secondary fact follows the primary one.
+    "za_land_plots_not_cleared_handed_over": "lô đất không thể ghi “chưa giải phóng mặt bằng” khi mọi thửa GPMB của "
+    "lô đã bàn giao / a plot cannot be marked not cleared (chưa GPMB) when every clearance parcel concerning it is "
+    "handed over: choose available, reserved or leased",
+    "za_project_milestones_handover_parcels": "chưa thể ghi ngày bàn giao đất khi dự án còn thửa chưa bàn giao / the "
+    "land handover (bàn giao đất) cannot have a date while parcels of the project are not handed over: record the "
+    "parcels' handover first",
+    "za_project_milestones_handover_before_parcels": "ngày bàn giao đất không thể trước ngày bàn giao thửa cuối cùng "
+    "/ the land handover (bàn giao đất) cannot be dated before the last of the project's parcels was handed over",
+    "za_project_milestones_order": "các mốc tiến độ phải theo thứ tự / a project's milestones follow one another: "
+    "investment policy ≤ IRC ≤ land handover ≤ construction start ≤ operation start (chủ trương ≤ GCN ≤ bàn giao "
+    "đất ≤ khởi công ≤ hoạt động)",
+    "za_clearance_parcels_after_policy": "thửa GPMB không thể có ngày trước khi dự án được chấp thuận chủ trương đầu "
+    "tư / a clearance parcel cannot have a stage date before its project's investment policy approval (chấp thuận "
+    "chủ trương đầu tư): check the dates, or the project's policy decision",
+    "za_decisions_recovery_after_policy": "quyết định thu hồi đất, bồi thường không thể ký trước khi dự án được chấp "
+    "thuận chủ trương đầu tư / a land-recovery or compensation decision cannot be signed before its project's "
+    "investment policy approval: check its date, or the project it names",
 }
 
 

@@ -90,6 +90,28 @@ class ProvenanceMixin:
     notes: Mapped[str | None] = mapped_column(Text)
 
 
+class LifecycleDecisionMixin:
+    """The decision that put a planned thing at its current lifecycle step (0022)."""
+
+    __tablename__: str  # set by every table class that uses the mixin
+
+    @declared_attr
+    def lifecycle_decision_id(cls) -> Mapped[int | None]:
+        """Plan approval, investment or construction decision, or acceptance into operation; None when unknown."""
+        return mapped_column(ForeignKey("decisions.id", name=f"fk_{cls.__tablename__}_lifecycle_decision"), index=True)
+
+
+class LifecycleMixin(LifecycleDecisionMixin):
+    """Proposed → in the approved plan → under construction → operating (zones, parks, lines; 0022)."""
+
+    lifecycle: Mapped[str] = mapped_column(String(24), nullable=False, server_default="operating")
+
+
+def lifecycle_check(table: str) -> CheckConstraint:
+    """The lifecycle is one of its steps."""
+    return enum_check("lifecycle", FacilityStatus, f"ck_{table}_lifecycle")
+
+
 class NamedMixin:
     """Vietnamese name required, English optional."""
 
@@ -214,6 +236,8 @@ class Decision(Base):
     horizon_year: Mapped[int | None] = mapped_column(Integer)
     vision_year: Mapped[int | None] = mapped_column(Integer)
     zone_uid: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The project a decision concerns (investment policy, land recovery, compensation plan, lease): by its uid.
+    project_uid: Mapped[str | None] = mapped_column(String(64), index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     illustrative: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     source: Mapped[str | None] = mapped_column(Text)
@@ -260,7 +284,7 @@ class Document(Base):
 # --- versioned planned things ---------------------------------------------------------------------------
 
 
-class EconomicZone(VersionedMixin, NamedMixin, ProvenanceMixin, Base):
+class EconomicZone(VersionedMixin, LifecycleMixin, NamedMixin, ProvenanceMixin, Base):
     """Economic zone (KKT) or border-gate economic zone (KKTCK), one row per boundary version."""
 
     __tablename__ = "economic_zones"
@@ -271,6 +295,7 @@ class EconomicZone(VersionedMixin, NamedMixin, ProvenanceMixin, Base):
     geom = geom_column("MULTIPOLYGON")
     __table_args__ = (
         enum_check("zone_type", ZoneType, "ck_economic_zones_type"),
+        lifecycle_check("economic_zones"),
         valid_geometry_check("economic_zones"),
         *VersionedMixin.version_table_args("economic_zones"),
     )
@@ -291,7 +316,7 @@ class FunctionalArea(VersionedMixin, NamedMixin, ProvenanceMixin, Base):
     )
 
 
-class IndustrialPark(VersionedMixin, NamedMixin, ProvenanceMixin, Base):
+class IndustrialPark(VersionedMixin, LifecycleMixin, NamedMixin, ProvenanceMixin, Base):
     """Industrial park (KCN) or cluster (CCN) with developer, term, prices and capacities."""
 
     __tablename__ = "industrial_parks"
@@ -315,6 +340,7 @@ class IndustrialPark(VersionedMixin, NamedMixin, ProvenanceMixin, Base):
     __table_args__ = (
         enum_check("kind", ParkKind, "ck_industrial_parks_kind"),
         enum_check("park_type", ParkType, "ck_industrial_parks_type"),
+        lifecycle_check("industrial_parks"),
         CheckConstraint(
             "land_rent_usd_m2_min IS NULL OR land_rent_usd_m2_max IS NULL "
             "OR land_rent_usd_m2_min <= land_rent_usd_m2_max",
@@ -378,7 +404,7 @@ class BorderGate(NamedMixin, ProvenanceMixin, Base):
     )
 
 
-class LogisticsCentre(NamedMixin, ProvenanceMixin, Base):
+class LogisticsCentre(LifecycleDecisionMixin, NamedMixin, ProvenanceMixin, Base):
     """Logistics centre (trung tâm logistics), planned or operating."""
 
     __tablename__ = "logistics_centres"
@@ -392,7 +418,7 @@ class LogisticsCentre(NamedMixin, ProvenanceMixin, Base):
     __table_args__ = (enum_check("status", FacilityStatus, "ck_logistics_centres_status"),)
 
 
-class TransportNode(NamedMixin, ProvenanceMixin, Base):
+class TransportNode(LifecycleDecisionMixin, NamedMixin, ProvenanceMixin, Base):
     """Seaport, river port, airport or expressway junction that distances are measured to."""
 
     __tablename__ = "transport_nodes"
@@ -409,7 +435,7 @@ class TransportNode(NamedMixin, ProvenanceMixin, Base):
     )
 
 
-class TransportLine(NamedMixin, ProvenanceMixin, Base):
+class TransportLine(LifecycleMixin, NamedMixin, ProvenanceMixin, Base):
     """National/provincial road, expressway or canal."""
 
     __tablename__ = "transport_lines"
@@ -422,6 +448,7 @@ class TransportLine(NamedMixin, ProvenanceMixin, Base):
     geom = geom_column("MULTILINESTRING")
     __table_args__ = (
         enum_check("kind", TransportLineKind, "ck_transport_lines_kind"),
+        lifecycle_check("transport_lines"),
         valid_geometry_check("transport_lines"),
     )
 

@@ -65,11 +65,18 @@ class GateMode(StrEnum):
 
 
 class FacilityStatus(StrEnum):
-    """Whether a logistics centre or transport node exists yet."""
+    """Lifecycle of a planned thing (park, cluster, zone, logistics centre, transport node or line), in order:
+    proposed → in the approved plan → under construction → operating. Centres and nodes keep it in `status`, the
+    others in `lifecycle`; each step is reached under a decision (`lifecycle_decision_id`)."""
 
+    proposed = "proposed"
     planned = "planned"
     under_construction = "under_construction"
     operating = "operating"
+
+
+Lifecycle = FacilityStatus  # the same vocabulary under the name the planners use
+NOT_BUILT = (FacilityStatus.proposed.value, FacilityStatus.planned.value)  # drawn dashed; its land is not on offer
 
 
 class TransportNodeKind(StrEnum):
@@ -110,6 +117,29 @@ class Milestone(StrEnum):
     land_handover = "land_handover"
     construction_start = "construction_start"
     operation_start = "operation_start"
+
+
+class ClearanceState(StrEnum):
+    """Where clearance stands on a plot, derived from the parcels that concern it (never typed in)."""
+
+    no_parcels = "no_parcels"
+    not_handed_over = "not_handed_over"
+    partly_handed_over = "partly_handed_over"
+    handed_over = "handed_over"
+
+
+class HealthKind(StrEnum):
+    """Kinds of contradiction between recorded facts that the data-health check lists (layers/health.py)."""
+
+    plot_not_cleared_handed_over = "plot_not_cleared_handed_over"
+    plot_offered_in_unbuilt_park = "plot_offered_in_unbuilt_park"
+    handover_milestone_parcels_pending = "handover_milestone_parcels_pending"
+    clearance_before_policy = "clearance_before_policy"
+    recovery_before_policy = "recovery_before_policy"
+    project_status_milestones = "project_status_milestones"
+    milestones_out_of_order = "milestones_out_of_order"
+    policy_milestone_date = "policy_milestone_date"
+    project_active_in_unbuilt_park = "project_active_in_unbuilt_park"
 
 
 class ClearanceStage(StrEnum):

@@ -20,6 +20,7 @@ from gis.vocab import (
     Authority,
     BasemapKind,
     ClearanceStage,
+    ClearanceState,
     DecisionKind,
     FacilityStatus,
     FigureBasis,
@@ -27,6 +28,7 @@ from gis.vocab import (
     FindingStatus,
     FunctionalAreaType,
     GateMode,
+    HealthKind,
     Milestone,
     ParkKind,
     ParkType,
@@ -98,6 +100,9 @@ FIELD_LABELS: dict[str, Words] = {
     "opened_on": ("Mở từ", "Opened"),
     "operator": ("Đơn vị vận hành", "Operator"),
     "capacity_note": ("Năng lực", "Capacity"),
+    "lifecycle": ("Giai đoạn", "Lifecycle"),
+    "lifecycle_decision_id": ("Quyết định của giai đoạn", "Decision for this step"),
+    "clearance_state": ("Giải phóng mặt bằng", "Land clearance"),
     "ref": ("Số hiệu", "Ref"),
     "length_km": ("Chiều dài (km)", "Length (km)"),
     # projects
@@ -243,7 +248,8 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "rail": ("Đường sắt", "Rail"),
     },
     FacilityStatus: {
-        "planned": ("Theo quy hoạch", "Planned"),
+        "proposed": ("Đề xuất", "Proposed"),
+        "planned": ("Trong quy hoạch được duyệt", "In the approved plan"),
         "under_construction": ("Đang xây dựng", "Under construction"),
         "operating": ("Đang hoạt động", "Operating"),
     },
@@ -282,6 +288,50 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, Words]] = {
         "plan_approved": ("Đã phê duyệt phương án", "Compensation plan approved"),
         "compensation_paid": ("Đã chi trả", "Compensation paid"),
         "handed_over": ("Đã bàn giao mặt bằng", "Handed over"),
+    },
+    ClearanceState: {
+        "no_parcels": ("Chưa ghi nhận thửa GPMB nào", "No clearance parcels recorded"),
+        "not_handed_over": ("Chưa bàn giao thửa nào", "No parcel handed over yet"),
+        "partly_handed_over": ("Đã bàn giao một phần", "Partly handed over"),
+        "handed_over": ("Đã bàn giao toàn bộ (đất sạch)", "All handed over (clean land)"),
+    },
+    HealthKind: {
+        "plot_not_cleared_handed_over": (
+            "Lô đất ghi “chưa giải phóng mặt bằng” nhưng mọi thửa đã bàn giao",
+            "Plot marked “not cleared” although every parcel is handed over",
+        ),
+        "plot_offered_in_unbuilt_park": (
+            "Lô đất chào thuê trong khu, cụm công nghiệp mới ở mức đề xuất, quy hoạch",
+            "Plot offered in a park that is only proposed or planned",
+        ),
+        "handover_milestone_parcels_pending": (
+            "Mốc “bàn giao đất” đã ghi nhưng còn thửa chưa bàn giao",
+            "“Land handed over” milestone recorded while parcels are not handed over",
+        ),
+        "clearance_before_policy": (
+            "Thửa GPMB có ngày trước khi chấp thuận chủ trương đầu tư",
+            "Clearance parcels dated before the investment policy approval",
+        ),
+        "recovery_before_policy": (
+            "Quyết định thu hồi đất, bồi thường ký trước khi chấp thuận chủ trương đầu tư",
+            "Land-recovery or compensation decision signed before the investment policy approval",
+        ),
+        "project_status_milestones": (
+            "Tình trạng dự án trái với các mốc tiến độ",
+            "Project status contradicts its milestones",
+        ),
+        "milestones_out_of_order": (
+            "Các mốc tiến độ của dự án sai thứ tự",
+            "Project milestones out of order",
+        ),
+        "policy_milestone_date": (
+            "Ngày mốc “chấp thuận chủ trương” khác ngày quyết định chủ trương",
+            "“Policy approved” milestone differs from the policy decision's date",
+        ),
+        "project_active_in_unbuilt_park": (
+            "Dự án đang xây dựng, hoạt động trong khu, cụm công nghiệp mới ở mức đề xuất, quy hoạch",
+            "Project under construction or operating in a park that is only proposed or planned",
+        ),
     },
     DecisionKind: {
         "approve_plan_task": ("Phê duyệt nhiệm vụ quy hoạch", "Approves a planning task"),

@@ -3,10 +3,14 @@
 Definitions the investment-promotion staff rely on (also in docs/land-finder.md):
 
 - *Available*: the plot's open version (``valid_to IS NULL``) has status ``available``.
-- *Clean land* (đất sạch): no clearance parcel that concerns the plot is still waiting to be handed over. A parcel
-  concerns a plot when it belongs to a project linked to the plot (``project_plots``) or when its area overlaps the
-  plot's area (interiors intersect; parcels that only touch the plot's edge do not count). A plot that no parcel
-  concerns needs no clearance and is clean.
+- *Clearance state*, derived from the clearance parcels that concern the plot, never typed in (the database function
+  ``za_plot_clearance_state``, migration 0022): *no parcels recorded*, *none handed over*, *partly handed over* or
+  *all handed over*. A parcel concerns a plot when it belongs to a project linked to the plot (``project_plots``) or
+  when its area overlaps the plot's area (interiors intersect; parcels that only touch the plot's edge do not count).
+- *Clean land* (đất sạch): every parcel that concerns the plot is handed over, and there is at least one. A plot with
+  no parcels recorded is not known to be clean, so it is not clean land.
+- *Planned land is not available land*: a plot inside a park, cluster or zone that is only proposed or in the
+  approved plan (lifecycle, migration 0022) is never on offer, whatever its own status says.
 - *Distance to a kind of node* (border gate, seaport, river port, airport, logistics centre, expressway junction):
   the geodesic distance on the WGS84 ellipsoid from the plot's polygon (0 inside it) to the nearest node of that kind,
   among the nodes whose name contains the requested name when one is given. Border gates count only on the
@@ -25,7 +29,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from gis.errors import InvalidInput, NotFound
-from layers.labels import PLACE_KINDS
+from gis.vocab import NOT_BUILT, ClearanceState
+from layers.labels import PLACE_KINDS, as_pair, enum_words
 
 # Metres per degree that no geodesic on WGS84 beats: the meridian degree is shortest at the equator
 # (a(1-e²)·π/180 = 110 574 m) and a parallel degree is N·cosφ·π/180 >= 111 320·cosφ; 110 000 keeps a margin.
@@ -66,6 +71,11 @@ NODE_KINDS: dict[str, NodeKind] = {
 }
 
 SORTS = {"area": "area_ha", "rent": "land_rent_usd_m2"} | {f"distance_{key}": f"d_{key}_metres" for key in NODE_KINDS}
+
+
+def sql_in_values(values: tuple[str, ...]) -> str:
+    """A SQL IN-list of our own vocabulary codes (never user input)."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 def degree_radius(metres: str, geom: str) -> str:
@@ -162,15 +172,15 @@ def distances_of(row: Any) -> dict[str, dict[str, Any] | None]:
     return result
 
 
-# Clean land: no clearance parcel concerning the plot (linked through its projects, or overlapping its area)
-# is still waiting to be handed over. '2********' = the interiors share an area (touching edges do not count).
-CLEAN_SQL = """
-NOT EXISTS (
-  SELECT 1 FROM clearance_parcels c
-  WHERE c.handed_over_on IS NULL
-    AND (c.project_id IN (SELECT pp.project_id FROM project_plots pp WHERE pp.plot_uid = p.uid)
-         OR (c.geom && p.geom AND ST_Relate(c.geom, p.geom, '2********')))
-)"""
+# Where clearance stands on a plot, from the parcels that concern it: one definition, in the database (0022), that the
+# write rules, the land finder and the data-health check share.
+CLEARANCE_STATE_SQL = "za_plot_clearance_state(p.uid, p.geom)"
+CLEAN_SQL = f"({CLEARANCE_STATE_SQL} = '{ClearanceState.handed_over.value}')"
+# Plots of a park or zone that is only proposed or planned are not on offer (identifiers ours, never input).
+BUILT_SQL = (
+    f"coalesce(pk.lifecycle, '') NOT IN {sql_in_values(NOT_BUILT)} AND coalesce(z.lifecycle, '') NOT IN "
+    f"{sql_in_values(NOT_BUILT)}"
+)
 
 PLOTS_SQL = """
 SELECT p.id, p.uid, p.code, p.name_vi, p.name_en, p.status, p.planning_function,
@@ -178,7 +188,8 @@ SELECT p.id, p.uid, p.code, p.name_vi, p.name_en, p.status, p.planning_function,
        p.park_uid, pk.name_vi AS park_name_vi, pk.name_en AS park_name_en,
        coalesce(p.zone_uid, pk.zone_uid) AS zone_uid, z.name_vi AS zone_name_vi, z.name_en AS zone_name_en,
        coalesce(pk.province_code, z.province_code) AS province_code,
-       {clean} AS clean, p.geometry_illustrative,
+       {clearance_state} AS clearance_state, p.geometry_illustrative,
+       pk.lifecycle AS park_lifecycle,
        ST_AsGeoJSON(p.geom, 7) AS geometry, ST_X(ST_PointOnSurface(p.geom)) AS lon,
        ST_Y(ST_PointOnSurface(p.geom)) AS lat,
        {distances}
@@ -288,7 +299,7 @@ def available_plots(conn: Connection, query: LandQuery) -> LandResult:
     """Plots on offer now matching the query, each with its park, zone, clean-land flag and nearest distances."""
     check_query(conn, query)
     params: dict[str, Any] = {}
-    where = ["p.valid_to IS NULL", "p.status = 'available'"]
+    where = ["p.valid_to IS NULL", "p.status = 'available'", BUILT_SQL]
     if query.province is not None:
         # A province also covers the provinces merged into it (Hậu Giang's parks are in Cần Thơ since 2025-07-01).
         where.append(
@@ -328,7 +339,12 @@ def available_plots(conn: Connection, query: LandQuery) -> LandResult:
     joins = "\n".join(nearest_join(k, "p.geom", k.key in query.names) for k in kinds)
     sort = SORTS[query.sort] if query.sort in SORTS else SORTS["area"]
     order = f"{sort} {'DESC' if query.descending else 'ASC'} NULLS LAST, uid"
-    sql = PLOTS_SQL.format(clean=CLEAN_SQL, distances=distance_columns(kinds), joins=joins, where=" AND ".join(where))
+    sql = PLOTS_SQL.format(
+        clearance_state=CLEARANCE_STATE_SQL,
+        distances=distance_columns(kinds),
+        joins=joins,
+        where=" AND ".join(where),
+    )
     paged = f"SELECT *, count(*) OVER () AS matched FROM ({sql}) found ORDER BY {order} LIMIT :limit OFFSET :offset"
     params["nearest_bound_m"] = query.bound_km * 1000.0
     rows = conn.execute(text(paged), {**params, "limit": query.limit, "offset": query.offset}).all()
@@ -352,12 +368,19 @@ def plot_record(row: Any, bound_km: float) -> dict[str, Any]:
         "planning_function_en": row.function_en,
         "area_ha": _number(row.area_ha),
         "land_rent_usd_m2": _number(row.land_rent_usd_m2),
-        "clean": bool(row.clean),
+        "clean": row.clearance_state == ClearanceState.handed_over.value,
+        "clearance_state": row.clearance_state,
+        "clearance_state_words": as_pair(enum_words(ClearanceState)[row.clearance_state]),
         "geometry_illustrative": bool(row.geometry_illustrative),
         "province_code": row.province_code,
         "park": None
         if row.park_uid is None
-        else {"uid": row.park_uid, "name_vi": row.park_name_vi, "name_en": row.park_name_en},
+        else {
+            "uid": row.park_uid,
+            "name_vi": row.park_name_vi,
+            "name_en": row.park_name_en,
+            "lifecycle": row.park_lifecycle,
+        },
         "zone": None
         if row.zone_uid is None
         else {"uid": row.zone_uid, "name_vi": row.zone_name_vi, "name_en": row.zone_name_en},
@@ -378,7 +401,7 @@ def plot_by_uid(conn: Connection, uid: str, bound_km: float = DEFAULT_BOUND_KM) 
     """The open version of one plot, whatever its status, for its sheet (NotFound if it has none)."""
     kinds = list(NODE_KINDS.values())
     sql = PLOTS_SQL.format(
-        clean=CLEAN_SQL,
+        clearance_state=CLEARANCE_STATE_SQL,
         distances=distance_columns(kinds),
         joins="\n".join(nearest_join(k, "p.geom", False) for k in kinds),
         where="p.valid_to IS NULL AND p.uid = :uid",

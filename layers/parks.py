@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from gis.errors import InvalidInput, NotFound
+from gis.vocab import FacilityStatus
+from layers.labels import as_pair, enum_words
 from layers.land import DEFAULT_BOUND_KM, NODE_KINDS, distance_columns, distances_of, nearest_join
 
 SUMMARY_SQL = """
@@ -68,7 +70,8 @@ tenant_figures AS (
   FROM tenants t LEFT JOIN latest l ON l.project_id = t.project_id
   GROUP BY t.park_uid
 )
-SELECT pk.id, pk.uid, pk.name_vi, pk.name_en, pk.kind, pk.park_type, pk.zone_uid, z.name_vi AS zone_name_vi,
+SELECT pk.id, pk.uid, pk.name_vi, pk.name_en, pk.kind, pk.park_type, pk.lifecycle, pk.zone_uid,
+       z.name_vi AS zone_name_vi,
        z.name_en AS zone_name_en, pk.province_code, a.code AS province_now_code, a.name_vi AS province_name_vi,
        pk.developer, pk.operating_from, pk.operating_to, pk.factory_rent_usd_m2_month, pk.power_kv, pk.water_m3_day,
        pk.wastewater_m3_day, pk.contact, pk.official_area_ha, pk.area_ha AS park_area_ha, pk.geometry_illustrative,
@@ -130,6 +133,8 @@ def summary_record(row: Any, bound_km: float) -> dict[str, Any]:
         "name_en": row.name_en,
         "kind": row.kind,
         "park_type": row.park_type,
+        "lifecycle": row.lifecycle,
+        "lifecycle_words": as_pair(enum_words(FacilityStatus)[row.lifecycle]),
         "zone": None
         if row.zone_uid is None
         else {"uid": row.zone_uid, "name_vi": row.zone_name_vi, "name_en": row.zone_name_en},

@@ -12,6 +12,7 @@ PROVENANCE = ("geometry_illustrative", "source")
 # anonymous readers see.
 WORKING_NOTES = ("notes",)
 VERSION = ("uid", "valid_from", "valid_to", "decision_id")
+LIFECYCLE = ("lifecycle", "lifecycle_decision_id")  # proposed → planned → under construction → operating (0022)
 
 ZONE_TYPE_LEGEND = Legend(
     fill="#d6604d",
@@ -145,13 +146,15 @@ LAYERS: dict[str, LayerSpec] = {
             theme="planning",
             access=Access.public,
             public_fields=("name_vi", "name_en", "zone_type", "province_code", "official_area_ha", "area_ha")
+            + LIFECYCLE
             + VERSION
             + PROVENANCE,
             internal_fields=WORKING_NOTES,
             geometry_type="MultiPolygon",
             versioned=True,
-            queryables=("name_vi", "name_en", "zone_type", "province_code", "uid", "area_ha"),
-            tile_fields=("uid", "name_vi", "name_en", "zone_type"),
+            queryables=("name_vi", "name_en", "zone_type", "province_code", "uid", "area_ha", "lifecycle"),
+            tile_fields=("uid", "name_vi", "name_en", "zone_type", "lifecycle"),
+            lifecycle_field="lifecycle",
             legend=ZONE_TYPE_LEGEND,
         ),
         LayerSpec(
@@ -200,13 +203,15 @@ LAYERS: dict[str, LayerSpec] = {
                 "official_area_ha",
                 "area_ha",
             )
+            + LIFECYCLE
             + VERSION
             + PROVENANCE,
             internal_fields=WORKING_NOTES,
             geometry_type="MultiPolygon",
             versioned=True,
-            queryables=("name_vi", "name_en", "kind", "park_type", "zone_uid", "province_code", "uid"),
-            tile_fields=("uid", "name_vi", "name_en", "kind"),
+            queryables=("name_vi", "name_en", "kind", "park_type", "zone_uid", "province_code", "uid", "lifecycle"),
+            tile_fields=("uid", "name_vi", "name_en", "kind", "lifecycle"),
+            lifecycle_field="lifecycle",
             legend=Legend(fill="#542788", stroke="#542788", outline=True),  # not the industrial areas' lilac fill
         ),
         LayerSpec(
@@ -300,12 +305,22 @@ LAYERS: dict[str, LayerSpec] = {
             table="logistics_centres",
             theme="transport",
             access=Access.public,
-            public_fields=("uid", "name_vi", "name_en", "status", "province_code", "operator", "planned_area_ha")
+            public_fields=(
+                "uid",
+                "name_vi",
+                "name_en",
+                "status",
+                "lifecycle_decision_id",
+                "province_code",
+                "operator",
+                "planned_area_ha",
+            )
             + PROVENANCE,
             internal_fields=WORKING_NOTES,
             geometry_type="Point",
             queryables=("uid", "name_vi", "name_en", "status", "province_code"),
             tile_fields=("uid", "name_vi", "name_en", "status"),
+            lifecycle_field="status",
             legend=Legend(fill="#ff7f00", stroke="#7f3f00"),
         ),
         LayerSpec(
@@ -317,12 +332,22 @@ LAYERS: dict[str, LayerSpec] = {
             table="transport_nodes",
             theme="transport",
             access=Access.public,
-            public_fields=("uid", "name_vi", "name_en", "kind", "status", "province_code", "capacity_note")
+            public_fields=(
+                "uid",
+                "name_vi",
+                "name_en",
+                "kind",
+                "status",
+                "lifecycle_decision_id",
+                "province_code",
+                "capacity_note",
+            )
             + PROVENANCE,
             internal_fields=WORKING_NOTES,
             geometry_type="Point",
             queryables=("uid", "name_vi", "name_en", "kind", "status", "province_code"),
-            tile_fields=("uid", "name_vi", "name_en", "kind"),
+            tile_fields=("uid", "name_vi", "name_en", "kind", "status"),
+            lifecycle_field="status",
             legend=Legend(fill="#377eb8", stroke="#0b2f52"),
         ),
         LayerSpec(
@@ -334,11 +359,14 @@ LAYERS: dict[str, LayerSpec] = {
             table="transport_lines",
             theme="transport",
             access=Access.public,
-            public_fields=("uid", "name_vi", "name_en", "kind", "ref", "province_code", "length_km") + PROVENANCE,
+            public_fields=("uid", "name_vi", "name_en", "kind", "ref", "province_code", "length_km")
+            + LIFECYCLE
+            + PROVENANCE,
             internal_fields=WORKING_NOTES,
             geometry_type="MultiLineString",
-            queryables=("uid", "name_vi", "name_en", "kind", "ref", "province_code"),
-            tile_fields=("uid", "name_vi", "kind", "ref"),
+            queryables=("uid", "name_vi", "name_en", "kind", "ref", "province_code", "lifecycle"),
+            tile_fields=("uid", "name_vi", "kind", "ref", "lifecycle"),
+            lifecycle_field="lifecycle",
             legend=Legend(fill="#999999", stroke="#4d4d4d"),
         ),
         LayerSpec(
@@ -436,6 +464,7 @@ LAYERS: dict[str, LayerSpec] = {
                 "horizon_year",
                 "vision_year",
                 "zone_uid",
+                "project_uid",
                 "supersedes_id",
                 "illustrative",
                 "source",
@@ -445,7 +474,16 @@ LAYERS: dict[str, LayerSpec] = {
             ),
             internal_fields=("public", *WORKING_NOTES),
             geometry_column=None,
-            queryables=("number", "kind", "authority", "plan_level", "zone_uid", "date_signed", "date_effective"),
+            queryables=(
+                "number",
+                "kind",
+                "authority",
+                "plan_level",
+                "zone_uid",
+                "project_uid",
+                "date_signed",
+                "date_effective",
+            ),
             public_rows="public",
         ),
         # The board that issues each province's sheets and reports: its name as it is, contacts, logo, source.

@@ -60,6 +60,9 @@ class LayerSpec:
     # The columns naming a row in a spreadsheet when the layer has no uid ("project_uid": the row's project by uid).
     # On a layer without geometry a sheet row whose key is new adds a row (a figure for a new period, say).
     sheet_key: tuple[str, ...] = ()
+    # The field holding the lifecycle (proposed → planned → under construction → operating) of a planned thing:
+    # maps draw proposed and planned features dashed and filter on it (maps/static/map_lifecycle.js).
+    lifecycle_field: str | None = None
 
     def fields_for(self, access: Access) -> tuple[str, ...]:
         """Fields a reader with this access level may see."""

@@ -73,8 +73,13 @@ COMMON_JS = [
     ("date_input", f"{APP}/date_input.js"),
     ("map_common", f"{APP}/map_common.js"),
     ("map_measure", f"{APP}/map_measure.js"),
+    ("map_lifecycle", f"{APP}/map_lifecycle.js"),
 ]
-COMMON_CSS = [("map_base_css", f"{APP}/map_base.css"), ("map_css", f"{APP}/map.css")]
+COMMON_CSS = [
+    ("map_base_css", f"{APP}/map_base.css"),
+    ("map_css", f"{APP}/map.css"),
+    ("map_lifecycle_css", f"{APP}/map_lifecycle.css"),
+]
 
 
 def compose_page(*, title: str, page: str, config: dict, panel_html: str, extra_js: list[tuple[str, str]] = ()) -> str:

@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from gis.vocab import PlotStatus
 from layers.extract import Extract
-from layers.labels import PLACE_KINDS, day, enum_words, none_within
+from layers.labels import PLACE_KINDS, day, enum_words, field_label, none_within
 from layers.land import NODE_KINDS, FinderOptions
 from layers.registry import PLOT_STATUS_LEGEND
 from maps.pages import STATIC, render, script_json
@@ -23,6 +23,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "function": ("Chức năng sử dụng đất", "Planning land function"),
     "rent": ("Giá thuê đất (USD/m², cả thời hạn còn lại)", "Land rent (USD/m², remaining term)"),
     "clean": ("Đất sạch (đã bàn giao mặt bằng)", "Clean land (cleared and handed over)"),
+    "clearance_state": field_label("clearance_state"),
+    "lifecycle": field_label("lifecycle"),
     "yes": ("Có", "Yes"),
     "no": ("Chưa", "Not yet"),
     "park": ("Khu, cụm công nghiệp", "Industrial park / cluster"),

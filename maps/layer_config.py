@@ -12,8 +12,9 @@ from pyproj import CRS
 from sqlalchemy import Connection
 
 from gis.crs import VN2000_TOWGS84
+from gis.vocab import NOT_BUILT, FacilityStatus
 from layers.features import table_of
-from layers.labels import as_pair, field_label, value_labels
+from layers.labels import as_pair, enum_words, field_label, value_labels
 from layers.map_labels import LABELLED
 from layers.registry import layers_visible_to
 from layers.search import Place
@@ -28,10 +29,11 @@ THEMES = {
 
 # The attributes a popup shows first, per layer (always filtered through what the reader may see).
 POPUP_FIELDS = {
-    "economic_zones": ("zone_type", "province_code", "official_area_ha", "area_ha", "valid_from"),
     "functional_areas": ("area_type", "zone_uid", "area_ha", "valid_from"),
+    "economic_zones": ("zone_type", "lifecycle", "province_code", "official_area_ha", "area_ha", "valid_from"),
     "industrial_parks": (
         "kind",
+        "lifecycle",
         "developer",
         "zone_uid",
         "official_area_ha",
@@ -44,7 +46,7 @@ POPUP_FIELDS = {
     "border_gates": ("gate_class", "mode", "counterpart_name", "counterpart_country", "opened_on"),
     "logistics_centres": ("status", "operator", "planned_area_ha"),
     "transport_nodes": ("kind", "status", "capacity_note"),
-    "transport_lines": ("kind", "ref", "length_km"),
+    "transport_lines": ("kind", "ref", "lifecycle", "length_km"),
     "projects": ("investor", "sector", "status", "capital_vnd", "capital_usd", "site_area_ha"),
     "clearance_parcels": (
         "parcel_no",
@@ -57,6 +59,12 @@ POPUP_FIELDS = {
         "households_to_resettle",
     ),
 }
+
+
+def lifecycle_steps() -> dict:
+    """The lifecycle's steps in words and which of them are not built yet: once per page, for every layer."""
+    words = enum_words(FacilityStatus)
+    return {"unbuilt": list(NOT_BUILT), "steps": [{"value": value, **as_pair(pair)} for value, pair in words.items()]}
 
 
 def layer_json(spec: LayerSpec, access: Access) -> dict:
@@ -78,6 +86,7 @@ def layer_json(spec: LayerSpec, access: Access) -> dict:
         "tiles": f"/collections/{spec.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}",
         "min_zoom": spec.min_zoom,
         "popup_fields": [f for f in POPUP_FIELDS.get(spec.id, ()) if f in visible],
+        "lifecycle_field": spec.lifecycle_field,  # proposed → planned → under construction → operating
         "legend": {
             "fill": legend.fill,
             "stroke": legend.stroke,
@@ -155,6 +164,7 @@ def common_config(
         "layers": layer_configs,
         # layers whose names the page may write (gates and ports on every page, whatever it draws)
         "labelled": [spec.id for spec in layers_visible_to(access) if spec.id in LABELLED],
+        "lifecycle": lifecycle_steps(),
         "places": places_json(places),
         "proj4": proj4_json(places),
     }

@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 # The builder's parts live beside it in scripts/demo_build/ (scripts/ is on sys.path when this file is run).
-from demo_build import clearance, enterprises, facts, gates, network, parks, plans
+from demo_build import clearance, enterprises, facts, gates, network, parks, planned, plans
 from demo_build.checks import AS_OF, check_all
 from demo_build.record import DEC_COLUMNS, Demo, csv_text, geojson_text
 from demo_build.shapes import BuildError
@@ -63,7 +63,9 @@ def build(sources: Path = facts.SOURCES) -> Demo:
     parks.write_projects(demo, known)
     enterprises.figures(demo, sources)
     clearance.parcels(demo)
+    clearance.settle_plots(demo)
     network.network(demo, known)
+    planned.planned(demo, known, sources)
     demo.copied = {name: (sources / name).read_text(encoding="utf-8") for name in COPIED_SOURCES}
     gates.border_gate_land(demo, known, sources)  # last: its draws leave every earlier record as it was
     return demo

@@ -221,3 +221,12 @@ def around(*polygons: Polygon, margin: float = 0.01) -> Polygon:
     maxx = max(p.bounds[2] for p in polygons) + margin
     maxy = max(p.bounds[3] for p in polygons) + margin
     return Polygon([(minx, miny), (maxx, miny), (maxx, maxy), (minx, maxy), (minx, miny)])
+
+
+def halves(polygon: Polygon) -> tuple[Polygon, Polygon]:
+    """The west and east halves of a polygon's bounding box (two parcels side by side over one plot)."""
+    minx, miny, maxx, maxy = polygon.bounds
+    mid = (minx + maxx) / 2
+    west = Polygon([(minx, miny), (mid, miny), (mid, maxy), (minx, maxy), (minx, miny)])
+    east = Polygon([(mid, miny), (maxx, miny), (maxx, maxy), (mid, maxy), (mid, miny)])
+    return west, east

@@ -856,10 +856,14 @@ def milestone_rows(rng: np.random.Generator, projects: Projects, ids: dict[str, 
     for row in projects.rows:
         status = ProjectStatus(row["status"])
         start = np.datetime64(int(projects.policy_day[row["uid"]]), "D")
+        reached = start  # milestones follow one another (the rule of migration 0022): never before the one before
         for k, (milestone, months) in enumerate(MILESTONE_MONTHS.items()):
             committed = start + np.timedelta64(months * 30, "D")
             late = int(max(-20, rng.normal(45, 90))) if k else 0
-            actual = min(committed + np.timedelta64(late, "D"), CUTOFF) if k < REACHED[status] else None
+            actual = None
+            if k < REACHED[status]:
+                actual = min(max(committed + np.timedelta64(late, "D"), reached), CUTOFF)
+                reached = actual
             rows.append(
                 {
                     "project_id": ids[row["uid"]],

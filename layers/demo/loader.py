@@ -42,20 +42,21 @@ class DemoFile:
 
 DECISION = Reference("decision", "decision_id", "decisions", "number")
 PROJECT = Reference("project_uid", "project_id", "projects", "uid")
+LIFECYCLE = Reference("lifecycle_decision", "lifecycle_decision_id", "decisions", "number")
 
 # Load order follows the foreign keys.
 DEMO_FILES = [
     DemoFile("admin_units", "geojson"),
     DemoFile("issuing_boards", "csv"),
     DemoFile("decisions", "csv", (Reference("supersedes", "supersedes_id", "decisions", "number"),)),
-    DemoFile("economic_zones", "geojson", (DECISION,)),
+    DemoFile("economic_zones", "geojson", (DECISION, LIFECYCLE)),
     DemoFile("functional_areas", "geojson", (DECISION,)),
-    DemoFile("industrial_parks", "geojson", (DECISION,)),
+    DemoFile("industrial_parks", "geojson", (DECISION, LIFECYCLE)),
     DemoFile("land_plots", "geojson", (DECISION,)),
     DemoFile("border_gates", "geojson"),
-    DemoFile("logistics_centres", "geojson"),
-    DemoFile("transport_nodes", "geojson"),
-    DemoFile("transport_lines", "geojson"),
+    DemoFile("logistics_centres", "geojson", (LIFECYCLE,)),
+    DemoFile("transport_nodes", "geojson", (LIFECYCLE,)),
+    DemoFile("transport_lines", "geojson", (LIFECYCLE,)),
     DemoFile("projects", "geojson", (Reference("policy_decision", "policy_decision_id", "decisions", "number"),)),
     DemoFile("project_milestones", "csv", (PROJECT,)),
     DemoFile("project_plots", "csv", (PROJECT,)),

@@ -160,12 +160,13 @@ def parcels(demo: Demo) -> None:
         window=vhva_window,
         cell=(55, 70),
         angle=25,
+        # Batches start after the investment policy (2024): no recovery notice before the project is approved.
         batches=[
-            "2023-03-10",
-            "2023-09-12",
-            "2024-04-08",
-            "2024-10-14",
-            "2025-05-05",
+            "2024-06-03",
+            "2024-09-09",
+            "2024-12-09",
+            "2025-03-10",
+            "2025-07-14",
             "2025-11-17",
             "2026-06-01",
             "2026-12-01",
@@ -218,6 +219,7 @@ def parcels(demo: Demo) -> None:
                 body,
                 "land_recovery",
                 zone="KKT-VA",
+                project=pid,
                 notes=note,
             )
             demo.decision(
@@ -229,5 +231,39 @@ def parcels(demo: Demo) -> None:
                 body,
                 "compensation_plan",
                 zone="KKT-VA",
+                project=pid,
                 notes=note,
             )
+
+
+def settle_plots(demo: Demo) -> None:
+    """A plot still marked not cleared whose parcels are all handed over becomes available, under the first of its
+    project's land-recovery decisions dated on or after the last handover: the plot's status follows its parcels."""
+    parcels = list(zip(demo.features["clearance_parcels"], demo.geoms["clearance_parcels"], strict=True))
+    linked = set(demo.project_plots)
+    plots = demo.features["land_plots"]
+    for index in range(len(plots) - 1, -1, -1):
+        row, geom = plots[index], demo.geoms["land_plots"][index]
+        if row["valid_to"] is not None or row["status"] != "not_cleared":
+            continue
+        concern = [
+            p for p, g in parcels if (p["project_uid"], row["uid"]) in linked or geom.relate_pattern(g, "2********")
+        ]
+        if not concern or any(p["handed_over_on"] is None for p in concern):
+            continue
+        last = max(iso(p["handed_over_on"]) for p in concern)
+        projects = {p["project_uid"] for p in concern}
+        recoveries = sorted(
+            (d["date_effective"], d["number"])
+            for d in demo.decisions
+            if d["kind"] == "land_recovery" and d["project_uid"] in projects and d["date_effective"] >= last
+        )
+        if not recoveries or recoveries[0][0] <= iso(row["valid_from"]):
+            fail(f"{row['uid']}: every parcel is handed over but no later land-recovery decision can free the plot")
+        day, number = recoveries[0]
+        row["valid_to"] = day.isoformat()
+        plots.insert(
+            index + 1,
+            {**row, "valid_from": day.isoformat(), "valid_to": None, "decision": number, "status": "available"},
+        )
+        demo.geoms["land_plots"].insert(index + 1, geom)

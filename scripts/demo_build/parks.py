@@ -249,6 +249,7 @@ def add_project(demo: Demo, facts: Facts, row: dict, fixed: dict[str, list[tuple
         *facts.authorities[row["policy_authority"]],
         "investment_policy",
         zone=row["zone_uid"],
+        project=uid,
     )
     rng = random.Random(f"{SEED}/project/{uid}")
     gaps = tuple(int(g) for g in row["milestone_gaps_days"].split()) if row["milestone_gaps_days"] else None

@@ -27,6 +27,7 @@ def illustrative_decision(demo: Demo, facts: Facts, key: str) -> str:
         row["kind"],
         plan_level=row["plan_level"],
         zone=row["zone_uid"],
+        project=row.get("project_uid"),
         notes=row["notes"],
     )
     demo.keys[key] = number

@@ -130,6 +130,14 @@ COLUMNS = {
         "enforcement_on",
     ],
 }
+# Written only when given (a planned thing's lifecycle and its decision): the rows of what exists stay as they were.
+OPTIONAL_COLUMNS = {
+    "economic_zones": ["lifecycle", "lifecycle_decision"],
+    "industrial_parks": ["lifecycle", "lifecycle_decision"],
+    "transport_lines": ["lifecycle", "lifecycle_decision"],
+    "logistics_centres": ["lifecycle_decision"],
+    "transport_nodes": ["lifecycle_decision"],
+}
 PROVENANCE = ["geometry_illustrative", "source", "notes"]
 GEOM_TYPE = {
     "admin_units": "MultiPolygon",
@@ -159,6 +167,7 @@ DEC_COLUMNS = [
     "horizon_year",
     "vision_year",
     "zone_uid",
+    "project_uid",
     "supersedes",
     "illustrative",
     "source",
@@ -202,10 +211,12 @@ class Demo:
 
     def add(self, table: str, geom, *, illustrative: bool = True, source: str = ILLUS, notes=None, **props) -> dict:
         """Record one feature (geometry already in rounded WGS84, or None)."""
-        unknown = set(props) - set(COLUMNS[table])
+        optional = OPTIONAL_COLUMNS.get(table, [])
+        unknown = set(props) - set(COLUMNS[table]) - set(optional)
         if unknown:
             fail(f"{table}: unknown properties {sorted(unknown)}")
         row = {k: props.get(k) for k in COLUMNS[table]}
+        row.update({k: props[k] for k in optional if props.get(k) is not None})
         for k, v in row.items():
             if isinstance(v, date):
                 row[k] = v.isoformat()
@@ -229,6 +240,7 @@ class Demo:
         horizon=None,
         vision=None,
         zone=None,
+        project=None,
         supersedes=None,
         illustrative=True,
         source=None,
@@ -254,6 +266,7 @@ class Demo:
             horizon_year=horizon,
             vision_year=vision,
             zone_uid=zone,
+            project_uid=project,
             supersedes=supersedes,
             illustrative=illustrative,
             source=source if source else (None if not illustrative else ILLUS),

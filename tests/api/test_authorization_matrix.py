@@ -268,6 +268,8 @@ def test_history_and_account_routes_for_every_role(client, staff, ids):
         ("GET", "/dashboard", {}, 200),  # everyone: anonymous readers get the public part
         ("GET", "/tasks", {}, 200),  # staff; anonymous: the login page (see the test below)
         ("GET", "/projects/PRJ-VA2/rent", {}, 200),  # staff; anonymous: the login page
+        ("GET", "/api/data-health", {"anonymous": 401}, 200),
+        ("GET", "/data-health", {}, 200),  # anonymous: the login page
         ("POST", "/api/workspace/land_plots/split", {"anonymous": 401, "viewer": 403}, 400),  # empty body: refused
         ("POST", "/api/workspace/land_plots/merge", {"anonymous": 401, "viewer": 403}, 400),
         ("POST", "/api/clearance/stages", WRITE_EXPECTED, 400),  # an empty body: refused, nothing written

@@ -238,6 +238,25 @@ def test_sheets_are_bilingual_and_carry_a_qr_code(client):
     assert client.get("/land/plots/KHONG-CO").status_code == 404
 
 
+def test_plot_sheets_say_where_clearance_stands_in_words(client):
+    # KCN-VA1-CN4 has no clearance parcel recorded; KCN-VHVA-DV2's parcels are all handed over (demo data).
+    unknown = client.get("/land/plots/KCN-VA1-CN4").text
+    assert (
+        '<span class="vi">Chưa ghi nhận thửa GPMB nào</span> <span class="en">/ No clearance parcels recorded'
+        in unknown
+    )
+    assert "no_parcels" not in unknown
+    planned = client.get("/land/parks/KCN-HG-MOI-1")  # a planned park without plots: its sheet says so
+    assert planned.status_code == 200
+    assert '<span class="vi">Trong quy hoạch được duyệt</span> <span class="en">/ In the approved plan' in planned.text
+    assert client.get("/land/parks/KCN-HG-MOI-1.pdf").content.startswith(b"%PDF")
+    clean = client.get("/land/plots/KCN-VHVA-DV2").text
+    assert (
+        '<span class="vi">Đã bàn giao toàn bộ (đất sạch)</span> <span class="en">/ All handed over (clean land)'
+        in clean
+    )
+
+
 @pytest.mark.parametrize("path", ["/land/plots/KCN-VA1-CN4.pdf", "/land/parks/KCN-VA1.pdf"])
 def test_pdf_is_a_pdf_with_vietnamese_text(client, path, tmp_path):
     response = client.get(path)

@@ -494,7 +494,7 @@ def test_files_that_are_not_a_filled_in_template_are_refused(client, staff, engi
 def test_template_cells_show_words_and_words_or_codes_read_back_to_the_same_codes(client, staff, engine, nodes):
     workbook, sheet, columns = _node_sheet(client, staff)
     one, two = _row_of(sheet, "TEST-SHEET-CANG-1"), _row_of(sheet, "TEST-SHEET-CANG-2")
-    assert sheet.cell(one, columns["status"]).value == "Theo quy hoạch / Planned"
+    assert sheet.cell(one, columns["status"]).value == "Trong quy hoạch được duyệt / In the approved plan"
     assert sheet.cell(one, columns["kind"]).value == "Cảng biển / Seaport"
     [province] = _db(
         engine, "SELECT name_vi || ' / ' || name_en FROM admin_units WHERE code = 'HA_TINH' AND valid_to IS NULL"

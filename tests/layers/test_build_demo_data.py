@@ -73,16 +73,21 @@ def test_counts_follow_the_source_files(built):
     # one feature per row of the point and line source files, one version per row of the zone file
     assert counts["border_gates.geojson"] == len(rows(SOURCES / "border_gates.csv")) == 8
     assert counts["transport_nodes.geojson"] == len(rows(SOURCES / "transport_nodes.csv")) == 10
-    # Hậu Giang's three planned centres and the gates' own logistics areas (data/sources/gate_logistics.csv)
-    assert counts["logistics_centres.geojson"] == 3 + len(rows(SOURCES / "gate_logistics.csv")) == 6
-    assert counts["transport_lines.geojson"] == 7
-    assert counts["economic_zones.geojson"] == 5  # An Giang 2 versions, Cầu Treo 2, Vũng Áng 1
+    planned = [r["table"] for r in rows(SOURCES / "planned_features.csv")]  # one feature per planned thing
+    # Hậu Giang's three planned centres, the gates' own logistics areas (data/sources/gate_logistics.csv), and the
+    # candidate logistics sites of the plans
+    gate_areas = len(rows(SOURCES / "gate_logistics.csv"))
+    assert counts["logistics_centres.geojson"] == 3 + gate_areas + planned.count("logistics_centres") == 8
+    assert counts["transport_lines.geojson"] == 7 + planned.count("transport_lines") == 13
+    # An Giang 2 versions, Cầu Treo 2, Vũng Áng 1, and the planned Vũng Áng expansion
+    assert counts["economic_zones.geojson"] == 5 + planned.count("economic_zones") == 6
     assert counts["admin_units.geojson"] == 23  # 10 province versions + 13 commune versions
     assert counts["projects.geojson"] == len(rows(SOURCES / "projects.csv")) + 1 == 26  # + Thành Công (anchor)
     assert counts["delayed projects"] == 6
-    # 15 park versions: 10 parks + An Giang's 4 (border_gate_parks.csv), Gia Lách twice (its 2024 expansion)
-    assert counts["industrial_parks.geojson"] == 15
-    assert len({f["properties"]["uid"] for f in features(out, "industrial_parks")}) == 14
+    # 15 park versions: 10 parks + An Giang's 4 (border_gate_parks.csv), Gia Lách twice (its 2024 expansion); and 13
+    # planned parks, clusters, expansions
+    assert counts["industrial_parks.geojson"] == 15 + planned.count("industrial_parks") == 28
+    assert len({f["properties"]["uid"] for f in features(out, "industrial_parks")}) == 27
     assert counts["search_aliases.csv"] == len(rows(SOURCES / "search_aliases.csv"))
     assert counts["functional_areas.geojson"] == len(rows(SOURCES / "functional_areas.csv"))
 

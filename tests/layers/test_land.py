@@ -140,11 +140,13 @@ def test_only_open_available_versions_are_offered(db_conn):
     assert plot_by_uid(db_conn, "T-LEASED")["status"] == "leased"  # its sheet still opens
 
 
-def test_clean_land_follows_the_parcels_of_the_plots_projects_and_those_overlapping_it(db_conn):
+def test_clearance_state_and_clean_land_follow_the_parcels_of_the_plots_projects_and_those_overlapping_it(db_conn):
     built = ld.decision(db_conn)
     plots = {
         name: ld.square_east_of(*ld.offset(*ld.ORIGIN, 90, 400 * i), 200)
-        for i, name in enumerate(["T-LINKED-PENDING", "T-OVERLAP-PENDING", "T-OVERLAP-DONE", "T-TOUCH", "T-NONE"])
+        for i, name in enumerate(
+            ["T-LINKED-PENDING", "T-OVERLAP-PENDING", "T-OVERLAP-DONE", "T-TOUCH", "T-NONE", "T-PARTLY"]
+        )
     }
     ld.park(db_conn, built, PARK, ld.around(*plots.values()))
     for uid, polygon in plots.items():
@@ -171,15 +173,25 @@ def test_clean_land_follows_the_parcels_of_the_plots_projects_and_those_overlapp
         ),
         handed_over=False,
     )
-    flags = {p["uid"]: p["clean"] for p in available_plots(db_conn, LandQuery(park=PARK)).plots}
-    assert flags == {
-        "T-LINKED-PENDING": False,
-        "T-OVERLAP-PENDING": False,
-        "T-OVERLAP-DONE": True,
-        "T-TOUCH": True,
-        "T-NONE": True,
+    west_half, east_half = ld.halves(plots["T-PARTLY"].buffer(-0.0003))
+    ld.parcel(db_conn, other, "5", west_half, handed_over=True)
+    ld.parcel(db_conn, other, "6", east_half, handed_over=False)
+    found = available_plots(db_conn, LandQuery(park=PARK)).plots
+    # A plot no parcel concerns (T-TOUCH's parcel only touches its edge) has no parcels recorded: not clean land.
+    assert {p["uid"]: p["clearance_state"] for p in found} == {
+        "T-LINKED-PENDING": "not_handed_over",
+        "T-OVERLAP-PENDING": "not_handed_over",
+        "T-OVERLAP-DONE": "handed_over",
+        "T-TOUCH": "no_parcels",
+        "T-NONE": "no_parcels",
+        "T-PARTLY": "partly_handed_over",
     }
-    assert set(uids(db_conn, park=PARK, clean_only=True)) == {"T-OVERLAP-DONE", "T-TOUCH", "T-NONE"}
+    assert {p["uid"] for p in found if p["clean"]} == {"T-OVERLAP-DONE"}
+    assert next(p for p in found if p["uid"] == "T-NONE")["clearance_state_words"] == {
+        "vi": "Chưa ghi nhận thửa GPMB nào",
+        "en": "No clearance parcels recorded",
+    }
+    assert set(uids(db_conn, park=PARK, clean_only=True)) == {"T-OVERLAP-DONE"}
 
 
 def test_province_covers_provinces_merged_into_it(db_conn):
