@@ -10,7 +10,7 @@ if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
   # Debian/Ubuntu ship venv/ensurepip separately.
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing python3-venv (Debian package)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq python3-venv >/dev/null
   else
     echo "error: $PYTHON cannot create virtual environments; install python3-venv" >&2; exit 1
   fi

@@ -7,8 +7,8 @@ stamp=node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)
 if ! command -v npm >/dev/null 2>&1; then
   as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
   echo "installing npm (Debian package)"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq npm >/dev/null
 fi
 npm ci --no-audit --no-fund --loglevel=error
 touch "$stamp"
