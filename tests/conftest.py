@@ -83,8 +83,8 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
 
 
 @contextmanager
-def served_app(database_url: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`zoneatlas serve` in its own process (its supervisor), with the URL it answers on."""
+def served_app(database_url: str, **settings: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`zoneatlas serve` in its own process (its supervisor), with the URL it answers on; keywords are settings."""
     import socket
 
     import httpx
@@ -94,19 +94,21 @@ def served_app(database_url: str) -> Iterator[tuple[str, subprocess.Popen]]:
         port = probe.getsockname()[1]
     # No basemap: the machine is offline and the browser tests fail on any request leaving 127.0.0.1.
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), "HOST": "127.0.0.1", "BASEMAP_URL": ""}
+    env.update(settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "api", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded 2-core machine can take half a minute to import the app
         while True:
             try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()  # reading stderr of a live server would wait forever
                 raise RuntimeError(f"the server did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.2)
         yield url, process

@@ -2,11 +2,7 @@
 uploads before authentication, and the session rows sign-ins leave behind."""
 
 import asyncio
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +18,7 @@ from gis.settings import Settings
 from tests import accounts
 from tests.api.test_imports_http import collection, gate, gate_count
 from tests.api.test_tiles import vinhomes_tile
+from tests.conftest import served_app
 
 EVIL = "https://evil.example"
 
@@ -282,28 +279,10 @@ def test_a_user_name_no_account_can_have_is_a_plain_401(client):
 def test_a_configured_proxy_is_believed_for_the_client_address(database_url, engine):
     """With TRUSTED_PROXIES=127.0.0.1 (nginx on the same machine), X-Forwarded-For names the client: one address
     locked out does not lock out the next; the per-account count still applies."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "TRUSTED_PROXIES": "127.0.0.1",
-        "LOGIN_MAX_FAILURES": "2",
-        "CHANGE_FEED": "false",
-    }
-    server = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+    with served_app(database_url, TRUSTED_PROXIES="127.0.0.1", LOGIN_MAX_FAILURES="2", CHANGE_FEED="false") as (
+        url,
+        _,
+    ):
 
         def sign_in(address: str) -> int:
             return httpx.post(
@@ -316,6 +295,3 @@ def test_a_configured_proxy_is_believed_for_the_client_address(database_url, eng
         assert sign_in("203.0.113.2") == 401  # another client behind the proxy is not
         assert sign_in("203.0.113.3") == 401
         assert sign_in("203.0.113.4") == 429  # the account has had 2 x 2 failures from all addresses
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
