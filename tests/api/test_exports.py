@@ -363,8 +363,10 @@ def test_csv_downloads_neutralise_formulas_and_keep_numbers(client, staff, edits
         headers={**staff["editor"], "Content-Type": "application/geo+json"},
     )
     assert created.status_code == 201, created.text
-    response = client.get(
-        "/collections/border_gates/items", params={"f": "csv", "geometry": "xy", "uid": "TEST-CK-CSV"}
+    response = client.get(  # as staff: working notes are not shown to anonymous readers
+        "/collections/border_gates/items",
+        params={"f": "csv", "geometry": "xy", "uid": "TEST-CK-CSV"},
+        headers=staff["viewer"],
     )
     (row,) = csv.DictReader(response.content.decode("utf-8").splitlines())
     assert row["name_vi"] == "'" + HYPERLINK and row["name_en"] == "'+84 236 3822 123" and row["notes"] == "'@SUM(1+1)"

@@ -21,6 +21,7 @@ PUBLIC = {
     "transport_lines",
     "projects",
     "decisions",
+    "issuing_boards",  # the board named on sheets: name, address, contacts (public by design)
 }
 
 
