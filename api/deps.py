@@ -62,6 +62,13 @@ async def get_read_engine(request: Request) -> ReadPool:
     return request.app.state.reads
 
 
+def get_read_only_connection(reads: Annotated[ReadPool, Depends(get_read_engine)]) -> Iterator[Connection]:
+    """A read connection for one request of a read-only route (search, land finder, reports, pages): a caught-up
+    replica when there is one, else the primary (autocommit: READ COMMITTED reads the same data)."""
+    with read_connection(reads) as conn:
+        yield conn
+
+
 def wait_until_seen(request: Request, engine: Engine, tables: list[str]) -> None:
     """After a write commits: wait for its change notification, so the writer's next read, on any worker, sees it."""
     feed = getattr(request.app.state, "change_feed", None)
@@ -73,6 +80,8 @@ def wait_until_seen(request: Request, engine: Engine, tables: list[str]) -> None
 EngineDep = Annotated[Engine, Depends(get_engine)]
 ReadEngineDep = Annotated[ReadPool, Depends(get_read_engine)]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
+ReadConnectionDep = Annotated[Connection, Depends(get_read_only_connection)]
+"""For routes that only read tracked tables; anything that writes, or must read its own write, takes ConnectionDep."""
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 

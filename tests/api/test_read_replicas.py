@@ -264,3 +264,36 @@ def test_a_replica_that_stops_answering_leaves_the_rotation_and_returns_when_hea
             "replica 1": False,
             "replica 2": True,
         }
+
+
+def test_search_the_land_finder_and_sheets_read_from_the_replica_and_never_miss_an_edit(pair):
+    available = f"/api/land/available?uid={PLOT}"
+    with pair.primary_engine.connect() as conn:
+        gate_id, old_name, plot_status = conn.execute(
+            text(
+                "SELECT g.id, g.name_en, p.status FROM border_gates g, land_plots p "
+                "WHERE p.uid = :uid AND p.valid_to IS NULL ORDER BY g.id LIMIT 1"
+            ),
+            {"uid": PLOT},
+        ).one()
+    set_status(pair, "available")
+    pair.caught_up()
+    probe = "Replica probe gate"
+    with app(app_settings(pair, pair.standby_url)) as client:
+        replica, primary_reads = client.app.state.reads.replicas[0], client.app.state.read_engine
+        with Counter(replica.engine) as on_replica, Counter(primary_reads) as on_primary:
+            assert [f["id"] for f in client.get(available).json()["features"]] == [PLOT]
+            assert client.get("/api/search", params={"q": probe}).json()["hits"] == []
+            assert client.get(f"/land/plots/{PLOT}").status_code == 200
+        assert on_replica.statements > 0 and on_primary.statements == 0
+        with replay_paused(pair):
+            set_status(pair, "reserved")
+            with pair.primary_engine.begin() as conn:
+                conn.execute(text("UPDATE border_gates SET name_en = :n WHERE id = :i"), {"n": probe, "i": gate_id})
+            assert status_on(pair.standby_engine) == "available"
+            wait_until(lambda: client.get(available).json()["features"] == [])
+            hits = client.get("/api/search", params={"q": probe.lower()}).json()["hits"]
+            assert [h["id"] for h in hits if h["layer"] == "border_gates"] == [gate_id]
+        with pair.primary_engine.begin() as conn:
+            conn.execute(text("UPDATE border_gates SET name_en = :n WHERE id = :i"), {"n": old_name, "i": gate_id})
+        set_status(pair, plot_status)
