@@ -14,6 +14,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,15 +168,15 @@ def make_standby(primary: Cluster, standby: Cluster) -> None:
     standby.start()
 
 
-@pytest.fixture(scope="session")
-def replicated() -> Iterator[Replicated]:
-    """The demo database on a fresh primary with a hot standby; everything removed afterwards."""
+@contextmanager
+def replicated_pair(prefix: str = "zoneatlas_test_") -> Iterator[Replicated]:
+    """The demo database on a fresh primary with a caught-up hot standby; everything removed afterwards."""
     root = Path(tempfile.mkdtemp(prefix="zoneatlas-replication-"))
     clusters: list[Cluster] = []
     try:
         primary, standby = make_pair(root)
         clusters.append(primary)
-        database = f"zoneatlas_test_{uuid.uuid4().hex[:10]}"
+        database = f"{prefix}{uuid.uuid4().hex[:10]}"
         url = primary.url(database)
         ensure_database(url)
         ensure_extensions(url)
@@ -200,3 +201,10 @@ def replicated() -> Iterator[Replicated]:
             except RuntimeError:
                 pass  # already stopped by a test
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def replicated() -> Iterator[Replicated]:
+    """The pair for the read-replica tests (see replicated_pair)."""
+    with replicated_pair() as pair:
+        yield pair
