@@ -60,7 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.change_feed:
             feed = ChangeFeed(libpq_dsn(settings), database_came_back, track_position=bool(replicas))
         app.state.change_feed = feed
-        # where items and tiles read: a replica that has replayed what the feed reported, else the primary
+        # where the read-only routes read: a replica that has replayed what the feed reported, else the primary
         app.state.reads = ReadPool(
             app.state.read_engine,
             replicas,
