@@ -36,6 +36,7 @@ from api.tile_fastpath import CachedTiles
 from api.token_cache import TokenCache
 from gis.change_feed import ChangeFeed
 from gis.db import libpq_dsn, make_engine, make_read_engine
+from gis.replicas import ReadPool, make_replicas
 from gis.settings import PROJECT_ROOT, Settings, get_settings
 from layers.tiles import TileCache
 from maps.pages import STATIC
@@ -54,15 +55,27 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.read_engine.dispose(close=False)
             app.state.engine.dispose(close=False)
 
-        app.state.change_feed = ChangeFeed(libpq_dsn(settings), database_came_back) if settings.change_feed else None
-        if app.state.change_feed is not None:
-            app.state.change_feed.start()
+        replicas = make_replicas(settings.read_url_list, settings.db_pool_size)
+        feed = None
+        if settings.change_feed:
+            feed = ChangeFeed(libpq_dsn(settings), database_came_back, track_position=bool(replicas))
+        app.state.change_feed = feed
+        # where the read-only routes read: a replica that has replayed what the feed reported, else the primary
+        app.state.reads = ReadPool(
+            app.state.read_engine,
+            replicas,
+            feed.position if feed is not None else None,
+            settings.replica_check_seconds,
+        )
+        if feed is not None:
+            feed.start()
+        app.state.reads.start()
         try:
             yield
         finally:
-            if app.state.change_feed is not None:
-                app.state.change_feed.stop()
-            app.state.read_engine.dispose()
+            if feed is not None:
+                feed.stop()
+            app.state.reads.stop()
             app.state.engine.dispose()
 
     app = FastAPI(

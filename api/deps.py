@@ -23,6 +23,7 @@ from api.security import SESSION_COOKIE, check_same_origin, unsign_session
 from api.token_cache import TokenCache
 from gis.accounts import TOKEN_PREFIX, User, authenticate, token_holder
 from gis.errors import Forbidden, NotAuthenticated
+from gis.replicas import ReadPool
 from gis.settings import Settings
 from gis.vocab import Role
 from layers.registry import get_layer
@@ -45,19 +46,27 @@ def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[C
         yield conn
 
 
-def read_connection(engine: Engine) -> Connection:
-    """A connection from the read engine (autocommit, see gis.db.make_read_engine) for the read-only hot paths.
+def read_connection(reads: ReadPool) -> Connection:
+    """An autocommit read connection for the read-only hot paths: a caught-up replica, else the primary.
 
-    PostgreSQL's default READ COMMITTED gives each statement its own snapshot either way, so reads see the same data.
-    Routes open it inside the endpoint (`with read_connection(engine) as conn:`) rather than as a yield dependency,
-    which would cost two more thread-pool hops per request.
+    PostgreSQL's default READ COMMITTED gives each statement its own snapshot either way, so reads see the same data;
+    a replica is handed out only once it shows every change the feed reported (gis/replicas.py). Routes open it
+    inside the endpoint (`with read_connection(engine) as conn:`) rather than as a yield dependency, which would
+    cost two more thread-pool hops per request.
     """
-    return engine.connect()
+    return reads.connect()
 
 
-async def get_read_engine(request: Request) -> Engine:
-    """The autocommit engine for reads, opened by the app's lifespan."""
-    return request.app.state.read_engine
+async def get_read_engine(request: Request) -> ReadPool:
+    """The read pool (primary read engine and replicas), opened by the app's lifespan."""
+    return request.app.state.reads
+
+
+def get_read_only_connection(reads: Annotated[ReadPool, Depends(get_read_engine)]) -> Iterator[Connection]:
+    """A read connection for one request of a read-only route (search, land finder, reports, pages): a caught-up
+    replica when there is one, else the primary (autocommit: READ COMMITTED reads the same data)."""
+    with read_connection(reads) as conn:
+        yield conn
 
 
 def wait_until_seen(request: Request, engine: Engine, tables: list[str]) -> None:
@@ -69,8 +78,10 @@ def wait_until_seen(request: Request, engine: Engine, tables: list[str]) -> None
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
+ReadEngineDep = Annotated[ReadPool, Depends(get_read_engine)]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
+ReadConnectionDep = Annotated[Connection, Depends(get_read_only_connection)]
+"""For routes that only read tracked tables; anything that writes, or must read its own write, takes ConnectionDep."""
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 

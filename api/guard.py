@@ -91,7 +91,7 @@ class RequestGuard:
 
     def _drop_pools(self) -> None:
         """Forget every pooled connection: after an outage each would fail once more before being replaced."""
-        for name in ("engine", "read_engine"):
+        for name in ("engine", "reads"):
             engine = getattr(self.state, name, None)
             if engine is not None:
                 engine.dispose(close=False)

@@ -19,6 +19,8 @@ import psycopg2.extensions
 CHANNEL = "za_layer_changes"
 # The committed versions of some tables (driver SQL, built once: tiles ask it on every request without the feed).
 VERSION_SQL = "SELECT table_name, version FROM layer_changes WHERE table_name = ANY(%(tables)s)"
+# The primary's WAL position as a number: asked after notifications arrive, it is past their commits.
+POSITION_SQL = "SELECT (pg_current_wal_lsn() - '0/0')::bigint"
 RETRY_SECONDS = 2.0
 
 log = logging.getLogger(__name__)
@@ -27,11 +29,13 @@ log = logging.getLogger(__name__)
 class ChangeFeed:
     """Every tracked table's change version, as the database last notified it."""
 
-    def __init__(self, dsn: str, on_reconnect: Callable[[], None] | None = None) -> None:
+    def __init__(self, dsn: str, on_reconnect: Callable[[], None] | None = None, track_position: bool = False) -> None:
         self._dsn = dsn
         self._on_reconnect = on_reconnect  # called after the connection came back from a loss
         self._lost = False
         self._versions: dict[str, int] = {}
+        self._track_position = track_position  # only read replicas need it (gis/replicas.py)
+        self._position: int | None = None  # primary WAL position at or past every version applied
         self._conn: psycopg2.extensions.connection | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -74,6 +78,22 @@ class ChangeFeed:
                 return None
             return {t: self._versions[t] for t in tables if t in self._versions}
 
+    def position(self) -> int | None:
+        """After draining: a primary WAL position at or past the commit of every version this feed reports.
+
+        A replica that has replayed this far shows every version the feed has handed out (None while the feed is
+        down, or when it was built without track_position).
+        """
+        with self._lock:
+            if self._conn is None or not self._drain():
+                return None
+            return self._position
+
+    def known_position(self) -> int | None:
+        """The position last recorded, even while the feed is down (see known_versions)."""
+        with self._lock:
+            return self._position
+
     def known_versions(self, tables: list[str]) -> dict[str, int] | None:
         """The versions last notified, even while the feed is down; None if it never connected.
 
@@ -114,8 +134,10 @@ class ChangeFeed:
             cursor.execute(f"LISTEN {CHANNEL}")
             cursor.execute("SELECT table_name, version FROM layer_changes")
             versions = dict(cursor.fetchall())
+            position = self._ask_position(cursor)
         with self._lock:
             self._versions = versions
+            self._position = position
             self._conn = conn
             self._changed.notify_all()
         if self._lost and self._on_reconnect is not None:
@@ -130,14 +152,31 @@ class ChangeFeed:
             log.warning("change feed lost its connection (%s); asking the database until it is back", error)
             self._close()
             return False
-        if self._conn.notifies:
-            for note in self._conn.notifies:
-                table, _, version = note.payload.rpartition(":")
-                if int(version) > self._versions.get(table, -1):
-                    self._versions[table] = int(version)
-            self._conn.notifies.clear()
-            self._changed.notify_all()
+        if not self._conn.notifies:
+            return True
+        notes = list(self._conn.notifies)  # any that arrive while the position is asked wait for the next drain
+        self._conn.notifies.clear()
+        for note in notes:
+            table, _, version = note.payload.rpartition(":")
+            if int(version) > self._versions.get(table, -1):
+                self._versions[table] = int(version)
+        if self._track_position:
+            try:
+                with self._conn.cursor() as cursor:
+                    self._position = self._ask_position(cursor)
+            except psycopg2.Error as error:
+                log.warning("change feed lost its connection (%s); asking the database until it is back", error)
+                self._close()
+                return False
+        self._changed.notify_all()
         return True
+
+    def _ask_position(self, cursor) -> int | None:
+        """The primary's current WAL position, asked after the versions were read (when replicas need it)."""
+        if not self._track_position:
+            return None
+        cursor.execute(POSITION_SQL)
+        return int(cursor.fetchone()[0])
 
     def _close(self) -> None:
         """Drop the connection (caller holds the lock)."""

@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    # Streaming replicas that serve reads (comma-separated URLs); each is used only once it has replayed what the
+    # reader must see, else the primary answers (gis/replicas.py, docs/scaling.md).
+    database_read_urls: str = Field("", alias="DATABASE_READ_URLS")
+    # How often each worker checks its replicas: one that stopped answering returns to rotation after a good check.
+    replica_check_seconds: float = Field(2.0, alias="REPLICA_CHECK_SECONDS", gt=0, le=300)
     host: str = Field("127.0.0.1", alias="HOST")
     port: int = Field(8000, alias="PORT")
     workers: int = Field(1, alias="WORKERS")
@@ -56,6 +61,11 @@ class Settings(BaseSettings):
     trusted_origins: str = Field("", alias="TRUSTED_ORIGINS")
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses or networks).
     trusted_proxies: str = Field("", alias="TRUSTED_PROXIES")
+
+    @property
+    def read_url_list(self) -> list[str]:
+        """DATABASE_READ_URLS as a list of psycopg2 URLs (validated at start-up)."""
+        return [psycopg2_url(url.strip()) for url in self.database_read_urls.split(",") if url.strip()]
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -96,13 +106,27 @@ class Settings(BaseSettings):
     @classmethod
     def _use_psycopg2(cls, url: str) -> str:
         """Accept plain postgresql:// URLs (as docker and libpq users write them) and pin the driver."""
-        if url.startswith("postgres://"):
-            url = "postgresql://" + url[len("postgres://") :]
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg2://" + url[len("postgresql://") :]
-        if not url.startswith("postgresql+psycopg2://"):
-            raise ValueError("DATABASE_URL must be a PostgreSQL URL, e.g. postgresql://user:pass@host:5432/db")
-        return url
+        return psycopg2_url(url)
+
+    @field_validator("database_read_urls")
+    @classmethod
+    def _read_urls(cls, urls: str) -> str:
+        """Every replica URL must be a PostgreSQL URL too (checked here so a typo stops the start-up)."""
+        for url in urls.split(","):
+            if url.strip():
+                psycopg2_url(url.strip(), "DATABASE_READ_URLS")
+        return urls
+
+
+def psycopg2_url(url: str, setting: str = "DATABASE_URL") -> str:
+    """A postgres:// or postgresql:// URL with the psycopg2 driver pinned; anything else is refused by name."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg2://" + url[len("postgresql://") :]
+    if not url.startswith("postgresql+psycopg2://"):
+        raise ValueError(f"{setting} must be a PostgreSQL URL, e.g. postgresql://user:pass@host:5432/db")
+    return url
 
 
 @lru_cache

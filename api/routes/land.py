@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep, SettingsDep
+from api.deps import AccessDep, ReadConnectionDep, SettingsDep
 from api.params import LandDep, ParkSort
 from api.urls import base_url
 from gis.io import csv_text
@@ -24,7 +24,7 @@ CSV_KINDS = list(NODE_KINDS)
 
 
 @router.get("/api/land/available", summary="Available land plots (GeoJSON or CSV)")
-def land_available(request: Request, conn: ConnectionDep, access: AccessDep, query: LandDep) -> Response:
+def land_available(request: Request, conn: ReadConnectionDep, access: AccessDep, query: LandDep) -> Response:
     """Plots on offer now with their park, zone, clean-land flag and nearest gate/port/airport… distances.
 
     Filters: uid (repeatable), province, zone, park, function (repeatable or comma-separated), min_area_ha,
@@ -144,14 +144,14 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
 
 
 @router.get("/api/parks", summary="Industrial parks with figures computed from their plots")
-def parks(conn: ConnectionDep, access: AccessDep, settings: SettingsDep, sort: ParkSort = None) -> JSONResponse:
+def parks(conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep, sort: ParkSort = None) -> JSONResponse:
     """Every current park with the same figures as its summary, for a ranking table (sort: key, '-' descending)."""
     found = park_summaries(conn, sort, settings.nearest_bound_km)
     return JSONResponse({"numberReturned": len(found), "parks": found})
 
 
 @router.get("/api/parks/{uid}/summary", summary="One park's figures computed from its plots")
-def park(uid: str, conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> JSONResponse:
+def park(uid: str, conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep) -> JSONResponse:
     """Areas (total, leasable, leased, available), occupancy, rent range, tenants, workers, capacities, distances.
 
     A nearest place farther than NEAREST_BOUND_KM (distance_bound_km) is none: null, not a far number.
@@ -160,7 +160,7 @@ def park(uid: str, conn: ConnectionDep, access: AccessDep, settings: SettingsDep
 
 
 @router.get("/maps/land", summary="Land finder page", response_class=HTMLResponse)
-def land_finder(conn: ConnectionDep, access: AccessDep, settings: SettingsDep) -> HTMLResponse:
+def land_finder(conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep) -> HTMLResponse:
     """Filters, result list and map in step; the filter lives in the URL so a link reproduces the search."""
     return HTMLResponse(finder_page(finder_options(conn), settings.nearest_bound_km))
 
@@ -170,7 +170,7 @@ def _bound_km(request: Request) -> float:
     return float(request.app.state.settings.nearest_bound_km)
 
 
-def _plot_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool) -> str:
+def _plot_sheet_html(request: Request, conn: ReadConnectionDep, uid: str, pdf: bool) -> str:
     """Render a plot's sheet for the screen or for the PDF."""
     bound = _bound_km(request)
     plot = plot_by_uid(conn, uid, bound)
@@ -183,7 +183,7 @@ def _plot_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool)
     )
 
 
-def _park_sheet_html(request: Request, conn: ConnectionDep, uid: str, pdf: bool) -> str:
+def _park_sheet_html(request: Request, conn: ReadConnectionDep, uid: str, pdf: bool) -> str:
     """Render a park's sheet for the screen or for the PDF."""
     bound = _bound_km(request)
     figures = park_summary(conn, uid, bound)
@@ -203,24 +203,24 @@ def _pdf(html: str, name: str) -> Response:
 
 
 @router.get("/land/plots/{uid}.pdf", summary="Plot sheet as PDF")
-def plot_sheet_pdf(uid: str, request: Request, conn: ConnectionDep, access: AccessDep) -> Response:
+def plot_sheet_pdf(uid: str, request: Request, conn: ReadConnectionDep, access: AccessDep) -> Response:
     """The plot's sheet printed server-side to A4 PDF."""
     return _pdf(_plot_sheet_html(request, conn, uid, pdf=True), f"plot-{uid}")
 
 
 @router.get("/land/plots/{uid}", summary="Plot sheet", response_class=HTMLResponse)
-def plot_sheet_page(uid: str, request: Request, conn: ConnectionDep, access: AccessDep) -> HTMLResponse:
+def plot_sheet_page(uid: str, request: Request, conn: ReadConnectionDep, access: AccessDep) -> HTMLResponse:
     """The bilingual A4 sheet of one plot."""
     return HTMLResponse(_plot_sheet_html(request, conn, uid, pdf=False))
 
 
 @router.get("/land/parks/{uid}.pdf", summary="Park sheet as PDF")
-def park_sheet_pdf(uid: str, request: Request, conn: ConnectionDep, access: AccessDep) -> Response:
+def park_sheet_pdf(uid: str, request: Request, conn: ReadConnectionDep, access: AccessDep) -> Response:
     """The park's sheet printed server-side to A4 PDF."""
     return _pdf(_park_sheet_html(request, conn, uid, pdf=True), f"park-{uid}")
 
 
 @router.get("/land/parks/{uid}", summary="Park sheet", response_class=HTMLResponse)
-def park_sheet_page(uid: str, request: Request, conn: ConnectionDep, access: AccessDep) -> HTMLResponse:
+def park_sheet_page(uid: str, request: Request, conn: ReadConnectionDep, access: AccessDep) -> HTMLResponse:
     """The bilingual A4 sheet of one park."""
     return HTMLResponse(_park_sheet_html(request, conn, uid, pdf=False))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import AccessDep, ConnectionDep, CurrentUserDep, SettingsDep
+from api.deps import AccessDep, CurrentUserDep, ReadConnectionDep, SettingsDep
 from api.urls import login_redirect
 from gis.accounts import User
 from gis.vocab import Role
@@ -34,7 +34,7 @@ def maps_index() -> RedirectResponse:
 
 
 @router.get("/maps/zones", response_class=HTMLResponse, summary="Zone map: every layer, search, coordinates")
-def zones(conn: ConnectionDep, access: AccessDep, settings: SettingsDep, user: CurrentUserDep) -> HTMLResponse:
+def zones(conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep, user: CurrentUserDep) -> HTMLResponse:
     """Every layer the reader may see, grouped by theme."""
     return map_response(zones_page(conn, access, settings.basemap_url, editor=_editor(user)), settings.basemap_url)
 
@@ -42,14 +42,14 @@ def zones(conn: ConnectionDep, access: AccessDep, settings: SettingsDep, user: C
 @router.get(
     "/maps/revisions", response_class=HTMLResponse, summary="A zone's plan over time, two decisions side by side"
 )
-def revisions(conn: ConnectionDep, access: AccessDep, settings: SettingsDep, user: CurrentUserDep) -> HTMLResponse:
+def revisions(conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep, user: CurrentUserDep) -> HTMLResponse:
     """Pick a zone and decisions; the plans and change table come from /api/revisions/compare."""
     return map_response(revisions_page(conn, access, settings.basemap_url, editor=_editor(user)), settings.basemap_url)
 
 
 @router.get("/maps/clearance", response_class=HTMLResponse, summary="Land-clearance progress (staff only)")
 def clearance(
-    request: Request, conn: ConnectionDep, access: AccessDep, settings: SettingsDep, user: CurrentUserDep
+    request: Request, conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep, user: CurrentUserDep
 ) -> Response:
     """Staff see the page; anyone else is sent to the login page."""
     if access is not Access.internal:
@@ -58,6 +58,6 @@ def clearance(
 
 
 @router.get("/maps/projects", response_class=HTMLResponse, summary="Projects by status, delayed ones highlighted")
-def projects(conn: ConnectionDep, access: AccessDep, settings: SettingsDep, user: CurrentUserDep) -> HTMLResponse:
+def projects(conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep, user: CurrentUserDep) -> HTMLResponse:
     """Projects on the map with the delayed-projects report beside them."""
     return map_response(projects_page(conn, access, settings.basemap_url, editor=_editor(user)), settings.basemap_url)

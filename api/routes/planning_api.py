@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import AccessDep, ConnectionDep, CurrentUserDep, StaffDep, readable_layer
+from api.deps import AccessDep, CurrentUserDep, ReadConnectionDep, StaffDep, readable_layer
 from api.documents import document_response, openapi_content
 from api.params import AsOfDep, DatetimeDep, IsoWeek, LabelsDep, PlaceDep, ReviewFormatDep
 from gis.errors import InvalidInput
@@ -44,7 +44,7 @@ def review_response(report: Report, form: str, name: str, request: Request) -> R
 
 @router.get("/api/search", summary="Find zones, parks, plots, gates, projects… by name (ignores case and diacritics)")
 def search_names(
-    conn: ConnectionDep,
+    conn: ReadConnectionDep,
     access: AccessDep,
     q: str = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -77,7 +77,7 @@ def search_names(
 
 @router.get("/api/map-labels", summary="Names to write on the map in a view: anchors, room, both languages")
 def labels(
-    conn: ConnectionDep, access: AccessDep, user: CurrentUserDep, params: LabelsDep, period: DatetimeDep
+    conn: ReadConnectionDep, access: AccessDep, user: CurrentUserDep, params: LabelsDep, period: DatetimeDep
 ) -> JSONResponse:
     """Label candidates of the layers' features in bbox (and of the base map's countries), in priority order.
 
@@ -93,7 +93,9 @@ def labels(
 
 
 @router.get("/api/decisions", summary="Legal decisions, oldest first; filter by zone")
-def decisions(conn: ConnectionDep, access: AccessDep, zone: str | None = None, plan_only: bool = False) -> JSONResponse:
+def decisions(
+    conn: ReadConnectionDep, access: AccessDep, zone: str | None = None, plan_only: bool = False
+) -> JSONResponse:
     """Decisions with number, dates, authority and kind; plan_only keeps those that made a plan version.
 
     Anonymous readers see published decisions only (`public`); staff see every one.
@@ -105,7 +107,7 @@ def decisions(conn: ConnectionDep, access: AccessDep, zone: str | None = None, p
 
 @router.get("/api/revisions/compare", summary="What changed in a zone's plan between two decisions or dates")
 def compare_revisions(
-    conn: ConnectionDep, access: AccessDep, zone: str, from_: Annotated[str, Query(alias="from")], to: str
+    conn: ReadConnectionDep, access: AccessDep, zone: str, from_: Annotated[str, Query(alias="from")], to: str
 ) -> JSONResponse:
     """Added and removed areas as GeoJSON, and a table by functional-area type in ha (PostGIS, ellipsoidal)."""
     comparison = compare(conn, zone, from_, to, public_only=access is Access.public)
@@ -113,25 +115,25 @@ def compare_revisions(
 
 
 @router.get("/api/plots/{uid}", summary="A land plot with its park and projects (clearance status for staff)")
-def plot(conn: ConnectionDep, access: AccessDep, uid: str) -> JSONResponse:
+def plot(conn: ReadConnectionDep, access: AccessDep, uid: str) -> JSONResponse:
     """What a plot's popup shows."""
     return JSONResponse(plot_summary(conn, uid, access))
 
 
 @router.get("/api/projects/{uid}", summary="A project with its park and plots")
-def project(conn: ConnectionDep, uid: str) -> JSONResponse:
+def project(conn: ReadConnectionDep, uid: str) -> JSONResponse:
     """What a project's popup shows."""
     return JSONResponse(project_summary(conn, uid))
 
 
 @router.get("/api/projects/{uid}/clearance", summary="Land-clearance figures of a project (staff)")
-def clearance(conn: ConnectionDep, user: StaffDep, uid: str, as_of: AsOfDep) -> JSONResponse:
+def clearance(conn: ReadConnectionDep, user: StaffDep, uid: str, as_of: AsOfDep) -> JSONResponse:
     """Households, ha cleared and handed over, VND approved and paid, parcels by stage and the stage history."""
     return JSONResponse(project_clearance(conn, uid, as_of).as_json())
 
 
 @router.get("/api/projects/{uid}/rent", summary="Land rent (terms, due, paid, arrears) and open findings (staff)")
-def rent(conn: ConnectionDep, user: StaffDep, uid: str) -> JSONResponse:
+def rent(conn: ReadConnectionDep, user: StaffDep, uid: str) -> JSONResponse:
     """Rent terms, amounts per year with arrears and cumulative arrears, and the project's open findings in words."""
     return JSONResponse(project_rent(conn, uid))
 
@@ -142,7 +144,7 @@ def rent(conn: ConnectionDep, user: StaffDep, uid: str) -> JSONResponse:
     responses=openapi_content("csv", "xlsx", "pdf"),
 )
 def delayed_projects(
-    request: Request, conn: ConnectionDep, access: AccessDep, as_of: AsOfDep, f: ReviewFormatDep
+    request: Request, conn: ReadConnectionDep, access: AccessDep, as_of: AsOfDep, f: ReviewFormatDep
 ) -> Response:
     """One row per missed or late milestone on `as_of` (today by default); staff also see rent arrears and findings,
     in every format."""
@@ -158,7 +160,7 @@ def delayed_projects(
 )
 def clearance_weekly(
     request: Request,
-    conn: ConnectionDep,
+    conn: ReadConnectionDep,
     user: StaffDep,
     place: PlaceDep,
     f: ReviewFormatDep,

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from api.deps import get_connection
+from api.deps import get_connection, get_read_only_connection
 from tests import land_data as ld
 
 PARK = "KCN-TEST-API"
@@ -21,6 +21,7 @@ def tx_client(settings, db_conn):
     """A client whose requests read through the test's own connection, so uncommitted rows are visible."""
     app = create_app(settings)
     app.dependency_overrides[get_connection] = lambda: db_conn
+    app.dependency_overrides[get_read_only_connection] = lambda: db_conn  # the land finder's read connection
     with TestClient(app) as test_client:
         yield test_client
 

@@ -38,3 +38,12 @@ def test_the_nearest_place_bound_is_300_km_unless_set_and_must_be_a_positive_dis
     for refused in ("0", "-5", "far"):
         with pytest.raises(ValidationError, match="NEAREST_BOUND_KM"):
             Settings(NEAREST_BOUND_KM=refused)
+
+
+def test_read_replica_urls_are_a_list_of_postgresql_urls_and_a_wrong_one_is_named_not_echoed():
+    settings = Settings(DATABASE_READ_URLS=" postgres://r@10.0.0.2/za , ,postgresql+psycopg2://r@10.0.0.3:6432/za")
+    assert settings.read_url_list == ["postgresql+psycopg2://r@10.0.0.2/za", "postgresql+psycopg2://r@10.0.0.3:6432/za"]
+    assert Settings().read_url_list == []
+    with pytest.raises(ValidationError, match="DATABASE_READ_URLS must be a PostgreSQL URL") as refused:
+        Settings(DATABASE_READ_URLS=f"postgresql://r@10.0.0.2/za,mysql://u:{PASSWORD}@10.0.0.3/x")
+    assert PASSWORD not in str(refused.value)
