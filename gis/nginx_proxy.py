@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from gis.settings import PROJECT_ROOT
@@ -58,9 +59,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class Proxy(NamedTuple):
+    """A running nginx: where it answers and its master process (the benchmark reads its CPU)."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def running_proxy(app_urls: list[str], workers: int = 1) -> Iterator[str]:
-    """nginx with the shipped config in front of app_urls, on a free port of 127.0.0.1; yields its URL, then stops."""
+def running_proxy(app_urls: list[str], workers: int = 1) -> Iterator[Proxy]:
+    """nginx with the shipped config in front of app_urls, on a free port of 127.0.0.1, until the block ends."""
     with tempfile.TemporaryDirectory(prefix="zoneatlas-nginx-") as name:
         directory = Path(name)
         port = free_port()
@@ -78,7 +86,7 @@ def running_proxy(app_urls: list[str], workers: int = 1) -> Iterator[str]:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             _wait_listening(port, process)
-            yield f"http://127.0.0.1:{port}"
+            yield Proxy(f"http://127.0.0.1:{port}", process.pid)
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -12,9 +12,11 @@ import httpx
 import mapbox_vector_tile
 import morecantile
 import pytest
+import yaml
 from sqlalchemy import text
 
-from gis.nginx_proxy import running_proxy
+from gis.nginx_proxy import TEMPLATE, render, running_proxy
+from gis.settings import PROJECT_ROOT
 from tests.accounts import PASSWORD
 from tests.conftest import served_app
 
@@ -40,8 +42,8 @@ GATE = {
 def proxy(database_url, engine) -> Iterator[tuple[str, list[str]]]:
     """nginx on a free port in front of two app processes; yields its URL and the apps' URLs."""
     with served_app(database_url) as (first, _), served_app(database_url) as (second, _):
-        with running_proxy([first, second]) as url:
-            yield url, [first, second]
+        with running_proxy([first, second]) as nginx:
+            yield nginx.url, [first, second]
 
 
 @pytest.fixture
@@ -95,6 +97,9 @@ def test_an_anonymous_tile_is_stored_once_and_revalidated_on_every_request(proxy
     assert {r.headers["etag"] for r in again} == {first.headers["etag"]}
     # The ETag nginx stored is what each app would send itself.
     assert {httpx.get(app + tile_path()).headers["etag"] for app in apps} == {first.headers["etag"]}
+    # A cookie that is no credential (the login form's) changes nothing: the stored copy still serves.
+    other = httpx.get(url + tile_path(), cookies={"zoneatlas_csrf": "x"})
+    assert other.headers["x-cache-status"] == "REVALIDATED" and other.content == first.content
     # A browser holding the tile gets nginx's 304.
     assert httpx.get(url + tile_path(), headers={"If-None-Match": first.headers["etag"]}).status_code == 304
 
@@ -164,6 +169,11 @@ def test_a_signed_in_reader_is_never_answered_from_the_cache_nor_stored(proxy, g
     staff_again = httpx.get(url + gate, headers={**accept, **signed_in}, cookies=cookies)
     assert staff_again.headers["x-cache-status"] == "BYPASS"
     assert staff_again.json()["properties"]["notes"] == GATE["properties"]["notes"]
+    # A signed-in reader's own validator reaches the app, which answers 304 itself.
+    held = httpx.get(
+        url + gate, headers={**accept, **signed_in, "If-None-Match": staff_copy.headers["etag"]}, cookies=cookies
+    )
+    assert held.status_code == 304 and held.headers["x-cache-status"] == "BYPASS"
     # The same for a tile of an internal layer: the anonymous reader is refused, staff get it, nothing is stored.
     internal = "/collections/clearance_parcels/tiles/WebMercatorQuad/14/0/0"
     assert httpx.get(url + internal, headers=signed_in, cookies=cookies).status_code == 204
@@ -185,3 +195,16 @@ def session_cookie(url: str, staff) -> str:
         cookie = browser.cookies.get("zoneatlas_session")
         assert cookie
         return cookie
+
+
+def test_docker_compose_runs_the_same_config_with_every_placeholder_filled():
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    proxy = compose["services"]["proxy"]
+    assert proxy["profiles"] == ["scale"]
+    assert "./deploy/nginx/zoneatlas.conf:/etc/nginx/templates/zoneatlas.conf.template:ro" in proxy["volumes"]
+    rendered = render(TEMPLATE.read_text(), proxy["environment"])
+    upstreams = re.findall(r"server (app-replica-\d):8000;", rendered)
+    assert upstreams == ["app-replica-1", "app-replica-2"]
+    assert all(compose["services"][name]["profiles"] == ["scale"] for name in upstreams)
+    with pytest.raises(ValueError, match="ZA_CACHE_DIR"):
+        render(TEMPLATE.read_text(), {"ZA_LISTEN": "80", "ZA_APP_SERVERS": "server a:1;"})
