@@ -68,12 +68,12 @@ class CachedTiles:
             return False
         etag, key = tile_key(version_token(versions), tile, [], [s.id for s in drawn], access)
         if etag.encode() in _if_none_match(scope):
-            await _send(send, 304, tile_headers(etag), b"")
+            await _send(send, 304, tile_headers(etag, access), b"")
             return True
         rendered = cache.get(key)
         if rendered is None:
             return False
-        await _send(send, *tile_reply(etag, rendered))
+        await _send(send, *tile_reply(etag, rendered, access))
         return True
 
 

@@ -231,9 +231,12 @@ def scenarios(conn) -> list[Scenario]:
     return out
 
 
-def run_wrk(url: str, connections: int, seconds: int, token: str | None = None) -> Figures:
+def run_wrk(
+    url: str, connections: int, seconds: int, token: str | None = None, headers: tuple[str, ...] = ()
+) -> Figures:
     """Drive the app with wrk (as a staff reader when given a token) and read requests/s and latency percentiles."""
     auth = ["-H", f"Authorization: Bearer {token}"] if token else []
+    auth += [arg for header in headers for arg in ("-H", header)]
     done = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *auth, url],
         capture_output=True,

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Date, DateTime, Float, Numeric, String, cast,
 
 from gis.change_feed import VERSION_SQL
 from gis.errors import InvalidInput
+from gis.http_cache import revalidated
 from gis.tiles import CompiledTile, TileAddress, TileLayer, compile_tile, encode_compiled, encode_layer
 from layers.features import FeatureQuery, table_of, where_clause
 from layers.registry import layers_visible_to
@@ -126,14 +127,14 @@ def tile_key(
     return etag, (access, etag)
 
 
-def tile_headers(etag: str) -> dict[str, str]:
-    """Revalidate every time (no-cache) against a strong ETag; the answer depends on who asks."""
-    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Cookie, Authorization"}
+def tile_headers(etag: str, access: Access) -> dict[str, str]:
+    """Revalidate every time against a strong ETag; public tiles (the same for every anonymous reader) are shared."""
+    return revalidated(etag, shared=access is Access.public)
 
 
-def tile_reply(etag: str, tile: Tile) -> tuple[int, dict[str, str], bytes]:
+def tile_reply(etag: str, tile: Tile, access: Access) -> tuple[int, dict[str, str], bytes]:
     """Status, headers and body of a tile: 204 when empty, X-Tile-Truncated when a cap cut a layer."""
-    headers = tile_headers(etag)
+    headers = tile_headers(etag, access)
     if tile.truncated_layers:
         headers["X-Tile-Truncated"] = ",".join(tile.truncated_layers)
     if not tile.data:

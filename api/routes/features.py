@@ -13,6 +13,7 @@ from api.params import ITEMS_OPENAPI, CrsDep, FeatureFormat, ItemsDep, ItemsRequ
 from api.query_text import parse_crs
 from api.urls import base_url
 from gis.crs import CRS84_URI, supported_crs_uris
+from gis.http_cache import revalidated
 from layers.editing import etag_of
 from layers.features import fetch_one, fetch_page, layer_extent, table_of
 from layers.registry import layers_visible_to
@@ -282,10 +283,11 @@ def item(
         crs = parse_crs(None)
     feature = fetch_one(conn, spec, feature_id, access, crs)
     etag = etag_of(conn, spec, int(feature_id))  # If-Match for edits (Part 4): the row's version, not its content
-    if media == HTML:
-        return HTMLResponse(
-            item_page(conn, spec, feature, user), headers={"ETag": etag, "Vary": "Accept, Cookie, Authorization"}
-        )
+    caching = revalidated(etag, shared=user is None)  # one reading for all anonymous readers: a shared cache keeps it
+    if media == HTML:  # never 304: the page also shows labels and templates the row's version does not follow
+        return HTMLResponse(item_page(conn, spec, feature, user), headers=caching)
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers={**caching, "Content-Crs": f"<{crs.uri}>"})  # JSON is the row
     root = base_url(request)
     links = JSONResponse(
         [
@@ -298,7 +300,7 @@ def item(
     return Response(
         body,
         media_type=GEOJSON if media == GEOJSON else JSON,
-        headers={"Content-Crs": f"<{crs.uri}>", "ETag": etag, "Vary": "Accept, Cookie, Authorization"},
+        headers={**caching, "Content-Crs": f"<{crs.uri}>"},
     )
 
 

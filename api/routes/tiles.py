@@ -363,12 +363,12 @@ def cached_tile_response(
         # the same ETag and key as api/tile_fastpath.py computes for cache hits
         etag, key = tile_key(version, tile, request.query_params.multi_items(), names, access)
         if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-            return Response(status_code=304, headers=tile_headers(etag))
+            return Response(status_code=304, headers=tile_headers(etag, access))
         rendered = cache.get(key) if cache is not None else None
         if rendered is None:
             conn = conn or stack.enter_context(read_connection(engine))
             rendered = render(conn)
             if cache is not None:
                 cache.put(key, rendered)
-    status, headers, body = tile_reply(etag, rendered)
+    status, headers, body = tile_reply(etag, rendered, access)
     return Response(body, status_code=status, headers=headers)

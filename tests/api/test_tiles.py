@@ -117,7 +117,7 @@ def test_etag_gives_304_and_changes_after_an_edit(client, engine):
     path = f"/collections/land_plots/tiles/WebMercatorQuad/{tile.z}/{tile.x}/{tile.y}"
     first = client.get(path)
     etag = first.headers["etag"]
-    assert first.headers["cache-control"] == "no-cache"
+    assert first.headers["cache-control"] == "public, no-cache"
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     with cn4_status_changed(client, engine) as (_, new):
         second = client.get(path, headers={"If-None-Match": etag})
