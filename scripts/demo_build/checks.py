@@ -145,16 +145,7 @@ def check_all(demo: Demo) -> list[str]:
                 if geom.relate_pattern(geoms[j], "T********"):
                     fail(f"{table}: {row['uid']} overlaps {other['uid']} at the same time")
     # clearance parcels: no overlaps, inside the project's site, stage order, money rules
-    sites = {
-        "PRJ-VHVA": [
-            g
-            for r, g in zip(rows_of["industrial_parks"], geoms_of["industrial_parks"], strict=True)
-            if r["uid"] == "KCN-VHVA"
-        ][0],
-        "PRJ-VA2": [
-            g for r, g in zip(rows_of["land_plots"], geoms_of["land_plots"], strict=True) if r["uid"] == "KKT-VA-VA2"
-        ][0],
-    }
+    sites = demo.clearance_sites  # the park, plot or area each project's parcels were laid out in
     parcels, pgeoms = rows_of["clearance_parcels"], geoms_of["clearance_parcels"]
     tree = STRtree(pgeoms)
     keys = set()
@@ -163,7 +154,7 @@ def check_all(demo: Demo) -> list[str]:
         if key in keys:
             fail(f"clearance parcel number repeated: {key}")
         keys.add(key)
-        if not sites[row["project_uid"]].contains(geom):
+        if row["project_uid"] not in sites or not sites[row["project_uid"]].contains(geom):
             fail(f"clearance parcel {key} outside the project's site")
         for j in tree.query(geom):
             if int(j) > i and geom.relate_pattern(pgeoms[int(j)], "T********"):

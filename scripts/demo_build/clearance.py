@@ -1,4 +1,4 @@
-"""Land-clearance parcels of two projects (invented cadastral layout) and their recovery / compensation decisions."""
+"""Land-clearance parcels of projects (invented cadastral layout) and their recovery / compensation decisions."""
 
 from __future__ import annotations
 
@@ -65,9 +65,16 @@ def clearance(
     ont_centre,
     landuse_mix,
     price,
+    settled=0,
+    note="",
 ):
-    """Parcels of one project: batches (by column band) go through the stages; stop at AS_OF or when stuck."""
+    """Parcels of one project: batches (by column band) go through the stages; stop at AS_OF or when stuck.
+
+    The first `settled` batches have no holdouts: every parcel of them goes on to its handover (by AS_OF when the
+    batch is early enough), so the lots they cover are clean land. `note` is added to every parcel's notes.
+    """
     rng = random.Random(f"{SEED}/clearance/{project_uid}")
+    demo.clearance_sites[project_uid] = local.to_wgs(site)
     cells = jitter_grid(site, key, cell_w=cell[0], cell_h=cell[1], angle=angle, window=window)
     if not cells:
         fail(f"{project_uid}: no parcels fit")
@@ -91,7 +98,7 @@ def clearance(
         else:
             approved = m2 * rng.uniform(*price["farm"])
         dates = {"notice": notice, "inv": None, "plan": None, "paid": None, "hand": None, "enf": None}
-        stuck = rng.random()
+        stuck = 1.0 if b < settled else rng.random()  # 1.0: no holdout at any stage
         inv = notice + timedelta(days=rng.randint(20, 100))
         if inv <= AS_OF and stuck > 0.06:
             dates["inv"] = inv
@@ -113,7 +120,7 @@ def clearance(
             dates = dict.fromkeys(dates)
         sheet = str(sheet0 + (j // 6))
         per_sheet[sheet] = per_sheet.get(sheet, 0) + rng.randint(1, 4)
-        stage_note = "Parcel geometry, owner, amounts and dates ILLUSTRATIVE (invented cadastral layout)."
+        stage_note = "Parcel geometry, owner, amounts and dates ILLUSTRATIVE (invented cadastral layout)." + note
         if dates["enf"]:
             stage_note += " Owner refused the compensation plan; enforcement (cưỡng chế) decided."
         demo.add(
@@ -195,50 +202,51 @@ def parcels(demo: Demo) -> None:
         price={"ONT": (1.0e6, 2.2e6), "farm": (90e3, 170e3)},
     )
     # one land-recovery + compensation-plan decision per approved batch (district-level bodies before 7/2025)
-    for pid, approvals, place in (
-        ("PRJ-VHVA", approvals_vhva, "Khu công nghiệp Vinhomes Vũng Áng"),
-        ("PRJ-VA2", approvals_va2, "Nhà máy nhiệt điện Vũng Áng 2"),
-    ):
-        for b in sorted(approvals):
-            day = approvals[b]
-            body = (
-                "Ủy ban nhân dân thị xã Kỳ Anh"
-                if day < iso("2025-07-01")
-                else "Ủy ban nhân dân phường Kỳ Anh (sau sắp xếp)"
-            )
-            note = (
-                "ILLUSTRATIVE. Issued by a district/commune-level People's Committee; authority set to "
-                "provincial_committee because the vocabulary has no lower level."
-            )
-            demo.decision(
-                demo.next_no("QĐ-UBND", 1000),
-                f"Thu hồi đất đợt {b + 1} để thực hiện dự án {place}",
-                f"Land recovery, batch {b + 1}: {pid}",
-                day,
-                "provincial_committee",
-                body,
-                "land_recovery",
-                zone="KKT-VA",
-                project=pid,
-                notes=note,
-            )
-            demo.decision(
-                demo.next_no("QĐ-UBND", 1000),
-                f"Phê duyệt phương án bồi thường, hỗ trợ, tái định cư đợt {b + 1} dự án {place}",
-                f"Compensation, support and resettlement plan, batch {b + 1}: {pid}",
-                day,
-                "provincial_committee",
-                body,
-                "compensation_plan",
-                zone="KKT-VA",
-                project=pid,
-                notes=note,
-            )
+    kyanh = ("Ủy ban nhân dân thị xã Kỳ Anh", "Ủy ban nhân dân phường Kỳ Anh (sau sắp xếp)")
+    recovery_decisions(demo, "PRJ-VHVA", approvals_vhva, "Khu công nghiệp Vinhomes Vũng Áng", "KKT-VA", kyanh)
+    recovery_decisions(demo, "PRJ-VA2", approvals_va2, "Nhà máy nhiệt điện Vũng Áng 2", "KKT-VA", kyanh)
+
+
+def recovery_decisions(demo: Demo, pid: str, approvals: dict[int, date], place: str, zone: str, bodies) -> None:
+    """Per approved batch, the land-recovery and the compensation-plan decision of the local committee that day:
+    bodies = (district-level committee before the July 2025 reorganisation, commune-level one after)."""
+    for b in sorted(approvals):
+        day = approvals[b]
+        body = bodies[0] if day < iso("2025-07-01") else bodies[1]
+        note = (
+            "ILLUSTRATIVE. Issued by a district/commune-level People's Committee; authority set to "
+            "provincial_committee because the vocabulary has no lower level."
+        )
+        demo.decision(
+            demo.next_no("QĐ-UBND", 1000),
+            f"Thu hồi đất đợt {b + 1} để thực hiện dự án {place}",
+            f"Land recovery, batch {b + 1}: {pid}",
+            day,
+            "provincial_committee",
+            body,
+            "land_recovery",
+            zone=zone,
+            project=pid,
+            notes=note,
+        )
+        demo.decision(
+            demo.next_no("QĐ-UBND", 1000),
+            f"Phê duyệt phương án bồi thường, hỗ trợ, tái định cư đợt {b + 1} dự án {place}",
+            f"Compensation, support and resettlement plan, batch {b + 1}: {pid}",
+            day,
+            "provincial_committee",
+            body,
+            "compensation_plan",
+            zone=zone,
+            project=pid,
+            notes=note,
+        )
 
 
 def settle_plots(demo: Demo) -> None:
     """A plot still marked not cleared whose parcels are all handed over becomes available, under the first of its
-    project's land-recovery decisions dated on or after the last handover: the plot's status follows its parcels."""
+    project's land-recovery decisions dated on or after the last handover and after the plot's own start (a lot
+    planned after its parcels were handed over waits for the next one): the plot's status follows its parcels."""
     parcels = list(zip(demo.features["clearance_parcels"], demo.geoms["clearance_parcels"], strict=True))
     linked = set(demo.project_plots)
     plots = demo.features["land_plots"]
@@ -256,9 +264,12 @@ def settle_plots(demo: Demo) -> None:
         recoveries = sorted(
             (d["date_effective"], d["number"])
             for d in demo.decisions
-            if d["kind"] == "land_recovery" and d["project_uid"] in projects and d["date_effective"] >= last
+            if d["kind"] == "land_recovery"
+            and d["project_uid"] in projects
+            and d["date_effective"] >= last
+            and d["date_effective"] > iso(row["valid_from"])
         )
-        if not recoveries or recoveries[0][0] <= iso(row["valid_from"]):
+        if not recoveries:
             fail(f"{row['uid']}: every parcel is handed over but no later land-recovery decision can free the plot")
         day, number = recoveries[0]
         row["valid_to"] = day.isoformat()

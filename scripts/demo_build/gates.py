@@ -1,5 +1,6 @@
 """Land for the border-gate mission, built last (issue 17): An Giang's parks, lots in the gates' own areas,
-the gates' logistics areas, anchor tenants and the names documents spell differently (search aliases).
+the gates' logistics areas, anchor tenants, the site clearance that makes some of that land clean, and the names
+documents spell differently (search aliases).
 
 Everything here runs after the rest of the demo and draws from its own seeded generators, so adding it changed no
 earlier record: the shared generator of the builder is only used for decision numbers, after every other draw.
@@ -10,9 +11,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from shapely.geometry import Polygon
+from shapely.geometry import Point, Polygon
 
-from demo_build import parks
+from demo_build import clearance, parks
 from demo_build.facts import Facts, read_rows
 from demo_build.parks import LOT_NAMES, pair
 from demo_build.record import Demo, csv_text
@@ -28,6 +29,9 @@ def border_gate_land(demo: Demo, facts: Facts, sources: Path) -> None:
     area_lots(demo, facts, read_rows(sources, "area_lots.csv"))
     gate_logistics(demo, facts, read_rows(sources, "gate_logistics.csv"))
     anchor_projects(demo, facts, read_rows(sources, "anchor_projects.csv"))
+    anchor_projects(demo, facts, read_rows(sources, "clearance_projects.csv"))
+    gate_clearance(demo)
+    clearance.settle_plots(demo)
     demo.copied["search_aliases.csv"] = search_aliases(demo, facts, read_rows(sources, "search_aliases.csv"))
 
 
@@ -127,10 +131,60 @@ def gate_logistics(demo: Demo, facts: Facts, rows: list[dict]) -> None:
 
 
 def anchor_projects(demo: Demo, facts: Facts, rows: list[dict]) -> None:
-    """Tenants the board's documents name (rows as in projects.csv), added and written one by one."""
+    """Projects added after the rest (rows as in projects.csv: named tenants, site clearance), written one by one."""
     for row in rows:
         parks.add_project(demo, facts, row, {})
         parks.write_project(demo, facts, demo.projects[-1])
+
+
+def gate_clearance(demo: Demo) -> None:
+    """Parcels of the Xuân Tô park and the Cầu Treo logistics area: the first batches fully handed over, the later
+    ones still running, so the finder shows clean land beside partly cleared lots; per batch, its two decisions."""
+    xuan_to = demo.parks["KCN-XUAN-TO"]
+    local, site = xuan_to["local"], xuan_to["core"]
+    village = local.to_wgs(Point(site.centroid.x + 430, site.centroid.y - 180))
+    approvals = clearance.clearance(
+        demo,
+        "PRJ-XT-HT",
+        local,
+        site,
+        "PARCELS-XT",
+        commune="AG_NHON_HUNG",
+        window=None,
+        cell=(70, 90),
+        angle=20,
+        batches=["2019-10-07", "2020-06-08", "2021-04-12", "2022-08-15", "2024-03-11", "2025-09-15"],
+        settled=3,
+        sheet0=12,
+        ont_centre=(village.y, village.x),
+        landuse_mix=[("LUC", 7), ("BHK", 1), ("CLN", 1), ("NTS", 1)],
+        price={"ONT": (0.9e6, 1.9e6), "farm": (60e3, 130e3)},
+        note=" Commune: the demo's neighbour of the park (its real commune is not checked) - VERIFY.",
+    )
+    tinh_bien = ("Ủy ban nhân dân thị xã Tịnh Biên", "Ủy ban nhân dân phường Tịnh Biên (sau sắp xếp)")
+    clearance.recovery_decisions(demo, "PRJ-XT-HT", approvals, "Khu công nghiệp Xuân Tô", "KKTCK-AG", tinh_bien)
+    _, local, site = open_area(demo, "KKTCK-CT-LOG")
+    village = local.to_wgs(Point(site.centroid.x + 450, site.centroid.y + 50))
+    approvals = clearance.clearance(
+        demo,
+        "PRJ-CT-LOG-HT",
+        local,
+        site,
+        "PARCELS-CT-LOG",
+        commune="HT_SON_KIM_1",
+        window=None,
+        cell=(60, 75),
+        angle=-20,
+        batches=["2025-03-10", "2025-06-16", "2025-11-10", "2026-02-09"],
+        settled=2,
+        sheet0=4,
+        ont_centre=(village.y, village.x),
+        landuse_mix=[("RSX", 4), ("CLN", 3), ("BHK", 2), ("LUK", 1)],
+        price={"ONT": (0.5e6, 1.2e6), "farm": (35e3, 80e3)},
+    )
+    huong_son = ("Ủy ban nhân dân huyện Hương Sơn", "Ủy ban nhân dân xã Sơn Kim 1 (sau sắp xếp)")
+    place = "Khu logistics cửa khẩu Cầu Treo"
+    clearance.recovery_decisions(demo, "PRJ-CT-LOG-HT", approvals, place, "KKTCK-CT", huong_son)
 
 
 def search_aliases(demo: Demo, facts: Facts, rows: list[dict]) -> str:

@@ -208,6 +208,7 @@ class Demo:
     drawn: dict[tuple[str, str], object] = field(default_factory=dict)  # (uid, decision) → local polygon
     hosts: dict[str, object] = field(default_factory=dict)  # park uid → local functional-area part that holds it
     parks: dict[str, dict] = field(default_factory=dict)  # park uid → its row, versions and lots
+    clearance_sites: dict[str, object] = field(default_factory=dict)  # project uid → WGS84 site of its parcels
 
     def add(self, table: str, geom, *, illustrative: bool = True, source: str = ILLUS, notes=None, **props) -> dict:
         """Record one feature (geometry already in rounded WGS84, or None)."""

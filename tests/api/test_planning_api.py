@@ -256,7 +256,8 @@ def test_weekly_clearance_report_csv(client, staff, db_conn):
     raw = response.content.decode("utf-8")
     assert raw.startswith("\ufeff")
     rows = {r["project_uid"]: r for r in csv.DictReader(io.StringIO(raw.lstrip("\ufeff")))}
-    assert set(rows) == {"PRJ-VA2", "PRJ-VHVA"}
+    # every project with parcels: Vũng Áng's two and the two of the border-gate land (Xuân Tô, Cầu Treo)
+    assert set(rows) == {"PRJ-VA2", "PRJ-VHVA", "PRJ-XT-HT", "PRJ-CT-LOG-HT"}
     handed = db_conn.execute(
         text(
             "SELECT count(*) FROM clearance_parcels c JOIN projects p ON p.id = c.project_id "

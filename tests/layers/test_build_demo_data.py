@@ -82,8 +82,11 @@ def test_counts_follow_the_source_files(built):
     # An Giang 2 versions, Cầu Treo 2, Vũng Áng 1, and the planned Vũng Áng expansion
     assert counts["economic_zones.geojson"] == 5 + planned.count("economic_zones") == 6
     assert counts["admin_units.geojson"] == 23  # 10 province versions + 13 commune versions
-    assert counts["projects.geojson"] == len(rows(SOURCES / "projects.csv")) + 1 == 26  # + Thành Công (anchor)
-    assert counts["delayed projects"] == 6
+    # + the Thành Công plant (anchor_projects.csv) and the two border-gate site-clearance projects
+    clearing = len(rows(SOURCES / "clearance_projects.csv"))
+    assert counts["projects.geojson"] == len(rows(SOURCES / "projects.csv")) + 1 + clearing == 28
+    # six of projects.csv, and Xuân Tô's clearance: its land handover was due in 2020, its eastern batches still run
+    assert counts["delayed projects"] == 7
     # 15 park versions: 10 parks + An Giang's 4 (border_gate_parks.csv), Gia Lách twice (its 2024 expansion); and 13
     # planned parks, clusters, expansions
     assert counts["industrial_parks.geojson"] == 15 + planned.count("industrial_parks") == 28

@@ -200,8 +200,9 @@ def test_an_update_rebuilds_only_groups_whose_project_sheet_stage_or_outline_cha
     assert site_after.scalars().all() == site_ids
 
     # the notice date moves the parcel to another stage: its old and new groups are rebuilt with the right counts
+    # (a date after every demo project's investment policy: no parcel date may come before its project's policy)
     db_conn.execute(
-        text("UPDATE clearance_parcels SET notice_issued_on = '2024-03-01' WHERE id = :i"), {"i": parcel.id}
+        text("UPDATE clearance_parcels SET notice_issued_on = '2026-10-30' WHERE id = :i"), {"i": parcel.id}
     )
     after = _group_rows(db_conn, parcel.project_id, parcel.map_sheet)
     counted = dict(

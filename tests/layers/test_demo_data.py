@@ -137,7 +137,8 @@ def test_plots_projects_and_statuses(db_conn):
     assert set(statuses) == {"available", "reserved", "leased", "not_cleared"}
     assert sum(statuses.values()) >= 200
     project_statuses = dict(db_conn.execute(text("SELECT status, count(*) FROM projects GROUP BY status")).all())
-    assert sum(project_statuses.values()) == 26  # 25 + the Thành Công plant (data/sources/anchor_projects.csv)
+    # 25 + the Thành Công plant (anchor_projects.csv) + the two border-gate clearance projects (clearance_projects.csv)
+    assert sum(project_statuses.values()) == 28
     assert set(project_statuses) == {"policy_approved", "irc_issued", "under_construction", "operating", "terminated"}
 
 

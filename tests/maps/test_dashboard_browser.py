@@ -193,7 +193,7 @@ CLEARANCE_SQL = """
 SELECT p.name_vi, a.name_vi AS province, sum(c.area_ha) AS total_ha,
        coalesce(sum(c.area_ha) FILTER (WHERE c.handed_over_on <= :end), 0) AS handed_over_ha
 FROM clearance_parcels c JOIN projects p ON p.id = c.project_id
-JOIN admin_units a ON a.code = p.province_code AND a.level = 'province'
+JOIN admin_units a ON a.code = p.province_code AND a.level = 'province' AND a.valid_to IS NULL
 WHERE :province IS NULL OR p.province_code = :province
 GROUP BY p.name_vi, a.name_vi
 """
