@@ -99,7 +99,7 @@ def served_app(database_url: str) -> Iterator[tuple[str, subprocess.Popen]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a shared machine under load starts slowly
         while True:
             try:
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
@@ -107,7 +107,8 @@ def served_app(database_url: str) -> Iterator[tuple[str, subprocess.Popen]]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {process.stderr.read().decode()[-2000:]}")
+                process.terminate()  # reading stderr of a live process would wait for it forever
+                raise RuntimeError(f"the server did not start: {process.communicate(timeout=10)[1].decode()[-2000:]}")
             time.sleep(0.2)
         yield url, process
     finally:
