@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.guard import RequestGuard
+from api.lean_routes import LeanRoutes
 from api.routes import (
     admin,
     auth,
@@ -90,7 +91,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.tile_cache = TileCache(settings.tile_cache_size)  # per worker process (see docs/scaling.md)
     app.state.token_cache = TokenCache()  # who a token belongs to, until accounts change (needs the change feed)
     install_error_handlers(app)
-    app.add_middleware(CachedTiles, state=app.state)  # innermost: security headers and CORS still wrap it
+    app.add_middleware(LeanRoutes, fastapi_app=app, enabled=settings.lean_routes)  # innermost: after cache hits
+    app.add_middleware(CachedTiles, state=app.state)  # security headers and CORS still wrap both
     app.add_middleware(RequestGuard, state=app.state)  # inside the body size limit, which bounds what it reads
     install_security(app, settings)
     app.include_router(auth.router)

@@ -372,6 +372,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--database", default="zoneatlas_bench", help="the bench database to build or reuse")
     parser.add_argument(
         "--only",
         action="append",
@@ -383,7 +384,7 @@ def main() -> None:
         sys.exit("wrk is not installed (Debian package wrk)")
 
     base_url = Settings(DATABASE_URL=os.environ.get("DATABASE_URL", Settings().database_url)).database_url
-    url = make_url(base_url).set(database="zoneatlas_bench").render_as_string(hide_password=False)
+    url = make_url(base_url).set(database=args.database).render_as_string(hide_password=False)
     prepare_database(url, args.parcels, args.plots)
     from accounts import staff_token  # bench/accounts.py imports this module: import it once this one is loaded
 

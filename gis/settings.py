@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # then costs no database round trip. Off, every tile asks the database for the versions.
     change_feed: bool = Field(True, alias="CHANGE_FEED")
     access_log: bool = Field(True, alias="ACCESS_LOG")
+    # Items pages and tiles served by their routes' own dependencies and endpoint called directly, without FastAPI's
+    # per-request machinery (api/lean_routes.py); false sends them through FastAPI like every other route.
+    lean_routes: bool = Field(True, alias="LEAN_ROUTES")
     import_max_bytes: int = Field(50 * 1024 * 1024, alias="IMPORT_MAX_BYTES")
     # A decision's signed PDF, stored in PostgreSQL: larger uploads are refused with 413.
     document_max_bytes: int = Field(20 * 1024 * 1024, alias="DOCUMENT_MAX_BYTES")
