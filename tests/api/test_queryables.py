@@ -26,7 +26,10 @@ def test_queryables_list_exactly_the_declared_ones_the_reader_may_see(client, st
     parcels = client.get("/collections/clearance_parcels/queryables", headers=staff["viewer"]).json()["properties"]
     assert set(parcels) == PARCEL_QUERYABLES  # owner_name is visible to staff but not a queryable
     decisions = client.get("/collections/decisions/queryables").json()["properties"]
-    assert set(decisions) == {"number", "kind", "authority", "plan_level", "zone_uid", "date_signed", "date_effective"}
+    assert set(decisions) == {
+        *("number", "kind", "authority", "plan_level", "zone_uid", "date_signed", "date_effective"),
+        "project_uid",  # the project a land-recovery or compensation decision names (data health)
+    }
     assert decisions["date_signed"]["format"] == "date"
 
 
