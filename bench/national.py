@@ -37,6 +37,7 @@ from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, whatever the venv points at
 from scale import ENVELOPE  # noqa: E402
 from throughput import CRS84, ROOT, sql_text, square_bbox  # noqa: E402
 
