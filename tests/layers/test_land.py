@@ -226,3 +226,19 @@ def test_demo_count_matches_sql_written_here(db_conn):
     assert result.number_matched == expected == len(result.plots)
     page = available_plots(db_conn, LandQuery(limit=5, offset=5))
     assert page.number_matched == expected and len(page.plots) == 5
+
+
+def test_paging_first_measures_each_plot_as_measuring_every_plot_does(db_conn):
+    # sorted by area the page is chosen first and only its plots measured; sorted by a distance every plot is
+    # measured before sorting: the two paths must give each plot the same clearance state and nearest nodes
+    by_area = available_plots(db_conn, LandQuery(limit=10_000)).plots
+    by_distance = available_plots(db_conn, LandQuery(limit=10_000, sort="distance_seaport")).plots
+    assert len(by_area) > 10
+
+    def measured(plots):
+        return {p["uid"]: (p["clearance_state"], p["clean"], p["distances"]) for p in plots}
+
+    assert measured(by_area) == measured(by_distance)
+    page = available_plots(db_conn, LandQuery(limit=5, offset=5))
+    assert [p["uid"] for p in page.plots] == [p["uid"] for p in by_area[5:10]]
+    assert page.number_matched == len(by_area)
