@@ -15,8 +15,8 @@ land_plots tile at z14 over its busiest park, the land finder (`available_plots`
 board dashboard's calls (`enterprises_report` for 2025, `enterprises_trend` 2019–2025, `clearance_report`, and
 `park_summaries`, which is always every park). Everything runs in this process on one connection through the
 app's own functions and statement builders (no HTTP: bench/scale.py measures what the app adds), --repeat times
-after one warm-up; it prints the median and the slowest, in ms. Then `EXPLAIN (ANALYZE, BUFFERS)` of every
-statement each board call ran on the largest database goes to docs/query-plans-national.md (overwritten).
+after one warm-up; it prints the median and the slowest, in ms. Then `EXPLAIN (ANALYZE, BUFFERS)` of each
+distinct statement each board call ran on the largest database goes to docs/query-plans-national.md (overwritten).
 """
 
 import argparse
@@ -193,9 +193,12 @@ def plans(conn: Connection, call: Call) -> list[str]:
     with captured(conn) as seen:
         call.run(conn)
     cursor = conn.connection.dbapi_connection.cursor()
-    out = []
+    out, templates = [], set()
     try:
         for statement, parameters in seen:
+            if statement in templates:  # a statement run once per project: its first plan stands for all
+                continue
+            templates.add(statement)
             sql = cursor.mogrify(statement, parameters or None).decode()
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -232,6 +235,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default=",".join(DATABASES), help=f"among {', '.join(DATABASES)}")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", default="", help="time only calls whose names start with these (comma-separated)")
     parser.add_argument("--plans-file", type=Path, default=PLANS_FILE, help="where the plans go (overwritten)")
     args = parser.parse_args()
     base_url = Settings(DATABASE_URL=os.environ.get("DATABASE_URL", Settings().database_url)).database_url
@@ -250,7 +254,10 @@ def main() -> None:
             lines.append(f"{name}: {held}" + (f"; generated in {spent:.0f} s" if spent else ""))
             print(lines[-1], flush=True)
             todo = calls(conn)
+            only = tuple(n for n in args.only.split(",") if n)
             for call in todo:
+                if only and not call.name.startswith(only):
+                    continue
                 median, slowest = timed(conn, call, args.repeat)
                 lines.append(f"{name:9} {call.scope:8} {call.name:28} {median:8.1f} {slowest:8.1f}")
                 print(lines[-1], flush=True)
@@ -265,8 +272,9 @@ def main() -> None:
     intro = (
         f"Written by `bench/run-scale national` ({datetime.date.today().isoformat()}, {os.cpu_count()} shared "
         "cores); rerunning it overwrites this file. The databases and calls are described in bench/national.py; "
-        f"the board is {BOARD}. Below the table: `EXPLAIN (ANALYZE, BUFFERS)` (JIT off) of every statement each "
-        "board call runs on the last database, warm buffers; `<envelope>` is a tile's or box's envelope."
+        f"the board is {BOARD}. Below the table: `EXPLAIN (ANALYZE, BUFFERS)` (JIT off) of each distinct statement "
+        "each board call runs (a statement run once per project: its first plan) on the last database, warm buffers; "
+        "`<envelope>` is a tile's or box's envelope."
     )
     args.plans_file.write_text(
         "# Query plans from one board to the country\n\n"
