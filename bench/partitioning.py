@@ -112,7 +112,7 @@ def main() -> None:
         print(f"building {COPY} …", flush=True)
         print(f"copied, indexed and analysed in {build(cur):.0f} s", flush=True)
         box, tile, project = envelopes(cur)
-        header = f"{'statement':24} {'table':34} {'scanned':>7} {'median':>8} {'slowest':>8}"
+        header = f"{'statement':24} {'table':34} {'relations':>9} {'median':>8} {'slowest':>8}"
         print(f"\nms, {args.repeat} runs each after a warm-up\n\n{header}\n{'-' * len(header)}")
         forms = {
             "clearance_parcels": statements("clearance_parcels", box, tile, project, ""),
@@ -123,7 +123,7 @@ def main() -> None:
             for form, sqls in forms.items():
                 median, slowest = timed(cur, sqls[name], args.repeat)
                 scanned = partitions_scanned(cur, sqls[name])
-                print(f"{name:24} {form:34} {scanned:>7} {median:8.2f} {slowest:8.2f}", flush=True)
+                print(f"{name:24} {form:34} {scanned:>9} {median:8.2f} {slowest:8.2f}", flush=True)
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {COPY}")
         connection.close()
