@@ -242,3 +242,25 @@ def test_paging_first_measures_each_plot_as_measuring_every_plot_does(db_conn):
     page = available_plots(db_conn, LandQuery(limit=5, offset=5))
     assert [p["uid"] for p in page.plots] == [p["uid"] for p in by_area[5:10]]
     assert page.number_matched == len(by_area)
+
+
+def test_clearance_state_reaches_the_parcels_through_indexes_not_a_scan_per_plot(db_conn):
+    # migration 0024: an OR of the linked projects' parcels and the overlapping ones read the whole parcel table
+    # once per plot; with scans discouraged, the state of every plot must come from index scans alone
+    def scans() -> tuple[int, int]:
+        row = db_conn.execute(
+            text(
+                "SELECT coalesce(seq_scan, 0), coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'clearance_parcels'"
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+    db_conn.execute(text("SET LOCAL enable_seqscan = off"))
+    seq_before, idx_before = scans()
+    db_conn.execute(text("SELECT za_plot_clearance_state(uid, geom) FROM land_plots WHERE valid_to IS NULL")).all()
+    seq_after, idx_after = scans()
+    plots = db_conn.execute(text("SELECT count(*) FROM land_plots WHERE valid_to IS NULL")).scalar_one()
+    assert plots > 100
+    assert seq_after == seq_before
+    assert idx_after - idx_before >= plots  # at least one index scan per plot
