@@ -105,12 +105,31 @@ def demo_generate(
     parcels: Annotated[int, typer.Option(min=0, help="Clearance parcels to generate.")] = 200_000,
     plots: Annotated[int, typer.Option(min=0, help="Land plots to generate.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same rows.")] = 1,
+    parks: Annotated[int | None, typer.Option(min=0, help="Parks to share the plots among (default: by size).")] = None,
+    projects: Annotated[
+        int | None, typer.Option(min=0, help="Projects in all: clearance sites (~700 parcels each), then tenants.")
+    ] = None,
+    provinces: Annotated[
+        str | None, typer.Option(help="'all' (every province), or codes such as HA_TINH,BAC_NINH; default: 5 places.")
+    ] = None,
 ) -> None:
     """Write deterministic synthetic scale data (uids GEN-…) into the same tables as the demo data."""
     from layers.demo.generate import generate_scale_data
 
-    with progress_bar() as report, command_engine() as engine, engine.begin() as conn:
-        counts = generate_scale_data(conn, parcels=parcels, plots=plots, seed=seed, progress=report)
+    try:
+        with progress_bar() as report, command_engine() as engine, engine.begin() as conn:
+            counts = generate_scale_data(
+                conn,
+                parcels=parcels,
+                plots=plots,
+                seed=seed,
+                parks=parks,
+                projects=projects,
+                provinces=provinces,
+                progress=report,
+            )
+    except ValueError as exc:
+        fail(f"{exc}\nnothing was generated")
     typer.echo("generated: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 

@@ -71,6 +71,7 @@ NODE_KINDS: dict[str, NodeKind] = {
 }
 
 SORTS = {"area": "area_ha", "rent": "land_rent_usd_m2"} | {f"distance_{key}": f"d_{key}_metres" for key in NODE_KINDS}
+DISTANCE_SORTS = frozenset(f"d_{key}_metres" for key in NODE_KINDS)
 
 
 def sql_in_values(values: tuple[str, ...]) -> str:
@@ -302,9 +303,12 @@ def available_plots(conn: Connection, query: LandQuery) -> LandResult:
     where = ["p.valid_to IS NULL", "p.status = 'available'", BUILT_SQL]
     if query.province is not None:
         # A province also covers the provinces merged into it (Hậu Giang's parks are in Cần Thơ since 2025-07-01).
+        # ARRAY(...) is computed once, so the test is a plain filter on the plot's park and zone, applied before
+        # the nearest-node joins; an IN (subquery) became a semi-join above them, which measured every plot of the
+        # country before keeping the province's (bench/national.py).
         where.append(
-            "coalesce(pk.province_code, z.province_code) IN (SELECT :province UNION "
-            "SELECT code FROM admin_units WHERE merged_into = :province)"
+            "coalesce(pk.province_code, z.province_code) = ANY(ARRAY(SELECT CAST(:province AS text) UNION "
+            "SELECT code FROM admin_units WHERE merged_into = :province))"
         )
         params["province"] = query.province
     if query.zone is not None:
@@ -339,13 +343,24 @@ def available_plots(conn: Connection, query: LandQuery) -> LandResult:
     joins = "\n".join(nearest_join(k, "p.geom", k.key in query.names) for k in kinds)
     sort = SORTS[query.sort] if query.sort in SORTS else SORTS["area"]
     order = f"{sort} {'DESC' if query.descending else 'ASC'} NULLS LAST, uid"
-    sql = PLOTS_SQL.format(
-        clearance_state=CLEARANCE_STATE_SQL,
-        distances=distance_columns(kinds),
-        joins=joins,
-        where=" AND ".join(where),
-    )
-    paged = f"SELECT *, count(*) OVER () AS matched FROM ({sql}) found ORDER BY {order} LIMIT :limit OFFSET :offset"
+    if sort in DISTANCE_SORTS:  # the order needs every plot's distances
+        sql = PLOTS_SQL.format(
+            clearance_state=CLEARANCE_STATE_SQL,
+            distances=distance_columns(kinds),
+            joins=joins,
+            where=" AND ".join(where),
+        )
+        paged = f"SELECT *, count(*) OVER () AS matched FROM ({sql}) found ORDER BY {order} LIMIT :limit OFFSET :offset"
+    else:  # page first, then the clearance state and nearest nodes of the page's plots only (the same values)
+        sql = PLOTS_SQL.format(
+            clearance_state="NULL", distances="p.geom AS plot_geom", joins="", where=" AND ".join(where)
+        )
+        page = f"SELECT *, count(*) OVER () AS matched FROM ({sql}) f ORDER BY {order} LIMIT :limit OFFSET :offset"
+        late = "\n".join(nearest_join(k, "found.plot_geom", k.key in query.names) for k in kinds)
+        paged = (
+            f"SELECT found.*, za_plot_clearance_state(found.uid, found.plot_geom) AS measured_state, "
+            f"{distance_columns(kinds)} FROM ({page}) found {late} ORDER BY {order}"
+        )
     params["nearest_bound_m"] = query.bound_km * 1000.0
     rows = conn.execute(text(paged), {**params, "limit": query.limit, "offset": query.offset}).all()
     matched = rows[0].matched if rows else 0
@@ -356,6 +371,7 @@ def available_plots(conn: Connection, query: LandQuery) -> LandResult:
 
 def plot_record(row: Any, bound_km: float) -> dict[str, Any]:
     """One plot as plain values (public fields only), with its sheet URL and the distance bound its nodes obey."""
+    state = row._mapping.get("measured_state") or row.clearance_state  # measured after paging, or in the query
     return {
         "id": row.id,
         "uid": row.uid,
@@ -368,9 +384,9 @@ def plot_record(row: Any, bound_km: float) -> dict[str, Any]:
         "planning_function_en": row.function_en,
         "area_ha": _number(row.area_ha),
         "land_rent_usd_m2": _number(row.land_rent_usd_m2),
-        "clean": row.clearance_state == ClearanceState.handed_over.value,
-        "clearance_state": row.clearance_state,
-        "clearance_state_words": as_pair(enum_words(ClearanceState)[row.clearance_state]),
+        "clean": state == ClearanceState.handed_over.value,
+        "clearance_state": state,
+        "clearance_state_words": as_pair(enum_words(ClearanceState)[state]),
         "geometry_illustrative": bool(row.geometry_illustrative),
         "province_code": row.province_code,
         "park": None

@@ -70,6 +70,93 @@ ANCHORS = (
     Anchor("NB", "Gián Khẩu", "Gian Khau", "NINH_BINH", 20.308, 105.903, 5897, ZoneType.specialised, 1.0, 110.0),
 )
 
+# The 34 provinces and cities of 1 July 2025, one synthetic zone each (`--provinces all`): a rough point near an
+# industrial area (not surveyed; synthetic data only), hubs weighted up: code, names, lat, lon, weight, is a city
+PROVINCES = (
+    ("HA_NOI", "Hà Nội", "Ha Noi", 21.13, 105.78, 3.0, True),
+    ("HAI_PHONG", "Hải Phòng", "Hai Phong", 20.86, 106.68, 3.0, True),
+    ("HUE", "Huế", "Hue", 16.46, 107.59, 1.0, True),
+    ("DA_NANG", "Đà Nẵng", "Da Nang", 16.07, 108.15, 1.5, True),
+    ("CAN_THO", "Cần Thơ", "Can Tho", 9.968, 105.735, 1.0, True),
+    ("HO_CHI_MINH", "Hồ Chí Minh", "Ho Chi Minh City", 10.98, 106.65, 4.0, True),
+    ("LAI_CHAU", "Lai Châu", "Lai Chau", 22.40, 103.46, 0.3, False),
+    ("DIEN_BIEN", "Điện Biên", "Dien Bien", 21.39, 103.02, 0.3, False),
+    ("SON_LA", "Sơn La", "Son La", 21.33, 103.91, 0.4, False),
+    ("LANG_SON", "Lạng Sơn", "Lang Son", 21.85, 106.76, 0.6, False),
+    ("QUANG_NINH", "Quảng Ninh", "Quang Ninh", 20.95, 107.08, 1.5, False),
+    ("THANH_HOA", "Thanh Hóa", "Thanh Hoa", 19.80, 105.78, 1.2, False),
+    ("NGHE_AN", "Nghệ An", "Nghe An", 18.67, 105.68, 1.0, False),
+    ("HA_TINH", "Hà Tĩnh", "Ha Tinh", 18.06, 106.36, 0.8, False),
+    ("CAO_BANG", "Cao Bằng", "Cao Bang", 22.67, 106.26, 0.3, False),
+    ("TUYEN_QUANG", "Tuyên Quang", "Tuyen Quang", 21.82, 105.21, 0.5, False),
+    ("LAO_CAI", "Lào Cai", "Lao Cai", 22.48, 103.97, 0.6, False),
+    ("THAI_NGUYEN", "Thái Nguyên", "Thai Nguyen", 21.59, 105.85, 1.2, False),
+    ("PHU_THO", "Phú Thọ", "Phu Tho", 21.32, 105.40, 1.5, False),
+    ("BAC_NINH", "Bắc Ninh", "Bac Ninh", 21.18, 106.07, 3.0, False),
+    ("HUNG_YEN", "Hưng Yên", "Hung Yen", 20.85, 106.02, 1.5, False),
+    ("NINH_BINH", "Ninh Bình", "Ninh Binh", 20.308, 105.903, 1.2, False),
+    ("QUANG_TRI", "Quảng Trị", "Quang Tri", 16.75, 107.19, 0.6, False),
+    ("QUANG_NGAI", "Quảng Ngãi", "Quang Ngai", 15.12, 108.80, 0.8, False),
+    ("GIA_LAI", "Gia Lai", "Gia Lai", 13.98, 108.00, 0.8, False),
+    ("KHANH_HOA", "Khánh Hòa", "Khanh Hoa", 12.24, 109.19, 0.8, False),
+    ("LAM_DONG", "Lâm Đồng", "Lam Dong", 11.94, 108.44, 0.8, False),
+    ("DAK_LAK", "Đắk Lắk", "Dak Lak", 12.67, 108.04, 0.6, False),
+    ("DONG_NAI", "Đồng Nai", "Dong Nai", 10.95, 106.82, 3.0, False),
+    ("TAY_NINH", "Tây Ninh", "Tay Ninh", 10.70, 106.40, 2.0, False),
+    ("VINH_LONG", "Vĩnh Long", "Vinh Long", 10.25, 105.97, 0.6, False),
+    ("DONG_THAP", "Đồng Tháp", "Dong Thap", 10.46, 105.63, 0.6, False),
+    ("CA_MAU", "Cà Mau", "Ca Mau", 9.18, 105.15, 0.5, False),
+    ("AN_GIANG", "An Giang", "An Giang", 10.617, 105.003, 0.8, False),
+)
+TM3_MERIDIANS = {  # VN-2000 TM-3 CRSs of data/lookups/crs_choices.csv by meridian: the nearest builds a zone
+    103.0: 9205,
+    104.0: 9206,
+    104.5: 9207,
+    104.75: 9208,
+    105.0: 5897,
+    105.5: 9209,
+    105.75: 9210,
+    106.0: 9211,
+    106.25: 9212,
+    106.5: 9213,
+    107.0: 9214,
+    107.25: 9215,
+    107.5: 9216,
+    107.75: 5899,
+    108.25: 9217,
+    108.5: 9218,
+}
+
+
+def national_anchors() -> tuple[Anchor, ...]:
+    """One anchor per province of today, in the metric CRS whose meridian is nearest (local geometry only)."""
+    anchors = []
+    for k, (code, name_vi, name_en, lat, lon, weight, city) in enumerate(PROVINCES):
+        meridian = min(TM3_MERIDIANS, key=lambda m: abs(m - lon))
+        zone_type = ZoneType.coastal if k % 3 == 0 else ZoneType.specialised
+        rent = 60.0 + 25.0 * weight + (30.0 if city else 0.0)
+        anchors.append(Anchor(code, name_vi, name_en, code, lat, lon, TM3_MERIDIANS[meridian], zone_type, weight, rent))
+    return tuple(anchors)
+
+
+def choose_anchors(provinces: str | None) -> tuple[tuple[Anchor, ...], bool]:
+    """Anchors for `--provinces`: None the five demo places, `all` every province, or codes; and if national."""
+    if provinces is None:
+        return ANCHORS, False
+    national = national_anchors()
+    if provinces.strip().lower() == "all":
+        return national, True
+    by_code = {a.province_code: a for a in national}
+    codes = [c.strip().upper() for c in provinces.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in by_code]
+    if unknown or not codes:
+        raise ValueError(
+            f"unknown province code(s) {', '.join(unknown) or '(none given)'}; use 'all' or codes among: "
+            + ", ".join(sorted(by_code))
+        )
+    return tuple(by_code[c] for c in dict.fromkeys(codes)), True
+
+
 # --- vocabularies for names and attributes (weights are rough shares, not statistics) --------------------
 
 FAMILY = [
@@ -405,8 +492,19 @@ def split_counts(rng: np.random.Generator, total: int, parts: int, sigma: float)
     return counts
 
 
-def park_sizes(rng: np.random.Generator, plots: int) -> list[tuple[ParkKind, int]]:
-    """Plot counts per park: parks of 60-200 plots, some small clusters (CCN) of 8-30, summing to plots."""
+def park_sizes(rng: np.random.Generator, plots: int, parks: int | None = None) -> list[tuple[ParkKind, int]]:
+    """Plot counts per park: parks of 60-200 plots, some small clusters (CCN) of 8-30, summing to plots.
+
+    With a number of parks, plots are shared among exactly that many (log-normal shares, clusters the smallest).
+    """
+    if parks is not None:
+        counts = np.sort(split_counts(rng, plots, parks, 0.6))
+        clusters = set(rng.choice(parks, size=int(round(parks * 0.15)), replace=False).tolist()) if parks else set()
+        kinds = [ParkKind.industrial_cluster if k in clusters else ParkKind.industrial_park for k in range(parks)]
+        big_last = sorted(range(parks), key=lambda k: kinds[k] is ParkKind.industrial_park)  # clusters the smallest
+        order = rng.permutation(parks)
+        sized = dict(zip(big_last, counts.tolist(), strict=True))
+        return [(kinds[k], int(sized[k])) for k in order.tolist()]
     sizes: list[tuple[ParkKind, int]] = []
     left = plots
     while left > 0:
@@ -417,9 +515,11 @@ def park_sizes(rng: np.random.Generator, plots: int) -> list[tuple[ParkKind, int
     return sizes
 
 
-def build_items(rng: np.random.Generator, parcels: int, plots: int) -> tuple[list[Item], list]:
+def build_items(
+    rng: np.random.Generator, parcels: int, plots: int, parks: int | None = None, sites: int | None = None
+) -> tuple[list[Item], list]:
     """Lay out every park and project site in local metres; return them with each park's kind and size."""
-    parks = park_sizes(rng, plots)
+    parks = park_sizes(rng, plots, parks)
     items = [
         Item(
             "park",
@@ -429,7 +529,7 @@ def build_items(rng: np.random.Generator, parcels: int, plots: int) -> tuple[lis
         )
         for k, (_, n) in enumerate(parks)
     ]
-    n_sites = min(MAX_SITES, math.ceil(parcels / PARCELS_PER_SITE)) if parcels else 0
+    n_sites = (min(MAX_SITES, math.ceil(parcels / PARCELS_PER_SITE)) if sites is None else sites) if parcels else 0
     cell = rng.uniform(21.0, 40.0, n_sites)  # 21 m: dense village plots; 40 m: paddy fields
     for k, n in enumerate(split_counts(rng, parcels, n_sites, 1.0) if n_sites else []):
         cells = lay_out_cells(rng, int(n), cell=cell[k], spread=0.25, road_p=1 / 9, road_width=7.0, jitter=0.15)
@@ -437,12 +537,20 @@ def build_items(rng: np.random.Generator, parcels: int, plots: int) -> tuple[lis
     return items, parks
 
 
-def place_zones(rng: np.random.Generator, items: list[Item]) -> list[Zone]:
-    """Share items among the anchors, pack each zone's discs, and draw zone and park boundaries in lon/lat."""
-    weights = np.array([a.weight for a in ANCHORS])
-    owner = rng.choice(len(ANCHORS), size=len(items), p=weights / weights.sum())
+def place_zones(
+    rng: np.random.Generator, items: list[Item], anchors: Sequence[Anchor] = ANCHORS, spread: bool = False
+) -> list[Zone]:
+    """Share items among the anchors, pack each zone's discs, and draw zone and park boundaries in lon/lat.
+
+    With `spread` (a national run) the first items, parks first, go one to each anchor, so every province has a park.
+    """
+    weights = np.array([a.weight for a in anchors])
+    owner = rng.choice(len(anchors), size=len(items), p=weights / weights.sum())
+    if spread:
+        first = min(len(items), len(anchors))
+        owner[:first] = rng.permutation(len(anchors))[:first]
     zones = []
-    for z, anchor in enumerate(ANCHORS):
+    for z, anchor in enumerate(anchors):
         zone = Zone(z, anchor, [it for it, o in zip(items, owner, strict=True) if o == z])
         to_tm3 = Transformer.from_crs(WGS84, anchor.epsg, always_xy=True)
         zone.origin = to_tm3.transform(anchor.lon, anchor.lat)
@@ -490,6 +598,7 @@ def clear_generated(conn: Connection, progress: Progress) -> None:
         "DELETE FROM industrial_parks WHERE uid LIKE 'GEN-%'",
         "DELETE FROM economic_zones WHERE uid LIKE 'GEN-%'",
         "DELETE FROM decisions WHERE number LIKE 'GEN-%'",
+        f"DELETE FROM admin_units WHERE level = 'province' AND source LIKE '{SOURCE}%'",
     ]
     for done, sql in enumerate(statements, 1):
         conn.execute(text(sql))
@@ -573,6 +682,32 @@ def write_decisions(conn: Connection, rng: np.random.Generator, zones: list[Zone
         )
     ids = insert_returning(conn, models.Decision.__table__, rows, "number")
     return {zone.index: ids[zone.decision_number] for zone in zones}
+
+
+def write_provinces(conn: Connection, zones: list[Zone], seed: int) -> int:
+    """A province row for each generated zone's province admin_units does not know, so pages name it."""
+    known = set(conn.execute(text("SELECT code FROM admin_units WHERE level = 'province'")).scalars())
+    rows, seen = [], set()
+    for zone in zones:
+        anchor = zone.anchor
+        if anchor.province_code in known or anchor.province_code in seen:
+            continue
+        seen.add(anchor.province_code)
+        city = any(code == anchor.province_code and is_city for code, *_, is_city in PROVINCES)
+        rows.append(
+            {
+                "code": anchor.province_code,
+                "level": "province",
+                "name_vi": f"{'Thành phố' if city else 'Tỉnh'} {anchor.name_vi}",
+                "name_en": f"{anchor.name_en}{'' if city else ' Province'}",
+                "valid_from": date(2025, 7, 1),
+                "source": f"{SOURCE} (seed {seed})",
+                "notes": f"{NOTE_VI}; no boundary",
+            }
+        )
+    if rows:
+        conn.execute(insert(models.AdminUnit.__table__), rows)
+    return len(rows)
 
 
 def decision_dates(conn: Connection, decision_ids: dict[int, int]) -> dict[int, date]:
@@ -807,8 +942,13 @@ class Projects:
     plots: list[tuple[str, str]] = field(default_factory=list)  # (project uid, plot uid)
 
 
-def plan_projects(rng: np.random.Generator, zones: list[Zone], plots: PlotTable, seed: int) -> Projects:
-    """Clearance projects, one per parcel site, then tenant projects that lease plots in parks."""
+def plan_projects(
+    rng: np.random.Generator, zones: list[Zone], plots: PlotTable, seed: int, tenants: int | None = None
+) -> Projects:
+    """Clearance projects, one per parcel site, then tenant projects that lease plots in parks.
+
+    With a number of tenants, those beyond the leased plots (one to three plots each) sit in a park without a plot.
+    """
     out = Projects()
 
     def add(zone: Zone, status: ProjectStatus, sector, point, area_ha, park=None) -> str:
@@ -831,7 +971,11 @@ def plan_projects(rng: np.random.Generator, zones: list[Zone], plots: PlotTable,
             sector = SITE_SECTORS[int(rng.integers(len(SITE_SECTORS)))]
             out.site_uid[it.index] = add(zone, status, sector, shapely.Point(*centre), area_ha)
     leased = [k for k, s in enumerate(plots.status) if s == PlotStatus.leased.value]
-    n_tenants = min(MAX_TENANTS, len(plots.uid) // PLOTS_PER_TENANT, len(leased))
+    if tenants is None:
+        n_tenants, unlinked = min(MAX_TENANTS, len(plots.uid) // PLOTS_PER_TENANT, len(leased)), 0
+    else:
+        n_tenants = min(tenants, len(leased))
+        unlinked = tenants - n_tenants
     zone_of_park = {it.index: z for z in zones for it in z.items if it.kind == "park"}
     tenant_statuses = [ProjectStatus.irc_issued, ProjectStatus.under_construction, ProjectStatus.operating]
     starts = np.sort(rng.choice(len(leased), size=n_tenants, replace=False)).tolist() if n_tenants else []
@@ -847,6 +991,13 @@ def plan_projects(rng: np.random.Generator, zones: list[Zone], plots: PlotTable,
         area_ha = sum(plots.area_m2[p] for p in taken) / 10_000
         uid = add(zone_of_park[park], status, sector, point, area_ha, park_uid(park))
         out.plots.extend((uid, plots.uid[p]) for p in taken)
+    for k in rng.integers(0, len(plots.uid), unlinked).tolist() if unlinked else []:
+        park = plots.park[k]
+        status = tenant_statuses[int(rng.choice(3, p=[0.2, 0.3, 0.5]))]
+        sector = TENANT_SECTORS[int(rng.integers(len(TENANT_SECTORS)))]
+        point = shapely.Point(*plots.lonlat[k].mean(axis=0))
+        area_ha = plots.area_m2[k] * float(rng.uniform(0.2, 1.0)) / 10_000
+        add(zone_of_park[park], status, sector, point, area_ha, park_uid(park))
     return out
 
 
@@ -873,6 +1024,81 @@ def milestone_rows(rng: np.random.Generator, projects: Projects, ids: dict[str, 
                 }
             )
     return rows
+
+
+FIGURE_COLUMNS = [
+    "project_id",
+    "year",
+    "period_kind",
+    "period",
+    "basis",
+    "revenue_vnd",
+    "exports_usd",
+    "imports_usd",
+    "budget_vnd",
+    "workers_domestic",
+    "workers_foreign",
+    "new_jobs",
+    "registered_capital_vnd",
+    "registered_capital_usd",
+    "implemented_capital_vnd",
+    "implemented_capital_usd",
+    "public",
+    "illustrative",
+    "source",
+]
+FIGURES_FROM = {  # the milestone from whose (actual) year a project in this status reports yearly figures
+    ProjectStatus.operating.value: Milestone.operation_start.value,
+    ProjectStatus.under_construction.value: Milestone.construction_start.value,
+}
+LAST_YEAR = int(str(CUTOFF)[:4])
+VND_PER_USD = 25_000
+
+
+def figure_records(
+    rng: np.random.Generator, projects: Projects, ids: dict[str, int], milestones: list[dict], seed: int
+) -> list[tuple]:
+    """Yearly figures (the last year an estimate) of operating projects since they opened, and of projects
+    under construction (capital only) since building started: revenue ramps up, capital is drawn down."""
+    started = {(m["project_id"], m["milestone"]): m["actual_on"].year for m in milestones if m["actual_on"] is not None}
+    source = f"{SOURCE} (seed {seed})"
+    out = []
+    for row in projects.rows:
+        pid, status = ids[row["uid"]], row["status"]
+        first = started.get((pid, FIGURES_FROM.get(status, "")))
+        if first is None:
+            continue
+        usd = float(row["capital_usd"] or row["capital_vnd"] / VND_PER_USD)
+        foreign = row["investor_country"] != "VN"
+        turnover, drawn = float(rng.uniform(0.5, 2.0)), float(rng.uniform(0.6, 1.0))
+        export_share = float(rng.uniform(0.5, 0.9) if foreign else rng.uniform(0.0, 0.3))
+        staff = max(5.0, usd / 40_000 * float(rng.uniform(0.5, 1.5)))
+        workers_before = 0
+        for year in range(first, LAST_YEAR + 1):
+            ramp = min(1.0, (year - first + 1) / 3)
+            implemented = usd * drawn * (ramp if status == ProjectStatus.operating.value else 0.4 * ramp)
+            capital = (
+                (None, f"{usd:.2f}", None, f"{implemented:.2f}")
+                if foreign
+                else (f"{usd * VND_PER_USD:.0f}", None, f"{implemented * VND_PER_USD:.0f}", None)
+            )
+            measures: tuple = (None,) * 7
+            if status == ProjectStatus.operating.value:
+                revenue = usd * turnover * ramp * 1.05 ** (year - first) * float(rng.uniform(0.9, 1.1))
+                workers = int(staff * ramp)
+                measures = (
+                    f"{revenue * VND_PER_USD:.0f}",
+                    f"{revenue * export_share:.2f}",
+                    f"{revenue * export_share * 0.6:.2f}",
+                    f"{revenue * VND_PER_USD * 0.03:.0f}",
+                    workers - int(workers * 0.02) if foreign else workers,
+                    int(workers * 0.02) if foreign else 0,
+                    max(0, workers - workers_before),
+                )
+                workers_before = workers
+            basis = "estimate" if year == LAST_YEAR else "final"
+            out.append((pid, year, "year", 0, basis, *measures, *capital, False, True, source))
+    return out
 
 
 def owner_names(rng: np.random.Generator, n: int) -> list[str]:
@@ -960,35 +1186,60 @@ def write_parcels(
 
 
 def generate_scale_data(
-    conn: Connection, *, parcels: int, plots: int, seed: int, progress: Progress | None = None
+    conn: Connection,
+    *,
+    parcels: int,
+    plots: int,
+    seed: int,
+    parks: int | None = None,
+    projects: int | None = None,
+    provinces: str | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Replace all GEN- rows with a fresh deterministic set of the given size; return rows written per table."""
+    """Replace all GEN- rows with a fresh deterministic set of the given size; return rows written per table.
+
+    Without parks, projects and provinces the sizes follow parcels and plots (at most 300 clearance sites and 200
+    tenants) around the five demo places; with them (`--parks 400 --projects 50000 --provinces all`) there are
+    exactly that many parks and projects, one clearance site per ~700 parcels, spread over the provinces.
+    """
     if parcels < 0 or plots < 0:
         raise ValueError("parcels and plots must be >= 0")
+    if parks is not None and not 0 <= parks <= plots:
+        raise ValueError(f"--parks must be between 0 and the number of plots ({plots}): every park needs a plot")
+    sites = None
+    if projects is not None:
+        sites = min(projects, math.ceil(parcels / PARCELS_PER_SITE))
+        if parcels and projects < 1:
+            raise ValueError("--projects must be at least 1 when there are parcels: parcels belong to a project")
+        if projects > sites and plots == 0:
+            raise ValueError("projects beyond the clearance sites are tenants of parks: give --plots above 0")
+    anchors, national = choose_anchors(provinces)
     report = progress or (lambda label, done, total: None)
     rng = np.random.default_rng(seed)
-    items, parks = build_items(rng, parcels, plots)
-    zones = place_zones(rng, items)
+    items, park_list = build_items(rng, parcels, plots, parks, sites)
+    zones = place_zones(rng, items, anchors, spread=national)
     plot_table, plot_rows, rents = plan_plots(rng, zones)
-    projects = plan_projects(rng, zones, plot_table, seed)
+    tenants = None if projects is None else projects - (sites or 0)
+    planned = plan_projects(rng, zones, plot_table, seed, tenants)
 
     clear_generated(conn, report)
+    counts = {"admin_units": write_provinces(conn, zones, seed)}
     decisions = write_decisions(conn, rng, zones, seed)
     valid = decision_dates(conn, decisions)
-    counts = {"decisions": len(decisions), "economic_zones": write_zones(conn, zones, decisions, valid, seed)}
-    counts["industrial_parks"] = write_parks(conn, rng, zones, parks, rents, decisions, valid, seed)
-    counts["land_plots"] = write_plots(conn, parks, plot_table, plot_rows, decisions, valid, seed, report)
-    ids = insert_returning(conn, models.Project.__table__, projects.rows, "uid")
+    counts |= {"decisions": len(decisions), "economic_zones": write_zones(conn, zones, decisions, valid, seed)}
+    counts["industrial_parks"] = write_parks(conn, rng, zones, park_list, rents, decisions, valid, seed)
+    counts["land_plots"] = write_plots(conn, park_list, plot_table, plot_rows, decisions, valid, seed, report)
+    ids = insert_returning(conn, models.Project.__table__, planned.rows, "uid")
     counts["projects"] = len(ids)
-    milestones = milestone_rows(rng, projects, ids)
-    if milestones:
-        conn.execute(insert(models.ProjectMilestone.__table__), milestones)
-    counts["project_milestones"] = len(milestones)
-    links = [{"project_id": ids[p], "plot_uid": u} for p, u in projects.plots]
-    if links:
-        conn.execute(insert(models.ProjectPlot.__table__), links)
-    counts["project_plots"] = len(links)
-    counts["clearance_parcels"] = write_parcels(conn, rng, zones, projects, ids, parcels, seed, report)
+    milestones = milestone_rows(rng, planned, ids)
+    columns = ["project_id", "milestone", "committed_on", "actual_on"]
+    records = ([m[c] for c in columns] for m in milestones)
+    counts["project_milestones"] = copy_rows(conn, "project_milestones", columns, records, len(milestones), report)
+    links = [(ids[p], u) for p, u in planned.plots]
+    counts["project_plots"] = copy_rows(conn, "project_plots", ["project_id", "plot_uid"], links, len(links), report)
+    counts["clearance_parcels"] = write_parcels(conn, rng, zones, planned, ids, parcels, seed, report)
+    figures = figure_records(np.random.default_rng([seed, 1]), planned, ids, milestones, seed)
+    counts["enterprise_figures"] = copy_rows(conn, "enterprise_figures", FIGURE_COLUMNS, figures, len(figures), report)
     for table in counts:
         conn.execute(text(f"ANALYZE {table}"))
     report("analyze", 1, 1)

@@ -165,3 +165,99 @@ def test_rerun_is_reproducible_replaces_itself_and_spares_other_rows(db_conn: Co
     assert scalar(db_conn, f"SELECT count(*) FROM decisions WHERE id = {sentinel}") == 1
     assert scalar(db_conn, f"SELECT count(*) FROM projects WHERE id = {project}") == 1
     assert scalar(db_conn, f"SELECT count(*) FROM clearance_parcels WHERE project_id = {project}") == 1
+
+
+NATIONAL = {"parcels": 3000, "plots": 400, "parks": 40, "projects": 500, "provinces": "all"}
+PROVINCES_2025 = 34  # provinces and centrally-run cities since 1 July 2025
+GEN_PROJECTS = "projects p WHERE p.uid LIKE 'GEN-%'"
+GEN_FIGURES = "enterprise_figures f JOIN projects p ON p.id = f.project_id WHERE p.uid LIKE 'GEN-%'"
+
+
+def test_national_run_writes_the_counts_asked_for_in_every_province(db_conn: Connection):
+    already_named = scalar(db_conn, "SELECT count(DISTINCT code) FROM admin_units WHERE level = 'province'")
+    counts = generate_scale_data(db_conn, seed=3, **NATIONAL)
+
+    assert scalar(db_conn, "SELECT count(*) FROM industrial_parks WHERE uid LIKE 'GEN-%'") == 40
+    assert scalar(db_conn, "SELECT count(*) FROM land_plots WHERE uid LIKE 'GEN-%'") == 400
+    assert scalar(db_conn, f"SELECT count(*) FROM {GEN_PROJECTS}") == 500
+    assert scalar(db_conn, f"SELECT count(*) FROM {GEN_PARCELS}") == 3000
+    # one clearance site per ~700 parcels (ceil(3000 / 700) = 5), every other project a tenant of a park
+    assert scalar(db_conn, f"SELECT count(DISTINCT c.project_id) FROM {GEN_PARCELS}") == 5
+    assert scalar(db_conn, f"SELECT count(*) FROM {GEN_PROJECTS} AND p.park_uid IS NOT NULL") == 495
+    # spread: a zone and at least one park in each of the 34 provinces, every park holding at least one plot
+    assert scalar(db_conn, "SELECT count(DISTINCT province_code) FROM economic_zones WHERE uid LIKE 'GEN-%'") == 34
+    assert scalar(db_conn, "SELECT count(DISTINCT province_code) FROM industrial_parks WHERE uid LIKE 'GEN-%'") == 34
+    empty_parks = """SELECT count(*) FROM industrial_parks k WHERE k.uid LIKE 'GEN-%'
+                     AND NOT EXISTS (SELECT 1 FROM land_plots l WHERE l.park_uid = k.uid)"""
+    assert scalar(db_conn, empty_parks) == 0
+    # a project's province is its zone's, and a tenant's park lies in that zone
+    misplaced = f"""SELECT count(*) FROM {GEN_PROJECTS} AND NOT EXISTS (
+        SELECT 1 FROM economic_zones z WHERE z.uid = p.zone_uid AND z.province_code = p.province_code)"""
+    assert scalar(db_conn, misplaced) == 0
+    wrong_park = f"""SELECT count(*) FROM {GEN_PROJECTS} AND p.park_uid IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM industrial_parks k WHERE k.uid = p.park_uid AND k.zone_uid = p.zone_uid)"""
+    assert scalar(db_conn, wrong_park) == 0
+    # every province is named: those admin_units lacked got a row, and only those
+    assert scalar(db_conn, "SELECT count(DISTINCT code) FROM admin_units WHERE level = 'province'") >= PROVINCES_2025
+    unnamed = f"""SELECT count(DISTINCT p.province_code) FROM {GEN_PROJECTS} AND NOT EXISTS (
+        SELECT 1 FROM admin_units a WHERE a.code = p.province_code AND a.level = 'province' AND a.valid_to IS NULL)"""
+    assert scalar(db_conn, unnamed) == 0
+    added = scalar(db_conn, "SELECT count(DISTINCT code) FROM admin_units WHERE level = 'province'") - already_named
+    assert counts["admin_units"] == added > 0
+
+
+def test_national_run_writes_yearly_figures_from_the_year_each_project_started(db_conn: Connection):
+    generate_scale_data(db_conn, seed=3, **NATIONAL)
+    # expected rows per project from its milestones alone: operating since its actual operation start, under
+    # construction since its actual construction start, through 2025; no figures for any other status
+    expected = """SELECT coalesce(sum(2025 - extract(year FROM m.actual_on)::int + 1), 0) FROM project_milestones m
+        JOIN projects p ON m.project_id = p.id AND p.uid LIKE 'GEN-%'
+        WHERE (p.status = 'operating' AND m.milestone = 'operation_start')
+           OR (p.status = 'under_construction' AND m.milestone = 'construction_start')"""
+    written = f"SELECT count(*) FROM {GEN_FIGURES}"
+    assert scalar(db_conn, expected) > 500  # tenants report for several years each
+    assert scalar(db_conn, written) == scalar(db_conn, expected)
+    per_project = f"""SELECT count(*) FROM {GEN_PROJECTS} AND p.status IN ('operating', 'under_construction')
+        AND (SELECT count(*) FROM enterprise_figures f WHERE f.project_id = p.id AND f.period_kind = 'year')
+         <> (SELECT 2025 - extract(year FROM m.actual_on)::int + 1 FROM project_milestones m WHERE m.project_id = p.id
+             AND m.milestone = CASE p.status WHEN 'operating' THEN 'operation_start' ELSE 'construction_start' END)"""
+    assert scalar(db_conn, per_project) == 0
+    other_status = f"""SELECT count(*) FROM {GEN_FIGURES}
+                       AND p.status NOT IN ('operating', 'under_construction')"""
+    assert scalar(db_conn, other_status) == 0
+    revenue_while_building = f"""SELECT count(*) FROM {GEN_FIGURES}
+                                 AND p.status = 'under_construction' AND f.revenue_vnd IS NOT NULL"""
+    assert scalar(db_conn, revenue_while_building) == 0
+    last_year = f"""SELECT DISTINCT f.basis FROM {GEN_FIGURES}
+                    AND f.year = 2025"""
+    assert db_conn.execute(text(last_year)).scalars().all() == ["estimate"]
+    operating_revenue = f"""SELECT count(*) FROM {GEN_FIGURES}
+                            AND p.status = 'operating' AND NOT (f.revenue_vnd > 0 AND f.workers_domestic >= 0)"""
+    assert scalar(db_conn, operating_revenue) == 0
+
+
+def test_national_run_is_reproducible_and_bad_sizes_write_nothing(db_conn: Connection):
+    projects = f"""SELECT md5(string_agg(p.uid || p.province_code || encode(ST_AsEWKB(p.geom), 'hex'), ','
+                   ORDER BY p.uid)) FROM {GEN_PROJECTS}"""
+    figures = f"""SELECT md5(string_agg(concat_ws('|', p.uid, f.year, f.revenue_vnd, f.implemented_capital_usd), ','
+                  ORDER BY p.uid, f.year)) FROM {GEN_FIGURES}"""
+    generate_scale_data(db_conn, seed=3, **NATIONAL)
+    first = (scalar(db_conn, projects), scalar(db_conn, figures), fingerprints(db_conn))
+    generate_scale_data(db_conn, seed=3, **NATIONAL)
+    assert (scalar(db_conn, projects), scalar(db_conn, figures), fingerprints(db_conn)) == first
+    before = gen_counts(db_conn)
+
+    with pytest.raises(ValueError, match="unknown province code"):
+        generate_scale_data(db_conn, seed=3, **{**NATIONAL, "provinces": "HA_TINH,ATLANTIS"})
+    with pytest.raises(ValueError, match="every park needs a plot"):
+        generate_scale_data(db_conn, seed=3, **{**NATIONAL, "parks": 401})
+    assert gen_counts(db_conn) == before
+    assert scalar(db_conn, projects) == first[0]
+
+
+def test_one_board_run_stays_in_its_provinces(db_conn: Connection):
+    generate_scale_data(db_conn, seed=3, **{**NATIONAL, "provinces": "bac_ninh, HA_TINH"})
+    provinces = f"SELECT DISTINCT p.province_code FROM {GEN_PROJECTS} ORDER BY 1"
+    assert db_conn.execute(text(provinces)).scalars().all() == ["BAC_NINH", "HA_TINH"]
+    parks = "SELECT DISTINCT province_code FROM industrial_parks WHERE uid LIKE 'GEN-%' ORDER BY 1"
+    assert db_conn.execute(text(parks)).scalars().all() == ["BAC_NINH", "HA_TINH"]

@@ -226,3 +226,41 @@ def test_demo_count_matches_sql_written_here(db_conn):
     assert result.number_matched == expected == len(result.plots)
     page = available_plots(db_conn, LandQuery(limit=5, offset=5))
     assert page.number_matched == expected and len(page.plots) == 5
+
+
+def test_paging_first_measures_each_plot_as_measuring_every_plot_does(db_conn):
+    # sorted by area the page is chosen first and only its plots measured; sorted by a distance every plot is
+    # measured before sorting: the two paths must give each plot the same clearance state and nearest nodes
+    by_area = available_plots(db_conn, LandQuery(limit=10_000)).plots
+    by_distance = available_plots(db_conn, LandQuery(limit=10_000, sort="distance_seaport")).plots
+    assert len(by_area) > 10
+
+    def measured(plots):
+        return {p["uid"]: (p["clearance_state"], p["clean"], p["distances"]) for p in plots}
+
+    assert measured(by_area) == measured(by_distance)
+    page = available_plots(db_conn, LandQuery(limit=5, offset=5))
+    assert [p["uid"] for p in page.plots] == [p["uid"] for p in by_area[5:10]]
+    assert page.number_matched == len(by_area)
+
+
+def test_clearance_state_reaches_the_parcels_through_indexes_not_a_scan_per_plot(db_conn):
+    # migration 0024: an OR of the linked projects' parcels and the overlapping ones read the whole parcel table
+    # once per plot; with scans discouraged, the state of every plot must come from index scans alone
+    def scans() -> tuple[int, int]:
+        row = db_conn.execute(
+            text(
+                "SELECT coalesce(seq_scan, 0), coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'clearance_parcels'"
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+    db_conn.execute(text("SET LOCAL enable_seqscan = off"))
+    seq_before, idx_before = scans()
+    db_conn.execute(text("SELECT za_plot_clearance_state(uid, geom) FROM land_plots WHERE valid_to IS NULL")).all()
+    seq_after, idx_after = scans()
+    plots = db_conn.execute(text("SELECT count(*) FROM land_plots WHERE valid_to IS NULL")).scalar_one()
+    assert plots > 100
+    assert seq_after == seq_before
+    assert idx_after - idx_before >= plots  # at least one index scan per plot
