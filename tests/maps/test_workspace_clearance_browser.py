@@ -5,7 +5,7 @@ Expected parcels come from SQL on the demo data (the box's parcels from the area
 PostGIS), never from the page's or the API's answers. The `restore` fixture puts every demo stage date back.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from tests.api import test_clearance_stages
 from tests.browser import BrowserPage
@@ -58,13 +58,17 @@ def test_editor_selects_parcels_with_a_box_and_sets_a_notice_date_on_20(
     browser_page: BrowserPage, live_server: str, engine, restore
 ) -> None:
     bp = browser_page
-    day = date(2015, 3, 2)
-    [(earliest,)] = _sql(
+    # The day after the investment policy of sheet 21's project: no parcel's stage may precede its project's policy,
+    # and a notice earlier than every stage date of the project breaks no parcel's order and changes every one chosen.
+    [(policy, earliest)] = _sql(
         engine,
-        "SELECT min(least(notice_issued_on, inventoried_on, plan_approved_on, compensation_paid_on, handed_over_on)) "
-        "FROM clearance_parcels",
+        "SELECT max(pol.date_signed), min(least(c.notice_issued_on, c.inventoried_on, c.plan_approved_on, "
+        "c.compensation_paid_on, c.handed_over_on)) FROM clearance_parcels c JOIN projects pr ON pr.id = c.project_id "
+        "JOIN decisions pol ON pol.id = pr.policy_decision_id "
+        "WHERE c.project_id IN (SELECT project_id FROM clearance_parcels WHERE map_sheet = '21')",
     )
-    assert earliest > day  # an earlier notice breaks no parcel's order and changes every parcel chosen
+    day = policy + timedelta(days=1)
+    assert earliest > day
     # The centres of 25 neighbouring parcels of map sheet 21: a box around them touches at least those 25.
     centres = _sql(
         engine,
