@@ -856,6 +856,29 @@ def write_parks(
     return len(rows)
 
 
+def statuses_beside_recorded_parcels(conn: Connection, table: PlotTable) -> list[str]:
+    """Plots laid over parcels recorded before this run (the curated demo's, perhaps all handed over) are generated
+    available, never not cleared: the database refuses a not-cleared plot whose parcels are all handed over."""
+    statuses = list(table.status)
+    boxes = conn.execute(
+        text(
+            "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) "
+            "FROM (SELECT Box2D(ST_Transform(geom, 4326)) AS b FROM clearance_parcels) AS recorded"
+        )
+    ).all()
+    if not boxes or not table.lonlat:
+        return statuses
+    quads = np.array(table.lonlat)
+    low, high = quads.min(axis=1), quads.max(axis=1)
+    over = np.zeros(len(quads), dtype=bool)
+    for x_min, y_min, x_max, y_max in boxes:
+        over |= (low[:, 0] <= x_max) & (high[:, 0] >= x_min) & (low[:, 1] <= y_max) & (high[:, 1] >= y_min)
+    for index in np.flatnonzero(over):
+        if statuses[index] == PlotStatus.not_cleared.value:
+            statuses[index] = PlotStatus.available.value
+    return statuses
+
+
 def write_plots(
     conn: Connection,
     parks: list,
@@ -869,9 +892,10 @@ def write_plots(
     """All plots with one COPY stream."""
     hexes = quads_ewkb_hex(np.array(table.lonlat)) if table.lonlat else []
     source = f"{SOURCE} (seed {seed})"
+    statuses = statuses_beside_recorded_parcels(conn, table)
 
     def records():
-        for row, status, park, geom in zip(rows, table.status, table.park, hexes, strict=True):
+        for row, status, park, geom in zip(rows, statuses, table.park, hexes, strict=True):
             zone = row["zone"]
             landuse = "SKN" if parks[park][0] is ParkKind.industrial_cluster else "SKK"
             yield (
