@@ -237,7 +237,7 @@
       `${f.required ? ' <span class="req" title="Bắt buộc / Required">*</span>' : ""}</label>` +
       `${fieldInput(f, props[f.name])}<div class="ws-error" data-error-for="${f.name}"></div></div>`).join("");
     for (const input of form.querySelectorAll("input[type=date]")) {
-      input.addEventListener("change", () => {
+      input.addEventListener("input", () => {  // as typed, not on blur: the form must not move under a click
         form.querySelector(`[data-date-for="${input.name}"]`).textContent = ddmmyyyy(input.value);
       });
     }

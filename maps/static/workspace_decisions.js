@@ -289,7 +289,7 @@
   $("wsd-new").addEventListener("click", () => openForm(null));
   $("wsd-close").addEventListener("click", () => { closeForm(); say(""); });
   $("wsd-form").addEventListener("submit", save);
-  for (const name of ["date_signed", "date_effective"]) $(`wsd-${name}`).addEventListener("change", showDates);
+  for (const name of ["date_signed", "date_effective"]) $(`wsd-${name}`).addEventListener("input", showDates);  // as typed: a line appearing on blur would move the Save button under the click
   $("wsd-doc-file").addEventListener("change", chooseFile);
   $("wsd-doc-attach").addEventListener("click", attach);
   $("wsd-doc-detach").addEventListener("click", detach);

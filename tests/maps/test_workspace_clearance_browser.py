@@ -50,7 +50,7 @@ def _choose_stage_and_date(bp: BrowserPage, stage: str, day: date) -> None:
     labels = bp.page.locator("#wc-stage option").all_inner_texts()
     assert WORDS[stage] in labels and stage not in labels  # words, not codes
     bp.page.select_option("#wc-stage", stage)
-    bp.page.fill("#wc-date", day.isoformat())
+    bp.page.fill("#wc-date", f"{day:%d/%m/%Y}")  # typed dd/mm/yyyy
     assert bp.page.inner_text("#wc-date-shown") == day.strftime("%d/%m/%Y")
 
 

@@ -58,8 +58,8 @@ def _fill_new_decision(bp: BrowserPage, supersedes: str, zone: str) -> None:
     page.select_option("#wsd-supersedes", supersedes)
     page.uncheck("#wsd-public")
     # A bad order: effective before signed (the API refuses it).
-    page.fill("#wsd-date_signed", "2026-03-16")
-    page.fill("#wsd-date_effective", "2026-03-02")
+    page.fill("#wsd-date_signed", "16/03/2026")  # typed as the board writes dates
+    page.fill("#wsd-date_effective", "02/03/2026")
 
 
 @pytest.mark.usefixtures("edits", "documents_cleaned")
@@ -104,7 +104,7 @@ def test_editor_registers_a_decision_attaches_its_pdf_and_edits_it_in_the_panel(
     assert _sql(engine, "SELECT count(*) FROM decisions WHERE number = :n", n=NUMBER) == [(0,)]
 
     # Dates fixed but a number already registered: the API's 409 beside the number, nothing written.
-    page.fill("#wsd-date_effective", "2026-03-30")
+    page.fill("#wsd-date_effective", "30/03/2026")
     page.fill("#wsd-number", older_number)
     _accept_next(bp, seen)
     page.click("#wsd-save")
