@@ -19,7 +19,7 @@
   // What a reader must know before trusting a decision: invented for the demo, or a revision still being made.
   function flags(ctx, d) {
     const out = [];
-    if (d.illustrative) out.push(ctx.t("minh họa, không có thật", "illustrative, not real"));
+    if (d.illustrative) out.push(ctx.t("minh họa, không phải văn bản thật", "illustrative, not a real document"));
     if (d.in_progress) out.push(ctx.t("đang lập điều chỉnh, chưa phê duyệt", "revision in progress, not approved yet"));
     else if (!d.changes_plan) out.push(ctx.t("không thay đổi ranh giới", "changes no boundary"));
     return out;
