@@ -8,7 +8,7 @@ from sqlalchemy import Connection, text
 
 from gis.errors import InvalidInput
 from gis.io import csv_text
-from layers.clearance import DATED_STAGES, project_clearance, project_row
+from layers.clearance import DATED_STAGES, clearance_of, project_row
 from layers.places import Place, check_place, place_params, project_in_place
 from layers.projects import delayed_milestones
 from layers.rent import arrears_of, open_findings
@@ -184,18 +184,19 @@ CLEARANCE_COLUMNS = [
 ]
 REACHED_SQL = text(
     """
-    SELECT count(*) FILTER (WHERE notice_issued_on BETWEEN :a AND :b) AS notice_issued,
+    SELECT project_id,
+           count(*) FILTER (WHERE notice_issued_on BETWEEN :a AND :b) AS notice_issued,
            count(*) FILTER (WHERE inventoried_on BETWEEN :a AND :b) AS inventoried,
            count(*) FILTER (WHERE plan_approved_on BETWEEN :a AND :b) AS plan_approved,
            count(*) FILTER (WHERE compensation_paid_on BETWEEN :a AND :b) AS compensation_paid,
            count(*) FILTER (WHERE handed_over_on BETWEEN :a AND :b) AS handed_over
-    FROM clearance_parcels WHERE project_id = :project
+    FROM clearance_parcels WHERE project_id = ANY(:projects) GROUP BY project_id
     """
 )
 
 
 CLEARANCE_PROJECTS_SQL = f"""
-SELECT p.uid, p.province_code, a.name_vi AS province_name_vi, p.zone_uid, p.park_uid
+SELECT p.id, p.uid, p.name_vi, p.name_en, p.province_code, a.name_vi AS province_name_vi, p.zone_uid, p.park_uid
 FROM projects p
 LEFT JOIN LATERAL (SELECT name_vi FROM admin_units WHERE level = 'province' AND code = p.province_code LIMIT 1) a
   ON true
@@ -207,7 +208,8 @@ ORDER BY p.uid
 
 
 def clearance_report(conn: Connection, project_uid: str | None, week: str | None, place: Place | None = None) -> Report:
-    """Clearance figures at the end of an ISO week and the parcels that reached each stage during it.
+    """Clearance figures at the end of an ISO week and the parcels that reached each stage during it, for all the
+    report's projects in four statements (layers/clearance.py's grouped figures and REACHED_SQL), not per project.
 
     `place` narrows the projects to a province, zone or park as every report does (layers/places.py).
     """
@@ -217,13 +219,16 @@ def clearance_report(conn: Connection, project_uid: str | None, week: str | None
     if project_uid:
         project_row(conn, project_uid)  # an unknown project is a 404 naming it
     projects = conn.execute(text(CLEARANCE_PROJECTS_SQL), {"project": project_uid, **place_params(place)}).all()
+    all_figures = clearance_of(conn, projects, end, history=False)
+    ids = [p.id for p in projects]
+    reached = (
+        {r.project_id: r for r in conn.execute(REACHED_SQL, {"projects": ids, "a": start, "b": end})} if ids else {}
+    )
     rows = []
     for project in projects:
-        uid = project.uid
-        figures = project_clearance(conn, uid, end)
-        reached = conn.execute(REACHED_SQL, {"project": project_row(conn, uid).id, "a": start, "b": end}).one()
+        figures = all_figures[project.id]
         row = {
-            "project_uid": uid,
+            "project_uid": project.uid,
             "name_vi": figures.name_vi,
             "province_code": project.province_code,
             "province_name_vi": project.province_name_vi,
@@ -245,7 +250,7 @@ def clearance_report(conn: Connection, project_uid: str | None, week: str | None
         for count in figures.by_stage:
             row[f"parcels_at_{count.stage}"] = count.parcels
         for stage in DATED_STAGES:
-            row[f"reached_{stage}_this_week"] = int(reached._mapping[stage])
+            row[f"reached_{stage}_this_week"] = int(reached[project.id]._mapping[stage]) if project.id in reached else 0
         rows.append(row)
     iso = start.isocalendar()
     return Report(
