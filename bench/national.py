@@ -237,6 +237,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--only", default="", help="time only calls whose names start with these (comma-separated)")
     parser.add_argument("--plans-file", type=Path, default=PLANS_FILE, help="where the plans go (overwritten)")
+    parser.add_argument(
+        "--database", default="", help="time this database instead of zoneatlas_national_NAME (one of --databases)"
+    )
     args = parser.parse_args()
     base_url = Settings(DATABASE_URL=os.environ.get("DATABASE_URL", Settings().database_url)).database_url
     header = f"{'database':9} {'scope':8} {'call':28} {'median':>8} {'slowest':>8}"
@@ -245,7 +248,8 @@ def main() -> None:
     sections: list[str] = []
     for name in args.databases.split(","):
         parcels, options = DATABASES[name]
-        url = make_url(base_url).set(database=f"zoneatlas_national_{name}").render_as_string(hide_password=False)
+        database = args.database or f"zoneatlas_national_{name}"
+        url = make_url(base_url).set(database=database).render_as_string(hide_password=False)
         spent = prepare(url, parcels, options)
         engine = create_engine(url)
         with engine.connect() as conn:
