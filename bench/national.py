@@ -17,6 +17,8 @@ board dashboard's calls (`enterprises_report` for 2025, `enterprises_trend` 2019
 app's own functions and statement builders (no HTTP: bench/scale.py measures what the app adds), --repeat times
 after one warm-up; it prints the median and the slowest, in ms. Then `EXPLAIN (ANALYZE, BUFFERS)` of each
 distinct statement each board call ran on the largest database goes to docs/query-plans-national.md (overwritten).
+`--database NAME` times a database you generated yourself (for one of --databases; generation skipped when its
+parcel count matches).
 """
 
 import argparse
