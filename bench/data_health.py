@@ -10,7 +10,6 @@ The database is dropped at the end unless --keep.
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -21,6 +20,9 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from enterprises_report import timed  # noqa: E402  (median ms after a warm-up, shared by the benches)
 
 from gis.database_admin import drop_database  # noqa: E402
 from gis.settings import Settings  # noqa: E402
@@ -38,16 +40,6 @@ def prepare(url: str, plots: int, parcels: int) -> float:
     generate = [*za, "demo", "generate", "--plots", str(plots), "--parcels", str(parcels)]
     subprocess.run(generate, env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     return time.perf_counter() - started
-
-
-def median_ms(work, runs: int = 5) -> float:
-    """Median wall time of a piece of work, in milliseconds."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -71,11 +63,11 @@ def main() -> None:
             report = data_health(conn)
             print(f"plots {counts[0]}, parcels {counts[1]}; generated (rules checked) in {generated:.1f} s")
             print(f"contradictions found: {report['count']}")
-            print(f"data_health, every kind:        {median_ms(lambda: data_health(conn)):9.1f} ms")
+            print(f"data_health, every kind:        {timed(lambda: data_health(conn)):9.1f} ms")
             every = LandQuery(limit=10_000)
             clean = LandQuery(limit=10_000, clean_only=True)
-            print(f"land finder, every plot:        {median_ms(lambda: available_plots(conn, every)):9.1f} ms")
-            print(f"land finder, clean=true:        {median_ms(lambda: available_plots(conn, clean)):9.1f} ms")
+            print(f"land finder, every plot:        {timed(lambda: available_plots(conn, every)):9.1f} ms")
+            print(f"land finder, clean=true:        {timed(lambda: available_plots(conn, clean)):9.1f} ms")
         engine.dispose()
     finally:
         if not args.keep:
