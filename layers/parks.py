@@ -23,10 +23,11 @@ from gis.errors import InvalidInput, NotFound
 from gis.vocab import FacilityStatus
 from layers.labels import as_pair, enum_words
 from layers.land import DEFAULT_BOUND_KM, NODE_KINDS, distance_columns, distances_of, nearest_join
+from layers.places import Place, check_place, park_in_place, place_params
 
 SUMMARY_SQL = """
 WITH park AS (
-  SELECT * FROM industrial_parks WHERE valid_to IS NULL {park_filter}
+  SELECT * FROM industrial_parks pk WHERE valid_to IS NULL AND {park_filter}
 ),
 plots AS (
   SELECT p.park_uid, p.status, p.area_ha, p.land_rent_usd_m2, pf.leasable
@@ -177,33 +178,32 @@ def summary_record(row: Any, bound_km: float) -> dict[str, Any]:
     }
 
 
-def _summaries(conn: Connection, uid: str | None, bound_km: float) -> list[dict[str, Any]]:
-    """Run the one summary statement for one park or all current parks."""
+def _summaries(conn: Connection, place: Place, bound_km: float) -> list[dict[str, Any]]:
+    """Run the one summary statement for the current parks in a place (one park: its uid as the place's park)."""
     kinds = list(NODE_KINDS.values())
     sql = SUMMARY_SQL.format(
-        park_filter="AND uid = :uid" if uid is not None else "",
+        park_filter=park_in_place("pk"),
         distances=distance_columns(kinds),
         joins="\n".join(nearest_join(k, "pk.geom", False) for k in kinds),
     )
-    params: dict[str, Any] = {"nearest_bound_m": bound_km * 1000.0}
-    if uid is not None:
-        params["uid"] = uid
+    params: dict[str, Any] = {"nearest_bound_m": bound_km * 1000.0, **place_params(place)}
     return [summary_record(r, bound_km) for r in conn.execute(text(sql), params)]
 
 
 def park_summary(conn: Connection, uid: str, bound_km: float = DEFAULT_BOUND_KM) -> dict[str, Any]:
     """The figures of one current park, or NotFound."""
-    found = _summaries(conn, uid, bound_km)
+    found = _summaries(conn, Place(park=uid), bound_km)
     if not found:
         raise NotFound(f"no current industrial park '{uid}'")
     return found[0]
 
 
 def park_summaries(
-    conn: Connection, sort: str | None = None, bound_km: float = DEFAULT_BOUND_KM
+    conn: Connection, sort: str | None = None, bound_km: float = DEFAULT_BOUND_KM, place: Place = Place()
 ) -> list[dict[str, Any]]:
-    """All current parks with the same figures, for a ranking table; sort key with '-' for descending."""
-    parks = _summaries(conn, None, bound_km)
+    """The current parks of a place (default: all) with the same figures, for a ranking table; '-' sorts descending."""
+    check_place(conn, place)
+    parks = _summaries(conn, place, bound_km)
     if not sort:
         return parks
     descending = sort.startswith("-")

@@ -1,7 +1,8 @@
 """Which projects a report covers when narrowed to a province (board), economic zone or industrial park.
 
-One rule for every report the dashboard reads (enterprises, clearance): a province also covers the provinces merged
-into it in 2025; a zone covers the projects recorded in it and those in its current parks; a park, its projects.
+One rule for every report the dashboard reads (enterprises, clearance, park occupancy): a province also covers the
+provinces merged into it in 2025; a zone covers the projects recorded in it and those in its current parks; a park,
+its projects. Parks are narrowed the same way: by their province (or one merged into it), their zone, their uid.
 """
 
 from dataclasses import dataclass
@@ -27,6 +28,14 @@ def project_in_place(alias: str) -> str:
   AND (CAST(:zone AS text) IS NULL OR {alias}.zone_uid = :zone
        OR {alias}.park_uid IN (SELECT uid FROM industrial_parks WHERE zone_uid = :zone AND valid_to IS NULL))
   AND (CAST(:park AS text) IS NULL OR {alias}.park_uid = :park)"""
+
+
+def park_in_place(alias: str) -> str:
+    """SQL true when the park `alias` lies in the place bound as :province, :zone and :park (NULL: any)."""
+    return f"""(CAST(:province AS text) IS NULL OR {alias}.province_code = :province
+       OR {alias}.province_code IN (SELECT code FROM admin_units WHERE merged_into = :province))
+  AND (CAST(:zone AS text) IS NULL OR {alias}.zone_uid = :zone)
+  AND (CAST(:park AS text) IS NULL OR {alias}.uid = :park)"""
 
 
 def place_params(place: Place) -> dict[str, str | None]:

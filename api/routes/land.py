@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import AccessDep, ReadConnectionDep, SettingsDep
-from api.params import LandDep, ParkSort
+from api.params import LandDep, ParkSort, PlaceDep
 from api.urls import base_url
 from gis.io import csv_text
 from layers.boards import board_of
@@ -144,9 +144,11 @@ def plots_csv(plots: list[dict[str, Any]], root: str) -> str:
 
 
 @router.get("/api/parks", summary="Industrial parks with figures computed from their plots")
-def parks(conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep, sort: ParkSort = None) -> JSONResponse:
-    """Every current park with the same figures as its summary, for a ranking table (sort: key, '-' descending)."""
-    found = park_summaries(conn, sort, settings.nearest_bound_km)
+def parks(
+    conn: ReadConnectionDep, access: AccessDep, settings: SettingsDep, place: PlaceDep, sort: ParkSort = None
+) -> JSONResponse:
+    """The current parks of a province, zone or park (default all) with their summary figures, for a ranking table."""
+    found = park_summaries(conn, sort, settings.nearest_bound_km, place)
     return JSONResponse({"numberReturned": len(found), "parks": found})
 
 

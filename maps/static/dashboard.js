@@ -237,14 +237,8 @@
     flagIllustrative("dash-capital", illustrative);
   }
 
-  function showOccupancy(body, where) {
-    const parks = body.parks.filter(
-      (p) =>
-        (!where.province || p.province_code === where.province || p.province_now_code === where.province) &&
-        (!where.zone || (p.zone && p.zone.uid === where.zone)) &&
-        (!where.park || p.uid === where.park) &&
-        p.occupancy_pct !== null,
-    );
+  function showOccupancy(body) {
+    const parks = body.parks.filter((p) => p.occupancy_pct !== null); // the server narrowed them to the filter
     draw("chart-occupancy", "bar", parks.map((p) => p.name_vi), [
       { label: "Tỷ lệ lấp đầy (%) / Occupancy (%)", data: parks.map((p) => p.occupancy_pct) },
     ], { indexAxis: "y", scales: { x: { min: 0, max: 100 } } }, parks.map(bothNames));
@@ -314,7 +308,7 @@
       const [report, trend, parks, tasks, clearance] = await Promise.all([
         getJson("/api/reports/enterprises", { year, ...where }),
         trendData(where),
-        getJson("/api/parks", {}),
+        getJson("/api/parks", where),
         options.staff ? getJson("/api/tasks", { year, province: where.province }) : null,
         options.staff ? getJson("/api/reports/clearance", where) : null,
       ]);
@@ -323,7 +317,7 @@
       showParks(report);
       showCapital(report);
       const trendIllustrative = showTrend(trend);
-      showOccupancy(parks, where);
+      showOccupancy(parks);
       if (tasks) showTasks(tasks);
       if (clearance) showClearance(clearance, where);
       $("dash-illustrative").hidden = !(report.includes_illustrative || trendIllustrative);

@@ -246,6 +246,29 @@ def test_park_summary_and_list(client, db_conn):
     assert client.get("/api/parks/KCN-KHONG-CO/summary").status_code == 404
 
 
+def test_parks_narrowed_to_a_board_zone_or_park(client, db_conn):
+    """A board's dashboard asks only for its own parks; a merged province's parks count for the province it joined."""
+
+    def uids(**place: str) -> set[str]:
+        answer = client.get("/api/parks", params=place)
+        assert answer.status_code == 200, answer.text
+        return {p["uid"] for p in answer.json()["parks"]}
+
+    def current(where: str, value: str) -> set[str]:
+        sql = f"SELECT uid FROM industrial_parks WHERE valid_to IS NULL AND {where}"
+        return set(db_conn.execute(text(sql), {"v": value}).scalars())
+
+    can_tho = current("province_code IN (SELECT :v UNION SELECT code FROM admin_units WHERE merged_into = :v)", "CAN_THO")
+    assert {"KCN-TPT", "CCN-TAN-TIEN", "CCN-TAN-THANH"} <= can_tho  # Hậu Giang's, written in the data under HAU_GIANG
+    assert uids(province="CAN_THO") == can_tho
+    assert uids(province="HA_TINH") == current("province_code = :v", "HA_TINH")
+    assert uids(zone="KKT-VA") == current("zone_uid = :v", "KKT-VA") >= {"KCN-VA1", "KCN-PV", "KCN-VHVA", "KCN-HS"}
+    assert uids(province="HA_TINH", zone="KKT-VA", park="KCN-PV") == {"KCN-PV"}
+    assert uids(province="NINH_BINH", zone="KKT-VA") == set()
+    unknown = client.get("/api/parks", params={"province": "ATLANTIS"})
+    assert unknown.status_code == 400 and "province 'ATLANTIS' is not known" in unknown.json()["description"]
+
+
 def test_sheets_are_bilingual_and_carry_a_qr_code(client):
     plot = client.get("/land/plots/KCN-VA1-CN4")
     assert plot.status_code == 200 and plot.headers["content-type"].startswith("text/html")
