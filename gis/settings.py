@@ -8,7 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://zoneatlas:zoneatlas@127.0.0.1:5432/zoneatlas"
-DEFAULT_BASEMAP_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+EXAMPLE_BASEMAP_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"  # off by default: boards' networks are often offline
 DEFAULT_SECRET_KEY = "zoneatlas-development-secret-change-me"
 
 
@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # A decision's signed PDF, stored in PostgreSQL: larger uploads are refused with 413.
     document_max_bytes: int = Field(20 * 1024 * 1024, alias="DOCUMENT_MAX_BYTES")
     # Background tiles of the map pages; empty or "none" for none (the pages draw our own outlines anyway).
-    basemap_url: str | None = Field(DEFAULT_BASEMAP_URL, alias="BASEMAP_URL")
+    basemap_url: str | None = Field(None, alias="BASEMAP_URL")
     # A "nearest" seaport, gate, airport… farther than this is reported as none within it (sheets, finder, API).
     nearest_bound_km: float = Field(300.0, alias="NEAREST_BOUND_KM", gt=0, le=5000)
     secret_key: str = Field(DEFAULT_SECRET_KEY, alias="SECRET_KEY")
@@ -102,7 +102,7 @@ class Settings(BaseSettings):
         if url is None or url.strip().lower() in ("", "none", "off"):
             return None
         if not url.startswith(("http://", "https://", "/")) or "{z}" not in url:
-            raise ValueError("BASEMAP_URL must be a tile URL with {z}, {x} and {y}, e.g. " + DEFAULT_BASEMAP_URL)
+            raise ValueError("BASEMAP_URL must be a tile URL with {z}, {x} and {y}, e.g. " + EXAMPLE_BASEMAP_URL)
         return url.strip()
 
     @field_validator("database_url")

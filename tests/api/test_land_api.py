@@ -258,7 +258,9 @@ def test_parks_narrowed_to_a_board_zone_or_park(client, db_conn):
         sql = f"SELECT uid FROM industrial_parks WHERE valid_to IS NULL AND {where}"
         return set(db_conn.execute(text(sql), {"v": value}).scalars())
 
-    can_tho = current("province_code IN (SELECT :v UNION SELECT code FROM admin_units WHERE merged_into = :v)", "CAN_THO")
+    can_tho = current(
+        "province_code IN (SELECT :v UNION SELECT code FROM admin_units WHERE merged_into = :v)", "CAN_THO"
+    )
     assert {"KCN-TPT", "CCN-TAN-TIEN", "CCN-TAN-THANH"} <= can_tho  # Hậu Giang's, written in the data under HAU_GIANG
     assert uids(province="CAN_THO") == can_tho
     assert uids(province="HA_TINH") == current("province_code = :v", "HA_TINH")

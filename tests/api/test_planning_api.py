@@ -16,6 +16,7 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 from sqlalchemy import text
 
+from gis.settings import Settings
 from layers.spec import Access
 from maps.clearance import clearance_page
 from maps.projects import projects_page
@@ -368,6 +369,21 @@ def test_basemap_setting_reaches_the_page_and_its_policy(settings):
         response = other.get("/maps/zones")
     assert '"basemap": "https://tiles.example.org/{z}/{x}/{y}.png"' in response.text
     assert "img-src 'self' data: blob: https://tiles.example.org" in response.headers["content-security-policy"]
+
+
+def test_no_remote_basemap_unless_configured(database_url, monkeypatch):
+    """A board's offline network gets the app's own base only: no tile server is asked for or allowed by default."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    monkeypatch.delenv("BASEMAP_URL", raising=False)
+    default = Settings(DATABASE_URL=database_url)
+    assert default.basemap_url is None
+    with TestClient(create_app(default)) as plain:
+        response = plain.get("/maps/zones")
+    assert '"basemap": null' in response.text and "openstreetmap" not in response.text
+    assert "img-src 'self' data: blob:;" in response.headers["content-security-policy"] + ";"
 
 
 def test_page_html_does_not_grow_with_the_data(db_conn):
