@@ -6,6 +6,7 @@ request; a signed-in reader is never answered from the cache and never stored. N
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 
 import httpx
@@ -208,3 +209,21 @@ def test_docker_compose_runs_the_same_config_with_every_placeholder_filled():
     assert all(compose["services"][name]["profiles"] == ["scale"] for name in upstreams)
     with pytest.raises(ValueError, match="ZA_CACHE_DIR"):
         render(TEMPLATE.read_text(), {"ZA_LISTEN": "80", "ZA_APP_SERVERS": "server a:1;"})
+
+
+def test_docker_compose_file_is_valid_for_compose_itself():
+    """Compose's own parser (Debian's docker-compose, no engine needed) accepts the file and the replica's script."""
+    for profile in ([], ["--profile", "scale"]):
+        run = subprocess.run(
+            ["docker-compose", "-f", str(PROJECT_ROOT / "docker-compose.yml"), *profile, "config"],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+        )
+        assert run.returncode == 0, run.stderr
+    services = yaml.safe_load(run.stdout)["services"]
+    assert set(services) == {"db", "app", "app-replica-1", "app-replica-2", "proxy", "db-replica"}
+    assert services["app-replica-2"]["environment"] == services["app-replica-1"]["environment"]  # the YAML anchor
+    script = services["db-replica"]["command"][0].replace("$$", "$")  # compose's escape for a literal $
+    assert subprocess.run(["bash", "-n", "-c", script], capture_output=True).returncode == 0
+    assert "pg_basebackup -h db " in script and " -R " in script  # streams from the `db` service, as a standby
