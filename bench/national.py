@@ -13,7 +13,7 @@ In each it times, for the board (province BAC_NINH) and, where the call has one,
 clearance_parcels tile at z15 and z14 and a 1 km² items page (limit 100) over the board's densest site, the
 land_plots tile at z14 over its busiest park, the land finder (`available_plots`, first 1,000 plots), and the
 board dashboard's calls (`enterprises_report` for 2025, `enterprises_trend` 2019–2025, `clearance_report`, and
-`park_summaries`, which is always every park). Everything runs in this process on one connection through the
+`park_summaries`, the board's parks or every park). Everything runs in this process on one connection through the
 app's own functions and statement builders (no HTTP: bench/scale.py measures what the app adds), --repeat times
 after one warm-up; it prints the median and the slowest, in ms. Then `EXPLAIN (ANALYZE, BUFFERS)` of each
 distinct statement each board call ran on the largest database goes to docs/query-plans-national.md (overwritten).
@@ -159,8 +159,9 @@ def calls(conn: Connection) -> list[Call]:
                 lambda c, pl=place: enterprises_trend(c, TrendQuery(2019, 2025, pl), staff=True),
             ),
             Call("dashboard clearance", scope, lambda c, pl=place: clearance_report(c, None, None, pl)),
+            Call("dashboard parks", scope, lambda c, pl=place: park_summaries(c, place=pl)),
         ]
-    out.append(Call("dashboard parks (all)", "country", lambda c: park_summaries(c)))
+
     return out
 
 

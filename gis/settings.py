@@ -8,7 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://zoneatlas:zoneatlas@127.0.0.1:5432/zoneatlas"
-EXAMPLE_BASEMAP_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"  # off by default: boards' networks are often offline
+# No remote basemap by default (boards' networks are often offline); an example for the message of a bad one.
+EXAMPLE_BASEMAP_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_SECRET_KEY = "zoneatlas-development-secret-change-me"
 
 

@@ -25,38 +25,21 @@ from layers.places import Place, check_place, place_params, project_in_place
 TARGET_MEASURES = ("revenue_vnd", "exports_usd", "budget_vnd", "workers_domestic", "workers_foreign", "new_jobs")
 CAPITAL = ("registered_capital_vnd", "registered_capital_usd", "implemented_capital_vnd", "implemented_capital_usd")
 MEASURES = (*TARGET_MEASURES, *CAPITAL)
-FLOWS = ("revenue_vnd", "exports_usd", "budget_vnd", "new_jobs")
-STOCKS = ("workers_domestic", "workers_foreign", *CAPITAL)
 SUFFIXES = ("", "_previous", "_change", "_change_pct", "_target", "_pct_of_target")
 QUARTER_SUFFIXES = ("_previous_quarter", "_previous_quarter_change", "_previous_quarter_change_pct")
 
+# Each project's resolved figures per year (the rule is the database's `za_resolved_figures`, migration 0025): for
+# whole years read from `enterprise_figure_years`, which triggers keep current on every write of a figure; for a
+# quarter resolved on the fly from the projects in the place.
+YEARS_SOURCE = """(SELECT * FROM enterprise_figure_years
+   WHERE year BETWEEN CAST(:since AS integer) - 1 AND :year AND public_only = NOT CAST(:staff AS boolean))"""
+QUARTER_SOURCE = """za_resolved_figures(ARRAY(SELECT pr.id FROM projects pr WHERE {in_place}),
+   CAST(:since AS integer) - 1, :year, :quarter, NOT CAST(:staff AS boolean))"""
 PROJECT_SQL = """
-WITH best AS (
-  SELECT DISTINCT ON (project_id, year, period_kind, period) *
-  FROM enterprise_figures
-  WHERE year BETWEEN CAST(:since AS integer) - 1 AND :year AND (:staff OR public)
-    AND project_id IN (SELECT pr.id FROM projects pr WHERE {in_place})  -- first: nothing below can push it down
-  ORDER BY project_id, year, period_kind, period, basis = 'final' DESC
-),
-in_period AS (
-  SELECT b.*, CASE period_kind WHEN 'year' THEN 3 WHEN 'quarter' THEN 2 ELSE 1 END AS grain
-  FROM best b
-  WHERE CAST(:quarter AS integer) IS NULL
-     OR (period_kind = 'quarter' AND period = :quarter)
-     OR (period_kind = 'month' AND (period - 1) / 3 + 1 = :quarter)
-),
-chosen AS (
-  SELECT * FROM (
-    SELECT i.*, max(grain) OVER (PARTITION BY project_id, year) AS coarsest FROM in_period i
-  ) ranked WHERE grain = coarsest
-)
 SELECT c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code,
-       {flows},
-       {stocks},
-       bool_or(c.basis = 'estimate') AS estimated,
-       bool_or(c.illustrative) AS illustrative
-FROM chosen c JOIN projects pr ON pr.id = c.project_id
-GROUP BY c.project_id, c.year, pr.park_uid, pr.zone_uid, pr.province_code
+       {measures}, c.estimated, c.illustrative
+FROM {source} c JOIN projects pr ON pr.id = c.project_id
+WHERE {in_place}
 """
 
 NAMES_SQL = """
@@ -114,20 +97,22 @@ def _pct(part: float | None, whole: float | None) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def resolved_figures(query: ReportQuery, staff: bool, since: int | None = None) -> tuple[str, dict[str, Any]]:
+def resolved_figures(
+    conn: Connection, query: ReportQuery, staff: bool, since: int | None = None
+) -> tuple[str, dict[str, Any]]:
     """SQL and parameters of each project's resolved figures per year, from the year before `since` to the year asked.
 
     One roll-up for the report (since = the year: that year and the one before) and the trend (a span of years).
     """
+    source = QUARTER_SOURCE if query.quarter else YEARS_SOURCE
     sql = PROJECT_SQL.format(
-        flows=",\n       ".join(f"sum(c.{m}) AS {m}" for m in FLOWS),
-        stocks=",\n       ".join(
-            f"(array_agg(c.{m} ORDER BY c.period DESC) FILTER (WHERE c.{m} IS NOT NULL))[1] AS {m}" for m in STOCKS
-        ),
-        in_place=project_in_place("pr"),
+        measures=", ".join(f"c.{m}" for m in MEASURES),
+        source=source.format(in_place=project_in_place("pr", query.place)),
+        in_place=project_in_place("pr", query.place),
     )
     since = query.year if since is None else since
-    params = {"year": query.year, "since": since, "quarter": query.quarter, "staff": staff, **place_params(query.place)}
+    params = {"year": query.year, "since": since, "quarter": query.quarter, "staff": staff}
+    params.update(place_params(conn, query.place))
     return sql, params
 
 
@@ -285,7 +270,7 @@ GROUP BY GROUPING SETS ((year, unit_kind, unit_uid), (year, province_code), (yea
 
 def _rollups(conn: Connection, query: ReportQuery, staff: bool, only_year: int | None = None) -> list[Any]:
     """The sums of the projects' resolved figures per year for each unit, province, zone and in total."""
-    figures, params = resolved_figures(query, staff)
+    figures, params = resolved_figures(conn, query, staff)
     sql = ROLLUP_SQL.format(figures=figures, sums=",\n       ".join(f"sum({m}) AS {m}" for m in MEASURES))
     return list(conn.execute(text(sql), {**params, "only_year": only_year}))
 
@@ -381,7 +366,7 @@ def enterprises_trend(conn: Connection, query: TrendQuery, *, staff: bool) -> di
     check_place(conn, query.place)
     place = query.place
     report_query = ReportQuery(query.last, None, place.province, place.zone, place.park)
-    figures, params = resolved_figures(report_query, staff, since=query.first)
+    figures, params = resolved_figures(conn, report_query, staff, since=query.first)
     sql = TREND_SQL.format(sums=",\n       ".join(f"sum({m}) AS {m}" for m in MEASURES), figures=figures)
     by_year = {row.year: row for row in conn.execute(text(sql), params)}
     targets = _targets_by_year(conn, query.first, query.last, staff)

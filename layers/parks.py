@@ -182,11 +182,11 @@ def _summaries(conn: Connection, place: Place, bound_km: float) -> list[dict[str
     """Run the one summary statement for the current parks in a place (one park: its uid as the place's park)."""
     kinds = list(NODE_KINDS.values())
     sql = SUMMARY_SQL.format(
-        park_filter=park_in_place("pk"),
+        park_filter=park_in_place("pk", place),
         distances=distance_columns(kinds),
         joins="\n".join(nearest_join(k, "pk.geom", False) for k in kinds),
     )
-    params: dict[str, Any] = {"nearest_bound_m": bound_km * 1000.0, **place_params(place)}
+    params: dict[str, Any] = {"nearest_bound_m": bound_km * 1000.0, **place_params(conn, place)}
     return [summary_record(r, bound_km) for r in conn.execute(text(sql), params)]
 
 
@@ -199,9 +199,10 @@ def park_summary(conn: Connection, uid: str, bound_km: float = DEFAULT_BOUND_KM)
 
 
 def park_summaries(
-    conn: Connection, sort: str | None = None, bound_km: float = DEFAULT_BOUND_KM, place: Place = Place()
+    conn: Connection, sort: str | None = None, bound_km: float = DEFAULT_BOUND_KM, place: Place | None = None
 ) -> list[dict[str, Any]]:
     """The current parks of a place (default: all) with the same figures, for a ranking table; '-' sorts descending."""
+    place = place or Place()
     check_place(conn, place)
     parks = _summaries(conn, place, bound_km)
     if not sort:

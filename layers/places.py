@@ -21,26 +21,46 @@ class Place:
     park: str | None = None
 
 
-def project_in_place(alias: str) -> str:
-    """SQL true when the project `alias` lies in the place bound as :province, :zone and :park (NULL: any)."""
-    return f"""(CAST(:province AS text) IS NULL OR {alias}.province_code = :province
-       OR {alias}.province_code IN (SELECT code FROM admin_units WHERE merged_into = :province))
-  AND (CAST(:zone AS text) IS NULL OR {alias}.zone_uid = :zone
-       OR {alias}.park_uid IN (SELECT uid FROM industrial_parks WHERE zone_uid = :zone AND valid_to IS NULL))
-  AND (CAST(:park AS text) IS NULL OR {alias}.park_uid = :park)"""
+# Only the parts of a place that are given are written, and a province is bound as the list of its codes (its own
+# and those merged into it): with `:province IS NULL OR …` or a subquery PostgreSQL could not estimate one board's
+# share, and one board's dashboard read the figures of every project in the country.
+MERGED_SQL = "SELECT code FROM admin_units WHERE merged_into = :province GROUP BY code ORDER BY code"
 
 
-def park_in_place(alias: str) -> str:
-    """SQL true when the park `alias` lies in the place bound as :province, :zone and :park (NULL: any)."""
-    return f"""(CAST(:province AS text) IS NULL OR {alias}.province_code = :province
-       OR {alias}.province_code IN (SELECT code FROM admin_units WHERE merged_into = :province))
-  AND (CAST(:zone AS text) IS NULL OR {alias}.zone_uid = :zone)
-  AND (CAST(:park AS text) IS NULL OR {alias}.uid = :park)"""
+def project_in_place(alias: str, place: Place) -> str:
+    """SQL true when the project `alias` lies in the place (bound as :provinces, :zone, :park by place_params)."""
+    tests = []
+    if place.province is not None:
+        tests.append(f"{alias}.province_code = ANY(:provinces)")
+    if place.zone is not None:
+        tests.append(
+            f"({alias}.zone_uid = :zone"
+            f" OR {alias}.park_uid IN (SELECT uid FROM industrial_parks WHERE zone_uid = :zone AND valid_to IS NULL))"
+        )
+    if place.park is not None:
+        tests.append(f"{alias}.park_uid = :park")
+    return " AND ".join(tests) or "true"
 
 
-def place_params(place: Place) -> dict[str, str | None]:
-    """The bind parameters of project_in_place."""
-    return {"province": place.province, "zone": place.zone, "park": place.park}
+def park_in_place(alias: str, place: Place) -> str:
+    """SQL true when the park `alias` lies in the place (bound as :provinces, :zone, :park by place_params)."""
+    tests = []
+    if place.province is not None:
+        tests.append(f"{alias}.province_code = ANY(:provinces)")
+    if place.zone is not None:
+        tests.append(f"{alias}.zone_uid = :zone")
+    if place.park is not None:
+        tests.append(f"{alias}.uid = :park")
+    return " AND ".join(tests) or "true"
+
+
+def place_params(conn: Connection, place: Place) -> dict[str, str | list[str] | None]:
+    """The bind parameters of project_in_place and park_in_place: a province with those merged into it."""
+    provinces = None
+    if place.province is not None:
+        merged = conn.execute(text(MERGED_SQL), {"province": place.province}).scalars()
+        provinces = [place.province, *merged]
+    return {"provinces": provinces, "zone": place.zone, "park": place.park}
 
 
 def check_place(conn: Connection, place: Place) -> None:

@@ -195,14 +195,14 @@ REACHED_SQL = text(
 )
 
 
-CLEARANCE_PROJECTS_SQL = f"""
+CLEARANCE_PROJECTS_SQL = """
 SELECT p.id, p.uid, p.name_vi, p.name_en, p.province_code, a.name_vi AS province_name_vi, p.zone_uid, p.park_uid
 FROM projects p
 LEFT JOIN LATERAL (SELECT name_vi FROM admin_units WHERE level = 'province' AND code = p.province_code LIMIT 1) a
   ON true
 WHERE (CAST(:project AS text) IS NULL AND EXISTS (SELECT 1 FROM clearance_parcels c WHERE c.project_id = p.id)
        OR p.uid = :project)
-  AND {project_in_place("p")}
+  AND {in_place}
 ORDER BY p.uid
 """
 
@@ -218,7 +218,8 @@ def clearance_report(conn: Connection, project_uid: str | None, week: str | None
     check_place(conn, place)
     if project_uid:
         project_row(conn, project_uid)  # an unknown project is a 404 naming it
-    projects = conn.execute(text(CLEARANCE_PROJECTS_SQL), {"project": project_uid, **place_params(place)}).all()
+    sql = CLEARANCE_PROJECTS_SQL.format(in_place=project_in_place("p", place))
+    projects = conn.execute(text(sql), {"project": project_uid, **place_params(conn, place)}).all()
     all_figures = clearance_of(conn, projects, end, history=False)
     ids = [p.id for p in projects]
     reached = (

@@ -95,7 +95,7 @@ def test_one_statement_reads_the_figures_for_every_year(client, staff):  # noqa:
     with statements(client) as seen:
         response = client.get(URL, params={"from": 2019, "to": 2025, "province": "HA_TINH"}, headers=staff["viewer"])
     assert response.status_code == 200
-    assert len([s for s in seen if "enterprise_figures" in s]) == 1, seen
+    assert len([s for s in seen if "enterprise_figure" in s]) == 1, seen  # enterprise_figure_years: one row a year
     assert len([s for s in seen if "enterprise_targets" in s]) == 1, seen
 
 
